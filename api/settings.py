@@ -1,0 +1,37 @@
+"""Settings in one place: environment variables with the prefix ARSIP_, built at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of Arsip Kinerja; each one is documented in README.md (a test checks)."""
+
+    model_config = SettingsConfigDict(env_prefix="ARSIP_", env_file=None, extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), description="Where the database, files and index live.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite file `arsip.db` in the data dir.",
+    )
+    max_file_mb: float = Field(default=200.0, gt=0, description="Largest PDF accepted, in MB.")
+    max_pages: int = Field(default=1000, gt=0, description="Most pages accepted in one PDF.")
+    max_stream_mb: float = Field(
+        default=64.0, gt=0, description="Largest size one PDF stream may inflate to, in MB."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'arsip.db').resolve()}"
+
+    @property
+    def files_dir(self) -> Path:
+        """The content-addressed store of originals."""
+        return self.data_dir / "files"

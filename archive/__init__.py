@@ -1,0 +1,1 @@
+"""The database, the content-addressed file store, documents and versions."""

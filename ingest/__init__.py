@@ -1,0 +1,1 @@
+"""Turning a PDF into an `Extraction`, and the pipeline that hands it on."""

@@ -1,0 +1,73 @@
+"""Decide the document type from content (never from the file name).
+
+Each type has weighted cues looked for in the first pages, where titles and headings sit; the
+highest total wins, and below a minimum the document is `other`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.layout import DocumentContent
+from ingest.model import DocType
+
+# (pattern, weight); patterns are matched case-insensitively on the first pages' text.
+_CUES: dict[DocType, tuple[tuple[str, float], ...]] = {
+    "sop": (
+        (r"nomor\s+(urut\s+)?sop", 4),
+        (r"nama\s+sop", 3),
+        (r"standar(t)?\s+operasional\s+prosedur", 3),
+        (r"disahkan\s+oleh", 1),
+        (r"kualifikasi\s+pelaksana|kualitas\s+pelaksana", 2),
+        (r"mutu\s+baku|pendukung", 1),
+        (r"pencatatan\s+dan\s+pend", 1),
+    ),
+    "lkjip": (
+        (r"laporan\s+kinerja\s+(instansi|internal)", 5),
+        (r"\blk[ji]ip\b|\blakip\b", 4),
+        (r"akuntabilitas\s+kinerja", 1),
+        (r"kata\s+pengantar", 1),
+    ),
+    "form_data_kinerja": (
+        (r"format\s+pengumpulan\s+data", 6),
+        (r"\btw\s*[1-4i]+\b|triwulan", 1),
+        (r"target\s+tahunan", 2),
+    ),
+    "perjanjian_kinerja": (
+        (r"perjanjian\s+kinerja", 3),
+        (r"pihak\s+(pertama|kesatu)", 4),
+        (r"pihak\s+kedua", 2),
+    ),
+    "keputusan": (
+        (r"^\s*keputusan\b", 4),
+        (r"\bmemutuskan\b", 3),
+        (r"\bmenimbang\b", 2),
+        (r"\bmengingat\b", 1),
+        (r"\bmenetapkan\b", 1),
+    ),
+    "surat": (
+        (r"\byth\b", 3),
+        (r"^\s*(perihal|hal)\s*:", 3),
+        (r"^\s*lampiran\s*:", 1),
+        (r"^\s*sifat\s*:", 1),
+        (r"^\s*nomor\s*:", 1),
+        (r"\bdi\s*-?\s*tempat\b", 1),
+    ),
+}
+_MIN_SCORE = 3.0
+_PAGES = 3
+
+
+def classify(doc: DocumentContent) -> DocType:
+    """The most likely document type of `doc`, or 'other'."""
+    scores = score_types("\n".join(p.text for p in doc.pages[:_PAGES]))
+    best, score = max(scores.items(), key=lambda kv: kv[1])
+    return best if score >= _MIN_SCORE else "other"
+
+
+def score_types(text: str) -> dict[DocType, float]:
+    """The cue score of each type for `text` (exposed for tests and debugging)."""
+    out: dict[DocType, float] = {}
+    for dtype, cues in _CUES.items():
+        out[dtype] = sum(w for pat, w in cues if re.search(pat, text, re.I | re.M))
+    return out

@@ -1,0 +1,88 @@
+"""Read the PDF text layer with pdfplumber into the neutral page model (`ingest.layout`).
+
+The only module that imports pdfplumber for text; pages without usable text are flagged so the
+pipeline can send them to OCR.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from archive.errors import DamagedPdfError
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table, Word
+
+log = logging.getLogger(__name__)
+
+# A page with fewer characters than this in its text layer, and an image on it, is a scan.
+MIN_TEXT_CHARS = 40
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+
+
+def read_text_layer(path: Path, password: str = "") -> DocumentContent:
+    """Every page's words, text, ruled tables and drawn shapes, from the text layer."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(path, password=password) as pdf:
+            pages = tuple(_read_page(p) for p in pdf.pages)
+    except DamagedPdfError:
+        raise
+    except Exception as e:  # pdfminer raises many unrelated types on a broken file
+        raise DamagedPdfError(f"{path.name}: the PDF text layer cannot be read ({e}).") from e
+    scanned = bool(pages) and all(needs_ocr(p) for p in pages)
+    return DocumentContent(pages=pages, scanned=scanned)
+
+
+def needs_ocr(page: PageContent) -> bool:
+    """True when the page carries (almost) no text of its own."""
+    return len("".join(page.text.split())) < MIN_TEXT_CHARS
+
+
+def _read_page(page: Any) -> PageContent:
+    words = tuple(
+        Word(w["text"], Box(w["x0"], w["top"], w["x1"], w["bottom"]))
+        for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
+    )
+    text = page.extract_text() or ""
+    has_text = len("".join(text.split())) >= MIN_TEXT_CHARS
+    tables = _tables(page) if has_text else ()
+    return PageContent(
+        number=page.page_number,
+        width=float(page.width),
+        height=float(page.height),
+        text=text,
+        words=words,
+        tables=tables,
+        shapes=_shapes(page),
+    )
+
+
+def _tables(page: Any) -> tuple[Table, ...]:
+    out = []
+    for t in page.find_tables(_TABLE_SETTINGS):
+        texts = t.extract()
+        rows = []
+        for row, row_texts in zip(t.rows, texts, strict=False):
+            cells = []
+            for bbox, txt in zip(row.cells, row_texts, strict=False):
+                cells.append(None if bbox is None else Cell(txt or "", Box(*bbox)))
+            rows.append(tuple(cells))
+        out.append(Table(page=page.page_number, box=Box(*t.bbox), rows=tuple(rows)))
+    return tuple(out)
+
+
+def _shapes(page: Any) -> tuple[Shape, ...]:
+    shapes: list[Shape] = []
+    for r in page.rects:
+        shapes.append(Shape("rect", _box(r), 4, bool(r.get("fill"))))
+    for c in page.curves:
+        shapes.append(Shape("curve", _box(c), len(c.get("pts") or ()), bool(c.get("fill"))))
+    for ln in page.lines:
+        shapes.append(Shape("line", _box(ln), 2))
+    return tuple(shapes)
+
+
+def _box(obj: dict[str, Any]) -> Box:
+    return Box(float(obj["x0"]), float(obj["top"]), float(obj["x1"]), float(obj["bottom"]))

@@ -1,0 +1,1 @@
+"""One search interface over the embedded (whoosh) and PostgreSQL engines."""
