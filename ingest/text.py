@@ -51,10 +51,8 @@ def join_lines(text: str | None) -> str:
             head = re.search(r"(\w+)-$", out)
             word = head.group(1) if head else ""
             nxt = re.match(r"\w+", ln)
-            if nxt and nxt.group(0).lower() == word.lower():
-                out = out + ln
-            else:
-                out = out[:-1] + ln
+            reduplicated = bool(nxt and nxt.group(0).lower() == word.lower())
+            out = out + ln if reduplicated else out[:-1] + ln
         else:
             out = out + " " + ln
     return re.sub(r"\s+", " ", out).strip()

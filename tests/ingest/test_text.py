@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.text import clean, find_nip, format_date, join_lines, parse_date, parse_number, split_items
+from ingest.text import (
+    clean,
+    find_nip,
+    format_date,
+    join_lines,
+    parse_date,
+    parse_number,
+    split_items,
+)
 
 
 @pytest.mark.parametrize(
