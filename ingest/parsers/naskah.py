@@ -1,0 +1,455 @@
+"""Letters (surat) and decisions (keputusan): number, date, subject, addressee, office, lampiran.
+
+Letters are laid out in two columns at the top: the labels `Nomor : / Sifat : / Lampiran : /
+Hal :` on the left and the addressee block (`Kepada Yth. ...`, `di - Tempat`) on the right, so
+the page is read as lines of positioned words and split at the x where the right column starts.
+A decision has a centred heading `KEPUTUSAN ... / NOMOR ... / TENTANG / <title>`, a signature
+date (`Pada tanggal ...`) and often a lampiran whose header repeats the date and whose table
+carries the performance indicators.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from statistics import median
+
+from ingest.classify import score_types
+from ingest.layout import DocumentContent, PageContent, Word
+from ingest.model import DocType, Extraction, Indicator
+from ingest.text import DATE_RE, clean, join_lines, parse_date, title_case_office
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines of positioned words
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line: its words left to right."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def top(self) -> float:
+        """Top of the highest word."""
+        return min(w.box.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        """Bottom of the lowest word."""
+        return max(w.box.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        """Typical word height (the median, so one tall glyph does not count)."""
+        return median(w.box.height for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        """Left edge of the first word."""
+        return self.words[0].box.x0
+
+    @property
+    def text(self) -> str:
+        """The words joined with spaces; letter-spaced headings (`I N S P E K`) are rejoined."""
+        return _spaced_text(self.words)
+
+    def part(self, lo: float = float("-inf"), hi: float = float("inf")) -> Line | None:
+        """The words whose left edge lies in [lo, hi), or None when there are none."""
+        ws = tuple(w for w in self.words if lo <= w.box.x0 < hi)
+        return Line(ws) if ws else None
+
+
+def page_lines(page: PageContent) -> list[Line]:
+    """The words of `page` grouped into lines, top to bottom, each line left to right."""
+    rows: list[list[Word]] = []
+    for w in sorted(page.words, key=lambda w: (w.box.top, w.box.x0)):
+        if rows and _same_row(rows[-1], w):
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    return [Line(tuple(sorted(r, key=lambda w: w.box.x0))) for r in rows]
+
+
+def _same_row(row: list[Word], w: Word) -> bool:
+    cy = median(x.box.cy for x in row)
+    h = min(median(x.box.height for x in row), w.box.height)
+    return abs(w.box.cy - cy) < 0.5 * h
+
+
+def _spaced_text(words: Sequence[Word]) -> str:
+    singles = sum(1 for w in words if len(w.text) == 1 and w.text.isalpha())
+    if len(words) < 4 or singles < 0.7 * len(words):
+        return " ".join(w.text for w in words)
+    gaps = [b.box.x0 - a.box.x1 for a, b in zip(words, words[1:], strict=False)]
+    typical = median(gaps)
+    out = words[0].text
+    for gap, w in zip(gaps, words[1:], strict=True):
+        out += (" " if gap > 1.8 * typical + 1 else "") + w.text
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def parse(doc: DocumentContent) -> Extraction:
+    """Read a letter or a decision; `doc_type` says which one was detected."""
+    if not doc.pages:
+        return Extraction(doc_type="surat", warnings=("no pages",))
+    kind = detect_type(doc)
+    pemerintah, instansi = read_kop(doc.pages[0])
+    result = parse_keputusan(doc) if kind == "keputusan" else parse_surat(doc)
+    result = result.replace(
+        pemerintah=pemerintah or result.pemerintah, instansi=instansi or result.instansi
+    )
+    return result.replace(warnings=tuple(_missing(result)))
+
+
+def detect_type(doc: DocumentContent) -> DocType:
+    """'keputusan' when the decision cues outweigh the letter cues, else 'surat'."""
+    scores = score_types("\n".join(p.text for p in doc.pages[:3]))
+    return "keputusan" if scores["keputusan"] > scores["surat"] else "surat"
+
+
+def _missing(result: Extraction) -> Iterable[str]:
+    fields = ["nomor", "tanggal", "perihal", "instansi"]
+    if result.doc_type == "surat":
+        fields.append("kepada")
+    for name in fields:
+        if getattr(result, name) is None:
+            yield f"{name}: not found"
+
+
+# ---------------------------------------------------------------------------------------------
+# Letterhead (kop)
+
+_PEMERINTAH_RE = re.compile(r"^\s*PEMERINTAH\s+(?:DAERAH\s+)?(?P<region>.+)$", re.I)
+_CONTACT_RE = re.compile(
+    r"^\s*(jl|jln|jalan|alamat|komplek|kompleks|kawasan|gedung|telp|telepon|fax|faks|website|"
+    r"laman|e-?mail|surel|kode\s+pos)\b|\d|@|www\.|https?:",
+    re.I,
+)
+
+
+def read_kop(page: PageContent) -> tuple[str | None, str | None]:
+    """(pemerintah, instansi) from the letterhead: `PEMERINTAH <region>` then the office lines."""
+    lines = [ln for ln in page_lines(page) if ln.top < 0.3 * page.height][:12]
+    for i, line in enumerate(lines):
+        m = _PEMERINTAH_RE.match(line.text)
+        if not m or not _is_upper(line.text):
+            continue
+        region = title_case_office(clean(m.group("region")) or "")
+        office_lines = []
+        for nxt in lines[i + 1 :]:
+            if _CONTACT_RE.search(nxt.text) or not _is_upper(nxt.text):
+                break
+            office_lines.append(nxt.text)
+        office = title_case_office(" ".join(office_lines)) if office_lines else None
+        return f"Pemerintah {region}", _with_region(office, region)
+    return None, None
+
+
+def _with_region(office: str | None, region: str) -> str | None:
+    if not office:
+        return None
+    if region.lower() in office.lower():
+        return office
+    return f"{office} {region}"
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+# ---------------------------------------------------------------------------------------------
+# Letters
+
+_LABELS = {
+    "nomor": "nomor", "no": "nomor", "sifat": "sifat", "lampiran": "lampiran", "lamp": "lampiran",
+    "hal": "perihal", "perihal": "perihal",
+}
+_PLACE_DATE_RE = re.compile(
+    rf"^[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,2}}\s*,\s*{DATE_RE.pattern}", re.I
+)
+
+
+@dataclass(frozen=True)
+class _Label:
+    name: str
+    index: int  # index of the line in the page's lines
+    value: tuple[Word, ...]  # the words after the colon (all columns)
+
+
+def parse_surat(doc: DocumentContent) -> Extraction:
+    """Nomor, tanggal, perihal and kepada of a letter (its first page holds them)."""
+    page = doc.pages[0]
+    lines = page_lines(page)
+    labels = find_labels(lines, page.height)
+    split = column_split(lines, labels, page.width)
+    nomor = None
+    if "nomor" in labels:
+        nomor = _squash(w.text for w in labels["nomor"].value if w.box.x0 < split)
+    perihal = label_block(lines, labels["perihal"], labels, split) if "perihal" in labels else None
+    return Extraction(
+        doc_type="surat",
+        nomor=nomor,
+        tanggal=letter_date(doc),
+        perihal=perihal,
+        kepada=addressee(lines, split, page.height),
+    )
+
+
+def find_labels(lines: Sequence[Line], page_height: float) -> dict[str, _Label]:
+    """The first `Nomor : / Sifat : / Lampiran : / Hal :` line of each kind in the top half."""
+    out: dict[str, _Label] = {}
+    for i, line in enumerate(lines):
+        if line.top > 0.55 * page_height:
+            break
+        found = _label_of(line)
+        if found and found[0] not in out:
+            out[found[0]] = _Label(found[0], i, found[1])
+    return out
+
+
+def _label_of(line: Line) -> tuple[str, tuple[Word, ...]] | None:
+    head = line.words[0].text
+    m = re.match(r"^([A-Za-z]+)\.?\s*(:?)(.*)$", head)
+    if not m or m.group(1).lower() not in _LABELS:
+        return None
+    name = _LABELS[m.group(1).lower()]
+    rest = list(line.words[1:])
+    if m.group(2):  # 'Nomor:' or 'Nomor:046/1177'
+        tail = m.group(3)
+    elif rest and rest[0].text.startswith(":"):
+        tail = rest.pop(0).text[1:]
+    else:
+        return None
+    value = ([Word(tail, line.words[0].box)] if tail else []) + rest
+    return name, tuple(value)
+
+
+def column_split(lines: Sequence[Line], labels: dict[str, _Label], width: float) -> float:
+    """The x where the right column (date, `Kepada`, addressee) starts; `width` when none."""
+    last = max((lb.index for lb in labels.values()), default=-1)
+    anchors: list[float] = []
+    for line in lines[: last + 3] if last >= 0 else lines[:25]:
+        for j, w in enumerate(line.words):
+            if re.match(r"^(kepada|yth\b)", w.text, re.I) and j > 0:
+                anchors.append(w.box.x0)
+        place = place_date_at(line)
+        if place is not None:
+            anchors.append(line.words[place[0]].box.x0)
+    right = [x for x in anchors if x > 0.35 * width]
+    return min(right) - 2 if right else width
+
+
+def place_date_at(line: Line) -> tuple[int, str] | None:
+    """(index of the place word, ISO date) for a `Semarang, 21 Juni 2022` inside `line`."""
+    words = line.words
+    for i in range(len(words)):
+        text = " ".join(w.text for w in words[i : i + 7])
+        m = _PLACE_DATE_RE.match(text)
+        if m:
+            iso = parse_date(m.group(0))
+            if iso:
+                return i, iso
+    return None
+
+
+def letter_date(doc: DocumentContent) -> str | None:
+    """The date of the `Place, 21 Juni 2022` line (first page first)."""
+    for page in doc.pages:
+        for line in page_lines(page):
+            found = place_date_at(line)
+            if found:
+                return found[1]
+    return None
+
+
+def label_block(
+    lines: Sequence[Line], label: _Label, labels: dict[str, _Label], split: float
+) -> str | None:
+    """The value of a label with its wrapped lines, read in the left column only."""
+    first = [w for w in label.value if w.box.x0 < split]
+    if not first:
+        return None
+    value_x = first[0].box.x0
+    parts = [" ".join(w.text for w in first)]
+    last_bottom, height = lines[label.index].bottom, lines[label.index].height
+    label_rows = {lb.index for lb in labels.values()}
+    for i in range(label.index + 1, len(lines)):
+        left = lines[i].part(hi=split)
+        if left is None:
+            continue
+        if i in label_rows or left.x0 < value_x - 4 or left.top - last_bottom > 1.5 * height:
+            break
+        parts.append(left.text)
+        last_bottom = left.bottom
+    return clean(join_lines("\n".join(parts)))
+
+
+_ADDRESS_RE = re.compile(
+    r"^\s*(jl|jln|jalan|alamat)\b\.?|\b(blok|kav|rt|rw|kode\s+pos|telp)\b\.?|\bno\.?\s*\d|\b\d{5}\b",
+    re.I,
+)
+_PLACE_WORD_RE = re.compile(
+    r"^\s*(kantor|gedung|komplek|kompleks|kawasan|graha|wisma|menara|perkantoran)\b", re.I
+)
+
+
+def addressee(lines: Sequence[Line], split: float, page_height: float) -> str | None:
+    """The addressee after `Yth.` up to the street address or `di <place>` / `di - Tempat`."""
+    start = _yth_position(lines, page_height)
+    if start is None:
+        return None
+    index, anchor_x = start
+    column = [ln.part(lo=anchor_x - 3) for ln in lines[index:]]
+    texts: list[str] = []
+    last: Line | None = None
+    for line in (c for c in column if c is not None):
+        text = _strip_salutation(line.text) if last is None else line.text
+        if last is not None and (line.top - last.bottom > 1.6 * line.height or _ends_block(text)):
+            break
+        if texts and _is_address(text):
+            break
+        if text:
+            texts.append(text)
+        last = line
+    return clean(join_lines("\n".join(texts))) if texts else None
+
+
+def _yth_position(lines: Sequence[Line], page_height: float) -> tuple[int, float] | None:
+    """(line index, x) of the first `Yth` (or `Kepada` without one) in the top half."""
+    kepada: tuple[int, float] | None = None
+    for i, line in enumerate(lines):
+        if line.top > 0.55 * page_height:
+            break
+        for w in line.words:
+            if re.match(r"^(yth\b|yang\s+terhormat)", w.text, re.I):
+                x = kepada[1] if kepada and kepada[0] >= i - 1 else w.box.x0
+                return i, min(x, w.box.x0)
+            if re.match(r"^kepada\b", w.text, re.I) and kepada is None:
+                kepada = (i, w.box.x0)
+    return kepada
+
+
+def _strip_salutation(text: str) -> str:
+    return re.sub(r"^\s*(kepada\s*)?(yth\.?|yang\s+terhormat)?\s*:?\s*", "", text, flags=re.I)
+
+
+def _ends_block(text: str) -> bool:
+    if re.match(r"^\s*di\b(?!\s+lingkungan)", text, re.I):
+        return True
+    return bool(re.match(r"^\s*(tempat|dengan\s+hormat|assalamu)", text, re.I))
+
+
+def _is_address(text: str) -> bool:
+    if _ADDRESS_RE.search(text):
+        return True
+    return bool(_PLACE_WORD_RE.match(text) and re.search(r"\d", text))
+
+
+def _squash(words: Iterable[str]) -> str | None:
+    out = re.sub(r"\s+", "", "".join(words)).strip(".,;")
+    return out if re.search(r"\d", out) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions
+
+_TITLE_STOP_RE = re.compile(r"^\s*(dengan\s+rahmat|menimbang|bahwa|mengingat)\b", re.I)
+
+
+def parse_keputusan(doc: DocumentContent) -> Extraction:
+    """Nomor, tentang-title, date and (from a lampiran) indicators of a decision."""
+    lines = page_lines(doc.pages[0])
+    head = next((i for i, ln in enumerate(lines) if re.match(r"^\s*keputusan\b", ln.text, re.I)), 0)
+    nomor = _heading_nomor(lines[head:])
+    perihal = _tentang(lines[head:])
+    tahun = re.search(r"\btahun\s+((?:19|20)\d{2})\b", perihal or "", re.I)
+    return Extraction(
+        doc_type="keputusan",
+        nomor=nomor,
+        tanggal=decision_date(doc),
+        perihal=perihal,
+        tahun=int(tahun.group(1)) if tahun else None,
+        instansi=_instansi_from_heading(lines[head].text if lines else ""),
+        indicators=lampiran_indicators(doc),
+    )
+
+
+def _heading_nomor(lines: Sequence[Line]) -> str | None:
+    for line in lines[:6]:
+        m = re.match(r"^\s*nomor\s*:?\s*(.+)$", line.text, re.I)
+        if m:
+            return _squash([m.group(1)])
+    return None
+
+
+def _tentang(lines: Sequence[Line]) -> str | None:
+    """The title after `TENTANG`, its lines joined, up to the official's line or the preamble."""
+    start = next((i for i, ln in enumerate(lines[:10]) if re.match(r"^\s*tentang\b", ln.text, re.I)), None)
+    if start is None:
+        return None
+    parts = [re.sub(r"^\s*tentang\s*:?\s*", "", lines[start].text, flags=re.I)]
+    last = lines[start]
+    for line in lines[start + 1 : start + 8]:
+        text = line.text
+        if line.top - last.bottom > 1.6 * line.height or _TITLE_STOP_RE.match(text):
+            break
+        if text.rstrip().endswith(",") and parts[-1:] != [""]:
+            break
+        parts.append(text)
+        last = line
+    title = clean(join_lines("\n".join(p for p in parts if p)))
+    if title and _is_upper(title):
+        title = title_case_office(title)
+    return title
+
+
+def _instansi_from_heading(text: str) -> str | None:
+    """Fallback office from `KEPUTUSAN KEPALA DINAS X KABUPATEN Y` when there is no letterhead."""
+    m = re.match(r"^\s*keputusan\s+(?:kepala\s+)?(.+)$", text, re.I)
+    if not m:
+        return None
+    office = re.sub(r"^inspektur\b", "Inspektorat", m.group(1).strip(), flags=re.I)
+    if re.match(r"^(bupati|walikota|wali\s+kota|gubernur)\b", office, re.I):
+        return None
+    return title_case_office(office)
+
+
+_SIGNED_DATE_RE = re.compile(r"\b(?:pada\s+)?tanggal\b\s*:?\s*(.*)$", re.I)
+
+
+def decision_date(doc: DocumentContent) -> str | None:
+    """`Pada tanggal 17 Januari 2020` at the signature; else a lampiran's `TANGGAL : ...`."""
+    signed: list[str] = []
+    lampiran: list[str] = []
+    for page in doc.pages:
+        for line in page_lines(page):
+            text = line.text
+            if re.match(r"^\s*(ditetapkan\b.*\b)?pada\s+tanggal\b", text, re.I):
+                signed.append(text)
+            elif re.match(r"^\s*tanggal\s*:", text, re.I):
+                lampiran.append(text)
+    for text in signed + lampiran:
+        m = _SIGNED_DATE_RE.search(text)
+        iso = parse_date(m.group(1)) if m else None
+        if iso:
+            return iso
+    return None
+
+
+def lampiran_indicators(doc: DocumentContent) -> tuple[Indicator, ...]:
+    """Indicators of a lampiran table (sasaran level), when the decision has one."""
+    return ()
+
+
+
