@@ -172,8 +172,13 @@ def _is_upper(text: str) -> bool:
 # Letters
 
 _LABELS = {
-    "nomor": "nomor", "no": "nomor", "sifat": "sifat", "lampiran": "lampiran", "lamp": "lampiran",
-    "hal": "perihal", "perihal": "perihal",
+    "nomor": "nomor",
+    "no": "nomor",
+    "sifat": "sifat",
+    "lampiran": "lampiran",
+    "lamp": "lampiran",
+    "hal": "perihal",
+    "perihal": "perihal",
 }
 _PLACE_DATE_RE = re.compile(
     rf"^[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,2}}\s*,\s*{DATE_RE.pattern}", re.I
@@ -395,7 +400,9 @@ def _heading_nomor(lines: Sequence[Line]) -> str | None:
 
 def _tentang(lines: Sequence[Line]) -> str | None:
     """The title after `TENTANG`, its lines joined, up to the official's line or the preamble."""
-    start = next((i for i, ln in enumerate(lines[:10]) if re.match(r"^\s*tentang\b", ln.text, re.I)), None)
+    start = next(
+        (i for i, ln in enumerate(lines[:10]) if re.match(r"^\s*tentang\b", ln.text, re.I)), None
+    )
     if start is None:
         return None
     parts = [re.sub(r"^\s*tentang\s*:?\s*", "", lines[start].text, flags=re.I)]
@@ -450,6 +457,3 @@ def decision_date(doc: DocumentContent) -> str | None:
 def lampiran_indicators(doc: DocumentContent) -> tuple[Indicator, ...]:
     """Indicators of a lampiran table (sasaran level), when the decision has one."""
     return ()
-
-
-

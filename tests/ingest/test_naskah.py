@@ -1,0 +1,165 @@
+"""The letter and decision parser on generated PDFs and on the real published ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.layout import Box, DocumentContent, PageContent, Word
+from ingest.model import Extraction
+from ingest.parsers.naskah import Line, page_lines, parse
+from ingest.textlayer import read_text_layer
+from tests.ingest.naskah_pdfs import Decision, Letter, decision_pdf, letter_pdf
+
+
+def _parse(path: Path) -> Extraction:
+    return parse(read_text_layer(path))
+
+
+def test_two_column_letter(tmp_path: Path) -> None:
+    got = _parse(letter_pdf(tmp_path / "a.pdf"))
+    assert got.doc_type == "surat"
+    assert got.nomor == "000.8.6.3/36/BKPSDM/2025"
+    assert got.tanggal == "2025-03-03"
+    assert got.perihal == "Penyampaian Laporan Kinerja Instansi Pemerintah Tahun 2024"
+    assert got.kepada == "Kepala Badan Perencanaan Pembangunan Daerah Kota Samarinda"
+    assert got.instansi == "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Samarinda"
+    assert got.pemerintah == "Pemerintah Kota Samarinda"
+    assert got.warnings == ()
+
+
+def test_addressee_below_labels_drops_street_and_place(tmp_path: Path) -> None:
+    spec = Letter(
+        single_column=True,
+        hal_label="Hal",
+        perihal=("Undangan Rapat Evaluasi",),
+        kepada_lines=(
+            "Kepada Yth.",
+            "Bapak Kepala Dinas Kesehatan",
+            "Kota Samarinda",
+            "Jl. Milono No. 1",
+        ),
+        after_kepada=("di", "SAMARINDA"),
+    )
+    got = _parse(letter_pdf(tmp_path / "b.pdf", spec))
+    assert got.perihal == "Undangan Rapat Evaluasi"
+    assert got.kepada == "Bapak Kepala Dinas Kesehatan Kota Samarinda"
+
+
+def test_addressee_list_keeps_di_lingkungan(tmp_path: Path) -> None:
+    spec = Letter(
+        kepada_lines=(
+            "Yth. 1. Kepala Perangkat Daerah",
+            "di Lingkungan Pemerintah",
+            "Kota Samarinda;",
+            "2. Camat se-Kota Samarinda",
+        ),
+        after_kepada=("di -", "Tempat"),
+        extra_labels=(),
+    )
+    got = _parse(letter_pdf(tmp_path / "c.pdf", spec))
+    assert got.kepada == (
+        "1. Kepala Perangkat Daerah di Lingkungan Pemerintah Kota Samarinda; 2. Camat se-Kota Samarinda"
+    )
+    assert got.nomor == "000.8.6.3/36/BKPSDM/2025"
+
+
+def test_kop_office_line_with_region_is_not_doubled(tmp_path: Path) -> None:
+    spec = Letter(
+        pemerintah="PEMERINTAH PROVINSI KALIMANTAN BARAT",
+        office=("DINAS KOMUNIKASI DAN INFORMATIKA PROVINSI KALIMANTAN BARAT",),
+    )
+    got = _parse(letter_pdf(tmp_path / "d.pdf", spec))
+    assert got.instansi == "Dinas Komunikasi dan Informatika Provinsi Kalimantan Barat"
+
+
+def test_decision_date_from_lampiran_when_day_blank(tmp_path: Path) -> None:
+    got = _parse(decision_pdf(tmp_path / "k.pdf"))
+    assert got.doc_type == "keputusan"
+    assert got.nomor == "800/41/DINKES/II/2024"
+    assert got.tanggal == "2024-02-05"
+    assert got.perihal == (
+        "Penetapan Rencana Kinerja Tahunan Dinas Kesehatan Kabupaten Kutai Timur Tahun 2024"
+    )
+    assert got.tahun == 2024
+    assert got.instansi == "Dinas Kesehatan Kabupaten Kutai Timur"
+
+
+def test_decision_signed_date_wins_and_blank_stays_null(tmp_path: Path) -> None:
+    full = _parse(
+        decision_pdf(tmp_path / "k1.pdf", Decision(signed_date="Pada tanggal 9 Februari 2024"))
+    )
+    assert full.tanggal == "2024-02-09"
+    blank = _parse(decision_pdf(tmp_path / "k2.pdf", Decision(lampiran_date=None)))
+    assert blank.tanggal is None
+    assert "tanggal: not found" in blank.warnings
+
+
+def _word(text: str, x0: float, top: float, x1: float | None = None) -> Word:
+    return Word(text, Box(x0, top, x1 if x1 is not None else x0 + 6 * len(text), top + 10))
+
+
+def test_letter_spaced_heading_is_rejoined() -> None:
+    letters = [_word(ch, 200 + 12 * i, 50, 207 + 12 * i) for i, ch in enumerate("INSPEKTORAT")]
+    assert Line(tuple(letters)).text == "INSPEKTORAT"
+    two = [
+        _word(ch, 100 + 12 * i + (20 if i >= 5 else 0), 50, 107 + 12 * i + (20 if i >= 5 else 0))
+        for i, ch in enumerate("DINASSOSIAL")
+    ]
+    assert Line(tuple(two)).text == "DINAS SOSIAL"
+
+
+def test_lines_group_words_by_row_not_by_column() -> None:
+    words = (
+        _word("Hal", 20, 232.0),
+        _word(":", 74, 232.0),
+        _word("Undangan", 80, 232.0),
+        _word("1.", 332, 224.4),
+        _word("Kabupaten", 345, 224.4),
+        _word("Perihal", 20, 300.0),
+        _word("Mega", 339, 300.6),
+    )
+    page = PageContent(number=1, width=600, height=900, text="", words=words)
+    texts = [ln.text for ln in page_lines(page)]
+    assert texts == ["1. Kabupaten", "Hal : Undangan", "Perihal Mega"]
+
+
+def test_attached_colons_are_read() -> None:
+    rows = [
+        ("Nomor:046/1177", 20, 100),
+        ("Kepada", 300, 100),
+        ("Hal:", 20, 115),
+        ("Undangan", 60, 115),
+        ("Yth.", 300, 115),
+        ("Bupati", 330, 115),
+        ("Semarang,", 300, 80),
+        ("1", 360, 80),
+        ("Juni", 370, 80),
+        ("2022", 400, 80),
+    ]
+    words = tuple(_word(t, x, y) for t, x, y in rows)
+    doc = DocumentContent(
+        pages=(PageContent(number=1, width=600, height=900, text="Yth.", words=words),)
+    )
+    got = parse(doc)
+    assert (got.nomor, got.perihal, got.kepada, got.tanggal) == (
+        "046/1177",
+        "Undangan",
+        "Bupati",
+        "2022-06-01",
+    )
+
+
+REAL = ["naskah-jateng-1", "naskah-tubaba-1", "naskah-jombang-2"]
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_documents(real_dir: Path, name: str) -> None:
+    expected = json.loads((real_dir / f"{name}.json").read_text())
+    got = _parse(real_dir / f"{name}.pdf").to_json()
+    assert got["doc_type"] == expected["doc_type"]
+    for field in ("nomor", "tanggal", "perihal", "kepada", "instansi"):
+        if field in expected:
+            assert (got[field] or "").casefold() == expected[field].casefold(), field
