@@ -1,0 +1,212 @@
+"""The SOP flowchart: steps from table rows, each step's actor from the column of its drawn symbol.
+
+The actor of a step is never text: it is the actor column that holds the step's flowchart symbol
+(a rect, a capsule or diamond drawn as a curve).  Row rects, cell outlines, arrow heads and
+connector lines are not symbols.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table
+from ingest.model import Step
+from ingest.parsers._sop_table import (
+    Column,
+    Role,
+    columns_of,
+    find_header,
+    is_column_number_row,
+    row_cells,
+    step_number,
+)
+from ingest.parsers._sop_waktu import parse_waktu
+from ingest.text import clean, join_lines, split_items
+
+log = logging.getLogger(__name__)
+
+# Words drawn inside start/end capsules and on decision branches, never cell text.
+SYMBOL_WORDS = frozenset({"mulai", "selesai", "start", "end", "ya", "tidak", "yes", "no"})
+_MIN_SYMBOL = (10.0, 6.0)  # smallest symbol width, height (arrow heads are smaller)
+_TEXT_ROLES: tuple[Role, ...] = ("kegiatan", "kelengkapan", "waktu", "output", "keterangan")
+
+
+@dataclass
+class _RawStep:
+    no: int
+    page: int
+    texts: dict[Role, list[str]] = field(default_factory=dict)
+    bands: list[tuple[int, Box]] = field(default_factory=list)
+    areas: dict[str, float] = field(default_factory=dict)  # actor name -> symbol area
+
+
+@dataclass(frozen=True)
+class Flowchart:
+    """What the flowchart table gives: actor columns, steps, and what could not be read."""
+
+    pelaksana: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = ()
+    warnings: tuple[str, ...] = ()
+    tables: frozenset[int] = frozenset()  # id() of the tables read as flowchart
+
+
+@dataclass
+class _State:
+    columns: list[Column] | None = None
+    actors: list[str] = field(default_factory=list)
+    steps: list[_RawStep] = field(default_factory=list)
+    tables: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_flowchart(doc: DocumentContent) -> Flowchart:
+    """Read every flowchart table of `doc` (repeated headers, continuation pages) into steps."""
+    state = _State()
+    for page in doc.pages:
+        for table in page.tables:
+            body = _body_rows(table, state)
+            if body is None or state.columns is None:
+                continue
+            state.tables.add(id(table))
+            symbols = candidate_symbols(page, table, state.columns)
+            first = len(state.steps)
+            _read_rows(body, page.number, state, symbols)
+            _assign_symbols(state.steps[first:], page.number, symbols, state.columns)
+    steps = tuple(_finish(raw, state) for raw in state.steps)
+    return Flowchart(tuple(state.actors), steps, tuple(state.warnings), frozenset(state.tables))
+
+
+def _body_rows(table: Table, state: _State) -> Sequence[Sequence[Cell | None]] | None:
+    header = find_header(table)
+    if header is not None:
+        columns = columns_of(table, *header)
+        if not any(c.role == "no" for c in columns) or not any(c.role == "kegiatan" for c in columns):
+            return None
+        if state.columns is None:
+            state.actors = [c.name for c in columns if c.role == "actor"]
+        state.columns = columns
+        return table.rows[header[1]:]
+    if state.columns is not None and _continues(table, state.columns):
+        return table.rows
+    return None
+
+
+def _continues(table: Table, columns: list[Column]) -> bool:
+    """A headerless table that lines up with the last flowchart table continues it."""
+    tol = 0.05 * (columns[-1].x1 - columns[0].x0)
+    return abs(table.box.x0 - columns[0].x0) <= tol and abs(table.box.x1 - columns[-1].x1) <= tol
+
+
+def _read_rows(rows: Iterable[Sequence[Cell | None]], page: int, state: _State,
+               symbols: list[Shape]) -> None:
+    assert state.columns is not None
+    for row in rows:
+        cells = row_cells(row)
+        if not cells or is_column_number_row(row):
+            continue
+        texts = {c.role: _cell_text(_cell_at(cells, c.cx), symbols) for c in state.columns
+                 if c.role in (*_TEXT_ROLES, "no")}
+        no = step_number(texts.get("no"))
+        if no is not None:
+            state.steps.append(_RawStep(no, page))
+        elif not state.steps:
+            continue
+        raw = state.steps[-1]
+        for role in _TEXT_ROLES:
+            if texts.get(role):
+                raw.texts.setdefault(role, []).append(texts[role])
+        raw.bands.append((page, _band(cells)))
+
+
+def _cell_at(cells: Sequence[Cell], x: float) -> Cell | None:
+    return next((c for c in cells if c.box.x0 <= x <= c.box.x1), None)
+
+
+def _cell_text(cell: Cell | None, symbols: Sequence[Shape]) -> str:
+    """The cell text without symbol words ('Mulai', 'Ya') drawn over the cell."""
+    if cell is None:
+        return ""
+    if not any(_overlaps(cell.box, s.box) for s in symbols):
+        return cell.text or ""
+    kept = [ln for ln in (cell.text or "").splitlines() if ln.strip().lower() not in SYMBOL_WORDS]
+    return "\n".join(kept)
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.top < b.bottom and b.top < a.bottom
+
+
+def _band(cells: Sequence[Cell]) -> Box:
+    """The row's vertical band: cells spanning further down (merged Keterangan) do not widen it."""
+    return Box(min(c.box.x0 for c in cells), min(c.box.top for c in cells),
+               max(c.box.x1 for c in cells), min(c.box.bottom for c in cells))
+
+
+def candidate_symbols(page: PageContent, table: Table, columns: Sequence[Column]) -> list[Shape]:
+    """Drawn shapes that can be flowchart symbols inside the actor columns of `table`."""
+    actors = [c for c in columns if c.role == "actor"]
+    if not actors:
+        return []
+    widest = max(c.x1 - c.x0 for c in actors)
+    outlines = {_key(c.box) for row in table.rows for c in row_cells(row)}
+    out = []
+    for s in page.shapes:
+        b = s.box
+        if s.kind == "line" or b.width < _MIN_SYMBOL[0] or b.height < _MIN_SYMBOL[1]:
+            continue
+        if b.width > 2 * widest or _key(b) in outlines:
+            continue  # row rects, the table frame, cell outlines
+        if actors[0].x0 <= b.cx <= actors[-1].x1 and table.box.top <= b.cy <= table.box.bottom:
+            out.append(s)
+    return out
+
+
+def _key(b: Box) -> tuple[int, int, int, int]:
+    return (round(b.x0 / 2), round(b.top / 2), round(b.x1 / 2), round(b.bottom / 2))
+
+
+def _assign_symbols(steps: Sequence[_RawStep], page: int, symbols: Sequence[Shape],
+                    columns: Sequence[Column]) -> None:
+    actors = [c for c in columns if c.role == "actor"]
+    for s in symbols:
+        b = s.box
+        col = next((c.name for c in actors if c.x0 <= b.cx <= c.x1), None)
+        if col is None:
+            continue
+        for raw in steps:
+            if any(p == page and band.top <= b.cy <= band.bottom
+                   and b.height <= 1.5 * band.height + 6 for p, band in raw.bands):
+                raw.areas[col] = raw.areas.get(col, 0.0) + b.width * b.height
+                break
+
+
+def _finish(raw: _RawStep, state: _State) -> Step:
+    waktu_col = next((c for c in state.columns or () if c.role == "waktu"), None)
+    actor = max(raw.areas, key=lambda name: raw.areas[name]) if raw.areas else None
+    if actor is None:
+        state.warnings.append(f"step {raw.no}: no flowchart symbol found, pelaksana unknown")
+    kegiatan = join_lines("\n".join(raw.texts.get("kegiatan", [])))
+    if not kegiatan:
+        state.warnings.append(f"step {raw.no}: kegiatan is empty")
+    return Step(
+        no=raw.no,
+        kegiatan=kegiatan,
+        pelaksana=actor,
+        kelengkapan=_items(raw.texts.get("kelengkapan")),
+        waktu=parse_waktu("\n".join(raw.texts.get("waktu", [])),
+                          waktu_col.unit if waktu_col else "menit"),
+        output=_items(raw.texts.get("output")),
+        keterangan=_items(raw.texts.get("keterangan")),
+        page=raw.page,
+    )
+
+
+def _items(texts: list[str] | None) -> str | None:
+    """A cell as one string: numbered or bulleted items joined by '; ', lines by spaces."""
+    if not texts:
+        return None
+    items = split_items("\n".join(texts))
+    return clean("; ".join(re.sub(r"\s*;$", "", i) for i in items))

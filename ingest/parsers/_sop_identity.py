@@ -1,0 +1,217 @@
+"""The SOP identity page: labelled cells (Nomor SOP, dates, Disahkan Oleh, Nama SOP), the office
+header (pemerintah, instansi) and the six numbered lists of the grid below.
+
+A label's value is the cell to its right (or the rest of its own cell after a colon); a list's
+items are the rest of the label's cell, or the cell right below it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ingest.layout import Cell, DocumentContent, PageContent
+from ingest.model import Official
+from ingest.parsers._sop_table import row_cells
+from ingest.text import clean, find_nip, join_lines, parse_date, split_items, title_case_office
+
+FIELD_LABELS: tuple[tuple[str, str], ...] = (
+    ("nomor", r"no(mor)?( urut)? sop|nomor( sop)?|no\.? sop"),
+    ("tanggal_pembuatan", r"tanggal pembuatan|tgl\.? pembuatan|tanggal dibuat|tanggal penyusunan"),
+    ("tanggal_revisi", r"tanggal revisi|tgl\.? revisi"),
+    ("tanggal_efektif", r"tanggal efektif|tgl\.? efektif|tanggal pengesahan|tanggal berlaku"),
+    ("tanggal_pembuatan", r"tanggal|tgl\.?"),
+    ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan"),
+    ("title", r"nama sop|judul sop|nama prosedur|nama standar operasional prosedur"),
+)
+LIST_LABELS: tuple[tuple[str, str], ...] = (
+    ("dasar_hukum", r"dasar hukum"),
+    ("kualifikasi_pelaksana", r"kualifikasi pelaksana|kualitas pelaksana|kualifikasi"),
+    ("keterkaitan", r"keterkaitan( dengan sop( lain)?)?"),
+    ("peralatan", r"peralatan( dan |/)perlengkapan|peralatan|perlengkapan"),
+    ("peringatan", r"peringatan"),
+    ("pencatatan", r"pencatatan( dan| &|/) ?(pendataan|pendaftaran)|pencatatan"),
+)
+_OFFICE = re.compile(
+    r"^(dinas|badan|inspektorat|kantor|satuan|rumah sakit|biro|sekretariat (daerah|dprd)|"
+    r"kecamatan|kelurahan|unit pelaksana|dewan)\b", re.I)
+_STOP = re.compile(r"^(jl\b|jln\b|jalan|telp|telepon|tlp|fax|laman|website|web\b|e-?mail|kode pos|"
+                   r"alamat|bidang|sub ?bag|sub ?bagian|seksi|upt\b)|@|https?:|www\.", re.I)
+_REGION = re.compile(r"\b(provinsi|kabupaten|kab\.|kota)\b.*$", re.I)
+_PANGKAT = re.compile(r"^(pembina|penata|pengatur|juru)\b|\((I{1,3}|IV)/[a-e]\)", re.I)
+
+
+@dataclass
+class Identity:
+    """The fields read from the identity page."""
+
+    values: dict[str, str | None] = field(default_factory=dict)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    disahkan_oleh: Official | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> Identity:
+    """The identity fields of an SOP; tables whose id() is in `skip` (the flowchart) are ignored."""
+    ident = Identity()
+    for page in doc.pages:
+        cells = [c for t in page.tables if id(t) not in skip for row in t.rows for c in row_cells(row)]
+        if not cells:
+            continue
+        _read_fields(page, cells, ident)
+        _read_lists(cells, ident)
+    _finish(ident)
+    return ident
+
+
+def match_label(text: str | None, labels: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
+    """(field, rest of the cell) when a cell starts with one of `labels`; the rest may be ''.
+
+    A label may wrap over two lines ('Tanggal' / 'Pembuatan'); a value may follow a colon.
+    """
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    if not lines:
+        return None
+    if len(lines) >= 2:
+        two = _flat(" ".join(lines[:2]))
+        for name, pattern in labels:
+            if re.fullmatch(rf"(?:{pattern})", two, re.I):
+                return name, "\n".join(lines[2:])
+    first = _flat(lines[0])
+    for name, pattern in labels:
+        m = re.fullmatch(rf"(?:{pattern})\s*(?::\s*(?P<rest>.*))?", first, re.I)
+        if m:
+            return name, "\n".join([m.group("rest") or "", *lines[1:]]).strip()
+    return None
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s*/\s*", "/", re.sub(r"\s+", " ", text)).strip(" :")
+
+
+def _read_fields(page: PageContent, cells: list[Cell], ident: Identity) -> None:
+    for cell in cells:
+        hit = match_label(cell.text, FIELD_LABELS)
+        if hit is None or hit[0] in ident.values:
+            continue
+        name, rest = hit
+        value = rest or _text(_right_of(cell, cells))
+        ident.values[name] = value
+        if name == "nomor" and "header" not in ident.values:
+            ident.values["header"] = _header_text(page, cells, cell)
+
+
+def _read_lists(cells: list[Cell], ident: Identity) -> None:
+    for cell in cells:
+        hit = match_label(cell.text, LIST_LABELS)
+        if hit is None or hit[0] in ident.lists:
+            continue
+        name, rest = hit
+        if not rest:
+            below = _below(cell, cells)
+            if below is not None and match_label(below.text, LIST_LABELS) is None:
+                rest = below.text
+        ident.lists[name] = tuple(re.sub(r"\s+", " ", i).strip() for i in split_items(rest))
+
+
+def _text(cell: Cell | None) -> str:
+    return cell.text if cell is not None else ""
+
+
+def _right_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
+    """The nearest cell to the right of `label` on its line."""
+    cy = label.box.cy
+    right = [c for c in cells if c.box.x0 >= label.box.x1 - 3 and c.box.top <= cy <= c.box.bottom]
+    return min(right, key=lambda c: c.box.x0, default=None)
+
+
+def _below(label: Cell, cells: Sequence[Cell]) -> Cell | None:
+    """The cell right under `label`, overlapping it horizontally."""
+    under = [c for c in cells if c is not label and c.box.top >= label.box.bottom - 3
+             and min(c.box.x1, label.box.x1) - max(c.box.x0, label.box.x0) > 0.5 * label.box.width]
+    return min(under, key=lambda c: c.box.top, default=None)
+
+
+def _header_text(page: PageContent, cells: Sequence[Cell], label: Cell) -> str:
+    """The office header: the cell holding a 'PEMERINTAH ...' line, else the words left of the labels."""
+    for c in cells:
+        if any(_is_pemerintah(ln) or _OFFICE.match(ln.strip()) for ln in c.text.splitlines()):
+            return c.text
+    left = [w for w in page.words if w.box.x1 <= label.box.x0 and w.box.top < label.box.top + 200]
+    lines: dict[int, list[str]] = {}
+    for w in sorted(left, key=lambda w: (round(w.box.top / 4), w.box.x0)):
+        lines.setdefault(round(w.box.top / 4), []).append(w.text)
+    return "\n".join(" ".join(ws) for _, ws in sorted(lines.items()))
+
+
+def _is_pemerintah(line: str) -> bool:
+    return bool(re.match(r"^\s*pemerintah\b", line, re.I))
+
+
+def split_header(text: str, jabatan: str | None = None) -> tuple[str | None, str | None]:
+    """(pemerintah, instansi) from the header lines; instansi gets the region when it lacks one."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    pemerintah = next((ln for ln in lines if _is_pemerintah(ln)), None)
+    if pemerintah is None:
+        region_line = next((ln for ln in lines if re.match(r"^(provinsi|kabupaten|kota)\b", ln, re.I)), None)
+        pemerintah = f"Pemerintah {region_line}" if region_line else None
+    office: list[str] = []
+    for ln in lines:
+        if not office:
+            if _OFFICE.match(ln):
+                office.append(ln)
+        elif _STOP.search(ln) or _OFFICE.match(ln) or _is_pemerintah(ln):
+            break
+        else:
+            office.append(ln)
+    instansi = title_case_office(" ".join(office)) if office else None
+    if instansi and not _REGION.search(instansi):
+        region = _REGION.search(jabatan or "") or _REGION.search(pemerintah or "")
+        if region:
+            instansi = f"{instansi} {title_case_office(region.group(0))}"
+    return (title_case_office(pemerintah) if pemerintah else None), instansi
+
+
+def parse_official(text: str | None) -> Official | None:
+    """Jabatan, nama, pangkat and NIP from a 'Disahkan Oleh' cell."""
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    if not lines:
+        return None
+    nip_i = next((i for i, ln in enumerate(lines) if find_nip(ln) or ln.upper().startswith("NIP")), None)
+    pangkat_i = next((i for i, ln in enumerate(lines) if i and _PANGKAT.search(ln)), None)
+    end = min(i for i in (nip_i, pangkat_i, len(lines)) if i is not None)
+    comma = [i for i, ln in enumerate(lines[:end]) if ln.endswith(",")]
+    name_i = comma[-1] + 1 if comma and comma[-1] + 1 < end else end - 1
+    jabatan = clean(" ".join(lines[:name_i]).rstrip(","))
+    return Official(
+        jabatan=title_case_office(jabatan) if jabatan and jabatan.isupper() else jabatan,
+        nama=clean(lines[name_i]) if name_i >= 0 and name_i != nip_i else None,
+        nip=find_nip(lines[nip_i]) if nip_i is not None else None,
+        pangkat=clean(lines[pangkat_i]) if pangkat_i is not None else None,
+    )
+
+
+def clean_title(text: str | None) -> str | None:
+    """Nama SOP without a leading 'SOP' and a trailing full stop; ALL-CAPS in title case."""
+    title = clean(join_lines(text))
+    if title is None:
+        return None
+    title = re.sub(r"^(sop|standar(t)? operasional prosedur)\b\s*[:\-]?\s*", "", title, flags=re.I)
+    title = title.rstrip(" .")
+    return (title_case_office(title) if title.isupper() else title) or None
+
+
+def _finish(ident: Identity) -> None:
+    v = ident.values
+    ident.disahkan_oleh = parse_official(v.get("disahkan_oleh"))
+    nomor = clean(v.get("nomor"))
+    v["nomor"] = re.sub(r"\s+", "", nomor).rstrip(".") if nomor else None
+    v["title"] = clean_title(v.get("title"))
+    jabatan = ident.disahkan_oleh.jabatan if ident.disahkan_oleh else None
+    v["pemerintah"], v["instansi"] = split_header(v.get("header") or "", jabatan)
+    for name in ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif"):
+        printed = clean(v.get(name))
+        v[name] = parse_date(printed)
+        if printed and v[name] is None:
+            ident.warnings.append(f"{name}: '{printed}' is not a readable date")

@@ -1,0 +1,160 @@
+"""Generic reading of an SOP flowchart table header: which rows are the header, which column is what.
+
+Works on cell boxes only (never on grid indices), so a table rebuilt from OCR with slightly uneven
+edges reads the same as one from a PDF text layer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ingest.layout import Cell, Table
+from ingest.model import WaktuUnit
+from ingest.parsers._sop_waktu import header_unit
+from ingest.text import join_lines
+
+Role = Literal["no", "kegiatan", "actor", "kelengkapan", "waktu", "output", "keterangan", "other"]
+
+# A header text that names the column itself (matched against the whole normalised cell text).
+_LEAF_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
+    ("no", re.compile(r"no|nomor|no urut")),
+    ("kegiatan", re.compile(r"kegiatan|aktivitas|aktifitas|uraian( prosedur| kegiatan)?|prosedur|"
+                            r"uraian aktivitas|langkah( kegiatan)?")),
+    ("kelengkapan", re.compile(r"kelengkapan|persyaratan|syarat|persyaratan/perlengkapan")),
+    ("waktu", re.compile(r"waktu( \(?(menit|jam|hari)\)?)?|menit|jam|waktu penyelesaian")),
+    ("output", re.compile(r"output|keluaran|hasil|output/keluaran")),
+    ("keterangan", re.compile(r"keterangan|ket|catatan")),
+)
+_ACTOR_GROUP = re.compile(r"pelaksana")
+_QUALITY_GROUP = re.compile(r"mutu baku|pendukung")
+_STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
+_EDGE_TOL = 3.0
+
+
+@dataclass(frozen=True)
+class Column:
+    """One leaf column of a flowchart table: its x-range, role, header text and Waktu unit."""
+
+    x0: float
+    x1: float
+    role: Role
+    name: str
+    unit: WaktuUnit = "menit"
+
+    @property
+    def cx(self) -> float:
+        """Horizontal centre."""
+        return (self.x0 + self.x1) / 2
+
+
+def norm_label(text: str | None) -> str:
+    """A header or label as compared: lower case, single spaces, no colon or trailing dot."""
+    s = join_lines(text or "").lower()
+    s = re.sub(r"\s*/\s*", "/", s)
+    return s.strip(" :.;").strip()
+
+
+def leaf_role(text: str | None) -> Role | None:
+    """The role named by a header cell on its own ('Uraian Prosedur' -> kegiatan), or None."""
+    label = norm_label(text)
+    for role, pattern in _LEAF_ROLES:
+        if pattern.fullmatch(label):
+            return role
+    return None
+
+
+def column_role(path: Sequence[str]) -> Role:
+    """The role of a column from its header texts, top to bottom (group header first)."""
+    leaf = path[-1] if path else ""
+    own = leaf_role(leaf)
+    groups = [norm_label(t) for t in path[:-1]]
+    if any(_ACTOR_GROUP.fullmatch(g) for g in groups):
+        return "actor"
+    if own is not None:
+        return own
+    return "other"
+
+
+def step_number(text: str | None) -> int | None:
+    """The step number printed in a No cell ('1.', '12'), or None."""
+    m = _STEP_NO.match(text or "")
+    return int(m.group(1)) if m else None
+
+
+def row_cells(row: Sequence[Cell | None]) -> list[Cell]:
+    """The real cells of a row (spanned positions dropped)."""
+    return [c for c in row if c is not None]
+
+
+def is_column_number_row(row: Sequence[Cell | None]) -> bool:
+    """True for the row of column numbers (1 2 3 ... n) printed under some headers."""
+    texts = [c.text.strip() for c in row_cells(row) if c.text.strip()]
+    if len(texts) < 3 or not all(re.fullmatch(r"\(?\d{1,2}\)?", t) for t in texts):
+        return False
+    nums = [int(t.strip("()")) for t in texts]
+    return nums == sorted(nums) and len(set(nums)) == len(nums)
+
+
+def find_header(table: Table) -> tuple[int, int] | None:
+    """(first, end) row indices of the flowchart header, or None when the table has none.
+
+    The header starts at the first row naming the activity column (Kegiatan, Aktivitas, ...)
+    and ends before the first row that is a step or the column-number row.
+    """
+    start = next(
+        (i for i, row in enumerate(table.rows)
+         if any(leaf_role(c.text) == "kegiatan" for c in row_cells(row))),
+        None,
+    )
+    if start is None:
+        return None
+    end = start + 1
+    while end < len(table.rows) and end - start < 4:
+        row = table.rows[end]
+        if is_column_number_row(row) or _looks_like_step(row):
+            break
+        end += 1
+    return start, end
+
+
+def _looks_like_step(row: Sequence[Cell | None]) -> bool:
+    cells = row_cells(row)
+    return bool(cells) and step_number(min(cells, key=lambda c: c.box.x0).text) is not None
+
+
+def columns_of(table: Table, first: int, end: int) -> list[Column]:
+    """The leaf columns of `table` with their roles, read from header rows first..end-1."""
+    edges = _edges(table)
+    header = [row_cells(r) for r in table.rows[first:end]]
+    columns: list[Column] = []
+    leaves: list[Cell | None] = []
+    for x0, x1 in zip(edges, edges[1:], strict=False):
+        cx = (x0 + x1) / 2
+        cells = [c for row in header for c in row if c.box.x0 - 1 <= cx <= c.box.x1 + 1]
+        leaf = cells[-1] if cells else None
+        if columns and leaf is not None and leaves[-1] is leaf:
+            # A stray vertical edge (e.g. a connector line) split one column: both halves
+            # sit under the same header cell, so they are one column.
+            prev = columns[-1]
+            columns[-1] = Column(prev.x0, x1, prev.role, prev.name, prev.unit)
+            continue
+        path = [join_lines(c.text) for c in cells if c.text.strip()]
+        role = column_role(path)
+        unit = header_unit(" ".join(path)) if role == "waktu" else "menit"
+        columns.append(Column(x0, x1, role, path[-1] if path else "", unit))
+        leaves.append(leaf)
+    return columns
+
+
+def _edges(table: Table) -> list[float]:
+    xs = sorted(
+        x for row in table.rows for c in row_cells(row) for x in (c.box.x0, c.box.x1)
+    )
+    edges: list[float] = []
+    for x in xs:
+        if not edges or x - edges[-1] > _EDGE_TOL:
+            edges.append(x)
+    return edges

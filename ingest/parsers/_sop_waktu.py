@@ -1,0 +1,59 @@
+"""The Waktu cell of an SOP step: '15 menit', '2 jam', 'Paling lambat 17 hari kerja', '15'', '30'."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.model import Waktu, WaktuUnit
+from ingest.text import clean, join_lines
+
+# Unit words as offices print them; the key is the schema unit.
+_UNITS: dict[WaktuUnit, str] = {
+    "menit": r"menit|mnt|min(?:ute)?s?|m|'|’|′",
+    "jam": r"jam|j|hours?",
+    "hari": r"hari|hr|days?",
+    "minggu": r"minggu|pekan|weeks?",
+    "bulan": r"bulan|bln|months?",
+}
+_NUMBER = r"(?P<n>\d+(?:[.,]\d+)?)"
+_QUANTITY = re.compile(
+    _NUMBER + r"\s*(?P<u>" + "|".join(f"(?:{p})" for p in _UNITS.values()) + r")(?![a-z])",
+    re.IGNORECASE,
+)
+_BARE = re.compile(r"^\s*" + _NUMBER + r"\s*$")
+
+
+def header_unit(header: str) -> WaktuUnit:
+    """The unit a bare number means under this Waktu header ('Waktu (jam)' -> jam; else menit)."""
+    low = header.lower()
+    units: tuple[WaktuUnit, ...] = ("jam", "hari", "minggu", "bulan")
+    for unit in units:
+        if re.search(rf"\b{unit}\b", low):
+            return unit
+    return "menit"
+
+
+def parse_waktu(text: str | None, bare_unit: WaktuUnit = "menit") -> Waktu | None:
+    """A Waktu from a cell: value and unit for a quantity, text only for a condition; None when blank."""
+    printed = clean(join_lines(text))
+    if printed is None:
+        return None
+    bare = _BARE.match(printed)
+    if bare:
+        return Waktu(text=printed, value=_number(bare.group("n")), unit=bare_unit)
+    m = _QUANTITY.search(printed)
+    if m is None:
+        return Waktu(text=printed)
+    return Waktu(text=printed, value=_number(m.group("n")), unit=_unit_of(m.group("u")))
+
+
+def _unit_of(word: str) -> WaktuUnit:
+    for unit, pattern in _UNITS.items():
+        if re.fullmatch(pattern, word, re.IGNORECASE):
+            return unit
+    return "menit"
+
+
+def _number(text: str) -> float:
+    value = float(text.replace(",", "."))
+    return int(value) if value.is_integer() else value
