@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from ingest.triage import Limits
 
 
 class Settings(BaseSettings):
@@ -35,3 +39,13 @@ class Settings(BaseSettings):
     def files_dir(self) -> Path:
         """The content-addressed store of originals."""
         return self.data_dir / "files"
+
+    def limits(self) -> Limits:
+        """The file limits triage enforces (size, pages, inflated stream size)."""
+        from ingest.triage import Limits
+
+        return Limits(
+            max_bytes=int(self.max_file_mb * 1024 * 1024),
+            max_pages=self.max_pages,
+            max_stream_bytes=int(self.max_stream_mb * 1024 * 1024),
+        )

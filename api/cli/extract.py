@@ -22,15 +22,8 @@ def extract(file: Path, as_json: bool, with_pages: bool) -> None:
     """Extract metadata, steps and indicators from FILE without storing anything."""
     from api.settings import Settings
     from ingest.extract import ExtractOptions, extract_file
-    from ingest.triage import Limits
 
-    settings = Settings()
-    limits = Limits(
-        max_bytes=int(settings.max_file_mb * 1024 * 1024),
-        max_pages=settings.max_pages,
-        max_stream_bytes=int(settings.max_stream_mb * 1024 * 1024),
-    )
-    result = extract_file(file, ExtractOptions(limits=limits))
+    result = extract_file(file, ExtractOptions(limits=Settings().limits()))
     if as_json:
         json.dump(result.to_json(with_page_texts=with_pages), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

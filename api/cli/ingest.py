@@ -1,0 +1,179 @@
+"""`arsip ingest PATH...` (archive PDFs) and `arsip show ID` (a document with its versions)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from archive.errors import ArchiveError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from api.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register(cli: click.Group) -> None:
+    """Add the commands to the group."""
+    cli.add_command(ingest)
+    cli.add_command(show)
+
+
+def open_archive(settings: Settings) -> sessionmaker[Session]:
+    """Create the data dir, bring the database to the newest schema, return a session factory."""
+    from archive.db import make_engine, make_sessionmaker, upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    return make_sessionmaker(engine)
+
+
+def find_pdfs(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders searched recursively for *.pdf (any case), sorted, no repeats."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.is_dir():
+            pdfs = (p for p in sorted(path.rglob("*")) if p.suffix.lower() == ".pdf")
+            found.update(dict.fromkeys(p for p in pdfs if p.is_file()))
+        else:
+            found[path] = None
+    return list(found)
+
+
+@dataclass
+class Tally:
+    """How a batch went; the exit code is the first error's."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    exit_code: int = 0
+
+    def add(self, outcome: str, exit_code: int = 0) -> None:
+        """Count one file."""
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        if exit_code and not self.exit_code:
+            self.exit_code = exit_code
+
+    def line(self) -> str:
+        """The final count line."""
+        names = (("new_document", "new documents"), ("new_version", "new versions"),
+                 ("duplicate", "already archived"), ("refused", "refused"), ("failed", "failed"))
+        total = sum(self.counts.values())
+        parts = [f"{self.counts.get(key, 0)} {label}" for key, label in names]
+        return f"{total} files: " + ", ".join(parts)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--uploader", default=None, help="Recorded as who uploaded (default: your login).")
+def ingest(paths: tuple[Path, ...], uploader: str | None) -> None:
+    """Archive PDFs: files, or folders searched recursively for *.pdf."""
+    from api.settings import Settings
+    from archive.store import FileStore
+    from ingest.extract import ExtractOptions
+    from ingest.pipeline import IngestOptions
+
+    settings = Settings()
+    session_factory = open_archive(settings)
+    store = FileStore(settings.files_dir)
+    options = IngestOptions(ExtractOptions(limits=settings.limits()),
+                            uploader=uploader or _login())
+    files = find_pdfs(paths)
+    tally = Tally()
+    for path, line in _with_progress(files, _ingest_each(files, session_factory, store, options,
+                                                          tally)):
+        click.echo(f"{path}: {line}")
+    click.echo(tally.line())
+    if tally.exit_code:
+        sys.exit(tally.exit_code)
+
+
+def _ingest_each(files: list[Path], session_factory: Any, store: Any, options: Any,
+                 tally: Tally) -> Iterator[tuple[Path, str]]:
+    """Ingest file by file; one failure never stops the batch."""
+    from ingest.pipeline import ingest_file
+
+    for path in files:
+        try:
+            result = ingest_file(path, session_factory, store, options)
+        except ArchiveError as e:
+            refused = e.status < 500
+            tally.add("refused" if refused else "failed", e.exit_code)
+            yield path, f"{'refused' if refused else 'failed'}: {e.message}"
+            continue
+        except Exception as e:  # a bug in one parser must not end a batch of hundreds
+            log.exception("%s: unexpected error", path)
+            tally.add("failed", 1)
+            yield path, f"failed: internal error ({e.__class__.__name__}: {e}); run with -v"
+            continue
+        tally.add(result.outcome)
+        yield path, result.summary()
+
+
+def _with_progress(files: list[Path], lines: Iterator[tuple[Path, str]]
+                   ) -> Iterator[tuple[Path, str]]:
+    """A progress bar on a terminal (lines printed above it); plain lines otherwise."""
+    if not sys.stdout.isatty() or len(files) < 2:
+        yield from lines
+        return
+    with click.progressbar(length=len(files), label="ingest", show_pos=True) as bar:
+        for item in lines:
+            click.echo("\r\x1b[K", nl=False)  # clear the bar's line before printing over it
+            yield item
+            bar.update(1)
+
+
+def _login() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return None
+
+
+@click.command()
+@click.argument("document_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
+def show(document_id: int, as_json: bool) -> None:
+    """Show a document with its versions and files."""
+    from api.settings import Settings
+    from archive.documents import document_to_json, get_document
+
+    session_factory = open_archive(Settings())
+    with session_factory() as session:
+        data = document_to_json(session, get_document(session, document_id))
+    if as_json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return
+    for line in _show_lines(data):
+        click.echo(line)
+
+
+def _show_lines(doc: dict[str, Any]) -> Iterator[str]:
+    yield f"#{doc['id']} {doc['doc_type']}: {doc['title'] or '(tanpa judul)'}"
+    for label in ("nomor", "instansi", "tahun"):
+        if doc[label]:
+            yield f"  {label}: {doc[label]}"
+    for v in doc["versions"]:
+        dates = ", ".join(f"{k.removeprefix('tanggal_')} {v[k]}" for k in
+                          ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif",
+                           "tanggal_pengesahan") if v[k])
+        yield (f"  versi {v['version_no']} [{v['status']}] {v['source_filename'] or ''}"
+               f"{' (' + dates + ')' if dates else ''}")
+        yield (f"    diunggah {v['uploaded_at']} oleh {v['uploader'] or '-'}; "
+               f"{v['steps']} langkah, {v['indicators']} indikator")
+        for f in v["files"]:
+            pages = f" {f['pages']} hlm" if f["pages"] else ""
+            scan = " pindaian" if f["scanned"] else ""
+            yield f"    {f['role']}: {f['sha256']} ({f['size']} bytes{pages}{scan})"

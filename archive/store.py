@@ -1,0 +1,180 @@
+"""The content-addressed store of originals: `<root>/ab/abcdef...` named by SHA-256.
+
+A file is written to a temp file in its final directory, fsynced, renamed into place, and the
+directory fsynced, so a crash leaves either the whole file or nothing under its name.  Stored
+files are never modified (they are made read-only); storing the same bytes again is a no-op.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from archive.errors import NotFoundError, StorageError
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file in the store: its hash, size, and path relative to the store's root."""
+
+    sha256: str
+    size: int
+    relative_path: str
+    created: bool  # False when the same bytes were already stored
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class FileStore:
+    """Originals by SHA-256 under one root directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def relative_path(self, sha256: str) -> str:
+        """Where a hash lives, relative to the root: `ab/abcdef...`."""
+        if not _HEX64.fullmatch(sha256):
+            raise NotFoundError(f"not a SHA-256 hash: {sha256!r}")
+        return f"{sha256[:2]}/{sha256}"
+
+    def path(self, sha256: str) -> Path:
+        """The absolute path of a stored file (which may not exist)."""
+        return self.root / self.relative_path(sha256)
+
+    def exists(self, sha256: str) -> bool:
+        """Whether the store holds these bytes."""
+        return self.path(sha256).is_file()
+
+    def put(self, source: Path, expected_sha256: str | None = None) -> StoredFile:
+        """Store a copy of `source`; a no-op when the same bytes are already stored."""
+        sha256 = expected_sha256 or sha256_file(source)
+        if self.exists(sha256):
+            log.debug("already stored: %s", sha256)
+            return StoredFile(sha256, source.stat().st_size, self.relative_path(sha256), False)
+        with source.open("rb") as fh:
+            return self.put_stream(fh, sha256)
+
+    def put_bytes(self, data: bytes) -> StoredFile:
+        """Store `data` (for generated files: letters, stamped copies)."""
+        return self.put_stream(io.BytesIO(data), hashlib.sha256(data).hexdigest())
+
+    def put_stream(self, stream: BinaryIO, expected_sha256: str | None = None) -> StoredFile:
+        """Copy `stream` into the store via temp file + fsync + rename; verify the hash if given.
+
+        With the hash known up front the temp file is written in the final directory itself;
+        otherwise in the root (same filesystem, so the rename is still atomic).
+        """
+        workdir = self.path(expected_sha256).parent if expected_sha256 else self.root
+        self._ensure_dir(workdir)
+        with self._temp_file(workdir) as (tmp, fh):
+            sha256, size = _copy_hashing(stream, fh)
+            if expected_sha256 and sha256 != expected_sha256:
+                raise StorageError(
+                    "the file changed while it was being stored (hash mismatch); upload it again."
+                )
+            final = self.path(sha256)
+            if final.is_file():
+                log.debug("already stored: %s", sha256)
+                return StoredFile(sha256, size, self.relative_path(sha256), created=False)
+            self._move_into_place(tmp, final)
+        log.info("stored %s (%d bytes)", sha256, size)
+        return StoredFile(sha256, size, self.relative_path(sha256), created=True)
+
+    def open(self, sha256: str) -> BinaryIO:
+        """Open a stored file for reading; `NotFoundError` if it is not there."""
+        try:
+            return self.path(sha256).open("rb")
+        except FileNotFoundError as e:
+            raise NotFoundError(f"file {sha256} is not in the store at {self.root}") from e
+
+    def read(self, sha256: str) -> bytes:
+        """The bytes of a stored file."""
+        with self.open(sha256) as fh:
+            return fh.read()
+
+    def verify(self, sha256: str) -> bool:
+        """Whether the stored bytes still hash to their name."""
+        return sha256_file(self.path(sha256)) == sha256
+
+    def iter_hashes(self) -> Iterator[str]:
+        """Every hash in the store (for `arsip check`)."""
+        for path in sorted(self.root.glob("??/*")):
+            if _HEX64.fullmatch(path.name) and path.is_file():
+                yield path.name
+
+    @contextlib.contextmanager
+    def _temp_file(self, workdir: Path) -> Iterator[tuple[Path, BinaryIO]]:
+        """A temp file in `workdir` (same filesystem as the final place); removed unless renamed."""
+        try:
+            fd, name = tempfile.mkstemp(prefix=".incoming-", dir=workdir)
+        except OSError as e:
+            raise StorageError(f"could not write to the file store at {self.root}: {e}") from e
+        tmp = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                yield tmp, fh
+        except OSError as e:
+            raise StorageError(f"could not write to the file store at {self.root}: {e}") from e
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _ensure_dir(self, directory: Path) -> None:
+        """Create `directory` (and the root) if missing, making the new entry durable."""
+        if directory.is_dir():
+            return
+        directory.mkdir(parents=True, exist_ok=True)
+        _fsync_dir(directory.parent)
+
+    def _move_into_place(self, tmp: Path, final: Path) -> None:
+        """Rename the (fsynced) temp file to its hash name and fsync the directories."""
+        self._ensure_dir(final.parent)
+        tmp.chmod(0o444)
+        # Two writers of the same bytes may race here; both write identical content, so
+        # whichever rename lands last leaves the same file.
+        tmp.replace(final)
+        _fsync_dir(final.parent)
+
+
+def _copy_hashing(src: BinaryIO, dst: BinaryIO) -> tuple[str, int]:
+    """Copy src to dst, returning (sha256, size); dst is flushed and fsynced."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in iter(lambda: src.read(_CHUNK), b""):
+        digest.update(chunk)
+        dst.write(chunk)
+        size += len(chunk)
+    dst.flush()
+    os.fsync(dst.fileno())
+    return digest.hexdigest(), size
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename or a new entry in `directory` durable (POSIX; a no-op elsewhere)."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

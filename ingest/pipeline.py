@@ -1,0 +1,186 @@
+"""The ingest pipeline: one PDF into the archive.
+
+Order matters (originals are sacred): hash, duplicate check, extract (triage refuses bad files
+before anything is written), store the original (temp file, fsync, rename), and only then commit
+every row in one transaction.  A crash between the file write and the commit leaves the file in
+the store and no row; every refusal or failure is written to the ingest log (`jobs`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from archive.documents import Placement, add_version, find_version_by_sha256, log_job
+from archive.errors import NotAPdfError, RejectedFileError, StorageError
+from archive.store import FileStore, StoredFile, sha256_file
+from ingest.extract import ExtractOptions, extract_file
+from ingest.model import Extraction
+
+log = logging.getLogger(__name__)
+
+SessionFactory = Callable[[], Session]
+Outcome = Literal["new_document", "new_version", "duplicate"]
+_RETRIES = 3  # a concurrent upload can take the version number or identity key first
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What the caller decides: extraction options (file limits) and who uploads."""
+
+    extract: ExtractOptions = ExtractOptions()
+    uploader: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one file; `extraction` is None for a duplicate (nothing was read)."""
+
+    outcome: Outcome
+    path: Path
+    sha256: str
+    document_id: int
+    version_id: int
+    version_no: int
+    extraction: Extraction | None = None
+
+    def summary(self) -> str:
+        """One line for people: what the archive did with the file."""
+        if self.outcome == "new_document":
+            return f"new document #{self.document_id}"
+        if self.outcome == "new_version":
+            return f"new version {self.version_no} of #{self.document_id}"
+        return f"already archived as version {self.version_no} of #{self.document_id}"
+
+
+def ingest_file(
+    path: Path,
+    session_factory: SessionFactory,
+    store: FileStore,
+    options: IngestOptions | None = None,
+) -> IngestResult:
+    """Archive one PDF; raises `RejectedFileError` (nothing stored) or `StorageError` (logged)."""
+    options = options or IngestOptions()
+    with _failures_logged(session_factory, path) as attempt:
+        attempt.sha256 = hash_file(path)
+        duplicate = find_duplicate(session_factory, path, attempt.sha256)
+        if duplicate is not None:
+            return duplicate
+        extraction = extract(path, options)
+        stored = store_original(store, path, attempt.sha256)
+        return record(session_factory, path, extraction, stored, options)
+    raise AssertionError("unreachable")  # mypy: the context manager re-raises
+
+
+# --- the steps -----------------------------------------------------------------------------------
+def hash_file(path: Path) -> str:
+    """The SHA-256 of the upload (its name in the store, and the duplicate check)."""
+    try:
+        return sha256_file(path)
+    except OSError as e:
+        raise NotAPdfError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from e
+
+
+def find_duplicate(session_factory: SessionFactory, path: Path, sha256: str) -> IngestResult | None:
+    """The existing version when these exact bytes are already archived (logged as a job)."""
+    with session_factory() as session, session.begin():
+        version = find_version_by_sha256(session, sha256)
+        if version is None:
+            return None
+        log_job(session, "duplicate", source_filename=path.name, sha256=sha256,
+                version_id=version.id)
+        log.info("%s: already archived as version %d of #%d", path.name, version.version_no,
+                 version.document_id)
+        return IngestResult("duplicate", path, sha256, version.document_id, version.id,
+                            version.version_no)
+
+
+def extract(path: Path, options: IngestOptions) -> Extraction:
+    """Triage and read the PDF (`ingest.extract`); refusals raise before anything is stored."""
+    return extract_file(path, options.extract)
+
+
+def store_original(store: FileStore, path: Path, sha256: str) -> StoredFile:
+    """Copy the original into the content-addressed store (fsynced before any row exists)."""
+    return store.put(path, expected_sha256=sha256)
+
+
+def record(
+    session_factory: SessionFactory,
+    path: Path,
+    extraction: Extraction,
+    stored: StoredFile,
+    options: IngestOptions,
+) -> IngestResult:
+    """Commit document, version, file, steps, indicators and the job row in one transaction."""
+    for attempt in range(1, _RETRIES + 1):
+        try:
+            placement = _commit_rows(session_factory, path, extraction, stored, options)
+        except IntegrityError as e:
+            duplicate = find_duplicate(session_factory, path, stored.sha256)
+            if duplicate is not None:
+                return duplicate
+            if attempt == _RETRIES:
+                raise _storage_error(path, stored, e) from e
+            log.info("%s: concurrent upload, retrying (%s)", path.name, e.orig)
+        except SQLAlchemyError as e:
+            raise _storage_error(path, stored, e) from e
+        else:
+            outcome: Outcome = "new_document" if placement.new_document else "new_version"
+            return IngestResult(outcome, path, stored.sha256, placement.document_id,
+                                placement.version_id, placement.version_no, extraction)
+    raise AssertionError("unreachable")
+
+
+def _commit_rows(
+    session_factory: SessionFactory,
+    path: Path,
+    extraction: Extraction,
+    stored: StoredFile,
+    options: IngestOptions,
+) -> Placement:
+    with session_factory() as session, session.begin():
+        placement = add_version(session, extraction.to_json(), stored,
+                                source_filename=path.name, uploader=options.uploader)
+        log_job(session, "done", source_filename=path.name, sha256=stored.sha256,
+                version_id=placement.version_id)
+        return placement
+
+
+def _storage_error(path: Path, stored: StoredFile, error: Exception) -> StorageError:
+    return StorageError(
+        f"{path.name}: the database write failed ({error.__class__.__name__}); the original is "
+        f"kept in the store as {stored.sha256[:12]}…, nothing was recorded: ingest it again."
+    )
+
+
+# --- the ingest log of failures ------------------------------------------------------------------
+@dataclass
+class _Attempt:
+    sha256: str | None = None
+
+
+@contextlib.contextmanager
+def _failures_logged(session_factory: SessionFactory, path: Path) -> Iterator[_Attempt]:
+    """Write a 'refused' or 'failed' job row for any error, in its own transaction, and re-raise."""
+    attempt = _Attempt()
+    try:
+        yield attempt
+    except Exception as error:
+        status = "refused" if isinstance(error, RejectedFileError) else "failed"
+        log.log(logging.INFO if status == "refused" else logging.ERROR,
+                "%s: %s: %s", path.name, status, error)
+        try:
+            with session_factory() as session, session.begin():
+                log_job(session, status, source_filename=path.name, sha256=attempt.sha256,
+                        error=error)
+        except SQLAlchemyError:
+            log.exception("%s: could not write the ingest log", path.name)
+        raise
