@@ -1,0 +1,373 @@
+"""Shared helpers for indicator tables (LKjIP, data-collection form, Perjanjian Kinerja, RKT lampiran).
+
+- `read_header` maps header cells to column roles (`no`, `sasaran`, `indikator`, `satuan`,
+  `target`, `realisasi`, `capaian`, `tw1`..`tw4`, `program`, `anggaran`, `keterangan`), over one or
+  two header rows, skipping a row of column numbers (`1 2 3 4`).
+- `body_rows` gives the rows below the header as {role: cell text}; `carry_down` fills a blank or
+  merged sasaran from the row above; `continuation_tables` finds the same table continued on the
+  next pages.
+- `split_value` splits a value cell into number + unit + text by the transcription rules
+  (`'12.317.066 ton'` -> 12317066, 'ton'; `'Nilai A (83)'` -> 83 with the whole cell as text;
+  `'Level 3'` -> no number, text only).
+- `cell_lines` reads the text lines of a cell with their vertical positions (from the page words),
+  for cells that hold several items; `find_office` / `pemerintah_of` read the office heading.
+
+Everything works on the neutral page model (`ingest.layout`), so OCR input works the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
+from ingest.parsers.signatory import group_lines
+from ingest.text import clean, join_lines, parse_number, title_case_office
+
+ROLES = ("no", "sasaran", "indikator", "satuan", "target", "realisasi", "capaian",
+         "tw1", "tw2", "tw3", "tw4", "program", "anggaran", "keterangan")
+
+_TW_RE = re.compile(r"\b(?:tw|triwulan|tri\s*wulan|trw)\s*[-.]?\s*(iv|iii|ii|i|[1-4])\b", re.I)
+_TW_NUM = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_YEAR_RE = re.compile(r"\b((?:19|20)\d\d)\b")
+
+
+def header_role(text: str | None) -> str | None:
+    """The column role a header cell names ('Indikator Kinerja' -> 'indikator'), or None."""
+    t = re.sub(r"\s+", " ", (text or "")).strip().lower()
+    if not t:
+        return None
+    tw = _TW_RE.search(t)
+    if tw:
+        return f"tw{_TW_NUM[tw.group(1).lower()]}"
+    rules = (
+        (r"^(no|nomor|no urut)\.?$", "no"),
+        (r"indikator", "indikator"),
+        (r"sasaran|tujuan", "sasaran"),
+        (r"capaian|^%$|^persen(tase)?$", "capaian"),
+        (r"satuan", "satuan"),
+        (r"realisasi", "realisasi"),
+        (r"target", "target"),
+        (r"anggaran|pagu|alokasi", "anggaran"),
+        (r"program", "program"),
+        (r"^(keterangan|ket)\.?$", "keterangan"),
+    )
+    for pattern, role in rules:
+        if re.search(pattern, t):
+            return role
+    return None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the header of a table says: a role (or None) and a year (or None) per column."""
+
+    roles: tuple[str | None, ...]
+    years: tuple[int | None, ...]
+    header_rows: int
+
+    def columns(self, role: str) -> list[int]:
+        """The indexes of the columns with `role`, left to right."""
+        return [i for i, r in enumerate(self.roles) if r == role]
+
+    def column(self, role: str, year: int | None = None) -> int | None:
+        """The column of `role`; with several, the one headed `year`, else the first."""
+        cols = self.columns(role)
+        if year is not None:
+            for i in cols:
+                if self.years[i] == year:
+                    return i
+        return cols[0] if cols else None
+
+    @property
+    def role_set(self) -> set[str]:
+        """The roles present."""
+        return {r for r in self.roles if r}
+
+
+def _texts(row: Sequence[Cell | None]) -> list[str | None]:
+    return [c.text if c else None for c in row]
+
+
+def is_column_number_row(texts: Sequence[str | None]) -> bool:
+    """True for a row that only numbers the columns ('1 2 3 4 5', '(1) (2) ...')."""
+    nums = [re.sub(r"[()\s.]", "", t) for t in texts if t and t.strip()]
+    if len(nums) < 2 or not all(n.isdigit() for n in nums):
+        return False
+    values = [int(n) for n in nums]
+    return values == sorted(values) and values[0] <= 2 and len(set(values)) == len(values)
+
+
+def _is_subheader(texts: Sequence[str | None]) -> bool:
+    cells = [t.strip().lower() for t in texts if t and t.strip()]
+    pattern = r"((19|20)\d\d|tw.*|triwulan.*|target|realisasi|capaian|%|[ivx]{1,4}|\(?%\)?|\d\s*-\s*\d)"
+    return bool(cells) and all(re.fullmatch(pattern, c) for c in cells)
+
+
+def read_header(table: Table) -> Layout | None:
+    """The column roles of `table` from its first rows; None when fewer than two roles are named."""
+    if not table.rows:
+        return None
+    first = _texts(table.rows[0])
+    roles: list[str | None] = []
+    years: list[int | None] = []
+    for i, t in enumerate(first):
+        if t is None and i and roles:  # spanned from the left: same heading
+            roles.append(roles[-1])
+            years.append(years[-1])
+            continue
+        roles.append(header_role(t))
+        ym = _YEAR_RE.search(t or "")
+        years.append(int(ym.group(1)) if ym else None)
+    if len({r for r in roles if r}) < 2:
+        return None
+    n = 1
+    while n < len(table.rows) and n <= 3:
+        texts = _texts(table.rows[n])
+        if is_column_number_row(texts):
+            n += 1
+        elif _is_subheader(texts):
+            _refine(roles, years, texts)
+            n += 1
+        else:
+            break
+    return Layout(tuple(roles), tuple(years), n)
+
+
+def _refine(roles: list[str | None], years: list[int | None], texts: Sequence[str | None]) -> None:
+    for i, t in enumerate(texts):
+        if not t or i >= len(roles):
+            continue
+        sub = header_role(t)
+        if sub and (sub.startswith("tw") or roles[i] is None):
+            roles[i] = sub
+        ym = _YEAR_RE.search(t)
+        if ym:
+            years[i] = int(ym.group(1))
+
+
+Row = dict[str, str | None]
+
+
+def body_rows(table: Table, layout: Layout, *, skip_header: bool = True,
+              year: int | None = None) -> list[Row]:
+    """The rows below the header as {role: text or None}; column-number rows are left out.
+
+    None means a spanned (merged) position, '' an empty cell.  With several columns of one role
+    (realisasi 2022 | 2021 | 2020) the one headed `year` is taken, else the first.
+    """
+    start = layout.header_rows if skip_header else 0
+    wanted = {r: layout.column(r, year) for r in layout.role_set}
+    out: list[Row] = []
+    for row in table.rows[start:]:
+        texts = _texts(row)
+        if is_column_number_row(texts):
+            continue
+        rec: Row = {}
+        for role, idx in wanted.items():
+            if idx is not None and idx < len(texts):
+                rec[role] = texts[idx]
+        if any(clean(v) for v in rec.values()):
+            out.append(rec)
+    return out
+
+
+def is_span_row(row: Row, first_role: str | None) -> bool:
+    """True for a row that is one cell across the table (a tujuan or group heading)."""
+    filled = [k for k, v in row.items() if v is not None and clean(v)]
+    return len(filled) == 1 and (first_role is None or filled[0] != "indikator") and all(
+        row.get(k) is None for k in row if k not in filled)
+
+
+def carry_down(rows: list[Row], role: str = "sasaran") -> list[Row]:
+    """Fill a blank or merged `role` cell with the value of the row above (new dicts)."""
+    last: str | None = None
+    out = []
+    for row in rows:
+        value = clean(row.get(role))
+        if value:
+            last = row.get(role)
+        out.append({**row, role: row.get(role) if value else last})
+    return out
+
+
+def continuation_tables(doc: DocumentContent, table: Table, layout: Layout,
+                        max_pages: int = 5) -> list[tuple[Table, bool]]:
+    """The same table continued on the following pages: (table, repeats_header) in order.
+
+    A continuation is the first table of the next page, starting near its top, with the same
+    number of columns and either the same header roles or column edges that line up.
+    """
+    out: list[tuple[Table, bool]] = []
+    current = table
+    for page in doc.pages[table.page:table.page + max_pages]:
+        if not page.tables or current.box.bottom < _page_height(doc, current.page) * 0.6:
+            break
+        nxt = min(page.tables, key=lambda t: t.box.top)
+        if not _continues(current, nxt, layout, page):
+            break
+        head = read_header(nxt)
+        out.append((nxt, head is not None and head.roles == layout.roles))
+        current = nxt
+    return out
+
+
+def _page_height(doc: DocumentContent, number: int) -> float:
+    return doc.pages[number - 1].height if 0 < number <= len(doc.pages) else 842.0
+
+
+def _continues(prev: Table, nxt: Table, layout: Layout, page: PageContent) -> bool:
+    if nxt.box.top > page.height * 0.35 or not nxt.rows:
+        return False
+    if len(nxt.rows[0]) != len(layout.roles):
+        return False
+    head = read_header(nxt)
+    if head is not None:
+        return head.roles == layout.roles
+    return _edges_match(prev, nxt)
+
+
+def _edges_match(a: Table, b: Table, tol: float = 6.0) -> bool:
+    ea, eb = _col_edges(a), _col_edges(b)
+    return len(ea) == len(eb) and all(abs(x - y) <= tol for x, y in zip(ea, eb, strict=True))
+
+
+def _col_edges(t: Table) -> list[float]:
+    row = max(t.rows, key=lambda r: sum(c is not None for c in r))
+    return [c.box.x0 for c in row if c is not None] + [t.box.x1]
+
+
+# --- values --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Value:
+    """A value cell split by the rules: the number, the unit printed after it, the text as printed."""
+
+    number: float | None = None
+    unit: str | None = None
+    text: str | None = None
+
+
+_NUMBER = r"[-+]?\d[\d.,]*"
+_LEAD_RE = re.compile(rf"^(?P<n>{_NUMBER})\s*(?P<rest>.*)$")
+_BRACKET_RE = re.compile(rf"\(\s*(?P<n>{_NUMBER})\s*%?\s*\)")
+
+
+def split_value(text: str | None) -> Value:
+    """Split a target / realisasi / capaian cell into number, unit and text.
+
+    - '95,00' -> 95.0;  '94,24%' / '10,90 %' -> 94.24 / 10.9 with unit '%'
+    - '12.317.066 ton' -> 12317066 with unit 'ton' (no text: the cell is a number and a unit)
+    - '140 Kelompok (1400 orang)' -> 140, unit 'Kelompok', text = the whole cell
+    - 'Nilai A (83)', 'Level 3 (3,35)' -> the number in brackets, text = the whole cell
+    - 'Level 3', 'WTP', '27 Kab/Kota 1 Provinsi', '100 dari 110 ...' -> no number, text = the cell
+    """
+    whole = clean(join_lines(text) if text else None)
+    if not whole:
+        return Value()
+    lead = _LEAD_RE.match(whole)
+    if lead:
+        return _leading_number(whole, lead.group("n"), lead.group("rest").strip())
+    bracket = _BRACKET_RE.search(whole)
+    if bracket:
+        return Value(parse_number(bracket.group("n")), None, whole)
+    return Value(None, None, whole)
+
+
+def _leading_number(whole: str, num: str, rest: str) -> Value:
+    number = parse_number(num)
+    if not rest:
+        return Value(number, None, None)
+    if rest in {"%", "persen"}:
+        return Value(number, "%", None)
+    outside = re.sub(r"\([^)]*\)", " ", rest)
+    if re.search(r"\d", outside):  # '100 dari 110 ...', '27 Kab/Kota 1 Provinsi': not one number
+        return Value(None, None, whole)
+    unit = clean(re.split(r"\(", rest, maxsplit=1)[0])
+    if unit and len(unit.split()) > 3:  # a phrase, not a unit
+        return Value(number, None, whole)
+    extra = rest != (unit or "")
+    return Value(number, unit, whole if extra else None)
+
+
+def parse_rupiah(text: str | None) -> float | None:
+    """'Rp. 18.972.674.100,-' -> 18972674100; 'Rp 6.006.780.000,00' -> 6006780000."""
+    if not text:
+        return None
+    t = re.sub(r"(?i)rp\.?", "", text)
+    t = re.sub(r",-+|,00\b|\.-+", "", t)
+    m = re.search(r"\d[\d.,]*", t)
+    if not m:
+        return None
+    digits = m.group(0).rstrip(".,")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", digits):
+        return float(digits.replace(".", ""))
+    return parse_number(digits)
+
+
+# --- cell lines ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Line:
+    """One text line inside a cell, with its vertical extent."""
+
+    text: str
+    top: float
+    bottom: float
+
+
+def cell_lines(page: PageContent, box: Box, pad: float = 1.0) -> list[Line]:
+    """The text lines of the page words whose centre lies inside `box`, top to bottom."""
+    inside = [w for w in page.words if box.contains_point(w.box.cx, w.box.cy, pad)]
+    return [Line(t, top, bottom) for t, top, bottom in group_lines(inside)]
+
+
+def text_lines(text: str | None) -> list[Line]:
+    """Lines of a cell text without positions (evenly spaced), for input without word boxes."""
+    rows = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    return [Line(t, float(i * 10), float(i * 10 + 8)) for i, t in enumerate(rows)]
+
+
+# --- office headings -----------------------------------------------------------------------
+
+_OFFICE_RE = re.compile(
+    r"^\s*(dinas|badan|biro|inspektorat|kantor|sekretariat|satuan|rumah\s+sakit|rsud|kecamatan|"
+    r"kelurahan|bagian|unit|pusat|balai|uptd?|dprd)\b", re.I)
+_REGION_RE = re.compile(r"\b(provinsi|kabupaten|kota|kab\.)\s+[A-Za-z][\w .-]*$", re.I)
+
+
+def find_office(lines: Iterable[str]) -> str | None:
+    """The office named in a heading ('DINAS ... / PROVINSI JAWA BARAT'), title-cased, with its region.
+
+    Takes the first line that starts with an office word and joins the following heading lines
+    up to and including the line that names the region.
+    """
+    rows = [ln.strip() for ln in lines if ln.strip()]
+    for i, line in enumerate(rows):
+        if not _OFFICE_RE.match(line) or len(line) > 120:
+            continue
+        parts = [line]
+        j = i + 1
+        while not _REGION_RE.search(" ".join(parts)) and j < len(rows) and j <= i + 2:
+            nxt = rows[j]
+            if not nxt.isupper() or re.search(r"\btahun\b|perjanjian|laporan", nxt, re.I):
+                break
+            parts.append(nxt)
+            j += 1
+        office = re.sub(r"\s+", " ", " ".join(parts)).strip(" ,")
+        return title_case_office(office) if office.isupper() else office
+    return None
+
+
+def pemerintah_of(instansi: str | None, lines: Iterable[str] = ()) -> str | None:
+    """'Pemerintah <region>' from a printed PEMERINTAH line, else from the region in `instansi`."""
+    for line in lines:
+        m = re.match(r"^\s*(pemerintah\s+(provinsi|kabupaten|kota)\s+[\w .-]+?)\s*$", line, re.I)
+        if m:
+            return title_case_office(m.group(1))
+    if instansi:
+        m = re.search(r"\b(provinsi|kabupaten|kota)\s+[\w .-]+$", instansi, re.I)
+        if m:
+            return "Pemerintah " + title_case_office(m.group(0))
+    return None

@@ -1,0 +1,207 @@
+"""LKjIP / LAKIP (Laporan Kinerja Instansi Pemerintah): cover metadata, pengesahan, main measurement table.
+
+Only the table that compares the reporting year's target with its realisasi is read as indicators
+(`No | Sasaran | Indikator | Satuan | Target | Realisasi | Capaian`); other tables of the report
+(comparisons with earlier years, budgets, staff) are not indicators.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+
+from ingest.layout import DocumentContent, PageContent, Table
+from ingest.model import Extraction, Indicator, Official
+from ingest.parsers.indicators import (
+    Layout,
+    Row,
+    body_rows,
+    carry_down,
+    continuation_tables,
+    find_office,
+    is_span_row,
+    pemerintah_of,
+    read_header,
+    split_value,
+)
+from ingest.parsers.signatory import group_lines, is_place_date, read_signature
+from ingest.text import clean, join_lines, parse_date, title_case_office
+
+log = logging.getLogger(__name__)
+
+_TITLE_START_RE = re.compile(r"^\s*(laporan\s+(akuntabilitas\s+)?kinerja|lakip\b|lkjip\b)", re.I)
+_YEAR_RE = re.compile(r"\btahun\s*(?:anggaran\s*)?((?:19|20)\d\d)\b", re.I)
+_COMPARE_RE = re.compile(
+    r"perbandingan\s+(antara\s+)?target\s+dan\s+realisasi|pengukuran\s+kinerja|"
+    r"capaian\s+(indikator\s+)?kinerja\s+(utama|sasaran)", re.I)
+_REQUIRED = {"indikator", "target", "realisasi", "capaian"}
+_COVER_PAGES = 3
+_SIGN_PAGES = 8
+
+
+def parse(doc: DocumentContent) -> Extraction:
+    """Read an LKjIP: title, instansi, pemerintah, tahun, pengesahan and the main indicator table."""
+    warnings: list[str] = []
+    title, cover_lines = _cover(doc)
+    if title is None:
+        title = _footer_title(doc)
+        if title:
+            warnings.append("the cover page has no readable text: title taken from the page footer")
+        else:
+            warnings.append("title not found: the cover page has no readable text")
+    tahun = _year(title) or _most_common_year(doc)
+    instansi = find_office(cover_lines) or _office_in_text(doc)
+    if instansi is None:
+        warnings.append("instansi not found on the cover")
+    tanggal, signer = _pengesahan(doc)
+    indicators = _main_table(doc, tahun)
+    if not indicators:
+        warnings.append("no measurement table comparing target and realisasi was found")
+    return Extraction(
+        doc_type="lkjip", title=title, tahun=tahun, instansi=instansi,
+        pemerintah=pemerintah_of(instansi, cover_lines), tanggal_pengesahan=tanggal,
+        disahkan_oleh=signer, indicators=tuple(indicators), warnings=tuple(warnings),
+    )
+
+
+# --- cover -----------------------------------------------------------------------------------
+
+def _cover(doc: DocumentContent) -> tuple[str | None, list[str]]:
+    for page in doc.pages[:_COVER_PAGES]:
+        lines = [ln.strip() for ln in page.text.splitlines() if ln.strip()]
+        if not lines or re.search(r"kata\s+pengantar|daftar\s+isi", page.text[:200], re.I):
+            continue
+        start = next((i for i, ln in enumerate(lines) if _TITLE_START_RE.match(ln)), None)
+        if start is None:
+            continue
+        return _title_from(lines, start), lines
+    return None, []
+
+
+def _title_from(lines: list[str], start: int) -> str:
+    parts = [lines[start]]
+    for ln in lines[start + 1:start + 3]:
+        if find_office([ln]) or re.match(r"^\s*pemerintah\b", ln, re.I):
+            break
+        parts.append(ln)
+    title = re.sub(r"\([^)]*\)", " ", " ".join(parts))
+    if not _YEAR_RE.search(title):
+        year = next((m.group(0) for ln in lines if (m := _YEAR_RE.search(ln))), None)
+        title = f"{title} {year}" if year else title
+    title = re.sub(r"\s+", " ", title).strip(" -,")
+    return title_case_office(title) if title.isupper() else title
+
+
+def _footer_title(doc: DocumentContent) -> str | None:
+    """The running footer or header that names the report ('Laporan Kinerja ... Tahun 2022 19')."""
+    seen: Counter[str] = Counter()
+    for page in doc.pages:
+        lines = [ln.strip() for ln in page.text.splitlines() if ln.strip()]
+        for ln in lines[:2] + lines[-2:]:
+            if _TITLE_START_RE.match(ln) and _YEAR_RE.search(ln):
+                seen[re.sub(r"\s+[ivxlc\d]+$", "", ln, flags=re.I)] += 1
+    if not seen:
+        return None
+    text, count = seen.most_common(1)[0]
+    return text if count >= 3 else None
+
+
+def _year(title: str | None) -> int | None:
+    m = _YEAR_RE.search(title or "")
+    return int(m.group(1)) if m else None
+
+
+def _most_common_year(doc: DocumentContent) -> int | None:
+    years = Counter(int(m.group(1)) for m in _YEAR_RE.finditer(doc.text))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _office_in_text(doc: DocumentContent) -> str | None:
+    pattern = re.compile(
+        r"\b((?:Inspektorat|Dinas|Badan|Kantor|Sekretariat|Satuan)(?: [A-Z][a-z]+| dan){0,7}"
+        r" (?:Kabupaten|Kota|Provinsi) [A-Z][a-z]+(?: [A-Z][a-z]+)?)")
+    found = Counter(m.group(1) for m in pattern.finditer(" ".join(p.text for p in doc.pages[:6])))
+    return found.most_common(1)[0][0] if found else None
+
+
+# --- pengesahan ------------------------------------------------------------------------------
+
+def _pengesahan(doc: DocumentContent) -> tuple[str | None, Official | None]:
+    """The place-date line and the signature below it, from the foreword or statement page."""
+    for page in doc.pages[:_SIGN_PAGES]:
+        lines = [ln.strip() for ln in page.text.splitlines() if ln.strip()]
+        for i, line in enumerate(lines):
+            if not is_place_date(line):
+                continue
+            block = _block_below(lines, i)
+            if block is None:
+                continue
+            return parse_date(line), read_signature(block)
+    return None, None
+
+
+def _block_below(lines: list[str], i: int) -> list[str] | None:
+    for j in range(i + 1, min(len(lines), i + 10)):
+        if re.match(r"^\s*nip\b", lines[j], re.I):
+            return lines[i:j + 1]
+    return None
+
+
+# --- the measurement table --------------------------------------------------------------------
+
+def _main_table(doc: DocumentContent, tahun: int | None) -> list[Indicator]:
+    best: tuple[float, Table, Layout] | None = None
+    for page in doc.pages:
+        for table in page.tables:
+            layout = read_header(table)
+            if layout is None or not layout.role_set >= _REQUIRED:
+                continue
+            score = _table_score(page, table, layout, tahun)
+            if best is None or score > best[0]:
+                best = (score, table, layout)
+    if best is None:
+        return []
+    _, table, layout = best
+    log.debug("LKjIP main table on page %d", table.page)
+    rows = body_rows(table, layout, year=tahun)
+    for cont, repeats in continuation_tables(doc, table, layout):
+        rows += body_rows(cont, layout, skip_header=repeats, year=tahun)
+    first = layout.roles[0]
+    rows = carry_down([r for r in rows if not is_span_row(r, first)])
+    return [ind for r in rows if (ind := _indicator(r, table.page, "satuan" in layout.role_set))]
+
+
+def _table_score(page: PageContent, table: Table, layout: Layout, tahun: int | None) -> float:
+    score = 0.0
+    above = [w for w in page.words if table.box.top - 220 < w.box.bottom <= table.box.top + 1]
+    heading = " ".join(t for t, _, _ in group_lines(above))
+    if _COMPARE_RE.search(heading):
+        score += 2
+    if tahun is not None and tahun in layout.years:
+        score += 1
+    if tahun is not None and str(tahun) in heading:
+        score += 0.5
+    if len(layout.columns("realisasi")) > 1 or len(layout.columns("target")) > 1:
+        score -= 1
+    return score
+
+
+def _indicator(row: Row, page: int, has_satuan: bool) -> Indicator | None:
+    indikator = clean(re.sub(r"^\s*\d{1,2}[.)]\s+", "", join_lines(row.get("indikator"))))
+    if not indikator:
+        return None
+    target = split_value(row.get("target"))
+    realisasi = split_value(row.get("realisasi"))
+    satuan = clean(join_lines(row.get("satuan"))) if has_satuan else target.unit
+    return Indicator(
+        indikator=indikator,
+        sasaran=clean(join_lines(row.get("sasaran"))),
+        satuan=satuan,
+        target=target.number,
+        realisasi=realisasi.number,
+        capaian=split_value(row.get("capaian")).number,
+        target_text=target.text,
+        realisasi_text=realisasi.text,
+        page=page,
+    )
