@@ -40,6 +40,8 @@ _CUES: dict[DocType, tuple[tuple[str, float], ...]] = {
     ),
     "keputusan": (
         (r"^\s*keputusan\b", 4),
+        # the heading block: KEPUTUSAN <official> / NOMOR ... / TENTANG
+        (r"^\s*keputusan\b.*\n(?:.*\n){0,2}?\s*nomor\b.*\n(?:.*\n){0,2}?\s*tentang\b", 5),
         (r"\bmemutuskan\b", 3),
         (r"\bmenimbang\b", 2),
         (r"\bmengingat\b", 1),
@@ -47,6 +49,9 @@ _CUES: dict[DocType, tuple[tuple[str, float], ...]] = {
     ),
     "surat": (
         (r"\byth\b", 3),
+        (r"^\s*surat\s+pengantar\s*$", 8),
+        # the label block of a letter head: Nomor : ... then Hal/Perihal : within a few lines
+        (r"^\s*nomor\s*:.*\n(?:.*\n){0,6}?\s*(perihal|hal)\s*:", 3),
         (r"^\s*(perihal|hal)\s*:", 3),
         (r"^\s*lampiran\s*:", 1),
         (r"^\s*sifat\s*:", 1),
