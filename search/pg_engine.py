@@ -1,0 +1,344 @@
+"""The PostgreSQL engine: full-text search in the archive's own PostgreSQL database.
+
+Tables (`search_meta`, `search_entries`, `search_terms`) are created and, when the schema version
+changes, dropped and recreated by this engine itself rather than by Alembic: the index is derived
+data that `arsip reindex` can always rebuild, so its layout moves with the analysis code, not with
+the archive's migrations, and a rebuild never needs a migration step.
+
+Lexemes come from `search.analysis` (the Snowball Indonesian stemmer, the same algorithm as
+PostgreSQL's `indonesian` configuration, plus protected domain words and whole codes) and are
+stored as a tsvector literal, so both engines see identical terms.  Using the `indonesian`
+configuration inside the server instead would need a synonym file in the server's share
+directory for the protected words, and its parser splits `800.1.11/121/767.07/2023` differently.
+`pg_trgm` indexes the vocabulary (`search_terms`) to find OCR-slipped variants of a word.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from archive.db import make_engine
+from search.analysis import ANALYSIS_VERSION, lexemes, max_edits, tokens
+from search.engine import Engine, Expansions, RawPageHit
+from search.errors import IndexUnavailableError
+from search.query import ParsedQuery
+from search.records import (
+    DocumentRecord,
+    IndicatorHit,
+    IndicatorRecord,
+    PageHit,
+    SearchQuery,
+    VersionRecord,
+)
+
+log = logging.getLogger(__name__)
+
+LAYOUT_VERSION = 1
+SCHEMA_VERSION = f"pg-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
+MAX_POS = 16383  # PostgreSQL's largest tsvector position
+RANK_WEIGHTS = "{0.1, 0.1, 0.2, 0.3}"  # D (body), C, B, A (title, nomor, indicator names)
+COLUMNS = ("kind", "doc_id", "version_id", "version_no", "page", "doc_type", "status", "in_force",
+           "tahun", "tanggal", "instansi", "title", "nomor", "body", "row", "tsv", "instansi_tsv")
+
+DDL = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    """CREATE TABLE search_entries (
+        id bigserial PRIMARY KEY, kind char(1) NOT NULL, doc_id integer NOT NULL,
+        version_id integer NOT NULL, version_no integer NOT NULL, page integer,
+        doc_type text NOT NULL, status text NOT NULL, in_force boolean NOT NULL, tahun integer,
+        tanggal date, instansi text, title text, nomor text, body text, row jsonb,
+        tsv tsvector NOT NULL, instansi_tsv tsvector)""",
+    "CREATE TABLE search_terms (term text PRIMARY KEY)",
+]
+INDEXES = [
+    "CREATE INDEX IF NOT EXISTS ix_search_entries_tsv ON search_entries USING gin (tsv)",
+    "CREATE INDEX IF NOT EXISTS ix_search_entries_doc ON search_entries (doc_id)",
+    "CREATE INDEX IF NOT EXISTS ix_search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)",
+]
+
+
+class PostgresEngine(Engine):
+    """Search stored in PostgreSQL tables next to the archive."""
+
+    name = "postgres"
+
+    def __init__(self, url: str) -> None:
+        try:
+            self.db = make_engine(url, pool_pre_ping=True)
+            with self.db.begin() as conn:
+                self.needs_rebuild = _stored_version(conn) != SCHEMA_VERSION
+                if self.needs_rebuild:
+                    _recreate(conn)
+        except (OperationalError, DBAPIError) as e:
+            raise IndexUnavailableError(f"Indeks pencarian PostgreSQL tidak dapat dibuka: {e}") from e
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.db.dispose()
+
+    # --- writing -------------------------------------------------------------------------------
+    def replace_documents(self, docs: Iterable[DocumentRecord]) -> int:
+        """Delete and rewrite these documents in one transaction."""
+        docs = list(docs)
+        with self.db.begin() as conn:
+            _delete(conn, [d.doc_id for d in docs])
+            return _copy(conn, docs)
+
+    def delete_documents(self, doc_ids: Iterable[int]) -> None:
+        """Delete every entry of these documents."""
+        with self.db.begin() as conn:
+            _delete(conn, list(doc_ids))
+
+    def rebuild(self, docs: Iterable[DocumentRecord]) -> int:
+        """Recreate the tables, load everything, then build the indexes (one transaction)."""
+        with self.db.begin() as conn:
+            _recreate(conn, with_indexes=False)
+            n = _copy(conn, docs)
+            for ddl in INDEXES:
+                conn.execute(text(ddl))
+            conn.execute(text("ANALYZE search_entries"))
+            conn.execute(text("ANALYZE search_terms"))
+            conn.execute(text("UPDATE search_meta SET value = :v WHERE key = 'schema_version'"),
+                         {"v": SCHEMA_VERSION})
+        self.needs_rebuild = False
+        return n
+
+    def indexed_versions(self) -> dict[int, set[int]]:
+        """doc_id -> version ids with entries."""
+        out: dict[int, set[int]] = {}
+        with self.db.connect() as conn:
+            for doc_id, version_id in conn.execute(
+                text("SELECT DISTINCT doc_id, version_id FROM search_entries")
+            ):
+                out.setdefault(doc_id, set()).add(version_id)
+        return out
+
+    def size_bytes(self) -> int:
+        """Bytes of the search tables with their indexes and TOAST."""
+        sql = "SELECT pg_total_relation_size('search_entries') + pg_total_relation_size('search_terms')"
+        with self.db.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+
+    # --- reading -------------------------------------------------------------------------------
+    def _pages(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
+               deadline: float) -> tuple[list[RawPageHit], bool]:
+        where, params = _where(q, parsed, exp, "p")
+        ranked = f"""
+            WITH m AS (SELECT id, version_id, {_score(parsed)} AS score FROM search_entries WHERE {where}),
+                 best AS (SELECT DISTINCT ON (version_id) id, score FROM m
+                          ORDER BY version_id, score DESC, id)
+            SELECT e.*, best.score FROM best JOIN search_entries e USING (id)
+            ORDER BY best.score DESC, e.id LIMIT :limit"""
+        quick = f"SELECT e.*, 0.0 AS score FROM search_entries e WHERE {where} LIMIT :limit"
+        rows, partial = self._timed(ranked, quick, params | {"limit": q.limit}, deadline)
+        return [RawPageHit(_page_hit(r), r["body"] or "") for r in _distinct_versions(rows)], partial
+
+    def _indicators(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
+                    deadline: float) -> tuple[list[IndicatorHit], bool]:
+        where, params = _where(q, parsed, exp, "i")
+        ranked = f"""SELECT e.*, {_score(parsed)} AS score FROM search_entries e WHERE {where}
+                     ORDER BY score DESC, e.id LIMIT :limit"""
+        quick = f"SELECT e.*, 0.0 AS score FROM search_entries e WHERE {where} LIMIT :limit"
+        rows, partial = self._timed(ranked, quick, params | {"limit": q.limit}, deadline)
+        return [_indicator_hit(r) for r in rows], partial
+
+    def _timed(self, ranked: str, quick: str, params: dict[str, Any],
+               deadline: float) -> tuple[list[dict[str, Any]], bool]:
+        """Run the ranked query within the time left; on timeout, unranked matches, marked partial."""
+        left_ms = max(10, int((deadline - time.monotonic()) * 1000))
+        try:
+            return self._fetch(ranked, params, left_ms), False
+        except OperationalError as e:
+            if "statement timeout" not in str(e):
+                raise
+        log.info("ranked search cut short by the time limit; returning unranked matches")
+        try:
+            return self._fetch(quick, params, max(left_ms // 2, 200)), True
+        except OperationalError as e:
+            if "statement timeout" not in str(e):
+                raise
+            return [], True
+
+    def _fetch(self, sql: str, params: dict[str, Any], timeout_ms: int) -> list[dict[str, Any]]:
+        with self.db.begin() as conn:
+            conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
+            return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+
+    def _vocabulary_near(self, term: str) -> list[str]:
+        sql = """SELECT term FROM search_terms WHERE term % :t AND left(term, 1) = left(:t, 1)
+                 AND length(term) BETWEEN :lo AND :hi"""
+        n = max_edits(term)
+        with self.db.begin() as conn:
+            conn.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
+            rows = conn.execute(text(sql), {"t": term, "lo": len(term) - n, "hi": len(term) + n})
+            return [r[0] for r in rows]
+
+
+# --- schema ----------------------------------------------------------------------------------
+def _stored_version(conn: Connection) -> str | None:
+    conn.execute(text("CREATE TABLE IF NOT EXISTS search_meta (key text PRIMARY KEY, value text NOT NULL)"))
+    return conn.execute(text("SELECT value FROM search_meta WHERE key = 'schema_version'")).scalar()
+
+
+def _recreate(conn: Connection, with_indexes: bool = True) -> None:
+    """Drop and create the search tables; the version says "empty" until a rebuild finishes."""
+    log.info("creating PostgreSQL search tables (schema %s)", SCHEMA_VERSION)
+    conn.execute(text("DROP TABLE IF EXISTS search_entries, search_terms"))
+    for ddl in DDL + (INDEXES if with_indexes else []):
+        conn.execute(text(ddl))
+    conn.execute(text("DELETE FROM search_meta"))
+    conn.execute(text("INSERT INTO search_meta VALUES ('schema_version', 'empty')"))
+
+
+def _delete(conn: Connection, doc_ids: list[int]) -> None:
+    if doc_ids:
+        conn.execute(text("DELETE FROM search_entries WHERE doc_id = ANY(:ids)"), {"ids": doc_ids})
+
+
+def _copy(conn: Connection, docs: Iterable[DocumentRecord]) -> int:
+    """COPY the entries of `docs` and add their fuzzable lexemes to the vocabulary."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    vocabulary: set[str] = set()
+    n = 0
+    with raw.cursor() as cur, cur.copy(f"COPY search_entries ({', '.join(COLUMNS)}) FROM STDIN") as cp:
+        for doc in docs:
+            for row, lex in _rows(doc):
+                cp.write_row(row)
+                vocabulary.update(w for w in lex if max_edits(w))
+                n += 1
+    if vocabulary:
+        conn.execute(text("INSERT INTO search_terms SELECT unnest(CAST(:t AS text[])) ON CONFLICT DO NOTHING"),
+                     {"t": sorted(vocabulary)})
+    return n
+
+
+# --- rows ------------------------------------------------------------------------------------
+def _rows(doc: DocumentRecord) -> Iterator[tuple[tuple[Any, ...], set[str]]]:
+    """COPY rows of one document (pages, then indicator rows) with their lexemes."""
+    for v in doc.versions:
+        names: dict[int, list[str]] = {}
+        for ind in v.indicators:
+            names.setdefault(ind.page or 1, []).append(ind.indikator)
+        for no, body in enumerate(v.pages or ("",), start=1):
+            if no > 1 and not body.strip():
+                continue
+            head = " ".join(filter(None, [v.title, v.nomor, *names.get(no, [])]))
+            tsv, lex = tsvector([(head, "A"), (body, "D")])
+            yield _row(doc.doc_id, v, "p", no, body, None, tsv), lex
+        for ind in v.indicators:
+            tsv, lex = tsvector([(ind.indikator, "A"), (" ".join(filter(None, [ind.sasaran, ind.satuan])), "D")])
+            row = {k: getattr(ind, k) for k in IndicatorRecord.__dataclass_fields__}
+            yield _row(doc.doc_id, v, "i", ind.page, None, json.dumps(row), tsv), lex
+
+
+def _row(doc_id: int, v: VersionRecord, kind: str, page: int | None, body: str | None,
+         row: str | None, tsv: str) -> tuple[Any, ...]:
+    inst_tsv, _ = tsvector([(v.instansi or "", "D")])
+    return (kind, doc_id, v.version_id, v.version_no, page, v.doc_type, v.status, v.in_force,
+            v.tahun, v.tanggal, v.instansi, v.title, v.nomor, body, row, tsv, inst_tsv)
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector(parts: list[tuple[str, str]]) -> tuple[str, set[str]]:
+    """A tsvector literal of weighted texts (positions continue across parts, with a gap)."""
+    positions: dict[str, list[int | str]] = {}
+    offset = 1
+    for value, weight in parts:
+        last = -1
+        for tok in tokens(value):
+            pos = offset + tok.pos
+            if pos > MAX_POS:
+                break
+            if len(tok.text) < 200:
+                positions.setdefault(tok.text, []).append(f"{pos}{weight}")
+            last = tok.pos
+        offset += last + 2
+    literal = " ".join(f"{_quote(w)}:{','.join(dict.fromkeys(map(str, ps)))}" for w, ps in positions.items())
+    return literal, set(positions)
+
+
+# --- queries ---------------------------------------------------------------------------------
+def tsquery(parsed: ParsedQuery, exp: Expansions) -> str:
+    """A tsquery literal: every term (or its fuzzy variants) and phrase required, exclusions negated."""
+    def word(t: str) -> str:
+        variants = exp.get(t, (t,))
+        return _quote(variants[0]) if len(variants) == 1 else "(" + " | ".join(map(_quote, variants)) + ")"
+
+    def phrase(ws: tuple[str, ...]) -> str:
+        return "(" + " <-> ".join(map(_quote, ws)) + ")"
+
+    parts = [word(t) for t in parsed.terms] + [phrase(p) for p in parsed.phrases]
+    parts += ["!" + (word(p[0]) if len(p) == 1 else phrase(p)) for p in parsed.excluded]
+    return " & ".join(parts)
+
+
+def _score(parsed: ParsedQuery) -> str:
+    if parsed.empty:
+        return "0.0"
+    return f"ts_rank('{RANK_WEIGHTS}', tsv, CAST(:tsq AS tsquery), 1)"
+
+
+def _where(q: SearchQuery, parsed: ParsedQuery, exp: Expansions, kind: str) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause and its parameters for a query and its filters."""
+    conds: list[str] = [f"kind = '{kind}'"]
+    params: dict[str, Any] = {}  # kind is one of two literals, never user text
+    if not parsed.empty:
+        conds.append("tsv @@ CAST(:tsq AS tsquery)")
+        params["tsq"] = tsquery(parsed, exp)
+    if not q.history:
+        conds.append("in_force")
+    for col, value in (("doc_type", q.doc_type), ("status", q.status), ("tahun", q.tahun)):
+        if value is not None and value != "":
+            conds.append(f"{col} = :{col}")
+            params[col] = value
+    if q.instansi:
+        words = lexemes(q.instansi, index=False)
+        if words:
+            conds.append("instansi_tsv @@ CAST(:inst AS tsquery)")
+            params["inst"] = " & ".join(map(_quote, words))
+    if q.date_from:
+        conds.append("tanggal >= :dfrom")
+        params["dfrom"] = q.date_from
+    if q.date_to:
+        conds.append("tanggal <= :dto")
+        params["dto"] = q.date_to
+    return " AND ".join(conds), params
+
+
+def _distinct_versions(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[int] = set()
+    out = []
+    for r in rows:
+        if r["version_id"] not in seen:
+            seen.add(r["version_id"])
+            out.append(r)
+    return out
+
+
+def _page_hit(r: dict[str, Any]) -> PageHit:
+    return PageHit(
+        doc_id=r["doc_id"], version_id=r["version_id"], version_no=r["version_no"], page=r["page"],
+        score=float(r["score"]), doc_type=r["doc_type"], title=r["title"], nomor=r["nomor"],
+        instansi=r["instansi"], tahun=r["tahun"], status=r["status"], in_force=r["in_force"],
+    )
+
+
+def _indicator_hit(r: dict[str, Any]) -> IndicatorHit:
+    row = r["row"] if isinstance(r["row"], dict) else json.loads(r["row"])
+    return IndicatorHit(
+        doc_id=r["doc_id"], version_id=r["version_id"], doc_type=r["doc_type"], title=r["title"],
+        instansi=r["instansi"], tahun=r["tahun"], in_force=r["in_force"],
+        row=IndicatorRecord(**row), score=float(r["score"]),
+    )

@@ -1,0 +1,344 @@
+"""The embedded engine: a whoosh-reloaded index in a directory, nothing to install or run.
+
+One entry per page (so a hit names its page) and one per indicator row.  What keeps it fast
+(measured on synthetic pages): one `Searcher` reused and refreshed; filters as `And` clauses
+rather than `filter=`; no `terms=True` (highlights come from `search.highlight`, fuzzy variants
+are expanded up front); a multi-segment writer for rebuilds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from whoosh import collectors, fields, index
+from whoosh import query as wq
+from whoosh.analysis import Token as WToken
+from whoosh.analysis import Tokenizer
+from whoosh.collectors import TimeLimit
+from whoosh.sorting import FieldFacet
+
+from search.analysis import ANALYSIS_VERSION, lexemes, tokens
+from search.engine import Engine, Expansions, RawPageHit
+from search.errors import IndexUnavailableError
+from search.query import ParsedQuery
+from search.records import (
+    DocumentRecord,
+    IndicatorHit,
+    IndicatorRecord,
+    PageHit,
+    SearchQuery,
+    VersionRecord,
+)
+
+log = logging.getLogger(__name__)
+
+LAYOUT_VERSION = 1
+SCHEMA_VERSION = f"whoosh-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
+VERSION_FILE = "arsip-search.json"
+HEAD_BOOST = 3.0
+
+
+class IndonesianTokenizer(Tokenizer):
+    """Whoosh face of `search.analysis.tokens` (lexemes with positions and spans)."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kw: Any) -> Iterator[WToken]:
+        """Yield one reused whoosh Token per lexeme."""
+        t = WToken(positions, chars, removestops=removestops, mode=mode, **kw)
+        for tok in tokens(value, index=mode != "query"):
+            t.text = tok.text
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + tok.pos
+            if chars:
+                t.startchar, t.endchar = start_char + tok.start, start_char + tok.end
+            yield t
+
+
+class _Deadline(collectors.WrappingCollector):
+    """Stops collecting (raising `TimeLimit`) once `deadline` passes; inside any collapsing."""
+
+    def __init__(self, child: Any, deadline: float) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def matches(self) -> Iterator[int]:
+        """The child's matches, checking the clock every 256 documents."""
+        for n, docnum in enumerate(self.child.matches(), 1):
+            if not n & 255 and time.monotonic() > self.deadline:
+                raise TimeLimit
+            yield docnum
+
+
+def make_schema() -> fields.Schema:
+    """The whoosh schema: ids and filters as ID fields, text in `head` (boosted) and `body`."""
+    ana = IndonesianTokenizer()
+    return fields.Schema(
+        key=fields.ID(unique=True, stored=True),
+        kind=fields.ID,
+        doc_id=fields.ID(stored=True),
+        version_id=fields.ID(stored=True, sortable=True),
+        version_no=fields.STORED,
+        page=fields.STORED,
+        doc_type=fields.ID(stored=True),
+        status=fields.ID(stored=True),
+        in_force=fields.ID(stored=True),
+        tahun=fields.ID(stored=True),
+        tanggal=fields.NUMERIC(int, bits=32),
+        instansi=fields.TEXT(analyzer=ana, stored=True, phrase=False),
+        title=fields.STORED,
+        nomor=fields.STORED,
+        head=fields.TEXT(analyzer=ana, field_boost=HEAD_BOOST),
+        body=fields.TEXT(analyzer=ana, stored=True),
+        row=fields.STORED,
+    )
+
+
+class WhooshEngine(Engine):
+    """Search over a whoosh index stored in `directory`."""
+
+    name = "whoosh"
+
+    def __init__(self, directory: Path, *, procs: int = 1) -> None:
+        self.dir = Path(directory)
+        self.procs = procs
+        self._lock = threading.Lock()
+        self._searcher: Any = None
+        self.needs_rebuild = not self._schema_matches()
+        self._ix = self._create() if self.needs_rebuild else index.open_dir(str(self.dir))
+
+    # --- index files ---------------------------------------------------------------------------
+    def _schema_matches(self) -> bool:
+        try:
+            stored = json.loads((self.dir / VERSION_FILE).read_text())
+        except (OSError, ValueError):
+            return False
+        return bool(stored.get("schema_version") == SCHEMA_VERSION and index.exists_in(str(self.dir)))
+
+    def _create(self) -> Any:
+        if self.dir.exists():
+            log.info("search index %s: missing or old schema, recreating", self.dir)
+            shutil.rmtree(self.dir)
+        self.dir.mkdir(parents=True)
+        ix = index.create_in(str(self.dir), make_schema())
+        return ix
+
+    def _mark_version(self) -> None:
+        (self.dir / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
+        self.needs_rebuild = False
+
+    def size_bytes(self) -> int:
+        """Bytes of all files in the index directory."""
+        return sum(p.stat().st_size for p in self.dir.iterdir() if p.is_file())
+
+    def close(self) -> None:
+        """Close the shared searcher and the index."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+        self._ix.close()
+
+    # --- writing -------------------------------------------------------------------------------
+    def _write(self, docs: Iterable[DocumentRecord], delete: bool, bulk: bool) -> int:
+        """Commit on success, cancel and re-raise on any error."""
+        opts: dict[str, Any] = {"timeout": 30.0, "limitmb": 256 if bulk else 64}
+        if bulk and self.procs > 1:
+            opts.update(procs=self.procs, multisegment=True)
+        try:
+            writer = self._ix.writer(**opts)
+        except Exception as e:
+            raise IndexUnavailableError(f"Indeks pencarian {self.dir} sedang dikunci atau rusak: {e}") from e
+        n = 0
+        try:
+            for doc in docs:
+                if delete:
+                    writer.delete_by_term("doc_id", str(doc.doc_id))
+                for entry in _entries(doc):
+                    writer.add_document(**entry)
+                    n += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return n
+
+    def replace_documents(self, docs: Iterable[DocumentRecord]) -> int:
+        """Replace every entry of these documents."""
+        return self._write(docs, delete=True, bulk=False)
+
+    def delete_documents(self, doc_ids: Iterable[int]) -> None:
+        """Remove every entry of these documents."""
+        self._write((DocumentRecord(d) for d in doc_ids), delete=True, bulk=False)
+
+    def rebuild(self, docs: Iterable[DocumentRecord]) -> int:
+        """Recreate the index from `docs` and store the schema version."""
+        self.close()
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        self._ix = self._create()
+        n = self._write(docs, delete=False, bulk=True)
+        self._mark_version()
+        return n
+
+    def indexed_versions(self) -> dict[int, set[int]]:
+        """doc_id -> version ids with entries."""
+        out: dict[int, set[int]] = {}
+        with self._ix.searcher() as s:
+            for stored in s.all_stored_fields():
+                out.setdefault(int(stored["doc_id"]), set()).add(int(stored["version_id"]))
+        return out
+
+    # --- reading -------------------------------------------------------------------------------
+    def _shared_searcher(self) -> Any:
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = self._ix.searcher()
+            else:
+                self._searcher = self._searcher.refresh()
+            return self._searcher
+
+    def _run(self, q: wq.Query, limit: int, deadline: float, collapse: bool) -> tuple[Any, bool]:
+        s = self._shared_searcher()
+        c: Any = _Deadline(collectors.TopCollector(limit, usequality=True), deadline)
+        if collapse:
+            c = collectors.CollapseCollector(c, FieldFacet("version_id"), limit=1)
+        partial = False
+        try:
+            s.search_with_collector(q, c)
+        except TimeLimit:
+            partial = True
+            log.info("search cut short by the time limit: %s", q)
+        return c.results(), partial
+
+    def _pages(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
+               deadline: float) -> tuple[list[RawPageHit], bool]:
+        wquery = _build(q, parsed, exp, "page")
+        results, partial = self._run(wquery, q.limit, deadline, collapse=True)
+        return [RawPageHit(_page_hit(h.fields(), h.score), h["body"] or "") for h in results], partial
+
+    def _indicators(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
+                    deadline: float) -> tuple[list[IndicatorHit], bool]:
+        wquery = _build(q, parsed, exp, "indicator")
+        results, partial = self._run(wquery, q.limit, deadline, collapse=False)
+        return [_indicator_hit(h.fields(), h.score) for h in results], partial
+
+    def _vocabulary_near(self, term: str) -> list[str]:
+        from search.analysis import max_edits
+
+        reader = self._shared_searcher().reader()
+        near: set[str] = set()
+        for field in ("body", "head"):
+            near.update(reader.terms_within(field, term, max_edits(term), prefix=1))
+        return sorted(near)
+
+
+# --- entries ---------------------------------------------------------------------------------
+def _common(doc_id: int, v: VersionRecord) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "doc_id": str(doc_id), "version_id": str(v.version_id), "version_no": v.version_no,
+        "doc_type": v.doc_type, "status": v.status, "in_force": "1" if v.in_force else "0",
+        "title": v.title, "nomor": v.nomor, "instansi": v.instansi or "",
+    }
+    if v.tahun is not None:
+        out["tahun"] = str(v.tahun)
+    if v.tanggal is not None:
+        out["tanggal"] = _day(v.tanggal)
+    return out
+
+
+def _entries(doc: DocumentRecord) -> Iterator[dict[str, Any]]:
+    """Whoosh documents of one DocumentRecord: its pages and its indicator rows."""
+    for v in doc.versions:
+        common = _common(doc.doc_id, v)
+        names_by_page: dict[int, list[str]] = {}
+        for row in v.indicators:
+            names_by_page.setdefault(row.page or 1, []).append(row.indikator)
+        for no, text in enumerate(v.pages or ("",), start=1):
+            if no > 1 and not text.strip():
+                continue
+            head = " ".join(filter(None, [v.title, v.nomor, *names_by_page.get(no, [])]))
+            yield {**common, "key": f"p:{v.version_id}:{no}", "kind": "page", "page": no,
+                   "head": head, "body": text}
+        for i, row in enumerate(v.indicators):
+            yield {**common, "key": f"i:{v.version_id}:{i}", "kind": "indicator", "page": row.page,
+                   "head": row.indikator, "body": " ".join(filter(None, [row.sasaran, row.satuan])),
+                   "row": _row_dict(row)}
+
+
+def _row_dict(row: IndicatorRecord) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in IndicatorRecord.__dataclass_fields__}
+
+
+def _day(d: date) -> int:
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+# --- queries ---------------------------------------------------------------------------------
+def _word(term: str, exp: Expansions) -> wq.Query:
+    variants = exp.get(term, (term,))
+    clauses = [wq.Term(f, v) for v in variants for f in ("head", "body")]
+    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def _phrase(words: tuple[str, ...]) -> wq.Query:
+    return wq.Or([wq.Phrase("head", list(words)), wq.Phrase("body", list(words))])
+
+
+def _build(q: SearchQuery, parsed: ParsedQuery, exp: Expansions, kind: str) -> wq.Query:
+    """The whoosh query: every word and phrase required, filters as And clauses."""
+    clauses: list[wq.Query] = [wq.Term("kind", kind)]
+    clauses += [_word(t, exp) for t in parsed.terms]
+    clauses += [_phrase(p) for p in parsed.phrases]
+    clauses += _filters(q)
+    positive: wq.Query = wq.And(clauses)
+    for words in parsed.excluded:
+        positive = wq.AndNot(positive, _word(words[0], {}) if len(words) == 1 else _phrase(words))
+    return positive
+
+
+def _filters(q: SearchQuery) -> list[wq.Query]:
+    out: list[wq.Query] = []
+    if not q.history:
+        out.append(wq.Term("in_force", "1"))
+    for field, value in (("doc_type", q.doc_type), ("status", q.status)):
+        if value:
+            out.append(wq.Term(field, value))
+    if q.tahun is not None:
+        out.append(wq.Term("tahun", str(q.tahun)))
+    if q.instansi:
+        out += [wq.Term("instansi", w) for w in lexemes(q.instansi, index=False)]
+    if q.date_from or q.date_to:
+        lo = _day(q.date_from) if q.date_from else None
+        hi = _day(q.date_to) if q.date_to else None
+        out.append(wq.NumericRange("tanggal", lo, hi))
+    return out
+
+
+def _page_hit(f: dict[str, Any], score: float) -> PageHit:
+    return PageHit(
+        doc_id=int(f["doc_id"]), version_id=int(f["version_id"]), version_no=f["version_no"],
+        page=f["page"], score=float(score), doc_type=f["doc_type"], title=f.get("title"),
+        nomor=f.get("nomor"), instansi=f.get("instansi") or None,
+        tahun=int(f["tahun"]) if f.get("tahun") else None, status=f["status"],
+        in_force=f["in_force"] == "1",
+    )
+
+
+def _indicator_hit(f: dict[str, Any], score: float) -> IndicatorHit:
+    return IndicatorHit(
+        doc_id=int(f["doc_id"]), version_id=int(f["version_id"]), doc_type=f["doc_type"],
+        title=f.get("title"), instansi=f.get("instansi") or None,
+        tahun=int(f["tahun"]) if f.get("tahun") else None, in_force=f["in_force"] == "1",
+        row=IndicatorRecord(**f["row"]), score=float(score),
+    )
