@@ -371,3 +371,142 @@ def pemerintah_of(instansi: str | None, lines: Iterable[str] = ()) -> str | None
         if m:
             return "Pemerintah " + title_case_office(m.group(0))
     return None
+
+
+# --- several items in one row ----------------------------------------------------------------
+
+_NUM_MARK_RE = re.compile(r"^\s*\d{1,2}\s*[.)]\s*(?=\S)")
+_SUB_MARK_RE = re.compile(r"^\s*(?:[a-zA-Z]\s*[.)]|[-–•·▪])\s*(?=\S)")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One indicator read out of a row: its name, its sasaran, and its value cells' text."""
+
+    indikator: str
+    sasaran: str | None
+    values: dict[str, str]
+
+
+@dataclass
+class _Entry:
+    kind: str  # 'top' or 'sub'
+    lines: list[Line]
+    parent: _Entry | None = None
+
+    @property
+    def top(self) -> float:
+        return self.lines[0].top
+
+    @property
+    def bottom(self) -> float:
+        return self.lines[-1].bottom
+
+    def text(self) -> str:
+        first = _SUB_MARK_RE.sub("", _NUM_MARK_RE.sub("", self.lines[0].text, count=1), count=1)
+        return join_lines("\n".join([first] + [ln.text for ln in self.lines[1:]]))
+
+
+def row_items(page: PageContent, row: Sequence[Cell | None], layout: Layout,
+              value_roles: Sequence[str] = ("satuan", "target")) -> list[Item]:
+    """The indicators of one table row whose indikator cell may hold several items.
+
+    Numbered items ('1. ...') and unnumbered paragraphs are indicators; lettered or dashed
+    sub-items ('a. Padi', '- DAU') are indicators named '<parent> <sub-item>'.  Each line of a
+    value cell (target, satuan) goes to the item it lines up with; a sasaran cell with several
+    paragraphs gives each item the paragraph at or above it.  A parent with sub-items and no
+    value of its own is not an indicator itself.
+    """
+    cells = {role: _cell(row, layout.column(role)) for role in ("indikator", "sasaran", *value_roles)}
+    ind = cells["indikator"]
+    if ind is None or not clean(ind.text):
+        return []
+    positioned = bool(cell_lines(page, ind.box))
+    lines_of = (lambda c: cell_lines(page, c.box)) if positioned else (lambda c: text_lines(c.text))
+    entries = _entries(lines_of(ind))
+    assigned = {role: _assign(entries, lines_of(c), positioned) if c else {}
+                for role, c in cells.items() if role in value_roles}
+    paragraphs = _paragraphs(lines_of(cells["sasaran"])) if cells["sasaran"] else []
+    return _items(entries, assigned, paragraphs)
+
+
+def _cell(row: Sequence[Cell | None], idx: int | None) -> Cell | None:
+    return row[idx] if idx is not None and idx < len(row) else None
+
+
+def _split_gap(lines: list[Line]) -> float:
+    """The vertical gap above which a new paragraph starts."""
+    if len(lines) < 2:
+        return float("inf")
+    heights = sorted(ln.bottom - ln.top for ln in lines)
+    gaps = sorted(max(0.0, b.top - a.bottom) for a, b in zip(lines, lines[1:], strict=False))
+    return max(0.6 * heights[len(heights) // 2], 1.8 * gaps[len(gaps) // 2])
+
+
+def _entries(lines: list[Line]) -> list[_Entry]:
+    entries: list[_Entry] = []
+    parent: _Entry | None = None
+    gap = _split_gap(lines)
+    for i, line in enumerate(lines):
+        new_para = i > 0 and line.top - lines[i - 1].bottom > gap
+        if _NUM_MARK_RE.match(line.text) or (new_para and not _SUB_MARK_RE.match(line.text)):
+            parent = _Entry("top", [line])
+            entries.append(parent)
+        elif _SUB_MARK_RE.match(line.text):
+            entries.append(_Entry("sub", [line], parent))
+        elif entries:
+            entries[-1].lines.append(line)
+        else:
+            parent = _Entry("top", [line])
+            entries.append(parent)
+    return entries
+
+
+def _assign(entries: list[_Entry], lines: list[Line], positioned: bool) -> dict[int, str]:
+    """Value lines per entry index: by vertical position, or in order without positions."""
+    out: dict[int, list[str]] = {}
+    if not positioned:
+        if len(entries) == 1 or len(lines) != len(entries):
+            return {0: "\n".join(ln.text for ln in lines)} if lines else {}
+        return {i: ln.text for i, ln in enumerate(lines)}
+    for line in lines:
+        mid = (line.top + line.bottom) / 2
+        best = min(range(len(entries)), key=lambda i: _distance(entries[i], mid))
+        out.setdefault(best, []).append(line.text)
+    return {i: "\n".join(v) for i, v in out.items()}
+
+
+def _distance(entry: _Entry, y: float) -> float:
+    if entry.top - 1 <= y <= entry.bottom + 1:
+        return 0.0
+    return min(abs(y - entry.top), abs(y - entry.bottom))
+
+
+def _paragraphs(lines: list[Line]) -> list[tuple[float, str]]:
+    out: list[tuple[float, list[str]]] = []
+    gap = _split_gap(lines)
+    for i, line in enumerate(lines):
+        if i == 0 or line.top - lines[i - 1].bottom > gap:
+            out.append((line.top, [line.text]))
+        else:
+            out[-1][1].append(line.text)
+    return [(top, join_lines("\n".join(parts))) for top, parts in out]
+
+
+def _items(entries: list[_Entry], assigned: dict[str, dict[int, str]],
+           paragraphs: list[tuple[float, str]]) -> list[Item]:
+    has_subs = {id(e.parent) for e in entries if e.parent is not None}
+    out = []
+    for i, entry in enumerate(entries):
+        values = {role: per[i] for role, per in assigned.items() if clean(per.get(i))}
+        if entry.kind == "top" and id(entry) in has_subs and "target" not in values:
+            continue
+        name = entry.text()
+        if entry.kind == "sub" and entry.parent is not None:
+            name = f"{entry.parent.text()} {name}"
+        elif entry.kind == "top":
+            name = name.rstrip(" :")
+        sasaran = next((p for top, p in reversed(paragraphs) if top <= entry.top + 3),
+                       paragraphs[0][1] if paragraphs else None)
+        out.append(Item(indikator=name, sasaran=clean(sasaran), values=values))
+    return out
