@@ -86,20 +86,10 @@ class FileStore:
         otherwise in the root (same filesystem, so the rename is still atomic).
         """
         workdir = self.path(expected_sha256).parent if expected_sha256 else self.root
-        self._ensure_dir(workdir)
-        with self._temp_file(workdir) as (tmp, fh):
-            sha256, size = _copy_hashing(stream, fh)
-            if expected_sha256 and sha256 != expected_sha256:
-                raise StorageError(
-                    "the file changed while it was being stored (hash mismatch); upload it again."
-                )
-            final = self.path(sha256)
-            if final.is_file():
-                log.debug("already stored: %s", sha256)
-                return StoredFile(sha256, size, self.relative_path(sha256), created=False)
-            self._move_into_place(tmp, final)
-        log.info("stored %s (%d bytes)", sha256, size)
-        return StoredFile(sha256, size, self.relative_path(sha256), created=True)
+        try:
+            return self._write(stream, workdir, expected_sha256)
+        except OSError as e:
+            raise StorageError(f"could not write to the file store at {self.root}: {e}") from e
 
     def open(self, sha256: str) -> BinaryIO:
         """Open a stored file for reading; `NotFoundError` if it is not there."""
@@ -123,19 +113,30 @@ class FileStore:
             if _HEX64.fullmatch(path.name) and path.is_file():
                 yield path.name
 
+    def _write(self, stream: BinaryIO, workdir: Path, expected_sha256: str | None) -> StoredFile:
+        self._ensure_dir(workdir)
+        with self._temp_file(workdir) as (tmp, fh):
+            sha256, size = _copy_hashing(stream, fh)
+            if expected_sha256 and sha256 != expected_sha256:
+                raise StorageError(
+                    "the file changed while it was being stored (hash mismatch); upload it again."
+                )
+            final = self.path(sha256)
+            if final.is_file():
+                log.debug("already stored: %s", sha256)
+                return StoredFile(sha256, size, self.relative_path(sha256), created=False)
+            self._move_into_place(tmp, final)
+        log.info("stored %s (%d bytes)", sha256, size)
+        return StoredFile(sha256, size, self.relative_path(sha256), created=True)
+
     @contextlib.contextmanager
     def _temp_file(self, workdir: Path) -> Iterator[tuple[Path, BinaryIO]]:
         """A temp file in `workdir` (same filesystem as the final place); removed unless renamed."""
-        try:
-            fd, name = tempfile.mkstemp(prefix=".incoming-", dir=workdir)
-        except OSError as e:
-            raise StorageError(f"could not write to the file store at {self.root}: {e}") from e
+        fd, name = tempfile.mkstemp(prefix=".incoming-", dir=workdir)
         tmp = Path(name)
         try:
             with os.fdopen(fd, "wb") as fh:
                 yield tmp, fh
-        except OSError as e:
-            raise StorageError(f"could not write to the file store at {self.root}: {e}") from e
         finally:
             tmp.unlink(missing_ok=True)
 

@@ -1,0 +1,104 @@
+"""Migrations: an empty database reaches head, and head matches the models (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+import archive.models  # noqa: F401  (the core tables on Base.metadata)
+from archive.db import Base, alembic_config, current_revision, make_engine, upgrade
+
+CORE_TABLES = {"documents", "versions", "files", "steps", "indicators", "jobs"}
+
+
+def _diff_with_models(engine: Engine) -> list[Any]:
+    """What autogenerate would change in the core tables (empty when migration == models)."""
+
+    def core_only(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return getattr(table, "name", name) in CORE_TABLES
+
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(
+            conn, opts={"include_object": core_only, "compare_type": True}
+        )
+        return list(compare_metadata(ctx, Base.metadata))
+
+
+def _check_head(engine: Engine) -> None:
+    assert current_revision(engine) is None
+    upgrade(engine)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert current_revision(engine) == head
+    assert set(inspect(engine).get_table_names()) >= CORE_TABLES
+    assert _diff_with_models(engine) == []
+    upgrade(engine)  # at head already: a no-op, not an error
+    assert current_revision(engine) == head
+
+
+def test_core_revision_is_the_root_of_a_linear_chain() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1
+    assert script.get_revision("0001_core").down_revision is None
+    chain = [r.revision for r in script.walk_revisions()]
+    assert chain[-1] == "0001_core"
+
+
+def test_sqlite_empty_to_head(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    _check_head(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_sqlite_upgrade_from_a_url_and_downgrade_to_base(tmp_path: Path) -> None:
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    assert current_revision(engine) is not None
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert not CORE_TABLES & set(inspect(engine).get_table_names())
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """A fresh database on the test server (ARSIP_TEST_POSTGRES_URL), dropped afterwards."""
+    url = os.environ.get("ARSIP_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("ARSIP_TEST_POSTGRES_URL is not set (scripts/test.sh starts a server)")
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"arsip_mig_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_empty_to_head(postgres_engine: Engine) -> None:
+    _check_head(postgres_engine)
+    assert {c["name"] for c in inspect(postgres_engine).get_columns("versions")} >= {
+        "extraction", "status", "version_no"
+    }
