@@ -118,7 +118,17 @@ def _read_rows(rows: Iterable[Sequence[Cell | None]], page: int, state: _State,
         for role in _TEXT_ROLES:
             if texts.get(role):
                 raw.texts.setdefault(role, []).append(texts[role])
-        raw.bands.append((page, _band(cells)))
+        _add_band(raw, page, _band(cells))
+
+
+def _add_band(raw: _RawStep, page: int, band: Box) -> None:
+    """Extend the step's last band when this row continues it (a grid row split by a line)."""
+    if raw.bands and raw.bands[-1][0] == page and abs(raw.bands[-1][1].bottom - band.top) <= 2:
+        last = raw.bands[-1][1]
+        band = Box(min(last.x0, band.x0), last.top, max(last.x1, band.x1), band.bottom)
+        raw.bands[-1] = (page, band)
+    else:
+        raw.bands.append((page, band))
 
 
 def _cell_at(cells: Sequence[Cell], x: float) -> Cell | None:
@@ -146,41 +156,57 @@ def _band(cells: Sequence[Cell]) -> Box:
 
 
 def candidate_symbols(page: PageContent, table: Table, columns: Sequence[Column]) -> list[Shape]:
-    """Drawn shapes that can be flowchart symbols inside the actor columns of `table`."""
+    """Drawn shapes that can be flowchart symbols inside the actor columns of `table`.
+
+    Not symbols: lines, arrow heads (too small), row rects and frames (too wide), and cell
+    outlines, whose sides lie on column edges (connector lines may split the grid rows, so
+    an outline need not match any cell box).
+    """
     actors = [c for c in columns if c.role == "actor"]
     if not actors:
         return []
     widest = max(c.x1 - c.x0 for c in actors)
-    outlines = {_key(c.box) for row in table.rows for c in row_cells(row)}
+    edges = sorted({c.x0 for c in columns} | {c.x1 for c in columns})
     out = []
     for s in page.shapes:
         b = s.box
         if s.kind == "line" or b.width < _MIN_SYMBOL[0] or b.height < _MIN_SYMBOL[1]:
             continue
-        if b.width > 2 * widest or _key(b) in outlines:
-            continue  # row rects, the table frame, cell outlines
+        if b.width > 2 * widest or (_on_edge(b.x0, edges) and _on_edge(b.x1, edges)):
+            continue
         if actors[0].x0 <= b.cx <= actors[-1].x1 and table.box.top <= b.cy <= table.box.bottom:
             out.append(s)
     return out
 
 
-def _key(b: Box) -> tuple[int, int, int, int]:
-    return (round(b.x0 / 2), round(b.top / 2), round(b.x1 / 2), round(b.bottom / 2))
+def _on_edge(x: float, edges: Sequence[float], tol: float = 2.0) -> bool:
+    return any(abs(x - e) <= tol for e in edges)
 
 
 def _assign_symbols(steps: Sequence[_RawStep], page: int, symbols: Sequence[Shape],
                     columns: Sequence[Column]) -> None:
+    """Credit each symbol's area to the actor column and step row that hold most of it.
+
+    A shape that is not mostly inside one actor column and one row band (an elbow connector
+    drawn as a polyline, a big frame) is no step's symbol.
+    """
     actors = [c for c in columns if c.role == "actor"]
     for s in symbols:
         b = s.box
-        col = next((c.name for c in actors if c.x0 <= b.cx <= c.x1), None)
-        if col is None:
+        col = next((c for c in actors if c.x0 <= b.cx <= c.x1), None)
+        if col is None or _share(b.x0, b.x1, col.x0, col.x1) < 0.75:
             continue
         for raw in steps:
             if any(p == page and band.top <= b.cy <= band.bottom
-                   and b.height <= 1.5 * band.height + 6 for p, band in raw.bands):
-                raw.areas[col] = raw.areas.get(col, 0.0) + b.width * b.height
+                   and _share(b.top, b.bottom, band.top, band.bottom) >= 0.6
+                   for p, band in raw.bands):
+                raw.areas[col.name] = raw.areas.get(col.name, 0.0) + b.width * b.height
                 break
+
+
+def _share(a0: float, a1: float, b0: float, b1: float) -> float:
+    """The fraction of the interval a0..a1 that lies inside b0..b1."""
+    return max(0.0, min(a1, b1) - max(a0, b0)) / max(a1 - a0, 1e-6)
 
 
 def _finish(raw: _RawStep, state: _State) -> Step:

@@ -199,7 +199,9 @@ def clean_title(text: str | None) -> str | None:
         return None
     title = re.sub(r"^(sop|standar(t)? operasional prosedur)\b\s*[:\-]?\s*", "", title, flags=re.I)
     title = title.rstrip(" .")
-    return (title_case_office(title) if title.isupper() else title) or None
+    if title.isupper():
+        title = re.sub(r"/(\w)", lambda m: "/" + m.group(1).upper(), title_case_office(title))
+    return title or None
 
 
 def _finish(ident: Identity) -> None:

@@ -1,0 +1,243 @@
+"""SOP parser: fixtures drawn with reportlab (tests/ingest/sop_fixtures.py) and shared corpus files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
+from ingest.model import Extraction, Waktu
+from ingest.parsers._sop_identity import clean_title, parse_official, split_header
+from ingest.parsers._sop_table import column_role, find_header, is_column_number_row, leaf_role
+from ingest.parsers._sop_waktu import header_unit, parse_waktu
+from ingest.parsers.sop import parse
+from ingest.textlayer import read_text_layer
+from tests.ingest.sop_fixtures import ACTORS, STEPS, FlowSpec, IdentitySpec, StepSpec, write_sop_pdf
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def _extract(path: Path) -> Extraction:
+    return parse(read_text_layer(path))
+
+
+@pytest.fixture(scope="module")
+def sop(tmp_path_factory: pytest.TempPathFactory) -> Extraction:
+    """Identity page + a flowchart over two pages: Aktivitas / Pendukung / Persyaratan / KET,
+    a column-number row, the header repeated on the second flowchart page."""
+    flow = FlowSpec(ACTORS, STEPS, kegiatan_header="Aktivitas", group_header="Pendukung",
+                    kelengkapan_header="Persyaratan", keterangan_header="KET",
+                    column_numbers=True, rows_per_page=4)
+    return _extract(write_sop_pdf(tmp_path_factory.mktemp("sop") / "sop.pdf", flow, IdentitySpec()))
+
+
+# --- identity page ---------------------------------------------------------------------------
+
+def test_identity_fields(sop: Extraction) -> None:
+    assert sop.doc_type == "sop"
+    assert sop.nomor == "045.2/17/100.26/2024"
+    assert sop.title == "Pelayanan Peminjaman Arsip"
+    assert sop.pemerintah == "Pemerintah Kota Samarinda"
+    assert sop.instansi == "Dinas Perpustakaan dan Kearsipan Kota Samarinda"
+    assert sop.tanggal_pembuatan == "2024-01-03"
+    assert sop.tanggal_revisi is None  # printed '-'
+    assert sop.tanggal_efektif == "2024-01-15"  # printed as 'Tanggal Pengesahan'
+
+
+def test_disahkan_oleh(sop: Extraction) -> None:
+    assert sop.disahkan_oleh is not None
+    assert sop.disahkan_oleh.jabatan == "Kepala Dinas Perpustakaan dan Kearsipan"
+    assert sop.disahkan_oleh.nama == "Dra. Siti Rahmawati, M.Si."
+    assert sop.disahkan_oleh.nip == "197001011995032004"
+    assert sop.disahkan_oleh.pangkat == "Pembina Utama Muda (IV/c)"
+
+
+def test_lists_with_label_in_the_same_cell(sop: Extraction) -> None:
+    assert sop.dasar_hukum == (
+        "Undang-Undang Nomor 43 Tahun 2009 tentang Kearsipan",
+        "Peraturan Pemerintah Nomor 28 Tahun 2012 tentang Pelaksanaan Undang-Undang Nomor 43 "
+        "Tahun 2009",
+    )
+    assert sop.kualifikasi_pelaksana == ("Memahami tata kearsipan", "Mampu mengoperasikan komputer")
+    assert sop.keterkaitan == ()
+    assert sop.peralatan == ("Komputer", "Buku register peminjaman")
+    assert sop.peringatan == ("Jika arsip tidak dikembalikan, peminjam tidak dilayani kembali",)
+    assert sop.pencatatan == ("Register peminjaman arsip",)
+    assert sop.warnings == ()
+
+
+# --- flowchart -------------------------------------------------------------------------------
+
+def test_actor_columns_and_step_actor_from_symbol(sop: Extraction) -> None:
+    assert sop.pelaksana == ACTORS
+    assert [s.pelaksana for s in sop.steps] == [ACTORS[s.actor] for s in STEPS]
+
+
+def test_table_continues_on_next_page_and_column_numbers_are_not_steps(sop: Extraction) -> None:
+    assert [s.no for s in sop.steps] == [1, 2, 3, 4, 5, 6, 7]
+    assert [s.page for s in sop.steps] == [2, 2, 2, 2, 3, 3, 3]
+    assert sop.steps[2].kegiatan == (
+        "Menilai permohonan. Jika disetujui diteruskan, jika tidak dikembalikan kepada pengguna")
+
+
+def test_step_cells(sop: Extraction) -> None:
+    first = sop.steps[0]
+    assert first.kelengkapan == "Formulir peminjaman; KTP"  # bullets joined by '; '
+    assert first.output == "Formulir terisi"
+    assert first.keterangan is None  # printed '-'
+    assert sop.steps[2].keterangan == "Ya / Tidak"
+
+
+def test_waktu_cells(sop: Extraction) -> None:
+    got = [(w.value, w.unit) if w else None for w in (s.waktu for s in sop.steps)]
+    assert got == [(15, "menit"), (2, "jam"), (3, "hari"), (15, "menit"), (None, None), None,
+                   (1, "minggu")]
+    assert sop.steps[4].waktu == Waktu(text="Setiap saat")
+
+
+@pytest.mark.parametrize(
+    ("kegiatan", "group", "kelengkapan", "waktu", "ket"),
+    [
+        ("Kegiatan", "Mutu Baku", "Kelengkapan", "Waktu", "Keterangan"),
+        ("Uraian Prosedur", "Mutu Baku", "Kelengkapan", "Waktu (menit)", "Keterangan"),
+        ("URAIAN PROSEDUR", "PENDUKUNG", "PERSYARATAN", "MENIT", "KET"),
+    ],
+)
+def test_header_variants(tmp_path: Path, kegiatan: str, group: str, kelengkapan: str, waktu: str,
+                         ket: str) -> None:
+    steps = (STEPS[0], replace(STEPS[1], waktu="30", keterangan="Dicatat"), STEPS[6])
+    flow = FlowSpec(ACTORS, steps, kegiatan_header=kegiatan, group_header=group,
+                    kelengkapan_header=kelengkapan, waktu_header=waktu, keterangan_header=ket)
+    got = _extract(write_sop_pdf(tmp_path / "v.pdf", flow))
+    assert [s.no for s in got.steps] == [1, 2, 7]
+    assert [s.pelaksana for s in got.steps] == ["Pengguna Layanan", "Petugas Arsip", "Pengguna Layanan"]
+    assert got.steps[1].waktu == Waktu(text="30", value=30, unit="menit")
+    assert got.steps[1].kelengkapan == "Formulir terisi"
+    assert got.steps[1].keterangan == "Dicatat"
+    assert "nomor: not found" in got.warnings  # no identity page in this file
+
+
+def test_bare_number_under_jam_header_is_hours(tmp_path: Path) -> None:
+    flow = FlowSpec(ACTORS, (replace(STEPS[1], waktu="4"),), waktu_header="Waktu (jam)")
+    got = _extract(write_sop_pdf(tmp_path / "jam.pdf", flow))
+    assert got.steps[0].waktu == Waktu(text="4", value=4, unit="jam")
+
+
+def test_step_without_symbol_is_warned(tmp_path: Path) -> None:
+    steps = (STEPS[0], StepSpec(2, "Langkah tanpa simbol", 1, "none", "A", "5", "B"), STEPS[6])
+    got = _extract(write_sop_pdf(tmp_path / "nosym.pdf", FlowSpec(ACTORS, steps)))
+    assert [s.pelaksana for s in got.steps] == ["Pengguna Layanan", None, "Pengguna Layanan"]
+    assert any(w.startswith("step 2:") for w in got.warnings)
+
+
+def test_text_only_document_gives_warnings_not_errors() -> None:
+    page = PageContent(number=1, width=842, height=595, text="")
+    got = parse(DocumentContent(pages=(page,)))
+    assert got.steps == () and got.nomor is None
+    assert "steps: no flowchart table found" in got.warnings
+
+
+# --- generic pieces --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [("No", "no"), ("NO.", "no"), ("Uraian\nProsedur", "kegiatan"), ("Aktivitas", "kegiatan"),
+     ("Persyaratan", "kelengkapan"), ("Waktu (menit)", "waktu"), ("MENIT", "waktu"),
+     ("Output", "output"), ("KET", "keterangan"), ("Kepala Bidang", None)],
+)
+def test_leaf_role(text: str, role: str | None) -> None:
+    assert leaf_role(text) == role
+
+
+def test_column_role_uses_the_group_header() -> None:
+    assert column_role(["Pelaksana", "Staf Pelaksana"]) == "actor"
+    assert column_role(["Pendukung", "Waktu"]) == "waktu"
+    assert column_role(["Keterangan"]) == "keterangan"
+
+
+def _row(top: float, texts: list[str]) -> tuple[Cell, ...]:
+    return tuple(Cell(t, Box(40.0 * i, top, 40.0 * (i + 1), top + 20)) for i, t in enumerate(texts))
+
+
+def test_find_header_skips_title_rows_and_stops_at_column_numbers() -> None:
+    rows = (_row(0, ["SOP X", "", "", ""]), _row(20, ["No", "Kegiatan", "Pelaksana", "Waktu"]),
+            _row(40, ["1", "2", "3", "4"]), _row(60, ["1.", "Mulai kerja", "", "5"]))
+    table = Table(page=1, box=Box(0, 0, 160, 80), rows=rows)
+    assert find_header(table) == (1, 2)
+    assert is_column_number_row(rows[2])
+    assert not is_column_number_row(rows[3])
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [("15", 15, "menit"), ("15 menit", 15, "menit"), ("2 Jam", 2, "jam"), ("3 hari", 3, "hari"),
+     ("Paling lambat 17 hari kerja", 17, "hari"), ("15'", 15, "menit"), ("1 Minggu", 1, "minggu"),
+     ("2 bulan", 2, "bulan"), ("0,5 jam", 0.5, "jam"), ("Setiap saat", None, None),
+     ("Tentatif", None, None), ("Pada hari dan jam kerja", None, None)],
+)
+def test_parse_waktu(text: str, value: float | None, unit: str | None) -> None:
+    w = parse_waktu(text)
+    assert w is not None and (w.value, w.unit, w.text) == (value, unit, text)
+
+
+def test_parse_waktu_blank_and_header_unit() -> None:
+    assert parse_waktu("") is None and parse_waktu("  \n") is None and parse_waktu(None) is None
+    assert parse_waktu("-") is None
+    assert header_unit("Waktu (jam)") == "jam" and header_unit("MENIT") == "menit"
+    assert header_unit("Waktu") == "menit"
+
+
+def test_official_with_long_jabatan_and_no_comma() -> None:
+    got = parse_official("KEPALA DINAS KOMUNIKASI DAN INFORMATIKA\nPROVINSI KALIMANTAN BARAT\n"
+                         "SAMUEL, SE, M.Si\nPembina Utama Madya\nNIP. 19660408 199303 1 009")
+    assert got is not None
+    assert got.jabatan == "Kepala Dinas Komunikasi dan Informatika Provinsi Kalimantan Barat"
+    assert (got.nama, got.pangkat, got.nip) == ("SAMUEL, SE, M.Si", "Pembina Utama Madya",
+                                                "196604081993031009")
+
+
+def test_header_without_region_takes_it_from_the_signatory() -> None:
+    lines = ("PEMERINTAH PROVISI KALIMANTAN BARAT\nSEKRETARIAT\nDINAS KOMUNIKASI DAN INFORMATIKA\n"
+             "SUB BAGIAN UMUM DAN APARATUR")
+    pemerintah, instansi = split_header(
+        lines, "Kepala Dinas Komunikasi dan Informatika Provinsi Kalimantan Barat")
+    assert pemerintah == "Pemerintah Provisi Kalimantan Barat"
+    assert instansi == "Dinas Komunikasi dan Informatika Provinsi Kalimantan Barat"
+
+
+def test_clean_title() -> None:
+    assert clean_title("SOP PERINGATAN DINI/EVAKUASI DARURAT.") == "Peringatan Dini/Evakuasi Darurat"
+    assert clean_title("Pengumpulan Data Kinerja") == "Pengumpulan Data Kinerja"
+    assert clean_title(" - ") is None
+
+
+# --- shared corpus ---------------------------------------------------------------------------
+
+def _truth(name: str) -> dict:
+    path = CORPUS / f"{name}.json"
+    if not path.exists():
+        pytest.skip(f"shared corpus not found at {CORPUS}")
+    return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("name", ["sop-dinkes-06", "sop-bakesbangpol-02"])
+def test_corpus_steps_match_ground_truth(name: str) -> None:
+    truth = _truth(name)
+    got = _extract(CORPUS / f"{name}.pdf")
+    assert list(got.pelaksana) == truth["pelaksana"]
+    assert [(s.no, s.pelaksana) for s in got.steps] == [(s["no"], s["pelaksana"]) for s in truth["steps"]]
+    assert [s.kegiatan for s in got.steps] == [s["kegiatan"] for s in truth["steps"]]
+    assert [(s.waktu.value, s.waktu.unit) if s.waktu else None for s in got.steps] == [
+        (s["waktu"]["value"], s["waktu"]["unit"]) if s.get("waktu") else None for s in truth["steps"]]
+
+
+def test_corpus_identity_matches_ground_truth() -> None:
+    truth = _truth("sop-bkpsdm-01")
+    got = _extract(CORPUS / "sop-bkpsdm-01.pdf").to_json()
+    for key in ("nomor", "title", "instansi", "pemerintah", "tanggal_pembuatan", "tanggal_revisi",
+                "tanggal_efektif", "disahkan_oleh", "dasar_hukum", "peralatan", "pencatatan"):
+        assert got[key] == truth[key], key
