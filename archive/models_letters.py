@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -20,11 +19,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.db import Base
+from archive.models import JsonType, utcnow
 
 SCOPES = ("unit", "kka", "office")
 """What a counter counts per year: per unit code (the default), per classification code, or one per office."""
@@ -44,7 +43,7 @@ class LetterFormat(Base):
     unit: Mapped[str] = mapped_column(String(64), default="")
     default_kka: Mapped[str] = mapped_column(String(32), default="")
     sisipan_style: Mapped[str] = mapped_column(String(8), default="dot")
-    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JsonType, default=None)
 
     __table_args__ = (
         CheckConstraint("scope IN ('unit', 'kka', 'office')", name="scope"),
@@ -86,11 +85,13 @@ class Letter(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="confirmed")
     void_reason: Mapped[str | None] = mapped_column(Text, default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    voided_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
-    content: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
-    document_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    content: Mapped[dict[str, Any] | None] = mapped_column(JsonType, default=None)
+    # the archived PDF of this letter (a document of type `surat`), once it has been stored
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), default=None, index=True)
 
     items: Mapped[list[LetterItem]] = relationship(
         back_populates="letter", order_by="LetterItem.position", cascade="all, delete-orphan"
@@ -115,7 +116,8 @@ class LetterItem(Base):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit: Mapped[str] = mapped_column(String(32), default="berkas")
     keterangan: Mapped[str] = mapped_column(Text, default="")
-    version_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # the archived version this row sends, when it was picked from the archive
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), default=None)
 
     letter: Mapped[Letter] = relationship(back_populates="items")
 

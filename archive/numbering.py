@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from archive.errors import BadInputError, ConflictError, NotFoundError, StorageError
+from archive.models import utcnow
 from archive.models_letters import SCOPES, Letter, LetterCounter, LetterFormat, LetterItem
 
 log = logging.getLogger(__name__)
@@ -249,7 +250,7 @@ def _add_row(session: Session, fmt: NumberFormat, office: str, entry: LetterEntr
         counter_id=counter_id, urut=urut, sisipan=sisipan, number=number, number_norm=normalise(number),
         office=office, kka=kka, unit=fmt.unit, year=entry.tanggal.year, tanggal=entry.tanggal,
         recipient=entry.recipient, subject=entry.subject, status=status, content=entry.content,
-        confirmed_at=datetime.now() if status == "confirmed" else None,
+        confirmed_at=utcnow() if status == "confirmed" else None,
     )
     letter.items = [
         LetterItem(position=i, description=it.description, quantity=it.quantity, unit=it.unit,
@@ -348,7 +349,7 @@ def confirm(engine: Engine, number: str, *, office: str | None = None, year: int
             if tanggal.year != letter.year:
                 raise BadInputError(f"Tanggal tanda tangan {tanggal} di luar tahun nomor {letter.year}.")
             letter.tanggal = tanggal
-        letter.status, letter.confirmed_at = "confirmed", datetime.now()
+        letter.status, letter.confirmed_at = "confirmed", utcnow()
         return _allocated(letter, "")
 
     return with_retry(engine, work)
@@ -364,7 +365,7 @@ def void(engine: Engine, number: str, reason: str, *, office: str | None = None,
         letter = find_letter(session, number, office=office, year=year)
         if letter.status == "void":
             raise ConflictError(f"Nomor {letter.number} sudah batal: {letter.void_reason}")
-        letter.status, letter.void_reason, letter.voided_at = "void", reason.strip(), datetime.now()
+        letter.status, letter.void_reason, letter.voided_at = "void", reason.strip(), utcnow()
         return _allocated(letter, "")
 
     return with_retry(engine, work)

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from archive import numbering as nb
-from archive.db import Base, make_engine
+from archive.db import current_revision, make_engine, upgrade
 from archive.errors import BadInputError, ConflictError, NotFoundError
 from archive.models_letters import Letter, LetterCounter
 
@@ -33,7 +33,7 @@ FMT = nb.NumberFormat("{kka}/{urut:03d}/{unit}/{tahun}", scope="unit", unit="35.
 
 def _create_schema(url: str) -> Engine:
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    upgrade(engine)
     return engine
 
 
@@ -150,6 +150,26 @@ def test_failed_transaction_leaves_no_gap(any_url: str) -> None:
         nb._bump_counter(s, OFFICE, FMT.unit, 2024)
         raise RuntimeError("renderer crashed")
     assert nb.allocate(eng, OFFICE, entry()).urut == 2
+    eng.dispose()
+
+
+def test_migration_goes_down_and_up(sqlite_url: str) -> None:
+    eng = _create_schema(sqlite_url)
+    assert current_revision(eng) == "0002_letters"
+    from alembic import command
+
+    from archive.db import alembic_config
+
+    with eng.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001_core")
+    with eng.connect() as conn:
+        assert "letters" not in inspect(conn).get_table_names()
+    upgrade(eng)
+    with eng.connect() as conn:
+        assert {"letters", "letter_items", "letter_counters", "letter_formats"} <= set(
+            inspect(conn).get_table_names())
     eng.dispose()
 
 
