@@ -14,84 +14,15 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from statistics import median
 
 from ingest.classify import score_types
 from ingest.layout import DocumentContent, PageContent, Word
-from ingest.model import DocType, Extraction, Indicator
+from ingest.model import DocType, Extraction
+from ingest.parsers._naskah_lampiran import lampiran_indicators
+from ingest.parsers._naskah_lines import Line, group_words, page_lines
 from ingest.text import DATE_RE, clean, join_lines, parse_date, title_case_office
 
 log = logging.getLogger(__name__)
-
-
-# ---------------------------------------------------------------------------------------------
-# Lines of positioned words
-
-
-@dataclass(frozen=True)
-class Line:
-    """One printed line: its words left to right."""
-
-    words: tuple[Word, ...]
-
-    @property
-    def top(self) -> float:
-        """Top of the highest word."""
-        return min(w.box.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        """Bottom of the lowest word."""
-        return max(w.box.bottom for w in self.words)
-
-    @property
-    def height(self) -> float:
-        """Typical word height (the median, so one tall glyph does not count)."""
-        return median(w.box.height for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        """Left edge of the first word."""
-        return self.words[0].box.x0
-
-    @property
-    def text(self) -> str:
-        """The words joined with spaces; letter-spaced headings (`I N S P E K`) are rejoined."""
-        return _spaced_text(self.words)
-
-    def part(self, lo: float = float("-inf"), hi: float = float("inf")) -> Line | None:
-        """The words whose left edge lies in [lo, hi), or None when there are none."""
-        ws = tuple(w for w in self.words if lo <= w.box.x0 < hi)
-        return Line(ws) if ws else None
-
-
-def page_lines(page: PageContent) -> list[Line]:
-    """The words of `page` grouped into lines, top to bottom, each line left to right."""
-    rows: list[list[Word]] = []
-    for w in sorted(page.words, key=lambda w: (w.box.top, w.box.x0)):
-        if rows and _same_row(rows[-1], w):
-            rows[-1].append(w)
-        else:
-            rows.append([w])
-    return [Line(tuple(sorted(r, key=lambda w: w.box.x0))) for r in rows]
-
-
-def _same_row(row: list[Word], w: Word) -> bool:
-    cy = median(x.box.cy for x in row)
-    h = min(median(x.box.height for x in row), w.box.height)
-    return abs(w.box.cy - cy) < 0.5 * h
-
-
-def _spaced_text(words: Sequence[Word]) -> str:
-    singles = sum(1 for w in words if len(w.text) == 1 and w.text.isalpha())
-    if len(words) < 4 or singles < 0.7 * len(words):
-        return " ".join(w.text for w in words)
-    gaps = [b.box.x0 - a.box.x1 for a, b in zip(words, words[1:], strict=False)]
-    typical = median(gaps)
-    out = words[0].text
-    for gap, w in zip(gaps, words[1:], strict=True):
-        out += (" " if gap > 1.8 * typical + 1 else "") + w.text
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,6 +385,4 @@ def decision_date(doc: DocumentContent) -> str | None:
     return None
 
 
-def lampiran_indicators(doc: DocumentContent) -> tuple[Indicator, ...]:
-    """Indicators of a lampiran table (sasaran level), when the decision has one."""
-    return ()
+__all__ = ["Line", "group_words", "lampiran_indicators", "page_lines", "parse"]

@@ -7,7 +7,7 @@ with `TENTANG` and a landscape lampiran table).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,23 +111,29 @@ def letter_pdf(path: Path, spec: Letter | None = None) -> Path:
     return path
 
 
+Target = tuple[str, str, str]  # indikator, satuan, target
+
+
 @dataclass
 class Decision:
-    """What to print on a test Keputusan (with a lampiran table by default)."""
+    """What to print on a test Keputusan (with a two-level lampiran table by default)."""
 
     signed_date: str = "Pada tanggal       Februari 2024"
     lampiran_date: str | None = "TANGGAL : 5 Februari 2024"
-    rows: tuple[tuple[str, str, str, str, str], ...] = (
+    groups: tuple[tuple[str, tuple[Target, ...]], ...] = (
         (
-            "1",
             "Meningkatnya kualitas\npelayanan kesehatan",
-            "Indeks Kepuasan\nMasyarakat",
-            "Indeks",
-            "82,50",
+            (
+                ("Indeks Kepuasan\nMasyarakat", "Indeks", "82,50"),
+                ("Persentase puskesmas\nterakreditasi", "Persen", "95%"),
+                ("Tingkat kematangan\nmanajemen risiko", "Level", "Level 3"),
+            ),
         ),
-        ("", "", "Persentase puskesmas\nterakreditasi", "Persen", "95%"),
-        ("2", "Meningkatnya akuntabilitas\nkinerja", "Nilai SAKIP", "Nilai", "BB (72)"),
+        ("Meningkatnya akuntabilitas\nkinerja", (("Nilai SAKIP", "Nilai", "BB (72)"),)),
     )
+    rows_on_first_page: int = 2
+    """indicator rows on the first lampiran page; the rest continue on the next page, whose
+    first row has no top rule (as real lampiran tables often do)"""
 
 
 def decision_pdf(path: Path, spec: Decision | None = None) -> Path:
@@ -175,6 +181,19 @@ def decision_pdf(path: Path, spec: Decision | None = None) -> Path:
     return path
 
 
+_HEADER = (
+    "NO",
+    "Sasaran",
+    "Indikator Sasaran",
+    "Satuan",
+    "Target",
+    "Program",
+    "Indikator Program",
+    "Target",
+)
+_WIDTHS = (30, 150, 160, 60, 60, 110, 120, 50)
+
+
 def _lampiran(c: Canvas, spec: Decision) -> None:
     c.setPageSize(landscape(A4))
     _text(c, 480, 40, "LAMPIRAN : KEPUTUSAN KEPALA DINAS KESEHATAN")
@@ -182,33 +201,66 @@ def _lampiran(c: Canvas, spec: Decision) -> None:
     if spec.lampiran_date:
         _text(c, 480, 72, spec.lampiran_date)
     _centred(c, 100, "RENCANA KINERJA TAHUNAN TAHUN 2024", bold=True)
-    header = ("NO", "Sasaran", "Indikator Sasaran", "Satuan", "Target")
-    widths = (40, 220, 240, 90, 90)
-    _table(c, 50, 130, widths, [header, *spec.rows])
-
-
-def _table(
-    c: Canvas, x0: float, top: float, widths: Sequence[float], rows: Sequence[Sequence[str]]
-) -> None:
-    """A ruled table; a row whose first cells are blank continues the sasaran cell above (merged)."""
-    ph = c._pagesize[1]
-    xs = [x0]
-    for w in widths:
+    flat = [(g, no, t) for no, (g, targets) in enumerate(spec.groups, 1) for t in targets]
+    xs = [40.0]
+    for w in _WIDTHS:
         xs.append(xs[-1] + w)
-    tops = [top]
-    for row in rows:
-        lines = max(len(cell.split("\n")) for cell in row)
-        tops.append(tops[-1] + 8 + 13 * lines)
+    top = _row(c, xs, 130, _HEADER, rule_top=True, rules=range(len(_WIDTHS)))
+    _rows(c, xs, top, flat[: spec.rows_on_first_page], rule_top=False)
+    c.showPage()
+    c.setPageSize(landscape(A4))
+    _rows(c, xs, 50, flat[spec.rows_on_first_page :], rule_top=False)
+    c.showPage()
+
+
+def _rows(
+    c: Canvas, xs: list[float], top: float, flat: list[tuple[str, int, Target]], rule_top: bool
+) -> None:
+    """Indicator rows; the NO and Sasaran cells are merged over a sasaran's rows, text centred."""
+    group_top, group_lines = top, 0
+    for i, (sasaran, no, (indikator, satuan, target)) in enumerate(flat):
+        last_of_group = i + 1 == len(flat) or flat[i + 1][1] != no
+        cells = (
+            "",
+            "",
+            indikator,
+            satuan,
+            target,
+            "Program\npelayanan",
+            "Persentase\nlayanan",
+            "100",
+        )
+        rules = range(len(cells)) if last_of_group else range(2, len(cells))
+        bottom = _row(c, xs, top, cells, rule_top=rule_top and i == 0, rules=rules)
+        group_lines = max(group_lines, len(sasaran.split("\n")))
+        if last_of_group:
+            mid = (group_top + bottom) / 2 - 13 * group_lines / 2
+            _text(c, xs[0] + 4, mid, str(no), 10)
+            for k, line in enumerate(sasaran.split("\n")):
+                _text(c, xs[1] + 4, mid + 13 * k, line, 10)
+            group_top, group_lines = bottom, 0
+        top = bottom
+
+
+def _row(
+    c: Canvas,
+    xs: Sequence[float],
+    top: float,
+    cells: Sequence[str],
+    rule_top: bool,
+    rules: Iterable[int],
+) -> float:
+    """Draw one table row's texts and rules; returns its bottom."""
+    ph = c._pagesize[1]
+    height = 8 + 13 * max(len(cell.split("\n")) for cell in cells)
     c.setLineWidth(0.7)
-    for r, row in enumerate(rows):
-        for j, cell in enumerate(row):
-            for k, line in enumerate(cell.split("\n")):
-                _text(c, xs[j] + 4, tops[r] + 4 + 13 * k, line, 10)
-        merged_next = r + 1 < len(rows) and not rows[r + 1][1]
-        for j in range(len(widths)):
-            if j <= 1 and merged_next:
-                continue
-            c.line(xs[j], ph - tops[r + 1], xs[j + 1], ph - tops[r + 1])
-    c.line(xs[0], ph - tops[0], xs[-1], ph - tops[0])
+    for j, cell in enumerate(cells):
+        for k, line in enumerate(cell.split("\n")):
+            _text(c, xs[j] + 4, top + 4 + 13 * k, line, 10)
+    if rule_top:
+        c.line(xs[0], ph - top, xs[-1], ph - top)
+    for j in rules:
+        c.line(xs[j], ph - top - height, xs[j + 1], ph - top - height)
     for x in xs:
-        c.line(x, ph - tops[0], x, ph - tops[-1])
+        c.line(x, ph - top, x, ph - top - height)
+    return top + height

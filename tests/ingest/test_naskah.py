@@ -87,6 +87,22 @@ def test_decision_date_from_lampiran_when_day_blank(tmp_path: Path) -> None:
     assert got.instansi == "Dinas Kesehatan Kabupaten Kutai Timur"
 
 
+def test_lampiran_sasaran_level_indicators(tmp_path: Path) -> None:
+    """Merged, centred sasaran cells; program columns ignored; a continued row without top rule."""
+    got = _parse(decision_pdf(tmp_path / "k.pdf"))
+    rows = [(i.sasaran, i.indikator, i.satuan, i.target, i.target_text) for i in got.indicators]
+    first, second = (
+        "Meningkatnya kualitas pelayanan kesehatan",
+        "Meningkatnya akuntabilitas kinerja",
+    )
+    assert rows == [
+        (first, "Indeks Kepuasan Masyarakat", "Indeks", 82.5, None),
+        (first, "Persentase puskesmas terakreditasi", "Persen", 95.0, None),
+        (first, "Tingkat kematangan manajemen risiko", "Level", None, "Level 3"),
+        (second, "Nilai SAKIP", "Nilai", 72.0, "BB (72)"),
+    ]
+
+
 def test_decision_signed_date_wins_and_blank_stays_null(tmp_path: Path) -> None:
     full = _parse(
         decision_pdf(tmp_path / "k1.pdf", Decision(signed_date="Pada tanggal 9 Februari 2024"))
@@ -163,3 +179,6 @@ def test_real_documents(real_dir: Path, name: str) -> None:
     for field in ("nomor", "tanggal", "perihal", "kepada", "instansi"):
         if field in expected:
             assert (got[field] or "").casefold() == expected[field].casefold(), field
+    keys = ("sasaran", "indikator", "satuan", "target", "target_text")
+    want = [tuple(i.get(k) for k in keys) for i in expected.get("indicators", [])]
+    assert [tuple(i.get(k) for k in keys) for i in got["indicators"]] == want
