@@ -327,4 +327,6 @@ def _count_by_version(
 
 
 def _iso(value: date | datetime | None) -> str | None:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # SQLite drops the zone; we only ever write UTC
     return value.isoformat() if value else None

@@ -128,10 +128,11 @@ def test_a_crashing_parser_fails_one_file_not_the_batch(
     assert "b.pdf: new document #1" in result.stdout
 
 
-_PARSERS_READY = all(importlib.util.find_spec(f"ingest.parsers.{m}") for m in ("sop",))
+def _parser_ready(module: str) -> bool:
+    return importlib.util.find_spec(f"ingest.parsers.{module}") is not None
 
 
-@pytest.mark.skipif(not _PARSERS_READY, reason="the SOP parser has not landed yet")
+@pytest.mark.skipif(not _parser_ready("sop"), reason="the SOP parser has not landed yet")
 def test_end_to_end_sop_and_its_revision(corpus_dir: Path, data_dir: Path) -> None:
     files = [corpus_dir / "sop-bkpsdm-10.pdf", corpus_dir / "sop-bkpsdm-10-rev1.pdf",
              corpus_dir / "sop-bkpsdm-10.pdf"]
@@ -151,3 +152,22 @@ def test_end_to_end_sop_and_its_revision(corpus_dir: Path, data_dir: Path) -> No
     assert all(v["steps"] > 0 for v in shown["versions"])
     session_factory, _ = _archive(data_dir)
     assert count_rows(session_factory, Version) == 2
+
+
+@pytest.mark.skipif(not (_parser_ready("lkjip") and _parser_ready("form")),
+                    reason="the LKjIP and form parsers have not landed yet")
+def test_end_to_end_reports_and_forms_keep_their_indicators(
+    corpus_dir: Path, data_dir: Path
+) -> None:
+    names = ["lkjip-bakesbangpol-2023-02", "lkjip-bakesbangpol-2024-01", "form-dinkes-2022-01"]
+    runner = CliRunner()
+    result = runner.invoke(cli, ["ingest", *(str(corpus_dir / f"{n}.pdf") for n in names)])
+    assert result.exit_code == 0, result.output
+    # Same office, two years: two documents; a form is a document of its own.
+    assert [line.split(": ", 1)[1] for line in result.stdout.splitlines()[:3]] == [
+        "new document #1", "new document #2", "new document #3"]
+    for number, name in enumerate(names, start=1):
+        shown = json.loads(runner.invoke(cli, ["show", str(number), "--json"]).stdout)
+        truth = json.loads((corpus_dir / f"{name}.json").read_text())
+        assert (shown["doc_type"], shown["tahun"]) == (truth["doc_type"], truth["tahun"])
+        assert shown["versions"][0]["indicators"] > 0

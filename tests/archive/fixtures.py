@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import make_engine, make_sessionmaker, upgrade
@@ -32,3 +39,23 @@ def stored_files(store: FileStore) -> list[Path]:
     if not store.root.exists():
         return []
     return sorted(p for p in store.root.rglob("*") if p.is_file())
+
+
+@contextmanager
+def postgres_database() -> Iterator[Engine]:
+    """A fresh, empty database on the test server (ARSIP_TEST_POSTGRES_URL), dropped afterwards."""
+    url = os.environ.get("ARSIP_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("ARSIP_TEST_POSTGRES_URL is not set (scripts/test.sh starts a server)")
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"arsip_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

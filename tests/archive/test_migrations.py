@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 import archive.models  # noqa: F401  (the core tables on Base.metadata)
 from archive.db import Base, alembic_config, current_revision, make_engine, upgrade
+from tests.archive.fixtures import postgres_database
 
 CORE_TABLES = {"documents", "versions", "files", "steps", "indicators", "jobs"}
 
@@ -78,22 +77,9 @@ def test_sqlite_upgrade_from_a_url_and_downgrade_to_base(tmp_path: Path) -> None
 
 @pytest.fixture
 def postgres_engine() -> Iterator[Engine]:
-    """A fresh database on the test server (ARSIP_TEST_POSTGRES_URL), dropped afterwards."""
-    url = os.environ.get("ARSIP_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("ARSIP_TEST_POSTGRES_URL is not set (scripts/test.sh starts a server)")
-    admin = make_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"arsip_mig_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
-    try:
+    """A fresh database on the test server, dropped afterwards."""
+    with postgres_database() as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 @pytest.mark.postgres

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +11,14 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.db import make_sessionmaker, upgrade
 from archive.errors import EmptyFileError, StorageError
 from archive.models import Document, IndicatorRow, Job, StepRow, StoredFileRow, Version
 from archive.store import FileStore
 from ingest import pipeline
 from ingest.model import Extraction, Step
 from ingest.pipeline import IngestOptions, ingest_file
-from tests.archive.fixtures import count_rows, new_archive, stored_files
+from tests.archive.fixtures import count_rows, new_archive, postgres_database, stored_files
 
 OFFICE = "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kabupaten Way Kanan"
 SOP = Extraction(doc_type="sop", instansi=OFFICE, nomor="800.1.11/121/767.07/2023",
@@ -26,9 +28,17 @@ SOP_REV1 = SOP.replace(nomor="800.1.11 / 121 / 767.07 / 2023", tanggal_revisi="2
                        tanggal_efektif="2024-04-07")
 
 
-@pytest.fixture
-def archive(tmp_path: Path) -> tuple[sessionmaker[Session], FileStore]:
-    return new_archive(tmp_path / "data")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def archive(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[sessionmaker[Session], FileStore]]:
+    """A migrated archive on SQLite, and on PostgreSQL when the test server is up."""
+    if request.param == "sqlite":
+        yield new_archive(tmp_path / "data")
+        return
+    with postgres_database() as engine:
+        upgrade(engine)
+        yield make_sessionmaker(engine), FileStore(tmp_path / "data" / "files")
 
 
 @pytest.fixture
@@ -163,3 +173,47 @@ def test_a_refused_file_stores_nothing_and_is_logged(archive: Any, tmp_path: Pat
     with session_factory() as session:
         job = session.scalars(select(Job)).one()
     assert (job.status, job.error_code) == ("refused", "empty_file")
+
+
+def test_a_concurrent_upload_of_the_same_bytes_is_a_duplicate(
+    archive: Any, fake_extract: dict[str, Extraction], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Both passed the duplicate check; the unique hash decides at commit and nothing breaks."""
+    session_factory, store = archive
+    fake_extract.update({"a.pdf": SOP, "b.pdf": SOP})
+    first = ingest_file(_pdf(tmp_path, "a.pdf", "same"), session_factory, store)
+    real_check = pipeline.find_duplicate
+    calls: list[str] = []
+
+    def check_too_early(*args: Any) -> pipeline.IngestResult | None:
+        calls.append("check")
+        return None if len(calls) == 1 else real_check(*args)
+
+    monkeypatch.setattr(pipeline, "find_duplicate", check_too_early)
+    second = ingest_file(_pdf(tmp_path, "b.pdf", "same"), session_factory, store)
+    assert second.outcome == "duplicate" and second.version_id == first.version_id
+    assert count_rows(session_factory, Version) == 1 and calls == ["check", "check"]
+
+
+def test_concurrent_new_documents_with_one_key_become_two_versions(
+    archive: Any, fake_extract: dict[str, Extraction], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Another upload creates the document between our lookup and our commit: retry as a version."""
+    from archive import documents
+
+    session_factory, store = archive
+    fake_extract.update({"a.pdf": SOP, "b.pdf": SOP_REV1})
+    ingest_file(_pdf(tmp_path, "a.pdf", "v1"), session_factory, store)
+    real_find = documents._find_document
+    calls: list[str] = []
+
+    def stale_lookup(session: Session, key: str | None) -> Document | None:
+        calls.append("find")
+        return None if len(calls) == 1 else real_find(session, key)
+
+    monkeypatch.setattr(documents, "_find_document", stale_lookup)
+    second = ingest_file(_pdf(tmp_path, "b.pdf", "v2"), session_factory, store)
+    assert second.outcome == "new_version" and second.version_no == 2
+    assert count_rows(session_factory, Document) == 1 and len(calls) == 2
