@@ -173,11 +173,15 @@ def body_rows(table: Table, layout: Layout, *, skip_header: bool = True,
     return out
 
 
-def is_span_row(row: Row, first_role: str | None) -> bool:
-    """True for a row that is one cell across the table (a tujuan or group heading)."""
-    filled = [k for k, v in row.items() if v is not None and clean(v)]
-    return len(filled) == 1 and (first_role is None or filled[0] != "indikator") and all(
-        row.get(k) is None for k in row if k not in filled)
+def is_span_row(row: Row, first_role: str | None = None) -> bool:
+    """True for a row that is one cell across the table (a tujuan or group heading).
+
+    Only role keys count (callers may keep extra keys such as a page number in a row).
+    """
+    cells = {k: v for k, v in row.items() if k in ROLES}
+    filled = [k for k, v in cells.items() if v is not None and clean(v)]
+    return (len(filled) == 1 and filled[0] != "indikator"
+            and all(v is None for k, v in cells.items() if k not in filled))
 
 
 def carry_down(rows: list[Row], role: str = "sasaran") -> list[Row]:

@@ -164,12 +164,14 @@ def _main_table(doc: DocumentContent, tahun: int | None) -> list[Indicator]:
         return []
     _, table, layout = best
     log.debug("LKjIP main table on page %d", table.page)
-    rows = body_rows(table, layout, year=tahun)
+    rows = [{**r, "page": str(table.page)} for r in body_rows(table, layout, year=tahun)]
     for cont, repeats in continuation_tables(doc, table, layout):
-        rows += body_rows(cont, layout, skip_header=repeats, year=tahun)
+        rows += [{**r, "page": str(cont.page)}
+                 for r in body_rows(cont, layout, skip_header=repeats, year=tahun)]
     first = layout.roles[0]
     rows = carry_down([r for r in rows if not is_span_row(r, first)])
-    return [ind for r in rows if (ind := _indicator(r, table.page, "satuan" in layout.role_set))]
+    has_satuan = "satuan" in layout.role_set
+    return [ind for r in rows if (ind := _indicator(r, has_satuan))]
 
 
 def _table_score(page: PageContent, table: Table, layout: Layout, tahun: int | None) -> float:
@@ -187,7 +189,7 @@ def _table_score(page: PageContent, table: Table, layout: Layout, tahun: int | N
     return score
 
 
-def _indicator(row: Row, page: int, has_satuan: bool) -> Indicator | None:
+def _indicator(row: Row, has_satuan: bool) -> Indicator | None:
     indikator = clean(re.sub(r"^\s*\d{1,2}[.)]\s+", "", join_lines(row.get("indikator"))))
     if not indikator:
         return None
@@ -203,5 +205,5 @@ def _indicator(row: Row, page: int, has_satuan: bool) -> Indicator | None:
         capaian=split_value(row.get("capaian")).number,
         target_text=target.text,
         realisasi_text=realisasi.text,
-        page=page,
+        page=int(row["page"] or 0),
     )
