@@ -202,10 +202,13 @@ class WhooshEngine(Engine):
     # --- reading -------------------------------------------------------------------------------
     def _shared_searcher(self) -> Any:
         with self._lock:
+            if self._searcher is not None and not self._searcher.up_to_date():
+                # a new searcher, not refresh(): whoosh's reader reuse misses deletions in a
+                # segment it already had open (and fails on an empty index)
+                self._searcher.close()
+                self._searcher = None
             if self._searcher is None:
                 self._searcher = self._ix.searcher()
-            else:
-                self._searcher = self._searcher.refresh()
             return self._searcher
 
     def _run(self, q: wq.Query, limit: int, deadline: float, collapse: bool) -> tuple[Any, bool]:

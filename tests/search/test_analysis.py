@@ -1,0 +1,56 @@
+"""Indonesian analysis: stems, protected words, codes, stop words, folding, the query language."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.analysis import fold, is_fuzzy_match, lexemes, stem
+from search.errors import BadQueryError
+from search.query import parse
+
+
+def test_inflections_share_a_stem() -> None:
+    assert {stem(w) for w in ("pengukuran", "mengukur", "diukur", "ukur")} == {"ukur"}
+
+
+@pytest.mark.parametrize(("word", "other"), [
+    ("kinerja", "kerja"), ("capaian", "capai"), ("sasaran", "sasar"), ("satuan", "satu"),
+    ("pemerintah", "perintah"), ("realisasi", "realisas"),
+])
+def test_protected_words_stay_distinct(word: str, other: str) -> None:
+    assert stem(word) == word
+    assert stem(word) != stem(other)
+
+
+def test_codes_and_numbers_are_kept_whole_and_in_parts() -> None:
+    lex = lexemes("Nomor 800.1.11/121/767.07/2023 dan SOP 000.8.3.3 tahun 2023")
+    assert "800.1.11/121/767.07/2023" in lex
+    assert {"800.1.11", "121", "767.07", "2023", "000.8.3.3"} <= set(lex)
+    # a query for the whole number is not split into its parts
+    assert lexemes("800.1.11/121/767.07/2023", index=False) == ["800.1.11/121/767.07/2023"]
+
+
+def test_stop_words_dropped_and_accents_folded() -> None:
+    assert lexemes("yang dan untuk Kinerja") == ["kinerja"]
+    assert fold("PÉRSENTASE") == "persentase"
+
+
+def test_fuzzy_rule() -> None:
+    assert is_fuzzy_match("kinerja", "kincrja")
+    assert not is_fuzzy_match("kinerja", "kerja")
+    assert not is_fuzzy_match("2023", "2024")  # numbers only match exactly
+
+
+def test_query_language() -> None:
+    q = parse('pengukuran "capaian kinerja" -kerja')
+    assert q.terms == ("ukur",)
+    assert q.phrases == (("capaian", "kinerja"),)
+    assert q.excluded == (("kerja",),)
+    assert parse("").empty
+
+
+@pytest.mark.parametrize("text", ['"capaian kinerja', '""', "yang dan", "-kerja", "x" * 600])
+def test_bad_queries_raise_a_clear_error(text: str) -> None:
+    with pytest.raises(BadQueryError) as e:
+        parse(text)
+    assert e.value.code == "bad_query" and e.value.status == 400

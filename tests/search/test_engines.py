@@ -1,0 +1,178 @@
+"""Behaviour both engines must share (each test runs on whoosh and on PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from search.engine import Engine
+from search.errors import BadQueryError
+from search.records import DocumentRecord, SearchQuery
+from tests.search.corpus import DOCS, version
+
+
+@pytest.fixture()
+def filled(engine: Engine) -> Engine:
+    """The engine holding the small test corpus."""
+    engine.rebuild(DOCS)
+    return engine
+
+
+def doc_ids(engine: Engine, text: str, **kw: object) -> list[int]:
+    """The document ids the query finds, in rank order."""
+    return [h.doc_id for h in engine.search(SearchQuery(text, **kw)).hits]  # type: ignore[arg-type]
+
+
+def test_stemming_finds_inflected_forms(filled: Engine) -> None:
+    # document 1 says only "mengukur" and "diukur"
+    assert doc_ids(filled, "pengukuran", fuzzy="never") == [1]
+
+
+def test_kinerja_does_not_match_kerja(filled: Engine) -> None:
+    found = doc_ids(filled, "kinerja", fuzzy="never")
+    assert 2 not in found  # "kerja" only
+    assert found == [3]  # in the title
+    assert 3 not in doc_ids(filled, "kerja", fuzzy="never")
+
+
+def test_fuzzy_fallback_finds_ocr_slips(engine: Engine) -> None:
+    engine.rebuild([DocumentRecord(9, (version(91, title="Scan", pages=("hasil kincrja dinas",)),))])
+    assert engine.search(SearchQuery("kinerja", fuzzy="never")).hits == ()
+    result = engine.search(SearchQuery("kinerja"))
+    assert result.fuzzy and [h.doc_id for h in result.hits] == [9]
+    assert "kincrja" in result.expansions["kinerja"]
+    marked = [h.text[s:e] for h in result.hits[0].highlights for s, e in h.marks]
+    assert marked == ["kincrja"]
+
+
+def test_exact_hits_rank_before_fuzzy_ones(engine: Engine) -> None:
+    engine.rebuild([
+        DocumentRecord(1, (version(11, pages=("laporan kincrja",)),)),
+        DocumentRecord(2, (version(21, pages=("laporan kinerja",)),)),
+    ])
+    result = engine.search(SearchQuery("kinerja"))
+    assert result.fuzzy and [h.doc_id for h in result.hits] == [2, 1]
+
+
+def test_filters(filled: Engine) -> None:
+    assert doc_ids(filled, "pelayanan", fuzzy="never") == [4, 3] or set(doc_ids(filled, "pelayanan")) == {3, 4}
+    assert doc_ids(filled, "pelayanan", doc_type="lkjip") == [3]
+    assert doc_ids(filled, "pelayanan", instansi="pendidikan") == [3]
+    assert doc_ids(filled, "pelayanan", instansi="Dinas Kesehatan") == [4]
+    assert set(doc_ids(filled, "", tahun=2022)) == {2}
+    assert doc_ids(filled, "pelayanan", status="berlaku", tahun=2023, doc_type="sop") == [4]
+    got = set(doc_ids(filled, "", date_from=date(2023, 1, 1), date_to=date(2023, 6, 30)))
+    assert got == {1, 4}
+
+
+def test_only_versions_in_force_unless_history(filled: Engine) -> None:
+    hits = filled.search(SearchQuery("penyimpanan arsip")).hits
+    assert [(h.doc_id, h.version_no, h.in_force) for h in hits] == [(4, 2, True)]
+    assert doc_ids(filled, "gudang", fuzzy="never") == []
+    old = filled.search(SearchQuery("gudang", history=True)).hits
+    assert [(h.version_id, h.status) for h in old] == [(41, "digantikan")]
+
+
+def test_highlights_name_the_right_page(filled: Engine) -> None:
+    hit = filled.search(SearchQuery("pengukuran")).hits[0]
+    assert hit.page == 2
+    assert [h.page for h in hit.highlights] == [2]
+    marked = [hl.text[s:e] for hl in hit.highlights for s, e in hl.marks]
+    assert marked == ["mengukur", "diukur"]
+    assert "<mark>mengukur</mark>" in hit.highlights[0].markup()
+
+
+def test_phrases_need_adjacent_words(filled: Engine) -> None:
+    assert doc_ids(filled, '"mengukur capaian"') == [1]
+    assert doc_ids(filled, '"capaian mengukur"', fuzzy="never") == []
+
+
+def test_codes_and_years_are_searchable(filled: Engine) -> None:
+    assert doc_ids(filled, "000.8.3.3/12/2023") == [1]
+    assert doc_ids(filled, "800.1.11/121/767.07/2023") == [4]
+    assert doc_ids(filled, "767.07", history=True) == [4, 4]  # both versions
+    assert set(doc_ids(filled, "2023")) == {1, 4}
+
+
+def test_exclusion(filled: Engine) -> None:
+    assert doc_ids(filled, "arsip -elektronik", history=True) == [4]
+    hits = filled.search(SearchQuery("arsip -elektronik", history=True)).hits
+    assert [h.version_id for h in hits] == [41]
+
+
+def test_bad_syntax_is_a_clear_error(filled: Engine) -> None:
+    with pytest.raises(BadQueryError):
+        filled.search(SearchQuery('"capaian kinerja'))
+
+
+def test_deletion_disappears_from_results(filled: Engine) -> None:
+    assert doc_ids(filled, "pengukuran") == [1]
+    filled.delete_documents([1])
+    assert doc_ids(filled, "pengukuran") == []
+    assert 1 not in filled.indexed_versions()
+
+
+def test_replace_updates_a_document(filled: Engine) -> None:
+    filled.replace_documents([DocumentRecord(1, (version(11, pages=("sekarang tentang anggaran",)),))])
+    assert doc_ids(filled, "pengukuran", fuzzy="never") == []
+    assert doc_ids(filled, "anggaran") == [1]
+
+
+def test_incremental_equals_rebuild(engine: Engine) -> None:
+    for doc in DOCS:
+        engine.replace_documents([doc])
+    queries = ["pengukuran", "pelayanan", "kinerja", '"penyimpanan arsip"', "2023", ""]
+    incremental = [[(h.version_id, h.page) for h in engine.search(SearchQuery(q, history=True)).hits]
+                   for q in queries]
+    engine.rebuild(DOCS)
+    rebuilt = [[(h.version_id, h.page) for h in engine.search(SearchQuery(q, history=True)).hits]
+               for q in queries]
+    assert incremental == rebuilt
+    assert all(incremental[:-1])
+
+
+def test_failed_write_changes_nothing(filled: Engine) -> None:
+    def broken() -> object:
+        yield DocumentRecord(1, (version(11, pages=("ganti total",)),))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        filled.replace_documents(broken())  # type: ignore[arg-type]
+    assert doc_ids(filled, "pengukuran") == [1]
+    assert doc_ids(filled, "ganti total", fuzzy="never") == []
+
+
+def test_indicator_rows_are_searchable(filled: Engine) -> None:
+    res = filled.search_indicators(SearchQuery("kepuasan"))
+    assert [(h.doc_id, h.row.indikator, h.row.realisasi, h.row.page) for h in res.hits] == [
+        (3, "Indeks Kepuasan Masyarakat", 82.5, 2)]
+    by_sasaran = filled.search_indicators(SearchQuery("pendidikan", tahun=2023))
+    assert [h.row.indikator for h in by_sasaran.hits] == ["Angka Partisipasi Sekolah"]
+    assert filled.search_indicators(SearchQuery("kepuasan", tahun=2022)).hits == ()
+
+
+def test_title_outranks_body(engine: Engine) -> None:
+    engine.rebuild([
+        DocumentRecord(1, (version(11, title="Catatan", pages=("evaluasi evaluasi program tahunan",)),)),
+        DocumentRecord(2, (version(21, title="Evaluasi Program", pages=("catatan singkat tahunan",)),)),
+    ])
+    assert doc_ids(engine, "evaluasi") == [2, 1]
+
+
+def test_schema_version_mismatch_asks_for_rebuild(engine_kind: str, tmp_path, request) -> None:  # type: ignore[no-untyped-def]
+    from tests.search.conftest import make_engine
+
+    first = make_engine(engine_kind, tmp_path, request)
+    assert first.needs_rebuild  # nothing stored yet
+    first.rebuild(DOCS)
+    first.close()
+    again = make_engine(engine_kind, tmp_path, request)
+    assert not again.needs_rebuild and doc_ids(again, "pengukuran") == [1]
+    again.close()
+    module = __import__(f"search.{'whoosh' if engine_kind == 'whoosh' else 'pg'}_engine", fromlist=["x"])
+    request.getfixturevalue("monkeypatch").setattr(module, "SCHEMA_VERSION", "changed")
+    stale = make_engine(engine_kind, tmp_path, request)
+    assert stale.needs_rebuild
+    assert doc_ids(stale, "pengukuran") == []  # recreated empty until rebuilt
+    stale.close()
