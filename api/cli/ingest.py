@@ -66,11 +66,16 @@ class Tally:
 
     def line(self) -> str:
         """The final count line."""
-        names = (("new_document", "new documents"), ("new_version", "new versions"),
+        names = (("new_document", "new document"), ("new_version", "new version"),
                  ("duplicate", "already archived"), ("refused", "refused"), ("failed", "failed"))
         total = sum(self.counts.values())
-        parts = [f"{self.counts.get(key, 0)} {label}" for key, label in names]
-        return f"{total} files: " + ", ".join(parts)
+        parts = [_plural(self.counts.get(key, 0), label) for key, label in names]
+        return f"{_plural(total, 'file')}: " + ", ".join(parts)
+
+
+def _plural(count: int, label: str) -> str:
+    noun = label.startswith(("new ", "file")) and count != 1
+    return f"{count} {label}{'s' if noun else ''}"
 
 
 @click.command()

@@ -61,7 +61,7 @@ def test_bad_files_are_refused_one_by_one(corpus_dir: Path, data_dir: Path) -> N
     accepted = lines[str(corpus_dir / "bad" / "encrypted-no-user-password.pdf")]
     assert accepted.startswith("new document #"), accepted
     assert result.stdout.splitlines()[-1] == (
-        "8 files: 1 new documents, 0 new versions, 0 already archived, 7 refused, 0 failed")
+        "8 files: 1 new document, 0 new versions, 0 already archived, 7 refused, 0 failed")
     session_factory, store = _archive(data_dir)
     assert count_rows(session_factory, Document) == 1  # the accepted one only
     assert count_rows(session_factory, StoredFileRow) == 1
@@ -89,7 +89,7 @@ def test_folders_are_searched_and_each_file_gets_a_line(
         f"{folder / 'SOP-REV1.PDF'}: new document #1",
         f"{folder / 'copy.pdf'}: new version 2 of #1",
         f"{folder / 'sop.pdf'}: already archived as version 2 of #1",
-        "3 files: 1 new documents, 1 new versions, 1 already archived, 0 refused, 0 failed",
+        "3 files: 1 new document, 1 new version, 1 already archived, 0 refused, 0 failed",
     ]
     assert "\x1b" not in result.stdout  # no progress bar when stdout is not a terminal
 
