@@ -1,0 +1,159 @@
+"""Surat pengantar: words for quantities, request validation, rendering, and the issued PDF read back."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pypdfium2 as pdfium
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from api import letters
+from archive import numbering as nb
+from archive.db import make_engine, upgrade
+from archive.errors import BadInputError
+from archive.models_letters import Letter
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+@pytest.mark.parametrize("n,words", [
+    (0, "nol"), (1, "satu"), (10, "sepuluh"), (11, "sebelas"), (15, "lima belas"), (20, "dua puluh"),
+    (99, "sembilan puluh sembilan"), (100, "seratus"), (115, "seratus lima belas"),
+    (250, "dua ratus lima puluh"), (1000, "seribu"), (1100, "seribu seratus"),
+    (2024, "dua ribu dua puluh empat"), (1_000_000, "satu juta"),
+    (3_150_000, "tiga juta seratus lima puluh ribu"),
+])
+def test_terbilang(n: int, words: str) -> None:
+    assert letters.terbilang(n) == words
+
+
+def test_quantity_and_nip() -> None:
+    assert letters.quantity_text(1) == "1 (satu) berkas"
+    assert letters.quantity_text(12, "eksemplar") == "12 (dua belas) eksemplar"
+    assert letters.format_nip("198204252009022002") == "19820425 200902 2 002"
+
+
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA / "letter-lkjip.json").read_text(encoding="utf-8"))
+    return data
+
+
+def test_missing_field_is_refused_with_its_name() -> None:
+    data = _data()
+    del data["pengirim"]["nip"]
+    with pytest.raises(BadInputError, match="pengirim.nip"):
+        letters.parse_request(data)
+    data = _data()
+    data["pengirim"]["nip"] = "1972"
+    with pytest.raises(BadInputError, match="18 angka"):
+        letters.parse_request(data)
+
+
+def test_profile_fills_kop_and_sender() -> None:
+    data = _data()
+    profile = {"kop": data.pop("kop"), "pengirim": data.pop("pengirim"), "tempat": "Samarinda"}
+    del data["tempat"]
+    req = letters.parse_request(data, profile)
+    assert req.kop.instansi == "Badan Perencanaan Pembangunan Daerah" and req.tempat == "Samarinda"
+
+
+def test_html_is_escaped_and_strict() -> None:
+    data = _data()
+    data["items"][0]["uraian"] = "<script>alert(1)</script> & lampiran"
+    html = letters.render_html(letters.parse_request(data), nb.DRAFT_BLANK)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp; lampiran" in html
+    env = letters.letter_environment()
+    assert env.autoescape and env is letters.letter_environment()
+    with pytest.raises(Exception, match="undefined"):
+        env.from_string("{{ missing }}").render()
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    eng = make_engine(f"sqlite:///{tmp_path / 'arsip.db'}")
+    upgrade(eng)
+    nb.set_format(eng, "bappeda-smd", nb.NumberFormat(unit="35.73.411", default_kka="000.5.3.1"))
+    yield eng
+    eng.dispose()
+
+
+def test_issued_letter_reads_back(engine: Engine, tmp_path: Path) -> None:
+    nb.allocate(engine, "bappeda-smd", nb.LetterEntry(tanggal=_req().tanggal))
+    issued = letters.issue_letter(engine, _req())
+    assert issued.allocated.number == "000.8.6.3/002/35.73.411/2026"
+    pdf = tmp_path / "surat.pdf"
+    pdf.write_bytes(issued.pdf)
+    with pdfplumber.open(pdf) as doc:
+        assert len(doc.pages) == 1
+        page = doc.pages[0]
+        assert (round(page.width), round(page.height)) == (595, 842)  # A4 in points
+        flat = re.sub(r"\s+", " ", page.extract_text())
+    assert "Nomor: 000.8.6.3/002/35.73.411/2026" in flat
+    assert "Yth. Inspektur Kota Samarinda" in flat and "21 November 2026" in flat
+    for phrase in ("Laporan Kinerja Instansi", "Pemerintah (LKjIP) Tahun 2025", "1 (satu) berkas",
+                   "Perjanjian Kinerja Tahun 2026", "2 (dua) eksemplar", "Format Pengumpulan Data",
+                   "15 (lima belas)"):
+        assert phrase in flat, phrase
+    assert "NIP 19720415 199803 2 004" in flat
+    _assert_fonts_embedded(pdf)
+    _save_png(pdf, "surat_pengantar_p1.png")
+
+
+def _req() -> letters.LetterRequest:
+    return letters.parse_request(_data())
+
+
+def _assert_fonts_embedded(pdf: Path) -> None:
+    fonts = PdfReader(pdf).pages[0]["/Resources"]["/Font"]
+    assert fonts
+    for ref in fonts.values():
+        font = ref.get_object()
+        desc = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        fd = desc["/FontDescriptor"].get_object()
+        assert any(k in fd for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+
+
+def _save_png(pdf: Path, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        doc[0].render(scale=150 / 72).to_pil().save(ARTIFACTS / name)
+    finally:
+        doc.close()
+    assert (ARTIFACTS / name).stat().st_size > 10_000
+
+
+def test_reserved_letter_and_draft_blank(engine: Engine) -> None:
+    issued = letters.issue_letter(engine, _req(), reserve=True)
+    assert issued.allocated.status == "reserved"
+    html = letters.render_html(_req(), nb.DRAFT_BLANK)
+    assert f"Nomor: <span class=\"nomor-isi\">{nb.DRAFT_BLANK}</span>" in html
+
+
+def test_sisipan_letter(engine: Engine) -> None:
+    letters.issue_letter(engine, _req())
+    issued = letters.issue_letter(engine, _req(), sisipan_after=1)
+    assert issued.allocated.number == "000.8.6.3/001.01/35.73.411/2026"
+
+
+def test_render_failure_voids_the_number(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_req: Any, _nomor: str) -> bytes:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(letters, "render_letter", broken)
+    with pytest.raises(OSError):
+        letters.issue_letter(engine, _req())
+    with Session(engine) as s:
+        row = s.scalars(select(Letter)).one()
+        assert row.status == "void" and row.void_reason is not None and "disk full" in row.void_reason
+        assert [i.description for i in row.items][0].startswith("Laporan Kinerja")
