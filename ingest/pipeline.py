@@ -33,10 +33,15 @@ _RETRIES = 3  # a concurrent upload can take the version number or identity key 
 
 @dataclass(frozen=True)
 class IngestOptions:
-    """What the caller decides: extraction options (file limits) and who uploads."""
+    """What the caller decides: extraction options (file limits), who uploads, the file's name.
+
+    `source_filename` is the name the user gave the file (an upload arrives in a temp file);
+    by default the path's own name.
+    """
 
     extract: ExtractOptions = ExtractOptions()
     uploader: str | None = None
+    source_filename: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,9 @@ def ingest_file(
 ) -> IngestResult:
     """Archive one PDF; raises `RejectedFileError` (nothing stored) or `StorageError` (logged)."""
     options = options or IngestOptions()
-    with _failures_logged(session_factory, path) as attempt:
+    with _failures_logged(session_factory, options.source_filename or path.name) as attempt:
         attempt.sha256 = hash_file(path)
-        duplicate = find_duplicate(session_factory, path, attempt.sha256)
+        duplicate = find_duplicate(session_factory, path, attempt.sha256, options)
         if duplicate is not None:
             return duplicate
         extraction = extract(path, options)
@@ -88,15 +93,18 @@ def hash_file(path: Path) -> str:
         raise NotAPdfError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from e
 
 
-def find_duplicate(session_factory: SessionFactory, path: Path, sha256: str) -> IngestResult | None:
+def find_duplicate(
+    session_factory: SessionFactory, path: Path, sha256: str, options: IngestOptions
+) -> IngestResult | None:
     """The existing version when these exact bytes are already archived (logged as a job)."""
+    name = options.source_filename or path.name
     with session_factory() as session, session.begin():
         version = find_version_by_sha256(session, sha256)
         if version is None:
             return None
-        log_job(session, "duplicate", source_filename=path.name, sha256=sha256,
+        log_job(session, "duplicate", source_filename=name, sha256=sha256,
                 version_id=version.id)
-        log.info("%s: already archived as version %d of #%d", path.name, version.version_no,
+        log.info("%s: already archived as version %d of #%d", name, version.version_no,
                  version.document_id)
         return IngestResult("duplicate", path, sha256, version.document_id, version.id,
                             version.version_no)
@@ -124,7 +132,7 @@ def record(
         try:
             placement = _commit_rows(session_factory, path, extraction, stored, options)
         except IntegrityError as e:
-            duplicate = find_duplicate(session_factory, path, stored.sha256)
+            duplicate = find_duplicate(session_factory, path, stored.sha256, options)
             if duplicate is not None:
                 return duplicate
             if attempt == _RETRIES:
@@ -146,10 +154,11 @@ def _commit_rows(
     stored: StoredFile,
     options: IngestOptions,
 ) -> Placement:
+    name = options.source_filename or path.name
     with session_factory() as session, session.begin():
         placement = add_version(session, extraction.to_json(), stored,
-                                source_filename=path.name, uploader=options.uploader)
-        log_job(session, "done", source_filename=path.name, sha256=stored.sha256,
+                                source_filename=name, uploader=options.uploader)
+        log_job(session, "done", source_filename=name, sha256=stored.sha256,
                 version_id=placement.version_id)
         return placement
 
@@ -168,7 +177,7 @@ class _Attempt:
 
 
 @contextlib.contextmanager
-def _failures_logged(session_factory: SessionFactory, path: Path) -> Iterator[_Attempt]:
+def _failures_logged(session_factory: SessionFactory, name: str) -> Iterator[_Attempt]:
     """Write a 'refused' or 'failed' job row for any error, in its own transaction, and re-raise."""
     attempt = _Attempt()
     try:
@@ -176,11 +185,11 @@ def _failures_logged(session_factory: SessionFactory, path: Path) -> Iterator[_A
     except Exception as error:
         status = "refused" if isinstance(error, RejectedFileError) else "failed"
         log.log(logging.INFO if status == "refused" else logging.ERROR,
-                "%s: %s: %s", path.name, status, error)
+                "%s: %s: %s", name, status, error)
         try:
             with session_factory() as session, session.begin():
-                log_job(session, status, source_filename=path.name, sha256=attempt.sha256,
+                log_job(session, status, source_filename=name, sha256=attempt.sha256,
                         error=error)
         except SQLAlchemyError:
-            log.exception("%s: could not write the ingest log", path.name)
+            log.exception("%s: could not write the ingest log", name)
         raise

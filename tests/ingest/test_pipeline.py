@@ -217,3 +217,16 @@ def test_concurrent_new_documents_with_one_key_become_two_versions(
     second = ingest_file(_pdf(tmp_path, "b.pdf", "v2"), session_factory, store)
     assert second.outcome == "new_version" and second.version_no == 2
     assert count_rows(session_factory, Document) == 1 and len(calls) == 2
+
+
+def test_the_users_file_name_is_recorded_for_an_upload_in_a_temp_file(
+    archive: Any, fake_extract: dict[str, Extraction], tmp_path: Path
+) -> None:
+    session_factory, store = archive
+    fake_extract["tmp123.upload"] = SOP
+    options = IngestOptions(source_filename="SOP Pengumpulan Data.pdf")
+    result = ingest_file(_pdf(tmp_path, "tmp123.upload", "x"), session_factory, store, options)
+    with session_factory() as session:
+        version = session.get_one(Version, result.version_id)
+        job = session.scalars(select(Job)).one()
+    assert version.source_filename == job.source_filename == "SOP Pengumpulan Data.pdf"
