@@ -82,7 +82,7 @@ def _cover(doc: DocumentContent) -> tuple[str | None, list[str]]:
 def _title_from(lines: list[str], start: int) -> str:
     parts = [lines[start]]
     for ln in lines[start + 1:start + 3]:
-        if find_office([ln]) or re.match(r"^\s*pemerintah\b", ln, re.I):
+        if _YEAR_RE.search(parts[-1]) or find_office([ln]) or re.match(r"^\s*pemerintah\b", ln, re.I):
             break
         parts.append(ln)
     title = re.sub(r"\([^)]*\)", " ", " ".join(parts))

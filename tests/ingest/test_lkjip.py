@@ -141,3 +141,17 @@ def test_corpus_report() -> None:
     assert result.instansi == "Dinas Komunikasi dan Informatika Kota Pontianak"
     assert len(result.indicators) == 8
     assert result.indicators[1].sasaran == result.indicators[0].sasaran
+
+
+def test_cover_with_office_between_title_and_year() -> None:
+    """A cover read by OCR (text only): title lines, the office, then the year."""
+    from ingest.layout import DocumentContent, PageContent
+
+    cover = ("LAPORAN KINERJA INTERNAL PEMERINTAH (LKjIP)\nINSPEKTORAT KABUPATEN JOMBANG\n"
+             "TAHUN 2022\n")
+    doc = DocumentContent(pages=(PageContent(number=1, width=595, height=842, text=cover, ocr=True),))
+    result = lkjip.parse(doc)
+    assert result.title == "Laporan Kinerja Internal Pemerintah Tahun 2022"
+    assert result.instansi == "Inspektorat Kabupaten Jombang"
+    assert result.pemerintah == "Pemerintah Kabupaten Jombang"
+    assert result.tahun == 2022
