@@ -20,6 +20,7 @@ from ingest.layout import DocumentContent, PageContent, Word
 from ingest.model import DocType, Extraction
 from ingest.parsers._naskah_lampiran import lampiran_indicators
 from ingest.parsers._naskah_lines import Line, group_words, page_lines
+from ingest.parsers.indicators import find_office, pemerintah_of
 from ingest.text import DATE_RE, clean, join_lines, parse_date, title_case_office
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,11 @@ _CONTACT_RE = re.compile(
 
 
 def read_kop(page: PageContent) -> tuple[str | None, str | None]:
-    """(pemerintah, instansi) from the letterhead: `PEMERINTAH <region>` then the office lines."""
+    """(pemerintah, instansi) from the letterhead: `PEMERINTAH <region>` then the office lines.
+
+    Without a `PEMERINTAH` line, an office heading that names its own region (`DINAS KESEHATAN
+    / KOTA SAMARINDA`) is used.
+    """
     lines = [ln for ln in page_lines(page) if ln.top < 0.3 * page.height][:12]
     for i, line in enumerate(lines):
         m = _PEMERINTAH_RE.match(line.text)
@@ -83,7 +88,11 @@ def read_kop(page: PageContent) -> tuple[str | None, str | None]:
             office_lines.append(nxt.text)
         office = title_case_office(" ".join(office_lines)) if office_lines else None
         return f"Pemerintah {region}", _with_region(office, region)
-    return None, None
+    heading = [ln.text for ln in lines if _is_upper(ln.text) and not _CONTACT_RE.search(ln.text)]
+    office = find_office(heading)
+    if office and not re.search(r"\b(provinsi|kabupaten|kota)\b", office, re.I):
+        return None, None
+    return pemerintah_of(office), office
 
 
 def _with_region(office: str | None, region: str) -> str | None:
@@ -110,10 +119,17 @@ _LABELS = {
     "lamp": "lampiran",
     "hal": "perihal",
     "perihal": "perihal",
+    # labels of a nota dinas head: they end an addressee read in the left column
+    "dari": "dari",
+    "tanggal": "tanggal",
+    "kepada": "kepada",
 }
+_HEAD_LABELS = ("nomor", "sifat", "lampiran", "perihal")
 _PLACE_DATE_RE = re.compile(
-    rf"^[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,2}}\s*,\s*{DATE_RE.pattern}", re.I
+    rf"^(?-i:[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,2}})\s*,\s*{DATE_RE.pattern}", re.I
 )
+
+_DAY_RE = re.compile(r"^(senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -149,7 +165,7 @@ def find_labels(lines: Sequence[Line], page_height: float) -> dict[str, _Label]:
         if line.top > 0.55 * page_height:
             break
         found = _label_of(line)
-        if found and found[0] not in out:
+        if found and found[0] in _HEAD_LABELS and found[0] not in out:
             out[found[0]] = _Label(found[0], i, found[1])
     return out
 
@@ -192,7 +208,7 @@ def place_date_at(line: Line) -> tuple[int, str] | None:
     for i in range(len(words)):
         text = " ".join(w.text for w in words[i : i + 7])
         m = _PLACE_DATE_RE.match(text)
-        if m:
+        if m and not _DAY_RE.match(text):
             iso = parse_date(m.group(0))
             if iso:
                 return i, iso
@@ -241,17 +257,28 @@ _PLACE_WORD_RE = re.compile(
 
 
 def addressee(lines: Sequence[Line], split: float, page_height: float) -> str | None:
-    """The addressee after `Yth.` up to the street address or `di <place>` / `di - Tempat`."""
+    """The addressee after `Yth.` up to the street address or `di <place>` / `di - Tempat`.
+
+    In a right column the rows beside it (labels and their values) are ignored; in the left
+    column (`Kepada : Yth. ...` as a label of a nota dinas) the next label row ends it.
+    """
     start = _yth_position(lines, page_height)
     if start is None:
         return None
     index, anchor_x = start
-    column = [ln.part(lo=anchor_x - 3) for ln in lines[index:]]
+    in_left_column = anchor_x < split - 10
     texts: list[str] = []
     last: Line | None = None
-    for line in (c for c in column if c is not None):
+    for full in lines[index:]:
+        line = full.part(lo=anchor_x - 3)
+        if line is None:
+            continue
         text = _strip_salutation(line.text) if last is None else line.text
-        if last is not None and (line.top - last.bottom > 1.6 * line.height or _ends_block(text)):
+        if last is not None and (
+            line.top - last.bottom > 1.6 * line.height
+            or _ends_block(text)
+            or (in_left_column and _label_of(full) is not None)
+        ):
             break
         if texts and _is_address(text):
             break
@@ -268,7 +295,7 @@ def _yth_position(lines: Sequence[Line], page_height: float) -> tuple[int, float
         if line.top > 0.55 * page_height:
             break
         for w in line.words:
-            if re.match(r"^(yth\b|yang\s+terhormat)", w.text, re.I):
+            if re.match(r"^yth\b", w.text, re.I):
                 x = kepada[1] if kepada and kepada[0] >= i - 1 else w.box.x0
                 return i, min(x, w.box.x0)
             if re.match(r"^kepada\b", w.text, re.I) and kepada is None:
@@ -277,7 +304,7 @@ def _yth_position(lines: Sequence[Line], page_height: float) -> tuple[int, float
 
 
 def _strip_salutation(text: str) -> str:
-    return re.sub(r"^\s*(kepada\s*)?(yth\.?|yang\s+terhormat)?\s*:?\s*", "", text, flags=re.I)
+    return re.sub(r"^\s*(kepada\s*)?:?\s*(yth\.?|yang\s+terhormat)?\s*:?\s*", "", text, flags=re.I)
 
 
 def _ends_block(text: str) -> bool:

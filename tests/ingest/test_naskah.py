@@ -168,6 +168,46 @@ def test_attached_colons_are_read() -> None:
     )
 
 
+def _page(*rows: tuple[str, float, float]) -> DocumentContent:
+    """A page from (text, x, top) runs; each run's words are laid out left to right."""
+    words = []
+    for text, x, top in rows:
+        for token in text.split():
+            words.append(_word(token, x, top))
+            x += 6 * len(token) + 4
+    text = "\n".join(r[0] for r in rows)
+    return DocumentContent(
+        pages=(PageContent(number=1, width=600, height=900, text=text, words=tuple(words)),)
+    )
+
+
+def test_nota_dinas_addressee_ends_at_next_label() -> None:
+    doc = _page(
+        ("DINAS KESEHATAN", 200, 30),
+        ("KOTA SAMARINDA", 210, 45),
+        ("Jl. Milono No. 1", 220, 60),
+        ("NOTA DINAS", 250, 100),
+        ("Kepada", 50, 130),
+        (": Yth. Kepala Bidang", 120, 130),
+        ("Pelayanan Kesehatan", 128, 144),
+        ("Dari", 50, 158),
+        (": Sekretaris", 120, 158),
+        ("Nomor", 50, 172),
+        (": 440/ 77 /DKK/2024", 120, 172),
+        ("Hal", 50, 186),
+        (": Laporan triwulan", 120, 186),
+        ("Pada hari Selasa, 2 Juli 2024 dilaksanakan rapat.", 50, 230),
+    )
+    got = parse(doc)
+    assert got.kepada == "Kepala Bidang Pelayanan Kesehatan"
+    assert (got.nomor, got.perihal) == ("440/77/DKK/2024", "Laporan triwulan")
+    assert got.tanggal is None  # 'Selasa, 2 Juli 2024' is a weekday in the body, not a place
+    assert (got.instansi, got.pemerintah) == (
+        "Dinas Kesehatan Kota Samarinda",
+        "Pemerintah Kota Samarinda",
+    )
+
+
 REAL = ["naskah-jateng-1", "naskah-tubaba-1", "naskah-jombang-2"]
 
 
