@@ -147,7 +147,7 @@ def parse_surat(doc: DocumentContent) -> Extraction:
     split = column_split(lines, labels, page.width)
     nomor = None
     if "nomor" in labels:
-        nomor = _squash(w.text for w in labels["nomor"].value if w.box.x0 < split)
+        nomor = _squash(w.text for w in left_column(labels["nomor"].value, split))
     perihal = label_block(lines, labels["perihal"], labels, split) if "perihal" in labels else None
     return Extraction(
         doc_type="surat",
@@ -225,11 +225,26 @@ def letter_date(doc: DocumentContent) -> str | None:
     return None
 
 
+def left_column(words: Sequence[Word], split: float) -> list[Word]:
+    """The words before the right column: a line stops at the first word at or past `split`
+    that is set apart by a column gap, so a long value that runs on across the split stays."""
+    out: list[Word] = []
+    for w in words:
+        gap = w.box.x0 - out[-1].box.x1 if out else float("inf")
+        if w.box.x0 >= split - 2 and gap >= _COLUMN_GAP:
+            break
+        out.append(w)
+    return out
+
+
+_COLUMN_GAP = 8.0
+
+
 def label_block(
     lines: Sequence[Line], label: _Label, labels: dict[str, _Label], split: float
 ) -> str | None:
     """The value of a label with its wrapped lines, read in the left column only."""
-    first = [w for w in label.value if w.box.x0 < split]
+    first = left_column(label.value, split)
     if not first:
         return None
     value_x = first[0].box.x0
@@ -237,9 +252,10 @@ def label_block(
     last_bottom, height = lines[label.index].bottom, lines[label.index].height
     label_rows = {lb.index for lb in labels.values()}
     for i in range(label.index + 1, len(lines)):
-        left = lines[i].part(hi=split)
-        if left is None:
+        kept = left_column(lines[i].words, split)
+        if not kept:
             continue
+        left = Line(tuple(kept))
         if i in label_rows or left.x0 < value_x - 4 or left.top - last_bottom > 1.5 * height:
             break
         parts.append(left.text)

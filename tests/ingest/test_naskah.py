@@ -48,6 +48,14 @@ def test_addressee_below_labels_drops_street_and_place(tmp_path: Path) -> None:
     assert got.kepada == "Bapak Kepala Dinas Kesehatan Kota Samarinda"
 
 
+def test_long_subject_runs_across_the_date_column(tmp_path: Path) -> None:
+    long = "Penyampaian Laporan Kinerja Instansi Pemerintah Tahun 2024 dan Perjanjian Kinerja"
+    spec = Letter(single_column=True, perihal=(long, "Tahun 2025"))
+    got = _parse(letter_pdf(tmp_path / "long.pdf", spec))
+    assert got.perihal == long + " Tahun 2025"
+    assert got.kepada == "Kepala Badan Perencanaan Pembangunan Daerah Kota Samarinda"
+
+
 def test_addressee_list_keeps_di_lingkungan(tmp_path: Path) -> None:
     spec = Letter(
         kepada_lines=(
