@@ -36,7 +36,7 @@ _TEXT_ROLES: tuple[Role, ...] = ("kegiatan", "kelengkapan", "waktu", "output", "
 
 @dataclass
 class _RawStep:
-    no: int
+    no: int | None  # None: the No cell holds something that is not a number (OCR)
     page: int
     texts: dict[Role, list[str]] = field(default_factory=dict)
     bands: list[tuple[int, Box]] = field(default_factory=list)
@@ -75,6 +75,7 @@ def read_flowchart(doc: DocumentContent) -> Flowchart:
             first = len(state.steps)
             _read_rows(body, page.number, state, symbols)
             _assign_symbols(state.steps[first:], page.number, symbols, state.columns)
+    renumber(state.steps, state.warnings)
     steps = tuple(_finish(raw, state) for raw in state.steps)
     return Flowchart(tuple(state.actors), steps, tuple(state.warnings), frozenset(state.tables))
 
@@ -110,7 +111,8 @@ def _read_rows(rows: Iterable[Sequence[Cell | None]], page: int, state: _State,
         texts = {c.role: _cell_text(_cell_at(cells, c.cx), symbols) for c in state.columns
                  if c.role in (*_TEXT_ROLES, "no")}
         no = step_number(texts.get("no"))
-        if no is not None:
+        unreadable = no is None and bool(texts.get("no", "").strip()) and bool(texts.get("kegiatan"))
+        if no is not None or unreadable:
             state.steps.append(_RawStep(no, page))
         elif not state.steps:
             continue
@@ -158,28 +160,35 @@ def _band(cells: Sequence[Cell]) -> Box:
 def candidate_symbols(page: PageContent, table: Table, columns: Sequence[Column]) -> list[Shape]:
     """Drawn shapes that can be flowchart symbols inside the actor columns of `table`.
 
-    Not symbols: lines, arrow heads (too small), row rects and frames (too wide), and cell
-    outlines, whose sides lie on column edges (connector lines may split the grid rows, so
-    an outline need not match any cell box).
+    Not symbols: lines, arrow heads (too small), row rects and frames (too wide), cell
+    outlines (both sides on column edges: connector lines may split grid rows, so an outline
+    need not match a cell box), and a cell corner cut off by a connector, which touches both
+    a column edge and a row edge (what a scan's outline finder reports).
     """
     actors = [c for c in columns if c.role == "actor"]
     if not actors:
         return []
     widest = max(c.x1 - c.x0 for c in actors)
-    edges = sorted({c.x0 for c in columns} | {c.x1 for c in columns})
+    xs = sorted({c.x0 for c in columns} | {c.x1 for c in columns})
+    ys = sorted({y for row in table.rows for c in row_cells(row) for y in (c.box.top, c.box.bottom)})
     out = []
     for s in page.shapes:
         b = s.box
         if s.kind == "line" or b.width < _MIN_SYMBOL[0] or b.height < _MIN_SYMBOL[1]:
             continue
-        if b.width > 2 * widest or (_on_edge(b.x0, edges) and _on_edge(b.x1, edges)):
+        if b.width > 2 * widest or _is_cell_part(b, xs, ys):
             continue
         if actors[0].x0 <= b.cx <= actors[-1].x1 and table.box.top <= b.cy <= table.box.bottom:
             out.append(s)
     return out
 
 
-def _on_edge(x: float, edges: Sequence[float], tol: float = 2.0) -> bool:
+def _is_cell_part(b: Box, xs: Sequence[float], ys: Sequence[float]) -> bool:
+    left, right = _on_edge(b.x0, xs), _on_edge(b.x1, xs)
+    return (left and right) or ((left or right) and (_on_edge(b.top, ys) or _on_edge(b.bottom, ys)))
+
+
+def _on_edge(x: float, edges: Sequence[float], tol: float = 1.5) -> bool:
     return any(abs(x - e) <= tol for e in edges)
 
 
@@ -209,6 +218,23 @@ def _share(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0)) / max(a1 - a0, 1e-6)
 
 
+def renumber(steps: Sequence[_RawStep], warnings: list[str]) -> None:
+    """Repair step numbers that break the sequence when both neighbours agree on the missing
+    one (OCR reads '1' as '4' or '5' as '-'); a number that cannot be read follows the last."""
+    for i, raw in enumerate(steps):
+        prev = steps[i - 1].no if i else 0
+        if prev is None:
+            continue
+        expected = prev + 1
+        nxt = steps[i + 1].no if i + 1 < len(steps) else None
+        if raw.no is None:
+            warnings.append(f"step after {prev}: number unreadable, taken as {expected}")
+            raw.no = expected
+        elif raw.no != expected and nxt == expected + 1:
+            warnings.append(f"step {raw.no}: out of sequence, taken as {expected}")
+            raw.no = expected
+
+
 def _finish(raw: _RawStep, state: _State) -> Step:
     waktu_col = next((c for c in state.columns or () if c.role == "waktu"), None)
     actor = max(raw.areas, key=lambda name: raw.areas[name]) if raw.areas else None
@@ -218,7 +244,7 @@ def _finish(raw: _RawStep, state: _State) -> Step:
     if not kegiatan:
         state.warnings.append(f"step {raw.no}: kegiatan is empty")
     return Step(
-        no=raw.no,
+        no=raw.no or 0,
         kegiatan=kegiatan,
         pelaksana=actor,
         kelengkapan=_items(raw.texts.get("kelengkapan")),

@@ -6,9 +6,10 @@ edges reads the same as one from a PDF text layer.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ingest.layout import Cell, Table
@@ -28,8 +29,15 @@ _LEAF_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
     ("output", re.compile(r"output|keluaran|hasil|output/keluaran")),
     ("keterangan", re.compile(r"keterangan|ket|catatan")),
 )
-_ACTOR_GROUP = re.compile(r"pelaksana")
-_QUALITY_GROUP = re.compile(r"mutu baku|pendukung")
+# Canonical header words, for OCR'd headers that miss a letter ('Palakeana', 'Kegiatam').
+_FUZZY_LEAVES: tuple[tuple[Role, str], ...] = (
+    ("kegiatan", "kegiatan"), ("kegiatan", "aktivitas"), ("kegiatan", "uraian prosedur"),
+    ("kelengkapan", "kelengkapan"), ("kelengkapan", "persyaratan"), ("waktu", "waktu"),
+    ("output", "output"), ("keterangan", "keterangan"),
+)
+_FUZZY = 0.8
+_QUALITY_ROLES: tuple[Role, ...] = ("kelengkapan", "waktu", "output")
+_OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0"})
 _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 _EDGE_TOL = 3.0
 
@@ -63,24 +71,31 @@ def leaf_role(text: str | None) -> Role | None:
     for role, pattern in _LEAF_ROLES:
         if pattern.fullmatch(label):
             return role
+    for role, word in _FUZZY_LEAVES:
+        if len(label) >= 5 and similar(label, word):
+            return role
     return None
+
+
+def similar(a: str, b: str, threshold: float = _FUZZY) -> bool:
+    """True when two labels read alike (OCR drops or swaps a letter)."""
+    return difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() >= threshold
 
 
 def column_role(path: Sequence[str]) -> Role:
     """The role of a column from its header texts, top to bottom (group header first)."""
     leaf = path[-1] if path else ""
-    own = leaf_role(leaf)
-    groups = [norm_label(t) for t in path[:-1]]
-    if any(_ACTOR_GROUP.fullmatch(g) for g in groups):
+    if any(similar(norm_label(g), "pelaksana", 0.75) for g in path[:-1]):
         return "actor"
-    if own is not None:
-        return own
-    return "other"
+    return leaf_role(leaf) or "other"
 
 
 def step_number(text: str | None) -> int | None:
     """The step number printed in a No cell ('1.', '12'), or None."""
-    m = _STEP_NO.match(text or "")
+    raw = (text or "").strip()
+    if len(raw) <= 4:
+        raw = raw.translate(_OCR_DIGITS)
+    m = _STEP_NO.match(raw)
     return int(m.group(1)) if m else None
 
 
@@ -146,7 +161,25 @@ def columns_of(table: Table, first: int, end: int) -> list[Column]:
         unit = header_unit(" ".join(path)) if role == "waktu" else "menit"
         columns.append(Column(x0, x1, role, path[-1] if path else "", unit))
         leaves.append(leaf)
-    return columns
+    return infer_roles(columns)
+
+
+def infer_roles(columns: list[Column]) -> list[Column]:
+    """Fill roles an unreadable header left open, from position: the column left of the
+    activity is No; unnamed columns between the activity and the quality columns are actors."""
+    roles = [c.role for c in columns]
+    if "kegiatan" not in roles:
+        return columns
+    k = roles.index("kegiatan")
+    out = list(columns)
+    if "no" not in roles and k > 0 and roles[k - 1] == "other":
+        out[k - 1] = replace(out[k - 1], role="no")
+    if "actor" not in roles:
+        q = next((i for i, r in enumerate(roles) if r in _QUALITY_ROLES), len(roles))
+        for i in range(k + 1, q):
+            if roles[i] == "other" and out[i].name:
+                out[i] = replace(out[i], role="actor")
+    return out
 
 
 def _edges(table: Table) -> list[float]:

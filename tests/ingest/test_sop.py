@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table
 from ingest.model import Extraction, Waktu
 from ingest.parsers._sop_identity import clean_title, parse_official, split_header
 from ingest.parsers._sop_table import column_role, find_header, is_column_number_row, leaf_role
@@ -241,3 +241,47 @@ def test_corpus_identity_matches_ground_truth() -> None:
     for key in ("nomor", "title", "instansi", "pemerintah", "tanggal_pembuatan", "tanggal_revisi",
                 "tanggal_efektif", "disahkan_oleh", "dasar_hukum", "peralatan", "pencatatan"):
         assert got[key] == truth[key], key
+
+
+# --- OCR-like page content (what the scan reader hands over) ---------------------------------
+
+def _ocr_flow_page() -> PageContent:
+    """A flowchart as a scan reader rebuilds it: misread headers ('NC', 'Palakeana'), a first
+    step number misread as '4', a '-' for a step number, and outline regions that connectors
+    cut out of cell corners next to the real symbols."""
+    xs = [20.0, 40.0, 200.0, 260.0, 320.0, 380.0, 460.0, 520.0, 600.0]
+    rows: list[tuple[Cell | None, ...]] = [
+        (Cell("NC", Box(20, 40, 40, 70)), Cell("Kegiatam", Box(40, 40, 200, 70)),
+         Cell("Palakeana", Box(200, 40, 380, 50)), None, None,
+         Cell("Mutu Baku", Box(380, 40, 600, 50)), None, None),
+        (None, None, Cell("Pemohon", Box(200, 50, 260, 70)), Cell("Petugas", Box(260, 50, 320, 70)),
+         Cell("Kepala", Box(320, 50, 380, 70)), Cell("Kelengkapan", Box(380, 50, 460, 70)),
+         Cell("Waktu", Box(460, 50, 520, 70)), Cell("Output", Box(520, 50, 600, 70))),
+    ]
+    rows.append(tuple(Cell(str(i + 1), Box(xs[i], 70, xs[i + 1], 80)) for i in range(8)))
+    steps = [("4", "Mengajukan permohonan", "Formulir", "10 menit", "Berkas"),
+             ("2", "Memeriksa berkas", "Berkas", "1 hari", "Berkas diperiksa"),
+             ("-", "Menyetujui berkas", "Berkas diperiksa", "", "Persetujuan")]
+    for r, (no, keg, kel, wkt, out) in enumerate(steps):
+        top = 80.0 + 40 * r
+        texts = [no, keg, "", "", "", kel, wkt, out]
+        rows.append(tuple(Cell(t, Box(xs[i], top, xs[i + 1], top + 40)) for i, t in enumerate(texts)))
+    table = Table(page=2, box=Box(20, 40, 600, 200), rows=tuple(rows))
+    shapes = (
+        Shape("curve", Box(210, 92, 250, 108), 10),   # step 1: capsule in Pemohon
+        Shape("rect", Box(270, 132, 310, 148), 4),    # step 2: rect in Petugas
+        Shape("rect", Box(320, 120, 356, 139), 4),    # corner region (column + row edge)
+        Shape("curve", Box(330, 170, 370, 190), 5),   # step 3: diamond in Kepala
+        Shape("curve", Box(262, 160, 320, 178), 4),   # corner region right of Petugas
+        Shape("curve", Box(288, 148, 292, 152), 4, True),  # arrow head
+    )
+    return PageContent(number=2, width=842, height=595, text="SOP", tables=(table,), shapes=shapes)
+
+
+def test_ocr_like_flowchart() -> None:
+    got = parse(DocumentContent(pages=(_ocr_flow_page(),), scanned=True))
+    assert got.pelaksana == ("Pemohon", "Petugas", "Kepala")
+    assert [(s.no, s.pelaksana) for s in got.steps] == [(1, "Pemohon"), (2, "Petugas"), (3, "Kepala")]
+    assert got.steps[2].waktu is None and got.steps[1].waktu == Waktu("1 hari", 1, "hari")
+    assert "step 4: out of sequence, taken as 1" in got.warnings
+    assert "step after 2: number unreadable, taken as 3" in got.warnings
