@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -19,10 +21,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive import numbering
-from archive.errors import BadInputError, MissingDependencyError
+from archive.errors import BadInputError, MissingDependencyError, NotFoundError, StorageError
+from archive.models_letters import Letter
+from archive.store import FileStore
 from ingest.text import format_date
 
 log = logging.getLogger(__name__)
@@ -248,3 +253,46 @@ def issue_letter(engine: Engine, request: LetterRequest, *, reserve: bool = Fals
                        year=allocated.year)
         raise
     return IssuedLetter(allocated, pdf)
+
+
+# --- archiving ---------------------------------------------------------------------------------
+SessionFactory = Callable[[], Session]
+
+
+def letter_extraction(issued: IssuedLetter, request: LetterRequest) -> dict[str, Any]:
+    """The archive's extraction of the letter: read back like any PDF, typed `surat`, with its number."""
+    from ingest.extract import ExtractOptions, extract_file
+
+    with tempfile.TemporaryDirectory(prefix="arsip-surat-") as tmp:
+        path = Path(tmp) / "surat.pdf"
+        path.write_bytes(issued.pdf)
+        extraction = extract_file(path, ExtractOptions(ocr=None)).to_json(with_page_texts=True)
+    extraction.update(
+        doc_type="surat", nomor=issued.allocated.number, instansi=request.kop.instansi,
+        tahun=request.tanggal.year, title=f"Surat Pengantar {issued.allocated.number}",
+    )
+    return extraction
+
+
+def archive_letter(session_factory: SessionFactory, store: FileStore, issued: IssuedLetter,
+                   request: LetterRequest) -> int:
+    """Store the PDF and record it as a `surat` document linked from its register row; its id."""
+    from archive.documents import add_version
+
+    extraction = letter_extraction(issued, request)
+    stored = store.put_bytes(issued.pdf)
+    name = "surat-pengantar-" + re.sub(r"[^\w.-]+", "_", issued.allocated.number) + ".pdf"
+    try:
+        with session_factory() as session, session.begin():
+            placement = add_version(session, extraction, stored, source_filename=name)
+            letter = session.get(Letter, issued.allocated.letter_id)
+            if letter is None:
+                raise NotFoundError(f"Baris buku agenda {issued.allocated.letter_id} hilang.")
+            letter.document_id = placement.document_id
+    except SQLAlchemyError as e:
+        raise StorageError(
+            f"Surat {issued.allocated.number} tercatat di buku agenda tetapi PDF-nya gagal diarsipkan "
+            f"({e.__class__.__name__}); berkasnya tersimpan sebagai {stored.sha256[:12]}…."
+        ) from e
+    log.info("letter %s archived as document %d", issued.allocated.number, placement.document_id)
+    return placement.document_id

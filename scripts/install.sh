@@ -16,6 +16,7 @@ packages=(
   tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng   # OCR of scans, Indonesian + English
   poppler-utils                                       # pdftoppm: page images for checks
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b      # WeasyPrint (letters, stamped copies)
+  libharfbuzz-subset0                                 # WeasyPrint font subsetting (embedded fonts)
   fonts-dejavu-core fonts-liberation
 )
 if [ "$dev" = 1 ]; then

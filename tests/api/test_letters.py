@@ -157,3 +157,51 @@ def test_render_failure_voids_the_number(engine: Engine, monkeypatch: pytest.Mon
         row = s.scalars(select(Letter)).one()
         assert row.status == "void" and row.void_reason is not None and "disk full" in row.void_reason
         assert [i.description for i in row.items][0].startswith("Laporan Kinerja")
+
+
+def test_cli_new_list_void_and_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from api.cli import cli
+    from archive.models import Document
+
+    monkeypatch.setenv("ARSIP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ARSIP_DATABASE_URL", raising=False)
+    run = CliRunner().invoke
+    profile = tmp_path / "profile.json"
+    data = _data()
+    profile.write_text(json.dumps({"kop": data["kop"], "pengirim": data["pengirim"],
+                                   "tempat": "Samarinda"}), encoding="utf-8")
+    r = run(cli, ["letter", "format", "bappeda-smd", "--unit", "35.73.411", "--kka", "000.5.3.1",
+                  "--profile", str(profile)])
+    assert r.exit_code == 0, r.output
+    r = run(cli, ["letter", "new", "--from", str(DATA / "letter-lkjip.json"), "--out", str(tmp_path / "a.pdf")])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("000.8.6.3/001/35.73.411/2026\tconfirmed") and "dokumen #" in r.stdout
+    assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
+    r = run(cli, ["letter", "new", "--office", "bappeda-smd", "--date", "2026-12-01", "--to", "Kepala BPKAD",
+                  "--di", "Samarinda", "--item", "LKjIP 2025|3|eksemplar|Untuk arsip", "--reserve"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("000.5.3.1/002/35.73.411/2026\treserved")
+    r = run(cli, ["letter", "void", "000.5.3.1 / 002 / 35.73.411 / 2026", "--reason", "Draf batal"])
+    assert r.exit_code == 0, r.output
+    r = run(cli, ["letter", "void", "000.5.3.1/002/35.73.411/2026", "--reason", "lagi"])
+    assert r.exit_code == 4 and "sudah batal" in r.stderr
+    xlsx = tmp_path / "agenda.xlsx"
+    r = run(cli, ["letter", "list", "--year", "2026", "--xlsx", str(xlsx)])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[1].split("\t")[2:3] == ["batal"]
+    ws = load_workbook(xlsx).active
+    assert ws is not None
+    values = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    assert [v[1] for v in values] == ["000.8.6.3/001/35.73.411/2026", "000.5.3.1/002/35.73.411/2026"]
+    assert values[1][5:] == ["batal", "Draf batal"]
+    eng = make_engine(f"sqlite:///{tmp_path / 'data' / 'arsip.db'}")
+    with Session(eng) as s:
+        letter = s.scalars(select(Letter).where(Letter.urut == 1)).one()
+        doc = s.get(Document, letter.document_id)
+        assert doc is not None and doc.doc_type == "surat" and doc.nomor == letter.number
+        version = doc.versions[0]
+        assert "Inspektur Kota Samarinda" in "\n".join(version.extraction["page_texts"])
+    eng.dispose()

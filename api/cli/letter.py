@@ -1,0 +1,181 @@
+"""`arsip letter ...`: number formats, new surat pengantar, the register, confirm and void."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from archive.errors import BadInputError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from api.settings import Settings
+
+
+def register(cli: click.Group) -> None:
+    """Add the `letter` command family to the group."""
+    cli.add_command(letter)
+
+
+@click.group()
+def letter() -> None:
+    """Surat pengantar: numbers from the register, PDF, archive."""
+
+
+def _engine(settings: Settings) -> Engine:
+    from archive.db import make_engine, upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    return engine
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise BadInputError(f"{path}: bukan berkas JSON yang dapat dibaca ({e}).") from e
+    if not isinstance(data, dict):
+        raise BadInputError(f"{path}: harus berisi satu objek JSON.")
+    return data
+
+
+@letter.command("format")
+@click.argument("office")
+@click.option("--pattern", default="{kka}/{urut:03d}/{unit}/{tahun}", show_default=True,
+              help="Fields: kka, urut, unit, tahun, bulan, romawi.")
+@click.option("--scope", type=click.Choice(["unit", "kka", "office"]), default="unit", show_default=True,
+              help="What the yearly counter counts per.")
+@click.option("--unit", default="", help="The office's unit code, e.g. 35.73.411.")
+@click.option("--kka", "default_kka", default="", help="Default classification code, e.g. 000.5.3.1.")
+@click.option("--sisipan-style", type=click.Choice(["dot", "letter"]), default="dot", show_default=True)
+@click.option("--profile", "profile_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON with the office's kop, pengirim and tempat used by every letter.")
+def set_format(office: str, pattern: str, scope: str, unit: str, default_kka: str,
+               sisipan_style: str, profile_file: Path | None) -> None:
+    """Set how OFFICE numbers its letters (and optionally its kop and signatory)."""
+    from api.settings import Settings
+    from archive.numbering import NumberFormat, set_format
+
+    fmt = NumberFormat(pattern, scope, unit, default_kka, sisipan_style)
+    profile = _read_json(profile_file) if profile_file else None
+    set_format(_engine(Settings()), office, fmt, profile)
+    click.echo(f"{office}: {pattern} (per {scope} dan tahun)")
+
+
+def _item(text: str) -> dict[str, Any]:
+    parts = [p.strip() for p in text.split("|")]
+    item: dict[str, Any] = {"uraian": parts[0]}
+    for key, value in zip(("banyaknya", "satuan", "keterangan"), parts[1:], strict=False):
+        if value:
+            item[key] = value
+    return item
+
+
+@letter.command("new")
+@click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The letter as JSON (see tests/data/letter-lkjip.json).")
+@click.option("--office", help="Sending office (its number format must be set).")
+@click.option("--date", "tanggal", type=click.DateTime(["%Y-%m-%d"]), help="Letter date (default today).")
+@click.option("--kka", help="Classification code (default: the office's).")
+@click.option("--to", "kepada", help="Recipient after 'Yth.'.")
+@click.option("--di", help="Recipient's place after 'di'.")
+@click.option("--perihal", help="Subject for the register.")
+@click.option("--item", "items", multiple=True, help="'uraian|banyaknya|satuan|keterangan' (repeatable).")
+@click.option("--reserve", is_flag=True, help="Reserve the number for a draft; confirm it at signing.")
+@click.option("--sisipan-after", type=int, help="Give an insert number after this running number.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the PDF here.")
+@click.option("--no-archive", is_flag=True, help="Do not store the PDF in the archive.")
+def new(from_file: Path | None, office: str | None, tanggal: Any, kka: str | None, kepada: str | None,
+        di: str | None, perihal: str | None, items: tuple[str, ...], reserve: bool,
+        sisipan_after: int | None, out: Path | None, no_archive: bool) -> None:
+    """Number, render and archive a surat pengantar; prints its number."""
+    from api import letters
+    from api.settings import Settings
+
+    data = _read_json(from_file) if from_file else {}
+    flags = {"office": office, "kka": kka, "perihal": perihal,
+             "tanggal": tanggal.date().isoformat() if tanggal else None}
+    data.update({k: v for k, v in flags.items() if v})
+    if kepada or di:
+        data["kepada"] = {**data.get("kepada", {}), **({"nama": kepada} if kepada else {}),
+                          **({"di": di} if di else {})}
+    if items:
+        data["items"] = [_item(t) for t in items]
+    data.setdefault("tanggal", date.today().isoformat())
+    settings = Settings()
+    engine = _engine(settings)
+    request = letters.load_request(engine, data)
+    issued = letters.issue_letter(engine, request, reserve=reserve, sisipan_after=sisipan_after)
+    if out:
+        out.write_bytes(issued.pdf)
+    click.echo(f"{issued.allocated.number}\t{issued.allocated.status}")
+    if not no_archive:
+        _archive(settings, engine, issued, request)
+
+
+def _archive(settings: Settings, engine: Engine, issued: Any, request: Any) -> None:
+    from api import letters
+    from archive.db import make_sessionmaker
+    from archive.store import FileStore
+
+    doc_id = letters.archive_letter(make_sessionmaker(engine), FileStore(settings.files_dir), issued,
+                                    request)
+    click.echo(f"diarsipkan sebagai dokumen #{doc_id}")
+
+
+@letter.command("list")
+@click.option("--office")
+@click.option("--year", type=int)
+@click.option("--status", type=click.Choice(["reserved", "confirmed", "void"]))
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), help="Export the register here.")
+def list_letters(office: str | None, year: int | None, status: str | None, xlsx: Path | None) -> None:
+    """The register of outgoing letters (buku agenda surat keluar)."""
+    from sqlalchemy.orm import Session
+
+    from api.settings import Settings
+    from archive.letters import export_xlsx, register_rows
+
+    with Session(_engine(Settings())) as session:
+        rows = register_rows(session, office=office, year=year, status=status)
+    for r in rows:
+        note = f"\t{r.void_reason}" if r.void_reason else ""
+        click.echo(f"{r.number}\t{r.tanggal.isoformat()}\t{r.status_label}\t{r.recipient}\t{r.subject}{note}")
+    if xlsx:
+        export_xlsx(rows, xlsx)
+        click.echo(f"{len(rows)} nomor ditulis ke {xlsx}", err=True)
+
+
+@letter.command("void")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why the number is cancelled (kept in the register).")
+@click.option("--office")
+@click.option("--year", type=int)
+def void_letter(number: str, reason: str, office: str | None, year: int | None) -> None:
+    """Mark NUMBER void with a reason; it stays in the register."""
+    from api.settings import Settings
+    from archive.numbering import void
+
+    done = void(_engine(Settings()), number, reason, office=office, year=year)
+    click.echo(f"{done.number}\tbatal")
+
+
+@letter.command("confirm")
+@click.argument("number")
+@click.option("--date", "tanggal", type=click.DateTime(["%Y-%m-%d"]), help="Signing date.")
+@click.option("--office")
+@click.option("--year", type=int)
+def confirm_letter(number: str, tanggal: Any, office: str | None, year: int | None) -> None:
+    """Confirm a reserved NUMBER at signing."""
+    from api.settings import Settings
+    from archive.numbering import confirm
+
+    done = confirm(_engine(Settings()), number, office=office, year=year,
+                   tanggal=tanggal.date() if tanggal else None)
+    click.echo(f"{done.number}\t{done.status}")
