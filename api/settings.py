@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     max_pages: int = Field(default=1000, gt=0, description="Most pages accepted in one PDF.")
     max_stream_mb: float = Field(
         default=64.0, gt=0, description="Largest size one PDF stream may inflate to, in MB."
+    )
+    search_engine: Literal["whoosh", "postgres"] = Field(
+        default="whoosh",
+        description="Search engine: whoosh (index in the data dir) or postgres (archive on PostgreSQL).",
     )
 
     @property

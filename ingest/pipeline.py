@@ -41,6 +41,8 @@ class IngestOptions:
 
     extract: ExtractOptions = ExtractOptions()
     uploader: str | None = None
+    # called with the document id after its rows are committed (the search index update)
+    on_recorded: Callable[[int], None] | None = None
     source_filename: str | None = None
 
 
@@ -80,7 +82,10 @@ def ingest_file(
             return duplicate
         extraction = extract(path, options)
         stored = store_original(store, path, attempt.sha256)
-        return record(session_factory, path, extraction, stored, options)
+        result = record(session_factory, path, extraction, stored, options)
+        if options.on_recorded is not None:
+            options.on_recorded(result.document_id)
+        return result
     raise AssertionError("unreachable")  # mypy: the context manager re-raises
 
 
@@ -156,7 +161,7 @@ def _commit_rows(
 ) -> Placement:
     name = options.source_filename or path.name
     with session_factory() as session, session.begin():
-        placement = add_version(session, extraction.to_json(), stored,
+        placement = add_version(session, extraction.to_json(with_page_texts=True), stored,
                                 source_filename=name, uploader=options.uploader)
         log_job(session, "done", source_filename=name, sha256=stored.sha256,
                 version_id=placement.version_id)

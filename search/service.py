@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from archive.errors import BadInputError
+from archive.errors import ArchiveError, BadInputError
 from archive.models import Document, StoredFileRow, Version
 from search.engine import Engine
 from search.records import IndicatorResults, SearchQuery, SearchResults
@@ -101,6 +102,13 @@ class SearchService:
         gone = wanted - {r.doc_id for r in records}
         if gone:
             self.engine.delete_documents(gone)
+
+    def update_after_ingest(self, doc_id: int) -> None:
+        """The ingest hook: update one document; a failure is logged, never undoes the archive."""
+        try:
+            self.update_documents([doc_id])
+        except (ArchiveError, SQLAlchemyError, OSError) as e:
+            log.error("search index not updated for document #%d (%s): run `arsip reindex`", doc_id, e)
 
     def remove_documents(self, doc_ids: Iterable[int]) -> None:
         """Drop deleted documents from the index."""

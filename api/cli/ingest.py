@@ -92,8 +92,11 @@ def ingest(paths: tuple[Path, ...], uploader: str | None) -> None:
     settings = Settings()
     session_factory = open_archive(settings)
     store = FileStore(settings.files_dir)
+    from api.cli.search import index_updater
+
     options = IngestOptions(ExtractOptions(limits=settings.limits()),
-                            uploader=uploader or _login())
+                            uploader=uploader or _login(),
+                            on_recorded=index_updater(settings, session_factory))
     files = find_pdfs(paths)
     tally = Tally()
     for path, line in _with_progress(files, _ingest_each(files, session_factory, store, options,

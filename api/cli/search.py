@@ -1,0 +1,196 @@
+"""`arsip search`, `arsip indikator`, `arsip reindex`, `arsip check`: search and index upkeep."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+    from search.records import IndicatorResults, SearchQuery, SearchResults
+    from search.service import SearchService
+
+
+def register(cli: click.Group) -> None:
+    """Add the commands to the group."""
+    for command in (search, indikator, reindex, check):
+        cli.add_command(command)
+
+
+def search_options(settings: Settings) -> Any:
+    """The engine choice from settings (ARSIP_SEARCH_ENGINE; whoosh in `<data dir>/index`)."""
+    from search.service import SearchOptions
+
+    return SearchOptions(engine=settings.search_engine, index_dir=settings.data_dir / "index",
+                         database_url=settings.resolved_database_url)
+
+
+def open_service(*, rebuild: bool = True) -> SearchService:
+    """The archive's search service (rebuilding an outdated index first unless told not to)."""
+    from api.cli.ingest import open_archive
+    from api.settings import Settings
+    from search.service import open_search
+
+    settings = Settings()
+    return open_search(search_options(settings), open_archive(settings), rebuild=rebuild)
+
+
+def index_updater(settings: Settings, session_factory: Any) -> Callable[[int], None]:
+    """The ingest hook: update the search index for a document (engine opened on first use)."""
+    from search.service import open_search
+
+    opened: list[SearchService] = []
+
+    def update(doc_id: int) -> None:
+        if not opened:
+            opened.append(open_search(search_options(settings), session_factory))
+        opened[0].update_after_ingest(doc_id)
+
+    return update
+
+
+def _filters(f: Any) -> Any:
+    return click.option("--type", "doc_type", help="Jenis dokumen: sop, lkjip, perjanjian_kinerja, ...")(
+        click.option("--instansi", help="Kata dari nama instansi, mis. 'kesehatan'.")(
+            click.option("--tahun", type=int, help="Tahun dokumen.")(
+                click.option("--riwayat", "history", is_flag=True,
+                             help="Sertakan versi yang sudah digantikan atau dicabut.")(
+                    click.option("--limit", default=20, show_default=True)(
+                        click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")(f))))))
+
+
+def _query(text: str, doc_type: str | None, instansi: str | None, tahun: int | None, history: bool,
+           limit: int) -> SearchQuery:
+    from search.records import SearchQuery
+
+    return SearchQuery(text, doc_type=doc_type, instansi=instansi, tahun=tahun, history=history,
+                       limit=limit)
+
+
+@click.command()
+@click.argument("query")
+@_filters
+def search(query: str, doc_type: str | None, instansi: str | None, tahun: int | None, history: bool,
+           limit: int, as_json: bool) -> None:
+    """Cari dokumen: kata, "frasa", -kecuali; hanya versi yang berlaku kecuali --riwayat."""
+    service = open_service()
+    try:
+        result = service.search(_query(query, doc_type, instansi, tahun, history, limit))
+    finally:
+        service.close()
+    if as_json:
+        json.dump(_search_json(result), sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+        return
+    _print_hits(result)
+
+
+def _search_json(result: SearchResults) -> dict[str, Any]:
+    hits = []
+    for h in result.hits:
+        d = asdict(h)
+        d["highlights"] = [{"page": x.page, "text": x.text, "marks": x.marks,
+                            "markup": x.markup("[", "]", escape=False)} for x in h.highlights]
+        hits.append(d)
+    return {"hits": hits, "partial": result.partial, "fuzzy": result.fuzzy,
+            "expansions": result.expansions}
+
+
+def _print_hits(result: SearchResults) -> None:
+    if result.fuzzy:
+        click.echo("(tidak banyak hasil persis: termasuk kata yang mirip, mis. salah baca OCR)")
+    for h in result.hits:
+        state = "" if h.in_force else f" [{h.status}]"
+        click.echo(f"#{h.doc_id} v{h.version_no} hlm {h.page}  {h.doc_type}  {h.title or '-'}{state}")
+        click.echo(f"    {h.nomor or ''}  {h.instansi or ''}  {h.tahun or ''}".rstrip())
+        for x in h.highlights:
+            click.echo(f"    hlm {x.page}: …{x.markup('[', ']', escape=False)}…")
+    if not result.hits:
+        click.echo("Tidak ada hasil.")
+    if result.partial:
+        click.echo("(hasil sebagian: batas waktu pencarian tercapai)")
+
+
+@click.command()
+@click.argument("query")
+@_filters
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Simpan baris indikator sebagai CSV ('-' untuk stdout).")
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Simpan baris indikator sebagai XLSX.")
+def indikator(query: str, doc_type: str | None, instansi: str | None, tahun: int | None, history: bool,
+              limit: int, as_json: bool, csv_path: Path | None, xlsx_path: Path | None) -> None:
+    """Cari baris pengukuran kinerja (indikator, sasaran, target, realisasi, capaian)."""
+    from search.export import indicator_rows, write_csv, write_xlsx
+
+    service = open_service()
+    try:
+        result = service.search_indicators(_query(query, doc_type, instansi, tahun, history, limit))
+    finally:
+        service.close()
+    if csv_path:
+        if str(csv_path) == "-":
+            write_csv(result.hits, sys.stdout)
+            return
+        with csv_path.open("w", newline="", encoding="utf-8") as fh:
+            n = write_csv(result.hits, fh)
+        click.echo(f"{n} baris -> {csv_path}", err=True)
+    if xlsx_path:
+        click.echo(f"{write_xlsx(result.hits, xlsx_path)} baris -> {xlsx_path}", err=True)
+    if as_json:
+        out = {"rows": indicator_rows(result.hits), "partial": result.partial, "fuzzy": result.fuzzy}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif not (csv_path or xlsx_path):
+        _print_indicators(result)
+
+
+def _print_indicators(result: IndicatorResults) -> None:
+    for h in result.hits:
+        r = h.row
+        click.echo(f"{h.instansi or '-'} {h.tahun or ''}: {r.indikator} | target {r.target_text or r.target} "
+                   f"{r.satuan or ''} | realisasi {r.realisasi_text or r.realisasi} | capaian {r.capaian} "
+                   f"(#{h.doc_id} hlm {r.page})")
+    if not result.hits:
+        click.echo("Tidak ada hasil.")
+
+
+@click.command()
+def reindex() -> None:
+    """Bangun ulang indeks pencarian dari basis data arsip."""
+    service = open_service(rebuild=False)
+    try:
+        n = service.reindex()
+    finally:
+        service.close()
+    click.echo(f"indeks dibangun ulang ({service.engine.name}): {n} entri")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
+def check(as_json: bool) -> None:
+    """Periksa berkas, baris basis data dan entri indeks yang tidak cocok (keluar 1 bila ada)."""
+    from api.settings import Settings
+    from archive.store import FileStore
+
+    store = FileStore(Settings().files_dir)
+    service = open_service(rebuild=False)
+    try:
+        report = service.check(store.iter_hashes(), store.exists)
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps({**asdict(report), "ok": report.ok}, indent=1))
+    else:
+        for name, values in asdict(report).items():
+            if values:
+                click.echo(f"{name.replace('_', ' ')}: {values if values is not True else 'ya'}")
+        click.echo("semua cocok" if report.ok else "ada yang tidak cocok: `arsip reindex` memperbaiki indeks")
+    if not report.ok:
+        sys.exit(1)
