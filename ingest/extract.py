@@ -6,26 +6,26 @@ Reads like its table of contents: triage, text layer, OCR where needed, classify
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.classify import classify
 from ingest.layout import DocumentContent
 from ingest.model import Extraction
+from ingest.ocr import OcrOptions
 from ingest.parsers import get_parser
-from ingest.textlayer import read_text_layer
+from ingest.textlayer import needs_ocr, read_text_layer
 from ingest.triage import Limits, PdfInfo, triage
 
 log = logging.getLogger(__name__)
 
-OCR_NEEDED = "no text layer: the pages are images and need OCR, which is not available yet"
-
 
 @dataclass(frozen=True)
 class ExtractOptions:
-    """What the caller decides: file limits (and, later, OCR settings)."""
+    """What the caller decides: file limits and how scans are read (None: no OCR)."""
 
     limits: Limits = Limits()
+    ocr: OcrOptions | None = OcrOptions()
 
 
 def extract_file(path: Path, options: ExtractOptions | None = None) -> Extraction:
@@ -33,9 +33,25 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
     options = options or ExtractOptions()
     info = triage(path, options.limits)
     doc = read_text_layer(path)
-    if doc.scanned:
-        return _scanned_without_ocr(info)
+    doc = ocr_image_pages(path, doc, options.ocr)
     return parse_document(doc, info)
+
+
+def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None) -> DocumentContent:
+    """Replace the pages without a usable text layer by their OCR reading."""
+    todo = [i for i, page in enumerate(doc.pages) if needs_ocr(page)]
+    if not todo:
+        return doc
+    if options is None:
+        return replace(doc, warnings=(*doc.warnings, f"{len(todo)} page(s) are images; OCR is off"))
+    from ingest.scan import read_pages
+
+    pages = list(doc.pages)
+    for i, page in zip(todo, read_pages(path, todo, options), strict=True):
+        pages[i] = page
+    warnings = tuple(w for p in pages for w in p.warnings)
+    scanned = 2 * sum(p.ocr for p in pages) > len(pages)
+    return DocumentContent(pages=tuple(pages), scanned=scanned, warnings=(*doc.warnings, *warnings))
 
 
 def parse_document(doc: DocumentContent, info: PdfInfo) -> Extraction:
@@ -51,7 +67,3 @@ def parse_document(doc: DocumentContent, info: PdfInfo) -> Extraction:
         warnings=warnings,
         page_texts=tuple(p.text for p in doc.pages),
     )
-
-
-def _scanned_without_ocr(info: PdfInfo) -> Extraction:
-    return Extraction(doc_type="other", scanned=True, pages=info.pages, warnings=(OCR_NEEDED,))

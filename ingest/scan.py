@@ -1,0 +1,541 @@
+"""Page images -> the neutral page model (`ingest.layout.PageContent`), as for born-digital pages.
+
+A scanned page goes through: stamp ink removed by colour, binarised, ruling lines found by
+morphology, the table grid rebuilt from them (merged cells where a separating line is missing),
+flowchart symbols found as closed outlines inside the tables, then OCR: every non-empty cell is
+read on its own (cells are stacked into one strip image so Tesseract starts once per page, yet a
+cell's lines stay whole and neighbouring columns never interleave), and the text outside the
+tables is read as a page.  Coordinates are PDF points from the top-left of the upright page.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import re
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from archive.errors import ArchiveError, MissingDependencyError
+from ingest.layout import Box, Cell, PageContent, Shape, ShapeKind, Table, Word
+from ingest.ocr import OcrEngine, OcrOptions, OcrWord, make_engine
+from ingest.raster import PageImage, drop_stamp_ink, prepare_page
+
+log = logging.getLogger(__name__)
+
+LINE_MIN_INCH = 0.3  # a ruling line is at least this long
+STRONG = 0.5  # a line covering this share of its table is a grid line whatever its ends
+WEAK = 0.12  # a shorter one is a grid line if each of its pieces ends on grid lines
+GAP = 24  # px between cells in the OCR strip
+MAX_STRIP = 30000  # px: Tesseract's image height limit is 32767
+
+
+@dataclass(frozen=True)
+class Band:
+    """One ruling line: its position across, and which positions along its table it covers."""
+
+    pos: int
+    thickness: int
+    covered: np.ndarray  # bool, along the table
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table region (pixels) with its accepted horizontal and vertical lines."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    rows: tuple[Band, ...]
+    cols: tuple[Band, ...]
+
+
+@dataclass(frozen=True)
+class CellBox:
+    """A (possibly merged) cell of a grid in pixels, with its grid position."""
+
+    row: int
+    col: int
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+
+def read_page_image(page: PageImage, engine: OcrEngine) -> PageContent:
+    """OCR and layout of one upright page image."""
+    gray = drop_stamp_ink(page.rgb)
+    ink = binarise(gray)
+    grids = find_grids(ink, page.dpi)
+    line_mask = grid_line_mask(ink.shape, grids)
+    clean = gray.copy()
+    clean[line_mask > 0] = 255
+    clean_ink = ink & ~line_mask
+    cells = [grid_cells(g) for g in grids]
+    shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi)]
+    cell_words = ocr_cells(clean, clean_ink, [c for cs in cells for c in cs], engine, page.dpi)
+    outside = ocr_outside(clean, ink, grids, engine)
+    return assemble(page, grids, cells, cell_words, outside, shapes)
+
+
+def binarise(gray: np.ndarray) -> np.ndarray:
+    """Ink mask (255 = ink) by local thresholding, robust to uneven scan lighting."""
+    block = max(15, (min(gray.shape) // 60) | 1)
+    return np.asarray(
+        cv2.adaptiveThreshold(
+            gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15
+        )
+    )
+
+
+# --- ruling lines and grids ----------------------------------------------------------------------
+def find_grids(ink: np.ndarray, dpi: float) -> list[Grid]:
+    """Tables on the page: regions of connected ruling lines with at least a 2x2 grid."""
+    length = max(15, int(dpi * LINE_MIN_INCH))
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    horiz = np.asarray(cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, 9), np.uint8)))
+    vert = np.asarray(cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((9, 1), np.uint8)))
+    joined = cv2.dilate(np.maximum(horiz, vert), np.ones((5, 5), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    h, w = ink.shape
+    grids = []
+    for i in range(1, n):
+        x, y, bw, bh = (int(v) for v in stats[i][:4])
+        if bw < 0.12 * w or bh < 0.03 * h:
+            continue
+        grid = _grid_in(horiz[y : y + bh, x : x + bw], vert[y : y + bh, x : x + bw], x, y)
+        if grid is not None:
+            grids.append(grid)
+    return sorted(grids, key=lambda g: (g.y0, g.x0))
+
+
+def _grid_in(horiz: np.ndarray, vert: np.ndarray, x: int, y: int) -> Grid | None:
+    hb = bands(horiz, axis=0)
+    vb = bands(vert, axis=1)
+    cols = [b for b in vb if b.covered.mean() >= STRONG]
+    rows = [b for b in hb if b.covered.mean() >= STRONG]
+    rows = _add_weak(hb, rows, [b.pos for b in cols], horiz.shape[1])
+    cols = _add_weak(vb, cols, [b.pos for b in rows], vert.shape[0])
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    rows.sort(key=lambda b: b.pos)
+    cols.sort(key=lambda b: b.pos)
+    return Grid(x, y, x + horiz.shape[1], y + horiz.shape[0], tuple(rows), tuple(cols))
+
+
+def bands(mask: np.ndarray, axis: int) -> list[Band]:
+    """Ruling lines in `mask`: axis 0 = horizontal lines (rows of pixels), 1 = vertical."""
+    profile = np.asarray((mask > 0).any(axis=1 - axis))
+    out = []
+    for start, end in runs(profile):
+        part = mask[start:end] if axis == 0 else mask[:, start:end]
+        covered = _bridge(np.asarray((part > 0).any(axis=axis)), 6)
+        out.append(Band(pos=(start + end) // 2, thickness=end - start, covered=covered))
+    return out
+
+
+def runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of every run of True in a 1-D bool array."""
+    padded = np.concatenate(([False], flags.astype(bool), [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _bridge(covered: np.ndarray, gap: int) -> np.ndarray:
+    """Close gaps up to `gap` long in a 1-D bool profile (broken scanned lines)."""
+    kernel = np.ones(gap, np.uint8)
+    closed = cv2.morphologyEx(covered.astype(np.uint8).reshape(1, -1), cv2.MORPH_CLOSE, kernel[None, :])
+    return np.asarray(closed[0] > 0)
+
+
+def _add_weak(cands: list[Band], accepted: list[Band], cross: list[int], size: int) -> list[Band]:
+    """Accept shorter lines whose every piece starts and ends on a crossing grid line or an edge."""
+    stops = [0, size - 1, *cross]
+    tol = max(6, size // 100)
+    out = list(accepted)
+    for band in cands:
+        if band in accepted or band.covered.mean() < WEAK:
+            continue
+        pieces = [p for p in runs(band.covered) if p[1] - p[0] > 2 * tol]
+        if pieces and all(_near(a, stops, tol) and _near(b - 1, stops, tol) for a, b in pieces):
+            out.append(band)
+    return out
+
+
+def _near(v: int, stops: Iterable[int], tol: int) -> bool:
+    return any(abs(v - s) <= tol for s in stops)
+
+
+def grid_line_mask(shape: tuple[int, ...], grids: Sequence[Grid]) -> np.ndarray:
+    """Mask of the accepted grid lines (widened a little), to erase before OCR."""
+    mask = np.zeros(shape[:2], np.uint8)
+    for g in grids:
+        for b in g.rows:
+            half = b.thickness // 2 + 3
+            for a, e in runs(b.covered):
+                mask[max(0, g.y0 + b.pos - half) : g.y0 + b.pos + half + 1, g.x0 + a : g.x0 + e] = 255
+        for b in g.cols:
+            half = b.thickness // 2 + 3
+            for a, e in runs(b.covered):
+                mask[g.y0 + a : g.y0 + e, max(0, g.x0 + b.pos - half) : g.x0 + b.pos + half + 1] = 255
+    return mask
+
+
+def grid_cells(grid: Grid) -> list[CellBox]:
+    """The cells of `grid`: neighbouring grid squares without a line between them are merged."""
+    nr, nc = len(grid.rows) - 1, len(grid.cols) - 1
+    parent = list(range(nr * nc))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i in range(nr):
+        for j in range(nc):
+            if j + 1 < nc and not _has_line(grid.cols[j + 1], grid.rows[i].pos, grid.rows[i + 1].pos):
+                parent[find(i * nc + j + 1)] = find(i * nc + j)
+            if i + 1 < nr and not _has_line(grid.rows[i + 1], grid.cols[j].pos, grid.cols[j + 1].pos):
+                parent[find((i + 1) * nc + j)] = find(i * nc + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for k in range(nr * nc):
+        groups.setdefault(find(k), []).append(divmod(k, nc))
+    return [_cell_of(grid, members) for members in groups.values()]
+
+
+def _has_line(band: Band, a: int, b: int) -> bool:
+    seg = band.covered[a:b]
+    return bool(seg.size) and float(seg.mean()) >= 0.5
+
+
+def _cell_of(grid: Grid, members: list[tuple[int, int]]) -> CellBox:
+    r0, r1 = min(m[0] for m in members), max(m[0] for m in members)
+    c0, c1 = min(m[1] for m in members), max(m[1] for m in members)
+    return CellBox(
+        row=r0,
+        col=c0,
+        x0=grid.x0 + grid.cols[c0].pos,
+        y0=grid.y0 + grid.rows[r0].pos,
+        x1=grid.x0 + grid.cols[c1 + 1].pos,
+        y1=grid.y0 + grid.rows[r1 + 1].pos,
+    )
+
+
+# --- flowchart symbols ---------------------------------------------------------------------------
+def find_symbols(ink: np.ndarray, grid: Grid, cells: Sequence[CellBox], dpi: float) -> list[Shape]:
+    """Closed outlines inside the table: capsules, rects, diamonds, pentagons.
+
+    A symbol shows up as a white hole inside its outline.  The grid lines stay in the image
+    (a symbol drawn against a column line is closed by it); holes as wide as their cell are
+    the cells themselves, or cells cut by an arrow, and are skipped.
+    """
+    region = ink[grid.y0 : grid.y1, grid.x0 : grid.x1]
+    region = cv2.morphologyEx(region, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    contours, hierarchy = cv2.findContours(region, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    pt = dpi / 72.0
+    out = []
+    for contour, (_, _, _, parent) in zip(contours, hierarchy.reshape(-1, 4), strict=True):
+        if parent < 0:
+            continue  # an outer boundary
+        x, y, w, h = cv2.boundingRect(contour)
+        x, y = x + grid.x0, y + grid.y0
+        if w < 14 * pt or h < 7 * pt or _fills_cell(x, y, w, h, cells, pt):
+            continue
+        shape = classify_outline(contour, w, h)
+        if shape is not None:
+            box = Box((x - 2) / pt, (y - 2) / pt, (x + w + 2) / pt, (y + h + 2) / pt)
+            out.append(Shape(shape[0], box, shape[1]))
+    return out
+
+
+def _fills_cell(x: int, y: int, w: int, h: int, cells: Sequence[CellBox], pt: float) -> bool:
+    """True when the hole is (part of) a cell: as wide as it, or bounded by its lines on 2+ sides.
+
+    Arrows drawn across a cell cut it into closed regions; those touch the cell's own lines on
+    two or more sides, while a symbol touches at most one (when drawn against a column line).
+    """
+    cx, cy = x + w / 2, y + h / 2
+    tol = 4 * pt
+    for c in cells:
+        if c.x0 <= cx <= c.x1 and c.y0 <= cy <= c.y1:
+            sides = (x - c.x0 <= tol) + (c.x1 - (x + w) <= tol) + (y - c.y0 <= tol) + (c.y1 - (y + h) <= tol)
+            return w >= (c.x1 - c.x0) - tol or sides >= 2
+    return True
+
+
+def classify_outline(contour: np.ndarray, w: int, h: int) -> tuple[ShapeKind, int] | None:
+    """(kind, points) as the text layer reports them: rect 4, capsule 10, diamond 5, pentagon 6."""
+    fill = cv2.contourArea(contour) / float(w * h)
+    approx = cv2.approxPolyDP(contour, 0.04 * cv2.arcLength(contour, True), True)
+    corners = len(approx)
+    if fill >= 0.95 and corners == 4:
+        return ("rect", 4)
+    if 0.4 <= fill <= 0.62 and corners == 4:
+        return ("curve", 5)  # diamond
+    if 0.62 < fill < 0.9 and corners == 5:
+        return ("curve", 6)  # pentagon (off-page connector)
+    if 0.75 <= fill < 0.99 and corners >= 4:
+        return ("curve", 10)  # capsule or rounded box
+    return None
+
+
+# --- OCR -----------------------------------------------------------------------------------------
+def ocr_cells(
+    gray: np.ndarray, ink: np.ndarray, cells: Sequence[CellBox], engine: OcrEngine, dpi: float
+) -> dict[int, list[OcrWord]]:
+    """Words of every non-empty cell, in page pixels, keyed by the cell's index in `cells`."""
+    crops = []
+    for k, c in enumerate(cells):
+        crop = text_only(gray[c.y0 : c.y1, c.x0 : c.x1], ink[c.y0 : c.y1, c.x0 : c.x1], dpi)
+        if crop is not None:
+            crops.append((k, crop))
+    out: dict[int, list[OcrWord]] = {}
+    for batch in _batches(crops):
+        out.update(_read_strip(batch, cells, engine))
+    return out
+
+
+def text_only(gray: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray | None:
+    """A cell's grey crop with lines, outlines and arrows whitened; None when no text is left."""
+    if gray.size == 0:
+        return None
+    crop = gray.copy()
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    big = 0.3 * dpi  # taller than any table text
+    keep = np.zeros(n, bool)
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        line_like = (w > big and h < 0.06 * dpi) or (h > big and w < 0.06 * dpi)
+        outline = max(w, h) > big and area < 0.25 * w * h
+        speck = area < 0.0004 * dpi * dpi
+        keep[i] = not (line_like or outline or speck)
+    if not keep[1:].any():
+        return None
+    crop[~keep[labels] & (ink > 0)] = 255
+    # Binarise each crop on its own: Tesseract reads short cell texts ('1.') far better from
+    # clean black on white than from a grey, noisy scan background.
+    return np.asarray(cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1])
+
+
+def _batches(crops: list[tuple[int, np.ndarray]]) -> list[list[tuple[int, np.ndarray]]]:
+    out: list[list[tuple[int, np.ndarray]]] = [[]]
+    height = 0
+    for k, crop in crops:
+        if height + crop.shape[0] + GAP > MAX_STRIP and out[-1]:
+            out.append([])
+            height = 0
+        out[-1].append((k, crop))
+        height += crop.shape[0] + GAP
+    return [b for b in out if b]
+
+
+def _read_strip(
+    batch: list[tuple[int, np.ndarray]], cells: Sequence[CellBox], engine: OcrEngine
+) -> dict[int, list[OcrWord]]:
+    """Stack the crops into one strip, OCR it once, and hand each word back to its cell."""
+    width = max(c.shape[1] for _, c in batch) + 2 * GAP
+    height = sum(c.shape[0] + GAP for _, c in batch) + GAP
+    strip = np.full((height, width), 255, np.uint8)
+    spans = []
+    y = GAP
+    for k, crop in batch:
+        strip[y : y + crop.shape[0], GAP : GAP + crop.shape[1]] = crop
+        spans.append((k, y, y + crop.shape[0]))
+        y += crop.shape[0] + GAP
+    out: dict[int, list[OcrWord]] = {}
+    for word in engine.read(Image.fromarray(strip), psm=6):
+        for k, top, bottom in spans:
+            if top - GAP / 2 <= word.cy < bottom + GAP / 2:
+                c = cells[k]
+                moved = OcrWord(word.text, c.x0 + word.left - GAP, c.y0 + word.top - top,
+                                word.width, word.height, word.conf, (k, *word.line[1:]))
+                out.setdefault(k, []).append(moved)
+                break
+    return out
+
+
+def ocr_outside(gray: np.ndarray, ink: np.ndarray, grids: Sequence[Grid], engine: OcrEngine) -> list[OcrWord]:
+    """Words outside the tables (titles, letters, signature blocks), read as a page."""
+    page = gray.copy()
+    rest = ink.copy()
+    for g in grids:
+        page[g.y0 : g.y1 + 1, g.x0 : g.x1 + 1] = 255
+        rest[g.y0 : g.y1 + 1, g.x0 : g.x1 + 1] = 0
+    if (rest > 0).mean() < 0.0005:
+        return []
+    return engine.read(Image.fromarray(page), psm=3)
+
+
+# --- the page model ------------------------------------------------------------------------------
+def assemble(
+    page: PageImage,
+    grids: Sequence[Grid],
+    cells: Sequence[Sequence[CellBox]],
+    cell_words: dict[int, list[OcrWord]],
+    outside: list[OcrWord],
+    shapes: list[Shape],
+) -> PageContent:
+    """Build the `PageContent`: words and tables in points, page text in reading order."""
+    pt = page.dpi / 72.0
+    words = [_word(w, pt) for w in outside]
+    tables = []
+    k = 0
+    for grid, grid_cells_ in zip(grids, cells, strict=True):
+        built: dict[tuple[int, int], Cell] = {}
+        for c in grid_cells_:
+            ws = cell_words.get(k, [])
+            words.extend(_word(w, pt) for w in ws)
+            built[(c.row, c.col)] = Cell(cell_text(ws), Box(c.x0 / pt, c.y0 / pt, c.x1 / pt, c.y1 / pt), _mean_conf(ws))
+            k += 1
+        tables.append(_table(page.number, grid, built, pt))
+    return PageContent(
+        number=page.number,
+        width=page.width_pt,
+        height=page.height_pt,
+        text=page_text(words),
+        words=tuple(words),
+        tables=tuple(tables),
+        shapes=tuple(shapes),
+        ocr=True,
+    )
+
+
+def _table(number: int, grid: Grid, built: dict[tuple[int, int], Cell], pt: float) -> Table:
+    rows = tuple(
+        tuple(built.get((i, j)) for j in range(len(grid.cols) - 1)) for i in range(len(grid.rows) - 1)
+    )
+    x0, y0 = grid.x0 + grid.cols[0].pos, grid.y0 + grid.rows[0].pos
+    x1, y1 = grid.x0 + grid.cols[-1].pos, grid.y0 + grid.rows[-1].pos
+    return Table(page=number, box=Box(x0 / pt, y0 / pt, x1 / pt, y1 / pt), rows=rows)
+
+
+def _word(w: OcrWord, pt: float) -> Word:
+    return Word(w.text, Box(w.left / pt, w.top / pt, (w.left + w.width) / pt, (w.top + w.height) / pt), w.conf)
+
+
+def _mean_conf(words: Sequence[OcrWord]) -> float | None:
+    return round(sum(w.conf for w in words) / len(words), 1) if words else None
+
+
+def cell_text(words: Sequence[OcrWord]) -> str:
+    """A cell's text: its OCR lines top to bottom, joined with newlines."""
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    ordered = sorted(lines.values(), key=lambda ws: min(w.top for w in ws))
+    text = "\n".join(" ".join(w.text for w in sorted(ws, key=lambda w: w.left)) for ws in ordered)
+    return fix_short_number(text)
+
+
+_SHORT_NUMBER = re.compile(r"[0-9lI|O]{1,3}[.,:)]?")
+_DIGIT_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", ",": ".", ":": "."})
+
+
+def fix_short_number(text: str) -> str:
+    """A cell holding only a short number as OCR misreads it ('l.', '2,') -> '1.', '2.'.
+
+    Only a cell of at most three such characters is touched, and only when it already has a
+    digit or a trailing dot, so words ('I', 'Ya') stay as read.
+    """
+    s = text.strip()
+    if _SHORT_NUMBER.fullmatch(s) and (any(ch.isdigit() for ch in s) or s[-1] in ".,:"):
+        return s.translate(_DIGIT_LOOKALIKES)
+    return text
+
+
+def page_text(words: Sequence[Word]) -> str:
+    """Words grouped into lines by vertical overlap, left to right: like a text layer's text."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.box.cy, w.box.x0)):
+        if lines:
+            last = lines[-1]
+            top = sum(x.box.top for x in last) / len(last)
+            bottom = sum(x.box.bottom for x in last) / len(last)
+            if w.box.cy < bottom and w.box.cy > top:
+                last.append(w)
+                continue
+        lines.append([w])
+    return "\n".join(" ".join(w.text for w in sorted(ln, key=lambda w: w.box.x0)) for ln in lines)
+
+
+# --- whole documents -----------------------------------------------------------------------------
+def read_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> list[PageContent]:
+    """OCR pages `indices` (0-based) of `path`, in parallel worker processes when worth it.
+
+    Each worker renders its own page (images never cross processes, so memory stays bounded by
+    the pool size), runs Tesseract single-threaded, and is replaced after a few pages.  A page
+    that fails or times out comes back empty with a warning; the document carries on.
+    """
+    make_engine(options)  # fail fast (missing Tesseract or language) before starting workers
+    jobs = max(1, min(options.jobs, len(indices)))
+    if jobs == 1:
+        return [_read_one_safely(path, i, options) for i in indices]
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx, max_tasks_per_child=PAGES_PER_WORKER)
+    try:
+        futures = [pool.submit(read_one_page, path, i, options) for i in indices]
+        return [_collect(f, path, i, options) for f, i in zip(futures, indices, strict=True)]
+    finally:
+        # Do not wait for a worker stuck past its page timeout: its Tesseract call has its own
+        # timeout and the process ends when that fires.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
+    """Render, orient, straighten and read one page (runs inside a worker)."""
+    engine = _engine(options)
+    page = prepare_page(path, index, engine, options.dpi)
+    if (page.rgb.min(axis=2) < 128).mean() < 0.0005:
+        return PageContent(page.number, page.width_pt, page.height_pt, "", ocr=True)
+    return read_page_image(page, engine)
+
+
+def _engine(options: OcrOptions) -> OcrEngine:
+    key = repr(options)
+    if key not in _ENGINES:
+        _ENGINES[key] = make_engine(options)
+    return _ENGINES[key]
+
+
+_ENGINES: dict[str, OcrEngine] = {}
+PAGES_PER_WORKER = 25
+
+
+def _read_one_safely(path: Path, index: int, options: OcrOptions) -> PageContent:
+    try:
+        return read_one_page(path, index, options)
+    except MissingDependencyError:
+        raise
+    except (ArchiveError, cv2.error, ValueError, MemoryError) as e:
+        return failed_page(path, index, str(e))
+
+
+def _collect(future: Future[PageContent], path: Path, index: int, options: OcrOptions) -> PageContent:
+    try:
+        return future.result(timeout=options.page_timeout)
+    except FutureTimeout:
+        future.cancel()
+        return failed_page(path, index, f"no result within {options.page_timeout:.0f} s")
+    except MissingDependencyError:
+        raise
+    except (ArchiveError, cv2.error, ValueError, MemoryError, BrokenProcessPool) as e:
+        return failed_page(path, index, str(e))
+
+
+def failed_page(path: Path, index: int, reason: str) -> PageContent:
+    """An empty page carrying a warning, for a page OCR could not read."""
+    log.warning("%s page %d: OCR failed: %s", path.name, index + 1, reason)
+    return PageContent(index + 1, 0.0, 0.0, "", ocr=True, warnings=(f"page {index + 1}: OCR failed ({reason[:200]})",))

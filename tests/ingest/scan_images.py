@@ -1,0 +1,85 @@
+"""Synthetic page images for the OCR and layout tests, drawn in code (no stored fixtures).
+
+`flowchart_page` draws a small SOP flowchart table at 200 DPI: a header row with a merged
+'Pelaksana' cell over two actor columns, two step rows, a rectangle symbol in one actor column,
+a capsule in the other, and an elbow connector between them.  Text is either black bars (for the
+fake OCR engine, which names each bar by its width) or real words (for Tesseract).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+DPI = 200
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+# Column edges and row edges in pixels.
+XS = (100, 200, 700, 900, 1100, 1400)
+YS = (100, 180, 260, 420, 580)
+
+
+def blank(width: int = 1600, height: int = 900) -> np.ndarray:
+    """A white RGB page."""
+    return np.full((height, width, 3), 255, np.uint8)
+
+
+def flowchart_page(words: bool = False) -> np.ndarray:
+    """The flowchart table described in the module docstring, as RGB pixels."""
+    img = blank()
+    _grid(img)
+    # Symbols: a rectangle in actor column 1 on step row 1, a capsule in actor column 2 on row 2.
+    cv2.rectangle(img, (740, 300), (860, 380), (0, 0, 0), 3)
+    _capsule(img, (940, 460), (1060, 540))
+    cv2.line(img, (800, 380), (800, 500), (0, 0, 0), 3)  # elbow connector down, then right
+    cv2.line(img, (800, 500), (938, 500), (0, 0, 0), 3)
+    if words:
+        _text(img, [(110, 120, "No"), (210, 120, "Kegiatan"), (720, 110, "Pelaksana"),
+                    (710, 200, "Kepala"), (910, 200, "Staf"), (1110, 160, "Output"),
+                    (110, 320, "1."), (210, 300, "Menyusun laporan"), (210, 340, "kinerja tahunan"),
+                    (1110, 320, "Laporan"), (110, 480, "2."), (210, 480, "Menandatangani"),
+                    (1110, 480, "Dokumen")])
+    else:
+        for x, y, w in ((110, 130, 40), (210, 130, 80), (210, 300, 120), (210, 340, 80),
+                        (1110, 320, 60), (110, 480, 20), (210, 480, 160)):
+            cv2.rectangle(img, (x, y), (x + w - 1, y + 14), (0, 0, 0), -1)
+    return img
+
+
+def _grid(img: np.ndarray) -> None:
+    black = (0, 0, 0)
+    x0, x1, y0, y1 = XS[0], XS[-1], YS[0], YS[-1]
+    for y in (y0, YS[2], YS[3], y1):
+        cv2.line(img, (x0, y), (x1, y), black, 3)
+    cv2.line(img, (XS[2], YS[1]), (XS[4], YS[1]), black, 3)  # under the merged 'Pelaksana'
+    for x in (x0, XS[1], XS[2], XS[4], x1):
+        cv2.line(img, (x, y0), (x, y1), black, 3)
+    cv2.line(img, (XS[3], YS[1]), (XS[3], y1), black, 3)  # between the two actor columns
+
+
+def _capsule(img: np.ndarray, p0: tuple[int, int], p1: tuple[int, int]) -> None:
+    (x0, y0), (x1, y1) = p0, p1
+    r = (y1 - y0) // 2
+    cv2.line(img, (x0 + r, y0), (x1 - r, y0), (0, 0, 0), 3)
+    cv2.line(img, (x0 + r, y1), (x1 - r, y1), (0, 0, 0), 3)
+    cv2.ellipse(img, (x0 + r, y0 + r), (r, r), 0, 90, 270, (0, 0, 0), 3)
+    cv2.ellipse(img, (x1 - r, y0 + r), (r, r), 0, -90, 90, (0, 0, 0), 3)
+
+
+def _text(img: np.ndarray, items: list[tuple[int, int, str]], size: int = 30) -> None:
+    pil = Image.fromarray(img)
+    draw = ImageDraw.Draw(pil)
+    font = ImageFont.truetype(str(FONT), size)
+    for x, y, text in items:
+        draw.text((x, y), text, fill=(0, 0, 0), font=font)
+    img[:] = np.asarray(pil)
+
+
+def text_page(lines: list[str], size: int = 36, width: int = 1600, height: int = 1000) -> np.ndarray:
+    """A page of left-aligned text lines (real glyphs), for orientation and OCR tests."""
+    img = blank(width, height)
+    _text(img, [(100, 100 + i * int(size * 1.6), line) for i, line in enumerate(lines)], size)
+    return img

@@ -1,0 +1,92 @@
+"""The OCR wrapper: the fake engine, the Tesseract engine's settings and its errors."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from archive.errors import MissingDependencyError
+from ingest import ocr
+from ingest.ocr import FakeEngine, OcrOptions, TesseractEngine, check_languages, make_engine
+from tests.ingest.scan_images import text_page
+
+
+def test_fake_engine_names_blobs_by_width_and_groups_lines() -> None:
+    img = np.full((200, 400), 255, np.uint8)
+    img[20:35, 10:50] = 0
+    img[20:35, 100:180] = 0
+    img[100:115, 10:130] = 0
+    words = FakeEngine(labels={80: "Kinerja"}).read(Image.fromarray(img))
+    assert [w.text for w in words] == ["w40", "Kinerja", "w120"]
+    assert words[0].line == words[1].line != words[2].line
+    assert (words[1].left, words[1].top, words[1].width) == (100, 20, 80)
+
+
+def test_make_engine() -> None:
+    assert isinstance(make_engine(OcrOptions(engine="fake")), FakeEngine)
+    with pytest.raises(MissingDependencyError):
+        make_engine(OcrOptions(engine="nonsense"))
+
+
+def test_tesseract_engine_limits_threads() -> None:
+    os.environ.pop("OMP_THREAD_LIMIT", None)
+    TesseractEngine()
+    assert os.environ["OMP_THREAD_LIMIT"] == "1"
+
+
+def test_missing_binary_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    check_languages.cache_clear()
+    try:
+        with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr"):
+            TesseractEngine()
+    finally:
+        check_languages.cache_clear()
+
+
+def test_missing_language_pack_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract, "get_languages", lambda config="": ["eng", "osd"])
+    check_languages.cache_clear()
+    try:
+        with pytest.raises(MissingDependencyError, match="tesseract-ocr-ind"):
+            check_languages("ind+eng")
+    finally:
+        check_languages.cache_clear()
+
+
+def test_timeout_becomes_ocr_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    def stuck(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Tesseract process timeout")
+
+    monkeypatch.setattr(pytesseract, "image_to_data", stuck)
+    with pytest.raises(ocr.OcrError, match="timeout"):
+        TesseractEngine().read(Image.new("L", (10, 10), 255))
+
+
+@pytest.mark.tesseract
+def test_tesseract_reads_indonesian_words() -> None:
+    img = text_page(["Peraturan Daerah Nomor 12 Tahun 2023", "tentang Perjanjian Kinerja"])
+    words = TesseractEngine().read(Image.fromarray(img), psm=3)
+    text = " ".join(w.text for w in words)
+    assert text == "Peraturan Daerah Nomor 12 Tahun 2023 tentang Perjanjian Kinerja"
+    assert words[0].left == pytest.approx(100, abs=6)
+
+
+@pytest.mark.tesseract
+def test_tesseract_orientation() -> None:
+    lines = ["Laporan Kinerja Instansi Pemerintah"] * 6 + ["Dinas Komunikasi dan Informatika"] * 6
+    img = Image.fromarray(text_page(lines, size=30)).convert("L")
+    engine = TesseractEngine()
+    assert engine.orientation(img) == 0
+    assert engine.orientation(img.rotate(180, expand=True)) == 180
+    # turned a quarter clockwise: it needs 270 more degrees clockwise to be upright
+    assert engine.orientation(img.rotate(-90, expand=True)) == 270

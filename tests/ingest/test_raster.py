@@ -1,0 +1,92 @@
+"""Page images: rendering (with /Rotate), choice of DPI, orientation, skew and stamp removal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from ingest import raster
+from ingest.ocr import FakeEngine, TesseractEngine
+from tests.ingest.scan_images import flowchart_page, text_page
+
+
+def _pdf(path: Path, rotate: int = 0) -> Path:
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 14)
+    c.drawString(72, 760, "Standar Operasional Prosedur")
+    c.showPage()
+    c.save()
+    if rotate:
+        writer = PdfWriter(clone_from=PdfReader(path))
+        writer.pages[0].rotate(rotate)
+        writer.write(path)
+    return path
+
+
+def test_render_honours_rotate(tmp_path: Path) -> None:
+    rgb, dpi = raster.render_page(_pdf(tmp_path / "r.pdf", rotate=90), 0, dpi=100)
+    assert dpi == 100
+    h, w = rgb.shape[:2]
+    assert w > h  # A4 portrait stored with /Rotate 90 shows landscape
+    assert raster.page_count(tmp_path / "r.pdf") == 1
+
+
+def test_choose_dpi() -> None:
+    assert raster.choose_dpi(None) == raster.DEFAULT_DPI
+    assert raster.choose_dpi(72) == raster.MIN_DPI
+    assert raster.choose_dpi(258) == 258
+    assert raster.choose_dpi(600) == raster.MAX_DPI
+
+
+def test_rotate_quarter_round_trip() -> None:
+    img = flowchart_page()
+    turned = raster.rotate_quarter(img, 90)
+    assert turned.shape[:2] == img.shape[1::-1]
+    assert np.array_equal(raster.rotate_quarter(turned, 270), img)
+
+
+def test_orientation_from_engine_and_vote_fallback() -> None:
+    img = flowchart_page()
+    assert raster.detect_orientation(img, 200, FakeEngine(rotation=180)) == 180
+    # Without an OSD answer, the engine's words decide: the fake reads nothing alphabetic,
+    # so the vote keeps the page as it is.
+    assert raster.detect_orientation(img, 200, FakeEngine(rotation=None)) == 0
+    assert raster.detect_orientation(np.full_like(img, 255), 200, FakeEngine(rotation=90)) == 0
+
+
+@pytest.mark.parametrize("angle", [-2.0, 1.5])
+def test_estimate_skew_undoes_rotation(angle: float) -> None:
+    straight = raster.to_gray(flowchart_page())
+    tilted = raster.rotate_small(straight, angle)
+    assert raster.estimate_skew(tilted, 200) == pytest.approx(-angle, abs=0.25)
+    assert raster.estimate_skew(straight, 200) == pytest.approx(0.0, abs=0.15)
+
+
+def test_drop_stamp_ink_keeps_black_text() -> None:
+    img = np.full((100, 300, 3), 255, np.uint8)
+    cv2.circle(img, (150, 50), 40, (90, 60, 200), 6)  # purple-blue stamp ring (RGB)
+    img[45:55, 20:80] = 0  # black text
+    img[45:55, 140:160] = 10  # black text under the stamp
+    gray = raster.drop_stamp_ink(img)
+    assert gray[50, 190] == 255  # the ring is gone
+    assert gray[50, 50] < 50 and gray[50, 150] < 50
+
+
+@pytest.mark.tesseract
+def test_prepare_page_turns_upside_down_scan(tmp_path: Path) -> None:
+    from PIL import Image
+
+    lines = ["Laporan Kinerja Instansi Pemerintah Tahun 2023"] * 12
+    img = Image.fromarray(text_page(lines, size=34, width=1700, height=2200)).rotate(180)
+    pdf = tmp_path / "upside.pdf"
+    img.save(pdf, "PDF", resolution=200.0)
+    page = raster.prepare_page(pdf, 0, TesseractEngine())
+    assert page.rotated == 180
+    assert page.dpi == pytest.approx(200, abs=1)

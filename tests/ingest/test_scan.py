@@ -1,0 +1,100 @@
+"""Scanned page -> page model: grid, merged cells, per-cell text, symbols, failing pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest import scan
+from ingest.layout import PageContent
+from ingest.ocr import FakeEngine, OcrError, OcrOptions, TesseractEngine
+from ingest.raster import PageImage
+from tests.ingest.scan_images import DPI, XS, YS, flowchart_page
+
+PT = 72 / DPI
+
+
+def _read(img: np.ndarray, engine: object) -> PageContent:
+    return scan.read_page_image(PageImage(number=1, rgb=img, dpi=DPI), engine)  # type: ignore[arg-type]
+
+
+def test_grid_rows_columns_and_merged_cells() -> None:
+    page = _read(flowchart_page(), FakeEngine())
+    assert len(page.tables) == 1
+    table = page.tables[0]
+    assert len(table.rows) == 4 and len(table.rows[0]) == 5
+    header, sub = table.rows[0], table.rows[1]
+    # 'Pelaksana' spans both actor columns; No, Kegiatan and Output span both header rows.
+    assert header[2] is not None and header[3] is None
+    assert sub[0] is None and sub[1] is None and sub[4] is None
+    assert sub[2] is not None and sub[3] is not None
+    assert header[2].box.x0 == pytest.approx(XS[2] * PT, abs=2)
+    assert header[2].box.x1 == pytest.approx(XS[4] * PT, abs=2)
+
+
+def test_each_cell_keeps_its_own_lines() -> None:
+    page = _read(flowchart_page(), FakeEngine())
+    texts = page.tables[0].texts()
+    assert texts[0][0] == "w40"
+    assert texts[2][1] == "w120\nw80"  # two lines of one cell stay together, in order
+    assert texts[2][4] == "w60"  # the Output column does not mix with Kegiatan
+    assert texts[3][1] == "w160"
+    assert texts[2][2] == "" and texts[3][3] == ""  # symbols and arrows are not text
+
+
+def test_words_are_in_points() -> None:
+    page = _read(flowchart_page(), FakeEngine())
+    word = next(w for w in page.words if w.text == "w160")
+    assert word.box.x0 == pytest.approx(210 * PT, abs=1)
+    assert word.box.top == pytest.approx(480 * PT, abs=1)
+    assert page.width == pytest.approx(1600 * PT) and page.ocr
+
+
+def test_symbols_found_in_their_columns_and_rows() -> None:
+    page = _read(flowchart_page(), FakeEngine())
+    shapes = sorted(page.shapes, key=lambda s: s.box.top)
+    assert [(s.kind, s.points) for s in shapes] == [("rect", 4), ("curve", 10)]
+    rect, capsule = shapes
+    assert XS[2] * PT < rect.box.cx < XS[3] * PT and YS[2] * PT < rect.box.cy < YS[3] * PT
+    assert XS[3] * PT < capsule.box.cx < XS[4] * PT and YS[3] * PT < capsule.box.cy < YS[4] * PT
+
+
+def test_page_without_lines_has_no_table() -> None:
+    img = flowchart_page()
+    img[:] = 255
+    img[300:315, 200:400] = 0
+    page = _read(img, FakeEngine())
+    assert page.tables == () and page.shapes == ()
+    assert page.text == "w200"
+
+
+def test_short_number_fixes() -> None:
+    assert scan.fix_short_number("l.") == "1."
+    assert scan.fix_short_number("2,") == "2."
+    assert scan.fix_short_number("I") == "I"
+    assert scan.fix_short_number("Ya") == "Ya"
+    assert scan.fix_short_number("12") == "12"
+
+
+def test_failing_page_becomes_warning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def boom(path: Path, index: int, options: OcrOptions) -> PageContent:
+        raise OcrError("Tesseract stopped: timeout")
+
+    monkeypatch.setattr(scan, "read_one_page", boom)
+    pages = scan.read_pages(tmp_path / "x.pdf", [0, 1], OcrOptions(engine="fake", jobs=1))
+    assert [p.number for p in pages] == [1, 2]
+    assert all(p.text == "" and "OCR failed" in p.warnings[0] for p in pages)
+
+
+@pytest.mark.tesseract
+def test_real_tesseract_reads_cells() -> None:
+    page = _read(flowchart_page(words=True), TesseractEngine())
+    texts = page.tables[0].texts()
+    assert texts[0][0] == "No"
+    assert texts[2][1] == "Menyusun laporan\nkinerja tahunan"
+    assert texts[2][0] == "1." and texts[3][0] == "2."
+    assert texts[2][4] == "Laporan" and texts[3][4] == "Dokumen"
+    assert (texts[1][2], texts[1][3]) == ("Kepala", "Staf")
+    assert all((w.conf or 0) > 50 for w in page.words)
