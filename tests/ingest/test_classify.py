@@ -105,3 +105,25 @@ def test_lkjip_cover_still_wins_over_its_mentions() -> None:
 def test_unrelated_text_is_other() -> None:
     assert classify(_doc("Daftar hadir rapat koordinasi\nNama Jabatan Tanda tangan")) == "other"
     assert score_types("")["surat"] == 0
+
+
+def test_the_archives_own_cover_letter_reads_back_as_a_letter(tmp_path: Path) -> None:
+    """A surat pengantar rendered by `api.letters` (it lists an LKjIP, a PK and a form)."""
+    pytest.importorskip("weasyprint")
+    from api import letters
+    from ingest.parsers.naskah import parse
+
+    data = json.loads((Path(__file__).parents[1] / "data" / "letter-lkjip.json").read_text())
+    pdf = tmp_path / "pengantar.pdf"
+    pdf.write_bytes(
+        letters.render_letter(letters.parse_request(data), "000.8.6.3/002/35.73.411/2026")
+    )
+    doc = read_text_layer(pdf)
+    assert classify(doc) == "surat"
+    got = parse(doc)
+    assert (got.nomor, got.tanggal, got.kepada) == (
+        "000.8.6.3/002/35.73.411/2026",
+        "2026-11-21",
+        "Inspektur Kota Samarinda",
+    )
+    assert got.instansi == "Badan Perencanaan Pembangunan Daerah Kota Samarinda"
