@@ -216,12 +216,17 @@ def place_date_at(line: Line) -> tuple[int, str] | None:
 
 
 def letter_date(doc: DocumentContent) -> str | None:
-    """The date of the `Place, 21 Juni 2022` line (first page first)."""
+    """The date of the `Place, 21 Juni 2022` line (first page first), else a `Tanggal :` label
+    of a nota dinas head."""
     for page in doc.pages:
         for line in page_lines(page):
             found = place_date_at(line)
             if found:
                 return found[1]
+    for line in page_lines(doc.pages[0]):
+        label = _label_of(line)
+        if label and label[0] == "tanggal":
+            return parse_date(" ".join(w.text for w in label[1]))
     return None
 
 

@@ -204,12 +204,16 @@ def test_nota_dinas_addressee_ends_at_next_label() -> None:
         (": 440/ 77 /DKK/2024", 120, 172),
         ("Hal", 50, 186),
         (": Laporan triwulan", 120, 186),
+        ("Tanggal", 50, 200),
+        (": 4 Juli 2024", 120, 200),
         ("Pada hari Selasa, 2 Juli 2024 dilaksanakan rapat.", 50, 230),
     )
     got = parse(doc)
     assert got.kepada == "Kepala Bidang Pelayanan Kesehatan"
     assert (got.nomor, got.perihal) == ("440/77/DKK/2024", "Laporan triwulan")
-    assert got.tanggal is None  # 'Selasa, 2 Juli 2024' is a weekday in the body, not a place
+    assert (
+        got.tanggal == "2024-07-04"
+    )  # 'Selasa, 2 Juli 2024' is a weekday in the body, not a place
     assert (got.instansi, got.pemerintah) == (
         "Dinas Kesehatan Kota Samarinda",
         "Pemerintah Kota Samarinda",
