@@ -176,3 +176,19 @@ def test_schema_version_mismatch_asks_for_rebuild(engine_kind: str, tmp_path, re
     assert stale.needs_rebuild
     assert doc_ids(stale, "pengukuran") == []  # recreated empty until rebuilt
     stale.close()
+
+
+def test_time_limit_returns_partial_results(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine.rebuild([DocumentRecord(i, (version(i * 10, pages=("laporan kinerja dinas",)),))
+                    for i in range(1, 1201)])
+    if engine.name == "postgres":  # make ranking slow for real: the statement timeout must fire
+        from search import pg_engine
+
+        monkeypatch.setattr(pg_engine, "_score",  # correlated, so it runs per row
+                            lambda parsed: "(SELECT 1.0 FROM pg_sleep(0.01) WHERE id > 0)")
+    slow = engine.search(SearchQuery("kinerja", time_limit=0.0, fuzzy="never"))
+    assert slow.partial
+    assert len(slow.hits) <= 20
+    monkeypatch.undo()
+    full = engine.search(SearchQuery("kinerja", time_limit=30, fuzzy="never", limit=5))
+    assert not full.partial and len(full.hits) == 5
