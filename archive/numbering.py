@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from archive.errors import BadInputError, ConflictError, NotFoundError, StorageError
-from archive.models import utcnow
+from archive.models import Version, utcnow
 from archive.models_letters import SCOPES, Letter, LetterCounter, LetterFormat, LetterItem
 
 log = logging.getLogger(__name__)
@@ -267,6 +267,16 @@ def _allocated(letter: Letter, scope_key: str) -> Allocated:
                      scope_key)
 
 
+def _check_versions(session: Session, entry: LetterEntry) -> None:
+    wanted = {i.version_id for i in entry.items if i.version_id is not None}
+    if not wanted:
+        return
+    found = set(session.scalars(select(Version.id).where(Version.id.in_(wanted))))
+    if wanted - found:
+        missing = ", ".join(f"#{v}" for v in sorted(wanted - found))
+        raise BadInputError(f"Versi dokumen {missing} tidak ada di arsip: periksa version_id pada isi surat.")
+
+
 def _kka(fmt: NumberFormat, entry: LetterEntry) -> str:
     kka = (entry.kka or fmt.default_kka or "").strip()
     if not kka and "{kka" in fmt.pattern:
@@ -283,6 +293,7 @@ def allocate(engine: Engine, office: str, entry: LetterEntry, *, reserve: bool =
     def work(session: Session) -> Allocated:
         fmt = get_format(session, office)
         kka = _kka(fmt, entry)
+        _check_versions(session, entry)
         key = fmt.scope_key(kka)
         counter_id, urut = _bump_counter(session, office, key, entry.tanggal.year)
         letter = _add_row(session, fmt, office, entry, kka, counter_id, urut, 0,
@@ -300,6 +311,7 @@ def insert_number(engine: Engine, office: str, after: int, entry: LetterEntry) -
     def work(session: Session) -> Allocated:
         fmt = get_format(session, office)
         kka = _kka(fmt, entry)
+        _check_versions(session, entry)
         key = fmt.scope_key(kka)
         counter = _locked_counter(session, office, key, entry.tanggal.year)
         if counter is None or not 0 < after <= counter.last_value:

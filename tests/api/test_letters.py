@@ -204,4 +204,14 @@ def test_cli_new_list_void_and_archive(tmp_path: Path, monkeypatch: pytest.Monke
         assert doc is not None and doc.doc_type == "surat" and doc.nomor == letter.number
         version = doc.versions[0]
         assert "Inspektur Kota Samarinda" in "\n".join(version.extraction["page_texts"])
+    # a letter that sends an archived version links to it; an unknown version is refused
+    data = _data()
+    data["items"] = [{"uraian": "Surat pengantar terdahulu", "version_id": version.id}]
+    sent = letters.issue_letter(eng, letters.parse_request(data))
+    with Session(eng) as s:
+        row = s.get(Letter, sent.allocated.letter_id)
+        assert row is not None and row.items[0].version_id == version.id
+    data["items"][0]["version_id"] = 9999
+    with pytest.raises(BadInputError, match="#9999"):
+        letters.issue_letter(eng, letters.parse_request(data))
     eng.dispose()
