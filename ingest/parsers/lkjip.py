@@ -47,7 +47,7 @@ def parse(doc: DocumentContent) -> Extraction:
     if title is None:
         title = _footer_title(doc)
         if title:
-            warnings.append("the cover page has no readable text: title taken from the page footer")
+            warnings.append("the cover title is not readable: title taken from the page footer")
         else:
             warnings.append("title not found: the cover page has no readable text")
     tahun = _year(title) or _most_common_year(doc)
@@ -75,8 +75,19 @@ def _cover(doc: DocumentContent) -> tuple[str | None, list[str]]:
         start = next((i for i, ln in enumerate(lines) if _TITLE_START_RE.match(ln)), None)
         if start is None:
             continue
-        return _title_from(lines, start), lines
+        title = _title_from(lines, start)
+        if not plausible_title(title):
+            log.info("cover title unreadable: %r", title)
+            return None, lines
+        return title, lines
     return None, []
+
+
+def plausible_title(title: str) -> bool:
+    """True when every word of a title reads as a word (an OCR'd decorative cover often does not)."""
+    words = re.sub(r"\([^)]*\)", " ", title).split()
+    ok = re.compile(r"^([A-Za-z][a-z]{2,}|[A-Z]{3,}|dan|di|ke|(19|20)\d\d)[,.:]?$")
+    return bool(words) and all(ok.match(w) for w in words)
 
 
 def _title_from(lines: list[str], start: int) -> str:

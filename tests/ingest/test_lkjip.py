@@ -155,3 +155,13 @@ def test_cover_with_office_between_title_and_year() -> None:
     assert result.instansi == "Inspektorat Kabupaten Jombang"
     assert result.pemerintah == "Pemerintah Kabupaten Jombang"
     assert result.tahun == 2022
+
+
+@pytest.mark.parametrize(
+    ("title", "ok"),
+    [("Laporan Kinerja Instansi Pemerintah Tahun 2023", True),
+     ("Laporan Akuntabilitas Kinerja Instansi Pemerintah (LAKIP) Tahun 2023", True),
+     ("LAPORAN KINERJA lg RJ INTERNAL Ta 3 tah |» IKI II N | 11 TAHUN 2022", False)],
+)
+def test_plausible_title_rejects_garbled_ocr(title: str, ok: bool) -> None:
+    assert lkjip.plausible_title(title) is ok
