@@ -182,13 +182,23 @@ class WhooshEngine(Engine):
         self._write((DocumentRecord(d) for d in doc_ids), delete=True, bulk=False)
 
     def rebuild(self, docs: Iterable[DocumentRecord]) -> int:
-        """Recreate the index from `docs` and store the schema version."""
+        """Build a new index beside the old one and swap it in; a failure keeps the old index."""
+        fresh = WhooshEngine.__new__(WhooshEngine)
+        fresh.dir, fresh.procs = self.dir.with_name(self.dir.name + ".new"), self.procs
+        fresh._ix = fresh._create()
+        try:
+            n = fresh._write(docs, delete=False, bulk=True)
+            fresh._mark_version()
+        finally:
+            fresh._ix.close()
         self.close()
+        old = self.dir.with_name(self.dir.name + ".old")
         if self.dir.exists():
-            shutil.rmtree(self.dir)
-        self._ix = self._create()
-        n = self._write(docs, delete=False, bulk=True)
-        self._mark_version()
+            self.dir.rename(old)
+        fresh.dir.rename(self.dir)
+        shutil.rmtree(old, ignore_errors=True)
+        self._ix = index.open_dir(str(self.dir))
+        self.needs_rebuild = False
         return n
 
     def indexed_versions(self) -> dict[int, set[int]]:

@@ -192,3 +192,13 @@ def test_time_limit_returns_partial_results(engine: Engine, monkeypatch: pytest.
     monkeypatch.undo()
     full = engine.search(SearchQuery("kinerja", time_limit=30, fuzzy="never", limit=5))
     assert not full.partial and len(full.hits) == 5
+
+
+def test_failed_rebuild_keeps_the_old_index(filled: Engine) -> None:
+    def broken() -> object:
+        yield DOCS[0]
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        filled.rebuild(broken())  # type: ignore[arg-type]
+    assert doc_ids(filled, "pelayanan", doc_type="lkjip") == [3]
