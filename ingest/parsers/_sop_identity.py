@@ -7,6 +7,7 @@ items are the rest of the label's cell, or the cell right below it.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,15 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
     ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan"),
     ("title", r"nama sop|judul sop|nama prosedur|nama standar operasional prosedur"),
 )
+# Multi-word labels as printed, for labels that OCR clipped or misread ('Iomor Urut SOP',
+# 'anggal Pembuatan', ')isahkan Oleh') and labels followed by their value on the same line.
+FUZZY_FIELD_LABELS: tuple[tuple[str, str], ...] = (
+    ("nomor", "nomor urut sop"), ("nomor", "nomor sop"),
+    ("tanggal_pembuatan", "tanggal pembuatan"), ("tanggal_revisi", "tanggal revisi"),
+    ("tanggal_efektif", "tanggal efektif"), ("tanggal_efektif", "tanggal pengesahan"),
+    ("disahkan_oleh", "disahkan oleh"), ("title", "nama sop"),
+)
+_FUZZY = 0.8
 LIST_LABELS: tuple[tuple[str, str], ...] = (
     ("dasar_hukum", r"dasar hukum"),
     ("kualifikasi_pelaksana", r"kualifikasi pelaksana|kualitas pelaksana|kualifikasi"),
@@ -38,7 +48,7 @@ _OFFICE = re.compile(
     r"kecamatan|kelurahan|unit pelaksana|dewan)\b", re.I)
 _STOP = re.compile(r"^(jl\b|jln\b|jalan|telp|telepon|tlp|fax|laman|website|web\b|e-?mail|kode pos|"
                    r"alamat|bidang|sub ?bag|sub ?bagian|seksi|upt\b)|@|https?:|www\.", re.I)
-_REGION = re.compile(r"\b(provinsi|kabupaten|kab\.|kota)\b.*$", re.I)
+_REGION = re.compile(r"\b(provinsi|provisi|prov\.|kabupaten|kab\.|kota)(?=\s).*$", re.I)
 _PANGKAT = re.compile(r"^(pembina|penata|pengatur|juru)\b|\((I{1,3}|IV)/[a-e]\)", re.I)
 
 
@@ -91,15 +101,61 @@ def _flat(text: str) -> str:
 
 
 def _read_fields(page: PageContent, cells: list[Cell], ident: Identity) -> None:
+    used: set[int] = set()
     for cell in cells:
-        hit = match_label(cell.text, FIELD_LABELS)
-        if hit is None or hit[0] in ident.values:
+        segments = labelled_segments(cell.text)
+        if not segments:
             continue
-        name, rest = hit
-        value = rest or _text(_right_of(cell, cells))
-        ident.values[name] = value
-        if name == "nomor" and "header" not in ident.values:
-            ident.values["header"] = _header_text(page, cells, cell)
+        used.add(id(cell))
+        for name, rest in segments:
+            if name in ident.values:
+                continue
+            if not rest and len(segments) == 1:
+                right = _right_of(cell, cells)
+                used.add(id(right))
+                rest = _text(right)
+            ident.values[name] = rest
+    if used and "header" not in ident.values:
+        ident.values["header"] = _header_text(page, [c for c in cells if id(c) not in used])
+
+
+def labelled_segments(text: str | None) -> list[tuple[str, str]]:
+    """(field, value) for each label line of a cell that starts with a label; a label's value
+    is the rest of its line and the lines up to the next label (OCR may merge label cells)."""
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    out: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(lines):
+        hit = _label_at(lines, i)
+        if hit is None and not out:
+            return []
+        if hit is None:
+            out[-1][1].append(lines[i])
+            i += 1
+            continue
+        name, rest, used = hit
+        out.append((name, [rest] if rest else []))
+        i += used
+    return [(name, "\n".join(parts).strip()) for name, parts in out]
+
+
+def _label_at(lines: Sequence[str], i: int) -> tuple[str, str, int] | None:
+    """(field, rest of the line, lines used) when lines[i] starts with a field label."""
+    if i + 1 < len(lines):
+        two = match_label(f"{lines[i]}\n{lines[i + 1]}", FIELD_LABELS)
+        if two is not None and two[1] == "":
+            return two[0], "", 2  # a label wrapped over two lines
+    one = match_label(lines[i], FIELD_LABELS)
+    if one is not None:
+        return one[0], one[1], 1
+    words = lines[i].split()
+    best: tuple[float, str, str] | None = None
+    for name, canon in FUZZY_FIELD_LABELS:
+        k = len(canon.split())
+        ratio = difflib.SequenceMatcher(None, " ".join(words[:k]).lower(), canon).ratio()
+        if ratio >= _FUZZY and (best is None or ratio > best[0]):
+            best = (ratio, name, " ".join(words[k:]))
+    return (best[1], best[2], 1) if best else None
 
 
 def _read_lists(cells: list[Cell], ident: Identity) -> None:
@@ -112,7 +168,21 @@ def _read_lists(cells: list[Cell], ident: Identity) -> None:
             below = _below(cell, cells)
             if below is not None and match_label(below.text, LIST_LABELS) is None:
                 rest = below.text
-        ident.lists[name] = tuple(re.sub(r"\s+", " ", i).strip() for i in split_items(rest))
+        items = split_items(fix_numbering(rest))
+        ident.lists[name] = tuple(re.sub(r"\s+", " ", i).strip() for i in items)
+
+
+def fix_numbering(text: str) -> str:
+    """Item numbers as OCR reads them ('2, Undang', '4 Peraturan') back to 'N. ', for the
+    number that comes next in sequence only (a wrapped line may start with a number)."""
+    out, expected = [], 1
+    for line in text.splitlines():
+        m = re.match(r"^\s*(\d{1,2})\s*[.,;:)]?\s+(?=\S)", line)
+        if m and int(m.group(1)) == expected:
+            line = f"{expected}. {line[m.end():]}"
+            expected += 1
+        out.append(line)
+    return "\n".join(out)
 
 
 def _text(cell: Cell | None) -> str:
@@ -133,16 +203,19 @@ def _below(label: Cell, cells: Sequence[Cell]) -> Cell | None:
     return min(under, key=lambda c: c.box.top, default=None)
 
 
-def _header_text(page: PageContent, cells: Sequence[Cell], label: Cell) -> str:
-    """The office header: the cell holding a 'PEMERINTAH ...' line, else the words left of the labels."""
-    for c in cells:
-        if any(_is_pemerintah(ln) or _OFFICE.match(ln.strip()) for ln in c.text.splitlines()):
-            return c.text
-    left = [w for w in page.words if w.box.x1 <= label.box.x0 and w.box.top < label.box.top + 200]
-    lines: dict[int, list[str]] = {}
-    for w in sorted(left, key=lambda w: (round(w.box.top / 4), w.box.x0)):
-        lines.setdefault(round(w.box.top / 4), []).append(w.text)
-    return "\n".join(" ".join(ws) for _, ws in sorted(lines.items()))
+def _header_text(page: PageContent, cells: Sequence[Cell]) -> str:
+    """The office header: every cell (not a label or value) with a 'PEMERINTAH', region or
+    office line, top to bottom (a scan may split the header over cells); else the page text."""
+    heads = [c for c in cells if any(_is_header_line(ln) for ln in c.text.splitlines())]
+    if not heads:
+        return page.text
+    return "\n".join(c.text for c in sorted(heads, key=lambda c: (round(c.box.top), c.box.x0)))
+
+
+def _is_header_line(line: str) -> bool:
+    text = line.strip()
+    return _is_pemerintah(text) or bool(_OFFICE.match(text)) or bool(
+        re.match(r"^(provinsi|kabupaten|kota)\b", text, re.I))
 
 
 def _is_pemerintah(line: str) -> bool:

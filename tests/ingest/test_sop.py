@@ -10,7 +10,13 @@ import pytest
 
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table
 from ingest.model import Extraction, Waktu
-from ingest.parsers._sop_identity import clean_title, parse_official, split_header
+from ingest.parsers._sop_identity import (
+    clean_title,
+    fix_numbering,
+    labelled_segments,
+    parse_official,
+    split_header,
+)
 from ingest.parsers._sop_table import column_role, find_header, is_column_number_row, leaf_role
 from ingest.parsers._sop_waktu import header_unit, parse_waktu
 from ingest.parsers.sop import parse
@@ -285,3 +291,18 @@ def test_ocr_like_flowchart() -> None:
     assert got.steps[2].waktu is None and got.steps[1].waktu == Waktu("1 hari", 1, "hari")
     assert "step 4: out of sequence, taken as 1" in got.warnings
     assert "step after 2: number unreadable, taken as 3" in got.warnings
+
+
+def test_merged_label_cell_from_ocr() -> None:
+    cell = ("Iomor Urut SOP 68/DISKOMINFO/2024\nanggal Pembuatan 5 Januari 2024\nTanggal Revisi\n"
+            ")isahkan Oleh Kepala Dinas\nSAMUEL, SE, Msi\nlama SOP Pengumpulan Informasi")
+    assert labelled_segments(cell) == [
+        ("nomor", "68/DISKOMINFO/2024"), ("tanggal_pembuatan", "5 Januari 2024"),
+        ("tanggal_revisi", ""), ("disahkan_oleh", "Kepala Dinas\nSAMUEL, SE, Msi"),
+        ("title", "Pengumpulan Informasi")]
+    assert labelled_segments("Pengumpulan Data Kinerja") == []
+
+
+def test_fix_numbering_as_ocr_reads_it() -> None:
+    text = "1. Undang A\n2, Undang B\n2012 tentang C\n3 Peraturan D\n3 unit"
+    assert fix_numbering(text) == "1. Undang A\n2. Undang B\n2012 tentang C\n3. Peraturan D\n3 unit"
