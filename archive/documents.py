@@ -11,12 +11,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from difflib import SequenceMatcher
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from archive.errors import NotFoundError
+from archive.errors import ConflictError, NotFoundError
 from archive.models import Document, IndicatorRow, Job, StepRow, StoredFileRow, Version
 from archive.store import StoredFile
 
@@ -25,14 +26,31 @@ log = logging.getLogger(__name__)
 Extraction = Mapping[str, Any]  # the schema's JSON object
 
 
+DecisionKind = Literal["new_document", "new_version", "new_file", "duplicate"]
+DATE_FIELDS = ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif", "tanggal_pengesahan")
+_SAME_TEXT = 0.85  # similarity above which two readings of a title or step are the same text
+
+
 @dataclass(frozen=True)
 class Placement:
-    """Where a newly recorded version went."""
+    """Where a newly recorded upload went, and why (`outcome` 'new_file': another file of a version)."""
 
     document_id: int
     version_id: int
     version_no: int
     new_document: bool
+    outcome: DecisionKind = "new_version"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the identity rules make of an extraction: new document, new version or another file."""
+
+    kind: DecisionKind
+    reason: str
+    document: Document | None = None
+    version: Version | None = None
 
 
 # --- identity ------------------------------------------------------------------------------------
@@ -79,6 +97,133 @@ def _year(extraction: Extraction) -> str | None:
     return str(int(tahun)) if isinstance(tahun, int | float) and tahun else None
 
 
+def decide(session: Session, extraction: Extraction) -> Decision:
+    """Apply the identity rules: which document (if any) and which version (if any) this is.
+
+    The document: same identity key, else (an SOP missing its number on one side) same title and
+    office.  The version: an existing version with the same dates and fields gets the file as
+    another file (a scan of the signed original beside its digital twin); otherwise a new version.
+    """
+    key = identity_key(extraction)
+    document = _find_document(session, key)
+    how = f"same {_describe_key(extraction)} as document #"
+    if document is None:
+        document, how = _find_by_title(session, extraction)
+    if document is None:
+        return Decision("new_document", how or _why_new(extraction, key))
+    how = f"{how}{document.id}" if how.endswith("#") else how
+    version, why = match_version(document, extraction)
+    if version is not None:
+        return Decision("new_file", f"{how}; {why}", document, version)
+    return Decision("new_version", f"{how}; {why}", document)
+
+
+def _describe_key(extraction: Extraction) -> str:
+    doc_type = extraction.get("doc_type")
+    if doc_type == "sop":
+        return f"number {extraction.get('nomor')} and office"
+    if doc_type == "lkjip":
+        return f"office and year {_year(extraction)}"
+    return f"office, year {_year(extraction)} and title"
+
+
+def _why_new(extraction: Extraction, key: str | None) -> str:
+    if key is not None:
+        return f"no archived document has the same {_describe_key(extraction)}"
+    doc_type = extraction.get("doc_type") or "other"
+    needs = {"sop": "a number (or title) and an office", "lkjip": "an office and a year",
+             "form_data_kinerja": "an office, a year and a title"}.get(str(doc_type))
+    if needs is None:
+        return f"a {doc_type} document is always a document of its own"
+    return f"the extraction lacks {needs}, so it cannot be matched to an archived document"
+
+
+def _find_by_title(session: Session, extraction: Extraction) -> tuple[Document | None, str]:
+    """An SOP with no number on one side: the one SOP of the same office with the same title."""
+    office = normalise_text(extraction.get("instansi"))
+    title = normalise_text(extraction.get("title"))
+    if extraction.get("doc_type") != "sop" or not (office and title):
+        return None, ""
+    has_nomor = bool(normalise_nomor(extraction.get("nomor")))
+    stmt = select(Document).where(Document.doc_type == "sop")
+    if has_nomor:
+        stmt = stmt.where(Document.nomor.is_(None))
+    found = [d for d in session.scalars(stmt)
+             if normalise_text(d.instansi) == office and normalise_text(d.title) == title]
+    if len(found) > 1:
+        ids = ", ".join(f"#{d.id}" for d in found)
+        return None, (f"several SOPs of this office share the title ({ids}) and the number "
+                      "cannot tell them apart: filed as a new document")
+    if not found:
+        return None, ""
+    return found[0], f"same title and office as document #{found[0].id} (no number on one side)"
+
+
+def match_version(document: Document, extraction: Extraction) -> tuple[Version | None, str]:
+    """The version of `document` this extraction is another file of, else None; with the reason."""
+    reasons = []
+    for version in sorted(document.versions, key=_recency, reverse=True):
+        same, why = _same_version(version, extraction)
+        if same:
+            return version, (f"{why} as version {version.version_no}: another file of that "
+                             "version (e.g. the signed paper original beside the digital one)")
+        reasons.append(f"version {version.version_no}: {why}")
+    return None, "a new version (" + "; ".join(reasons) + ")" if reasons else "a new version"
+
+
+def _same_version(version: Version, extraction: Extraction) -> tuple[bool, str]:
+    """Same dates (none conflicting, at least one shared) and same fields; else same content."""
+    theirs = version.extraction or {}
+    agree: list[str] = []
+    conflicts: list[str] = []
+    for name in DATE_FIELDS:
+        mine, other = parse_iso_date(extraction.get(name)), getattr(version, name)
+        if mine and other:
+            label = name.removeprefix("tanggal_")
+            (agree if mine == other else conflicts).append(f"{label} {mine} vs {other}")
+    if conflicts:
+        return False, "different dates (" + ", ".join(conflicts) + ")"
+    differing = _differing_fields(theirs, extraction)
+    if differing:
+        return False, "different " + ", ".join(differing)
+    if agree:
+        return True, "same dates (" + ", ".join(a.split(" vs ")[0] for a in agree) + ") and fields"
+    return _same_content(theirs, extraction)
+
+
+def _differing_fields(a: Extraction, b: Extraction) -> list[str]:
+    out = []
+    if normalise_nomor(a.get("nomor")) and normalise_nomor(b.get("nomor")) and (
+            normalise_nomor(a.get("nomor")) != normalise_nomor(b.get("nomor"))):
+        out.append("number")
+    if _year(a) and _year(b) and _year(a) != _year(b):
+        out.append("year")
+    if not similar(a.get("title"), b.get("title"), default=True):
+        out.append("title")
+    return out
+
+
+def _same_content(a: Extraction, b: Extraction) -> tuple[bool, str]:
+    """No dates to compare: the same steps (or indicators) read in the same order."""
+    for name, label in (("steps", "kegiatan"), ("indicators", "indikator")):
+        mine = [str(x.get(label) or "") for x in (b.get(name) or ())]
+        other = [str(x.get(label) or "") for x in (a.get(name) or ())]
+        if mine and other:
+            same = len(mine) == len(other) and all(map(similar, mine, other))
+            word = name if same else f"{name} differ"
+            return same, (f"no dates to compare, same {len(mine)} {word}" if same
+                          else f"no dates to compare, and the {word}")
+    return False, "no dates or contents to compare"
+
+
+def similar(a: str | None, b: str | None, default: bool = False) -> bool:
+    """Whether two readings are the same text (case, punctuation and small OCR slips ignored)."""
+    na, nb = normalise_text(a), normalise_text(b)
+    if not (na and nb):
+        return default
+    return na == nb or SequenceMatcher(None, na, nb).ratio() >= _SAME_TEXT
+
+
 # --- writing -------------------------------------------------------------------------------------
 def find_version_by_sha256(session: Session, sha256: str) -> Version | None:
     """The version holding a file with these bytes, if any."""
@@ -98,13 +243,17 @@ def add_version(
 
     Only adds and flushes; the caller commits, so everything lands in one transaction.
     """
-    key = identity_key(extraction)
-    document = _find_document(session, key)
-    new_document = document is None
+    decision = decide(session, extraction)
+    if decision.kind == "new_file" and decision.version is not None:
+        return _add_file(session, decision.version, extraction, stored, decision.reason)
+    document = decision.document
     if document is None:
-        document = Document(doc_type=str(extraction.get("doc_type") or "other"), identity_key=key)
+        document = Document(doc_type=str(extraction.get("doc_type") or "other"),
+                            identity_key=identity_key(extraction))
         session.add(document)
         session.flush()
+    elif document.identity_key is None:
+        document.identity_key = identity_key(extraction)  # found by title, now with a number
     version = _new_version(session, document, extraction, source_filename, uploader)
     version.files.append(_file_row(stored, extraction, role="original"))
     version.steps.extend(_step_rows(extraction.get("steps") or ()))
@@ -112,8 +261,38 @@ def add_version(
     session.flush()
     refresh_statuses(document)
     session.flush()
-    log.info("document %d: version %d (%s)", document.id, version.version_no, version.status)
-    return Placement(document.id, version.id, version.version_no, new_document)
+    log.info("document %d: version %d (%s): %s", document.id, version.version_no,
+             version.status, decision.reason)
+    return Placement(document.id, version.id, version.version_no, decision.kind == "new_document",
+                     decision.kind, decision.reason)
+
+
+def _add_file(
+    session: Session, version: Version, extraction: Extraction, stored: StoredFile, reason: str
+) -> Placement:
+    """Another file of an existing version; a born-digital twin's reading replaces an OCR one."""
+    role = "scan" if extraction.get("scanned") else "original"
+    only_scans = all(f.scanned for f in version.files)
+    version.files.append(_file_row(stored, extraction, role=role))
+    if only_scans and not extraction.get("scanned"):
+        _replace_reading(session, version, extraction)
+    session.flush()
+    log.info("version %d: another file (%s): %s", version.id, role, reason)
+    return Placement(version.document_id, version.id, version.version_no, False, "new_file",
+                     reason)
+
+
+def _replace_reading(session: Session, version: Version, extraction: Extraction) -> None:
+    """The text layer of the digital twin is exact where OCR guesses: keep its fields and rows."""
+    version.extraction = dict(extraction)
+    for name in DATE_FIELDS:
+        setattr(version, name, getattr(version, name) or parse_iso_date(extraction.get(name)))
+    version.steps.clear()
+    version.indicators.clear()
+    session.flush()
+    version.steps.extend(_step_rows(extraction.get("steps") or ()))
+    version.indicators.extend(_indicator_rows(extraction.get("indicators") or ()))
+    refresh_statuses(version.document)
 
 
 def _find_document(session: Session, key: str | None) -> Document | None:
@@ -235,6 +414,83 @@ def _copy_metadata(document: Document, extraction: Extraction) -> None:
     document.tahun = int(tahun) if isinstance(tahun, int | float) else None
 
 
+# --- corrections by an archivist -----------------------------------------------------------------
+def move_version(
+    session: Session, version_id: int, document_id: int, *, reason: str, by: str | None = None
+) -> Placement:
+    """Move a version (with its files and rows) to another document, numbered last there."""
+    version = _get_version(session, version_id)
+    target = get_document(session, document_id)
+    source = version.document
+    if source.id == target.id:
+        raise ConflictError(f"version {version_id} already belongs to document #{document_id}.")
+    if source.doc_type != target.doc_type:
+        raise ConflictError(f"version {version_id} is a {source.doc_type}, document "
+                            f"#{document_id} a {target.doc_type}: they cannot be versions of one.")
+    return _rehome(session, version, target, reason, by)
+
+
+def split_version(
+    session: Session, version_id: int, *, reason: str, by: str | None = None
+) -> Placement:
+    """Split a version off into a new document of its own (when the rule guessed wrong)."""
+    version = _get_version(session, version_id)
+    source = version.document
+    if len(source.versions) < 2:
+        raise ConflictError(f"version {version_id} is the only version of document "
+                            f"#{source.id}: it is a document of its own already.")
+    target = Document(doc_type=source.doc_type, identity_key=None)
+    session.add(target)
+    session.flush()
+    return _rehome(session, version, target, reason, by)
+
+
+def _rehome(
+    session: Session, version: Version, target: Document, reason: str, by: str | None
+) -> Placement:
+    source = version.document
+    old = f"version {version.version_no} of #{source.id}"
+    last = max((v.version_no for v in target.versions), default=0)
+    # Number and parent change in one UPDATE, so (document_id, version_no) never collides.
+    version.version_no = last + 1
+    version.document = target
+    session.flush()
+    session.refresh(source, ["versions"])
+    for document in (source, target):
+        if document.versions:
+            refresh_statuses(document)
+    if not source.versions:
+        session.delete(source)
+    message = (f"{by or 'an archivist'} moved {old} to version {version.version_no} "
+               f"of #{target.id}: {reason}")
+    log_job(session, "done", kind="move", version_id=version.id, message=message)
+    session.flush()
+    log.info(message)
+    return Placement(target.id, version.id, version.version_no, False, "new_version", message)
+
+
+def revoke_version(
+    session: Session, version_id: int, on: date, *, reason: str, by: str | None = None
+) -> Version:
+    """Mark a version 'dicabut' from date `on`; the newest remaining version is in force."""
+    version = _get_version(session, version_id)
+    version.status = "dicabut"
+    version.tanggal_dicabut = on
+    refresh_statuses(version.document)
+    log_job(session, "done", kind="revoke", version_id=version.id,
+            message=f"{by or 'an archivist'} revoked version {version.version_no} of "
+                    f"#{version.document_id} from {on.isoformat()}: {reason}")
+    session.flush()
+    return version
+
+
+def _get_version(session: Session, version_id: int) -> Version:
+    version = session.get(Version, version_id)
+    if version is None:
+        raise NotFoundError(f"version {version_id} does not exist; `arsip versions DOC` lists them.")
+    return version
+
+
 # --- the ingest log ------------------------------------------------------------------------------
 def log_job(
     session: Session,
@@ -244,16 +500,18 @@ def log_job(
     sha256: str | None = None,
     version_id: int | None = None,
     error: Exception | None = None,
+    message: str | None = None,
+    kind: str = "ingest",
 ) -> Job:
-    """Add one finished row to the ingest log (the caller commits)."""
+    """Add one finished row to the log (the caller commits); `message`: why, for a success."""
     job = Job(
-        kind="ingest",
+        kind=kind,
         status=status,
         source_filename=source_filename,
         sha256=sha256,
         version_id=version_id,
         error_code=getattr(error, "code", type(error).__name__) if error else None,
-        message=str(getattr(error, "message", error)) if error else None,
+        message=str(getattr(error, "message", error)) if error else message,
         finished_at=datetime.now(UTC),
     )
     session.add(job)

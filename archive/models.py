@@ -85,6 +85,8 @@ class Version(Base):
     tanggal_efektif: Mapped[date | None] = mapped_column(Date)
     tanggal_pengesahan: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="berlaku")
+    # When a 'dicabut' version stopped being in force (0003_archive); NULL: not revoked, or unknown.
+    tanggal_dicabut: Mapped[date | None] = mapped_column(Date)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     uploader: Mapped[str | None] = mapped_column(String(255))
     source_filename: Mapped[str | None] = mapped_column(String(1024))
@@ -194,3 +196,50 @@ class Job(Base):
     message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- stamped copies and retention (0003_archive) --------------------------------------------------
+FATES = ("permanen", "musnah")
+
+
+class CopyRow(Base):
+    """One stamped copy (salinan) handed out: the file, its verification code, who, for whom, why."""
+
+    __tablename__ = "copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # in the QR code's URL
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    source_file_id: Mapped[int] = mapped_column(ForeignKey("files.id"))  # the original copied
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id"), unique=True)  # the stamped PDF
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_by: Mapped[str | None] = mapped_column(String(255))
+    issued_for: Mapped[str | None] = mapped_column(String(512))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    certifier_jabatan: Mapped[str] = mapped_column(String(255))
+    certifier_nama: Mapped[str] = mapped_column(String(255))
+    certifier_nip: Mapped[str | None] = mapped_column(String(32))
+
+    version: Mapped[Version] = relationship()
+    source_file: Mapped[StoredFileRow] = relationship(foreign_keys=[source_file_id])
+    file: Mapped[StoredFileRow] = relationship(foreign_keys=[file_id])
+
+
+class RetentionRule(Base):
+    """The retention schedule (Jadwal Retensi Arsip) of one document type: editable data."""
+
+    __tablename__ = "retention_rules"
+    __table_args__ = (
+        CheckConstraint("final_fate IN ('permanen', 'musnah')", name="fate_known"),
+        CheckConstraint("active_years >= 0 AND inactive_years >= 0", name="years_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(32), unique=True)
+    kka: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+    active_years: Mapped[int] = mapped_column(Integer)
+    inactive_years: Mapped[int] = mapped_column(Integer)
+    final_fate: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)

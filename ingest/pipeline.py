@@ -27,7 +27,7 @@ from ingest.model import Extraction
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
-Outcome = Literal["new_document", "new_version", "duplicate"]
+Outcome = Literal["new_document", "new_version", "new_file", "duplicate"]
 _RETRIES = 3  # a concurrent upload can take the version number or identity key first
 
 
@@ -48,7 +48,11 @@ class IngestOptions:
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What happened to one file; `extraction` is None for a duplicate (nothing was read)."""
+    """What happened to one file; `extraction` is None for a duplicate (nothing was read).
+
+    `new_file`: another file (a scan of the signed original) of an existing version;
+    `reason` says in words why the identity rules decided what they did.
+    """
 
     outcome: Outcome
     path: Path
@@ -57,6 +61,7 @@ class IngestResult:
     version_id: int
     version_no: int
     extraction: Extraction | None = None
+    reason: str = ""
 
     def summary(self) -> str:
         """One line for people: what the archive did with the file."""
@@ -64,6 +69,8 @@ class IngestResult:
             return f"new document #{self.document_id}"
         if self.outcome == "new_version":
             return f"new version {self.version_no} of #{self.document_id}"
+        if self.outcome == "new_file":
+            return f"another file of version {self.version_no} of #{self.document_id}"
         return f"already archived as version {self.version_no} of #{self.document_id}"
 
 
@@ -107,12 +114,13 @@ def find_duplicate(
         version = find_version_by_sha256(session, sha256)
         if version is None:
             return None
+        reason = (f"the same bytes (SHA-256 {sha256[:12]}…) are already archived as version "
+                  f"{version.version_no} of #{version.document_id}")
         log_job(session, "duplicate", source_filename=name, sha256=sha256,
-                version_id=version.id)
-        log.info("%s: already archived as version %d of #%d", name, version.version_no,
-                 version.document_id)
+                version_id=version.id, message=reason)
+        log.info("%s: %s", name, reason)
         return IngestResult("duplicate", path, sha256, version.document_id, version.id,
-                            version.version_no)
+                            version.version_no, reason=reason)
 
 
 def extract(path: Path, options: IngestOptions) -> Extraction:
@@ -146,9 +154,9 @@ def record(
         except SQLAlchemyError as e:
             raise _storage_error(path, stored, e) from e
         else:
-            outcome: Outcome = "new_document" if placement.new_document else "new_version"
-            return IngestResult(outcome, path, stored.sha256, placement.document_id,
-                                placement.version_id, placement.version_no, extraction)
+            return IngestResult(placement.outcome, path, stored.sha256, placement.document_id,
+                                placement.version_id, placement.version_no, extraction,
+                                placement.reason)
     raise AssertionError("unreachable")
 
 
@@ -164,7 +172,7 @@ def _commit_rows(
         placement = add_version(session, extraction.to_json(with_page_texts=True), stored,
                                 source_filename=name, uploader=options.uploader)
         log_job(session, "done", source_filename=name, sha256=stored.sha256,
-                version_id=placement.version_id)
+                version_id=placement.version_id, message=placement.reason)
         return placement
 
 

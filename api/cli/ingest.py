@@ -66,8 +66,10 @@ class Tally:
 
     def line(self) -> str:
         """The final count line."""
-        names = (("new_document", "new document"), ("new_version", "new version"),
-                 ("duplicate", "already archived"), ("refused", "refused"), ("failed", "failed"))
+        names = [("new_document", "new document"), ("new_version", "new version"),
+                 ("duplicate", "already archived"), ("refused", "refused"), ("failed", "failed")]
+        if self.counts.get("new_file"):  # only then, so the usual line stays as it was
+            names.insert(2, ("new_file", "new file"))
         total = sum(self.counts.values())
         parts = [_plural(self.counts.get(key, 0), label) for key, label in names]
         return f"{_plural(total, 'file')}: " + ", ".join(parts)
@@ -82,7 +84,8 @@ def _plural(count: int, label: str) -> str:
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--uploader", default=None, help="Recorded as who uploaded (default: your login).")
-def ingest(paths: tuple[Path, ...], uploader: str | None) -> None:
+@click.option("--why", is_flag=True, help="Say under each file why it went where it went.")
+def ingest(paths: tuple[Path, ...], uploader: str | None, why: bool) -> None:
     """Archive PDFs: files, or folders searched recursively for *.pdf."""
     from api.settings import Settings
     from archive.store import FileStore
@@ -100,7 +103,7 @@ def ingest(paths: tuple[Path, ...], uploader: str | None) -> None:
     files = find_pdfs(paths)
     tally = Tally()
     for path, line in _with_progress(files, _ingest_each(files, session_factory, store, options,
-                                                          tally)):
+                                                          tally, why)):
         click.echo(f"{path}: {line}")
     click.echo(tally.line())
     if tally.exit_code:
@@ -108,7 +111,7 @@ def ingest(paths: tuple[Path, ...], uploader: str | None) -> None:
 
 
 def _ingest_each(files: list[Path], session_factory: Any, store: Any, options: Any,
-                 tally: Tally) -> Iterator[tuple[Path, str]]:
+                 tally: Tally, why: bool = False) -> Iterator[tuple[Path, str]]:
     """Ingest file by file; one failure never stops the batch."""
     from ingest.pipeline import ingest_file
 
@@ -126,7 +129,8 @@ def _ingest_each(files: list[Path], session_factory: Any, store: Any, options: A
             yield path, f"failed: internal error ({e.__class__.__name__}: {e}); run with -v"
             continue
         tally.add(result.outcome)
-        yield path, result.summary()
+        reason = f"\n    why: {result.reason}" if why and result.reason else ""
+        yield path, result.summary() + reason
 
 
 def _with_progress(files: list[Path], lines: Iterator[tuple[Path, str]]
