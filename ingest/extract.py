@@ -32,7 +32,7 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
     """Read `path` and return its extraction; raises `RejectedFileError` for unusable files."""
     options = options or ExtractOptions()
     info = triage(path, options.limits)
-    doc = read_text_layer(path)
+    doc = read_text_layer(path, expected_pages=info.pages)
     doc = ocr_image_pages(path, doc, options.ocr)
     return parse_document(doc, info)
 

@@ -20,19 +20,34 @@ MIN_TEXT_CHARS = 40
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 
 
-def read_text_layer(path: Path, password: str = "") -> DocumentContent:
-    """Every page's words, text, ruled tables and drawn shapes, from the text layer."""
+def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentContent:
+    """Every page's words, text, ruled tables and drawn shapes, from the text layer.
+
+    `expected_pages` is the page count triage found (pypdf).  pdfminer walks the page tree more
+    strictly and can find fewer pages (seen on real scans); the missing ones are returned empty,
+    so that the pipeline reads them by OCR instead of losing them.
+    """
     import pdfplumber
 
     try:
-        with pdfplumber.open(path, password=password) as pdf:
-            pages = tuple(_read_page(p) for p in pdf.pages)
+        with pdfplumber.open(path) as pdf:
+            pages = [_read_page(p) for p in pdf.pages]
     except DamagedPdfError:
         raise
     except Exception as e:  # pdfminer raises many unrelated types on a broken file
         raise DamagedPdfError(f"{path.name}: the PDF text layer cannot be read ({e}).") from e
+    warnings: tuple[str, ...] = ()
+    if expected_pages is not None and len(pages) < expected_pages:
+        log.info("%s: the text layer shows %d of %d pages", path.name, len(pages), expected_pages)
+        warnings = (f"the text layer shows only {len(pages)} of {expected_pages} pages",)
+        pages += [_empty_page(n) for n in range(len(pages) + 1, expected_pages + 1)]
     scanned = bool(pages) and all(needs_ocr(p) for p in pages)
-    return DocumentContent(pages=pages, scanned=scanned)
+    return DocumentContent(pages=tuple(pages), scanned=scanned, warnings=warnings)
+
+
+def _empty_page(number: int) -> PageContent:
+    """A stand-in for a page the text layer cannot show (size unknown: OCR measures it)."""
+    return PageContent(number=number, width=0.0, height=0.0, text="")
 
 
 def needs_ocr(page: PageContent) -> bool:
