@@ -380,7 +380,7 @@ def parse_iso_date(value: Any) -> date | None:
 def refresh_statuses(document: Document) -> None:
     """The newest version in force is 'berlaku', older ones 'digantikan'; 'dicabut' stays.
 
-    Newest means the latest effective date (else revision, approval, creation date); undated
+    Newest means the latest effective date (else approval, revision, creation date); undated
     versions rank below dated ones, and ties go to the later upload.
     """
     live = [v for v in document.versions if v.status != "dicabut"]
@@ -395,14 +395,13 @@ def refresh_statuses(document: Document) -> None:
 
 
 def _recency(version: Version) -> tuple[date, int]:
-    when = (
-        version.tanggal_efektif
-        or version.tanggal_revisi
-        or version.tanggal_pengesahan
-        or version.tanggal_pembuatan
-        or date.min
-    )
-    return when, version.version_no
+    return start_date(version) or date.min, version.version_no
+
+
+def start_date(version: Version) -> date | None:
+    """When a version came into force: efektif, else pengesahan, revisi, pembuatan."""
+    return (version.tanggal_efektif or version.tanggal_pengesahan or version.tanggal_revisi
+            or version.tanggal_pembuatan)
 
 
 def _copy_metadata(document: Document, extraction: Extraction) -> None:
