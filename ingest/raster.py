@@ -21,12 +21,13 @@ from ingest.ocr import OcrEngine
 
 log = logging.getLogger(__name__)
 
-MIN_DPI = 200.0
+MIN_DPI = 300.0  # small print ('767.07') loses its dots below this
 MAX_DPI = 300.0
 DEFAULT_DPI = 300.0
 ANALYSIS_DPI = 150.0  # orientation and skew are judged on a smaller copy
 MAX_SKEW = 5.0  # degrees; anything larger is not scanner skew
 SKEW_DPI = 100.0
+STAMP_MARGIN = 15  # how much bluer than green ink must be to count as stamp or pen
 
 
 @dataclass(frozen=True)
@@ -111,16 +112,18 @@ def to_gray(rgb: np.ndarray) -> np.ndarray:
 
 
 def drop_stamp_ink(rgb: np.ndarray) -> np.ndarray:
-    """Grey image with blue and purple ink (stamps, signatures) turned white; black print stays.
+    """Grey image with blue and purple ink (stamps, signatures) made light; black print stays.
 
-    Stamp ink is saturated and not dark; black text printed under a stamp stays dark, so it
-    survives even where the stamp covers it.
+    Stamp and pen ink has much more blue than green; black print, even where a stamp covers it,
+    is dark in all three channels, so it survives.  (Hue from HSV is unreliable on dark pixels.)
     """
-    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-    hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    coloured = (sat > 70) & (val > 70) & (hue >= 95) & (hue <= 165)
+    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
+    coloured = (b - g > STAMP_MARGIN) & (b - r > 0)
     gray = to_gray(rgb).copy()
-    gray[coloured] = 255
+    # A bluish pixel is lightened by how blue it is: blue ink turns light, while black print
+    # under the ink (dark in every channel, barely bluish) stays dark.
+    lifted = rgb.max(axis=2).astype(np.int16) + 3 * (b - g)
+    gray[coloured] = np.clip(lifted, 0, 255).astype(np.uint8)[coloured]
     return gray
 
 
