@@ -31,6 +31,15 @@ class Settings(BaseSettings):
         default="whoosh",
         description="Search engine: whoosh (index in the data dir) or postgres (archive on PostgreSQL).",
     )
+    certifier_jabatan: str = Field(
+        default="", description="Position (jabatan) of the official certifying stamped copies."
+    )
+    certifier_nama: str = Field(default="", description="Name of the certifying official.")
+    certifier_nip: str | None = Field(default=None, description="NIP of the certifying official.")
+    verify_base_url: str = Field(
+        default="http://localhost:8000",
+        description="Public base URL of the web app; a copy's QR code points to <base>/verifikasi/<code>.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -62,7 +62,7 @@ def timeline(session: Session, document_id: int) -> list[TimelineEntry]:
     document = get_document(session, document_id)
     ordered = sorted(document.versions, key=_order)
     reasons = _reasons(session, [v.id for v in ordered])
-    return [TimelineEntry(v, start_date(v), _end(v, ordered), tuple(reasons.get(v.id, ())))
+    return [TimelineEntry(v, start_date(v), end_of_force(v, ordered), tuple(reasons.get(v.id, ())))
             for v in ordered]
 
 
@@ -71,7 +71,7 @@ def _order(version: Version) -> tuple[bool, date, int]:
     return start is None, start or date.min, version.version_no
 
 
-def _end(version: Version, ordered: Sequence[Version]) -> date | None:
+def end_of_force(version: Version, ordered: Sequence[Version]) -> date | None:
     """The next later start among versions not revoked before it, or the revocation date."""
     start = start_date(version)
     if start is None:

@@ -40,7 +40,7 @@ def _register() -> None:
     from api.cli import extract
 
     modules: list[Any] = [extract]
-    for optional in ("ingest", "letter", "search"):
+    for optional in ("ingest", "letter", "search", "archive"):
         try:
             modules.append(__import__(f"api.cli.{optional}", fromlist=["register"]))
         except ModuleNotFoundError as e:

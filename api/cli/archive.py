@@ -1,0 +1,303 @@
+"""Archive commands: versions (timeline, in force, diff), copy, verify, retention, corrections."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from api.cli.ingest import open_archive
+from archive.errors import BadInputError, NotFoundError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from archive.models import Version
+    from archive.retention import RetentionItem
+    from archive.timeline import TimelineEntry
+
+VERSION_HELP = "VERSION is a version id (as `arsip versions` shows it) or DOC:NO, e.g. 3:2."
+
+
+def register(cli: click.Group) -> None:
+    """Add the commands to the group."""
+    for command in (versions, copy, verify, retention, move_version, split_version, revoke):
+        cli.add_command(command)
+
+
+def _session_factory() -> Any:
+    from api.settings import Settings
+
+    return open_archive(Settings())
+
+
+def resolve_version(session: Session, ref: str) -> Version:
+    """A version from `17` (its id) or `3:2` (document 3, version 2)."""
+    from sqlalchemy import select
+
+    from archive.models import Version
+
+    doc, sep, number = ref.partition(":")
+    if not (doc.strip().isdigit() and (not sep or number.strip().isdigit())):
+        raise BadInputError(f"{ref!r} is not a version: {VERSION_HELP}")
+    if sep:
+        stmt = select(Version).where(Version.document_id == int(doc),
+                                     Version.version_no == int(number))
+        version = session.scalars(stmt).first()
+    else:
+        version = session.get(Version, int(doc))
+    if version is None:
+        raise NotFoundError(f"version {ref} does not exist; `arsip versions DOC` lists them.")
+    return version
+
+
+def _echo_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+# --- versions ------------------------------------------------------------------------------------
+@click.command()
+@click.argument("document_id", type=int)
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Say which version was in force on this date (YYYY-MM-DD).")
+@click.option("--diff", "diff", type=(int, int), default=None, metavar="A B",
+              help="Show what changed from version number A to version number B.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def versions(document_id: int, on: Any, diff: tuple[int, int] | None, as_json: bool) -> None:
+    """The version timeline of a document (by effective date), with statuses and reasons."""
+    from archive.timeline import diff_versions, format_diff, timeline, version_in_force
+
+    with _session_factory()() as session:
+        entries = timeline(session, document_id)
+        if on is not None:
+            found = version_in_force(entries[0].version.document, on.date()) if entries else None
+            _say_in_force(document_id, on.date(), found, as_json)
+            return
+        if diff is not None:
+            by_no = {e.version.version_no: e.version for e in entries}
+            missing = [n for n in diff if n not in by_no]
+            if missing:
+                raise NotFoundError(f"document #{document_id} has no version {missing[0]}.")
+            for line in format_diff(diff_versions(by_no[diff[0]], by_no[diff[1]])):
+                click.echo(line)
+            return
+        if as_json:
+            _echo_json([e.as_json() for e in entries])
+            return
+        for line in _timeline_lines(entries):
+            click.echo(line)
+
+
+def _say_in_force(document_id: int, on: date, version: Version | None, as_json: bool) -> None:
+    if as_json:
+        _echo_json({"document_id": document_id, "on": on.isoformat(),
+                    "version_id": version.id if version else None,
+                    "version_no": version.version_no if version else None})
+    elif version is None:
+        click.echo(f"no version of #{document_id} was in force on {on.isoformat()}")
+    else:
+        click.echo(f"in force on {on.isoformat()}: version {version.version_no} "
+                   f"(id {version.id}) of #{document_id}")
+
+
+def _timeline_lines(entries: list[TimelineEntry]) -> Iterator[str]:
+    for e in entries:
+        v = e.version
+        period = f"{_d(e.start)} .. {_d(e.end) if e.end else ''}" if e.start else "undated"
+        yield f"versi {v.version_no} (id {v.id}) [{v.status}] {period}"
+        dates = ", ".join(f"{n.removeprefix('tanggal_')} {getattr(v, n)}" for n in
+                          ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif",
+                           "tanggal_pengesahan", "tanggal_dicabut") if getattr(v, n))
+        if dates:
+            yield f"    {dates}"
+        yield (f"    {v.source_filename or '-'}, diunggah {_d(v.uploaded_at)} "
+               f"oleh {v.uploader or '-'}")
+        for f in v.files:
+            yield f"    {f.role}: {f.sha256[:12]}… ({f.pages or '?'} hlm{', pindaian' if f.scanned else ''})"
+        for reason in e.reasons:
+            yield f"    why: {reason}"
+
+
+def _d(value: Any) -> str:
+    return value.isoformat()[:10] if value else "-"
+
+
+# --- copy and verify -----------------------------------------------------------------------------
+@click.command(epilog=VERSION_HELP)
+@click.argument("version_ref", metavar="VERSION")
+@click.option("--for", "issued_for", default=None, help="Who the copy is for.")
+@click.option("--purpose", default=None, help="Why the copy is handed out.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the stamped PDF here.")
+@click.option("--file", "file_sha", default=None, help="Copy this file of the version (hash prefix).")
+@click.option("--by", "issued_by", default=None, help="Who issues it (default: your login).")
+@click.option("--jabatan", default=None, help="Certifying official (default ARSIP_CERTIFIER_JABATAN).")
+@click.option("--nama", default=None, help="Their name (default ARSIP_CERTIFIER_NAMA).")
+@click.option("--nip", default=None, help="Their NIP (default ARSIP_CERTIFIER_NIP).")
+def copy(version_ref: str, issued_for: str | None, purpose: str | None, out: Path | None,
+         file_sha: str | None, issued_by: str | None, jabatan: str | None, nama: str | None,
+         nip: str | None) -> None:
+    """Issue a stamped copy (SALINAN) of a version; the original is never changed."""
+    from api.cli.ingest import _login
+    from api.settings import Settings
+    from archive.copies import Certifier, CopyRequest, issue_copy
+    from archive.store import FileStore
+
+    settings = Settings()
+    certifier = Certifier(jabatan or settings.certifier_jabatan, nama or settings.certifier_nama,
+                          nip or settings.certifier_nip)
+    store = FileStore(settings.files_dir)
+    with open_archive(settings).begin() as session:
+        version = resolve_version(session, version_ref)
+        request = CopyRequest(version.id, certifier, settings.verify_base_url,
+                              issued_by or _login(), issued_for, purpose, file_sha)
+        issued = issue_copy(session, store, request)
+    if out is not None:
+        out.write_bytes(store.read(issued.sha256))
+    click.echo(f"copy {issued.code} of version {version.version_no} of #{version.document_id}: "
+               f"{issued.pages} pages, SHA-256 {issued.sha256}")
+    click.echo(f"verify at {issued.url}")
+    click.echo(f"written to {out}" if out else f"stored as {issued.storage_path}")
+
+
+@click.command()
+@click.argument("file_or_code")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def verify(file_or_code: str, as_json: bool) -> None:
+    """Is FILE an unaltered original or copy of an archived version (or what a CODE stands for)?"""
+    from dataclasses import asdict
+
+    from archive.verify import verify_code, verify_file
+
+    path = Path(file_or_code)
+    with _session_factory()() as session:
+        verdict = verify_file(session, path) if path.is_file() else verify_code(session,
+                                                                                 file_or_code)
+    if as_json:
+        _echo_json(asdict(verdict))
+    else:
+        click.echo(verdict.message)
+    if not verdict.ok:
+        sys.exit(1)
+
+
+# --- retention -----------------------------------------------------------------------------------
+@click.command()
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day to judge on (default: today).")
+@click.option("--all", "show_all", is_flag=True, help="List every version, not only what is due.")
+@click.option("--set", "set_type", default=None, metavar="DOC_TYPE",
+              help="Edit the rule of a document type (with --kka/--active/--inactive/--fate).")
+@click.option("--kka", default=None, help="Classification code (KKA) for --set.")
+@click.option("--active", type=int, default=None, help="Active period in years for --set.")
+@click.option("--inactive", type=int, default=None, help="Inactive period in years for --set.")
+@click.option("--fate", type=click.Choice(["permanen", "musnah"]), default=None,
+              help="Final fate for --set.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def retention(on: Any, show_all: bool, set_type: str | None, kka: str | None,
+              active: int | None, inactive: int | None, fate: str | None, as_json: bool) -> None:
+    """The retention schedule (KKA, periods, fate) and what is due for review or destruction."""
+    from archive.retention import due, rules, schedule, set_rule
+
+    day = on.date() if on else date.today()
+    with _session_factory().begin() as session:
+        if set_type:
+            set_rule(session, set_type, kka=kka, active_years=active, inactive_years=inactive,
+                     final_fate=fate)
+        schedule_rules = rules(session)
+        items = schedule(session, day)
+        listed = items if show_all else due(items)
+        if as_json:
+            _echo_json({"on": day.isoformat(), "rules": [_rule_json(r) for r in schedule_rules],
+                        "items": [_item_json(i) for i in listed]})
+            return
+        for r in schedule_rules:
+            click.echo(f"{r.kka:<12} {r.doc_type:<20} {r.active_years}+{r.inactive_years} th "
+                       f"{r.final_fate:<9} {r.description or ''}")
+    what = "all versions" if show_all else "due"
+    click.echo(f"{what} on {day.isoformat()}: {len(listed)}")
+    for line in _item_lines(listed):
+        click.echo(line)
+
+
+_ACTIONS = {"inaktif": "review: move to the inactive archive", "musnah": "due for destruction",
+            "permanen": "hand over to the regional archive (permanent)", "aktif": "active",
+            "tanpa_aturan": "no retention rule for this type: `arsip retention --set`"}
+
+
+def _item_lines(items: list[RetentionItem]) -> Iterator[str]:
+    for i in items:
+        yield (f"  #{i.document_id} versi {i.version_no} (id {i.version_id}) {i.doc_type} "
+               f"{i.kka or '-'} \"{i.title or ''}\": {_ACTIONS[i.stage]} "
+               f"(from {_d(i.clock_start)}, active until {_d(i.active_until)}, "
+               f"inactive until {_d(i.inactive_until)})")
+
+
+def _rule_json(rule: Any) -> dict[str, Any]:
+    return {"doc_type": rule.doc_type, "kka": rule.kka, "description": rule.description,
+            "active_years": rule.active_years, "inactive_years": rule.inactive_years,
+            "final_fate": rule.final_fate}
+
+
+def _item_json(item: RetentionItem) -> dict[str, Any]:
+    return {"document_id": item.document_id, "version_id": item.version_id,
+            "version_no": item.version_no, "doc_type": item.doc_type, "title": item.title,
+            "kka": item.kka, "stage": item.stage, "clock_start": _iso(item.clock_start),
+            "active_until": _iso(item.active_until), "inactive_until": _iso(item.inactive_until)}
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# --- corrections ---------------------------------------------------------------------------------
+@click.command("move-version", epilog=VERSION_HELP)
+@click.argument("version_ref", metavar="VERSION")
+@click.argument("document_id", type=int)
+@click.option("--reason", required=True, help="Why (kept in the log).")
+def move_version(version_ref: str, document_id: int, reason: str) -> None:
+    """Move a version to another document (when the identity rule guessed wrong)."""
+    from api.cli.ingest import _login
+    from archive.documents import move_version as move
+
+    with _session_factory().begin() as session:
+        placed = move(session, resolve_version(session, version_ref).id, document_id,
+                      reason=reason, by=_login())
+    click.echo(placed.reason)
+
+
+@click.command("split-version", epilog=VERSION_HELP)
+@click.argument("version_ref", metavar="VERSION")
+@click.option("--reason", required=True, help="Why (kept in the log).")
+def split_version(version_ref: str, reason: str) -> None:
+    """Split a version off into a new document of its own."""
+    from api.cli.ingest import _login
+    from archive.documents import split_version as split
+
+    with _session_factory().begin() as session:
+        placed = split(session, resolve_version(session, version_ref).id, reason=reason,
+                       by=_login())
+    click.echo(placed.reason)
+
+
+@click.command(epilog=VERSION_HELP)
+@click.argument("version_ref", metavar="VERSION")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="The first day it no longer applies (YYYY-MM-DD).")
+@click.option("--reason", required=True, help="Why (kept in the log).")
+def revoke(version_ref: str, on: Any, reason: str) -> None:
+    """Mark a version dicabut (revoked) from a date."""
+    from api.cli.ingest import _login
+    from archive.documents import revoke_version
+
+    with _session_factory().begin() as session:
+        version = revoke_version(session, resolve_version(session, version_ref).id, on.date(),
+                                 reason=reason, by=_login())
+        click.echo(f"version {version.version_no} of #{version.document_id} is dicabut from "
+                   f"{on.date().isoformat()}")

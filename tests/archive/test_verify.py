@@ -1,0 +1,92 @@
+"""Verification of originals and copies, by file and by code; a one-byte change is rejected."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import cli
+from archive.copies import CopyRequest, issue_copy
+from archive.verify import normalise_code, verify_code, verify_file
+from tests.archive.test_copies import BASE_URL, CERTIFIER, _archive_file
+
+
+def _flip_one_byte(data: bytes) -> bytes:
+    """Change one byte in the middle of the file (inside content, not the trailer)."""
+    i = len(data) // 2
+    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:]
+
+
+@pytest.mark.parametrize("name", ["sop-bkpsdm-10.pdf", "sop-dinkes-04-scan.pdf"])
+def test_original_and_copy_are_valid_and_a_changed_byte_is_not(
+    tmp_path: Path, corpus_dir: Path, name: str
+) -> None:
+    session_factory, store, version_id = _archive_file(tmp_path, corpus_dir / name)
+    with session_factory.begin() as session:
+        issued = issue_copy(session, store, CopyRequest(version_id, CERTIFIER, BASE_URL,
+                                                        issued_for="Inspektorat"),
+                            today=date(2026, 11, 21))
+    copy_path = tmp_path / "salinan.pdf"
+    copy_path.write_bytes(store.read(issued.sha256))
+    altered = tmp_path / "salinan-diubah.pdf"
+    altered.write_bytes(_flip_one_byte(copy_path.read_bytes()))
+    with session_factory() as session:
+        original = verify_file(session, corpus_dir / name)
+        copy = verify_file(session, copy_path)
+        changed = verify_file(session, altered)
+        by_code = verify_code(session, issued.code.lower().replace("-", " "))
+    assert original.ok and original.kind == "original" and original.version_id == version_id
+    assert copy.ok and copy.kind == "copy" and copy.code == issued.code
+    assert "Inspektorat" in copy.message and "Dr. Siti Aminah" in copy.message
+    assert not changed.ok and changed.kind == "altered_copy" and changed.code == issued.code
+    assert "NOT VALID" in changed.message
+    assert by_code.ok and by_code.sha256 == issued.sha256
+
+
+def test_a_file_the_archive_never_held(tmp_path: Path, corpus_dir: Path) -> None:
+    session_factory, _, _ = _archive_file(tmp_path, corpus_dir / "sop-bkpsdm-10.pdf")
+    with session_factory() as session:
+        verdict = verify_file(session, corpus_dir / "sop-bkpsdm-10-rev1.pdf")
+        unknown = verify_code(session, "ZZZZ-ZZZZ-ZZ")
+    assert not verdict.ok and verdict.kind == "unknown"
+    assert not unknown.ok and unknown.kind == "unknown_code"
+
+
+def test_normalise_code() -> None:
+    assert normalise_code(" k7qd m2xp 9a ") == "K7QD-M2XP-9A"
+    assert normalise_code("K7QDM2XP9A") == "K7QD-M2XP-9A"
+    assert normalise_code("hello") is None
+
+
+def test_cli_copy_versions_verify_retention(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commands end to end on the born-digital SOP and its revision."""
+    monkeypatch.setenv("ARSIP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ARSIP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("ARSIP_CERTIFIER_JABATAN", "Sekretaris Badan")
+    monkeypatch.setenv("ARSIP_CERTIFIER_NAMA", "Rina Marlina, S.E.")
+    monkeypatch.setenv("ARSIP_VERIFY_BASE_URL", BASE_URL)
+    runner = CliRunner()
+    files = [str(corpus_dir / f"sop-bkpsdm-10{s}.pdf") for s in ("", "-rev1")]
+    assert runner.invoke(cli, ["ingest", "--why", *files]).exit_code == 0
+    shown = runner.invoke(cli, ["versions", "1"])
+    assert shown.exit_code == 0 and "versi 1 (id 1) [digantikan] 2021-04-25 .. 2022-08-18" in (
+        shown.stdout), shown.stdout
+    on = runner.invoke(cli, ["versions", "1", "--on", "2022-01-01"])
+    assert on.stdout.strip() == "in force on 2022-01-01: version 1 (id 1) of #1"
+    diff = runner.invoke(cli, ["versions", "1", "--diff", "1", "2"])
+    assert "tanggal_efektif" in diff.stdout and "changed" in diff.stdout, diff.stdout
+    out = tmp_path / "salinan.pdf"
+    made = runner.invoke(cli, ["copy", "1:2", "--for", "BPK", "--out", str(out)])
+    assert made.exit_code == 0 and f"{BASE_URL}/verifikasi/" in made.stdout, made.output
+    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 0
+    out.write_bytes(_flip_one_byte(out.read_bytes()))
+    rejected = runner.invoke(cli, ["verify", str(out)])
+    assert rejected.exit_code == 1 and "NOT VALID" in rejected.stdout
+    due = runner.invoke(cli, ["retention", "--on", "2030-01-01"])
+    assert due.exit_code == 0 and "000.8.3.3" in due.stdout
+    assert "#1 versi 1 (id 1) sop 000.8.3.3" in due.stdout  # superseded 2022: 2+3 years passed
