@@ -61,19 +61,16 @@ def stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
-def _lexemes(raw: str, index: bool) -> list[tuple[str, bool]]:
-    """Lexemes of one raw token: (text, starts_new_position)."""
+@lru_cache(maxsize=500_000)
+def _lexemes(raw: str, index: bool) -> tuple[tuple[str, bool], ...]:
+    """Lexemes of one raw token: (text, starts_new_position); cached, words repeat a lot."""
     word = fold(raw)
     if any(c.isdigit() for c in word):
         if not index or "/" not in word:
-            return [(word, True)]
+            return ((word, True),)
         parts = [p for p in word.split("/") if len(p) >= 2 and p != word]
-        return [(word, True)] + [(p, False) for p in parts]
-    out = []
-    for part in _SPLIT.split(word):
-        if part and part not in STOP_WORDS:
-            out.append((stem(part), True))
-    return out
+        return ((word, True), *((p, False) for p in parts))
+    return tuple((stem(part), True) for part in _SPLIT.split(word) if part and part not in STOP_WORDS)
 
 
 def tokens(text: str, *, index: bool = True) -> Iterator[Token]:

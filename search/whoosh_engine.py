@@ -23,7 +23,6 @@ from whoosh import query as wq
 from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
 from whoosh.collectors import TimeLimit
-from whoosh.sorting import FieldFacet
 
 from search.analysis import ANALYSIS_VERSION, lexemes, tokens
 from search.engine import Engine, Expansions, RawPageHit
@@ -40,7 +39,7 @@ from search.records import (
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 SCHEMA_VERSION = f"whoosh-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
 VERSION_FILE = "arsip-search.json"
 HEAD_BOOST = 3.0
@@ -100,6 +99,9 @@ def make_schema() -> fields.Schema:
         nomor=fields.STORED,
         head=fields.TEXT(analyzer=ana, field_boost=HEAD_BOOST),
         body=fields.TEXT(analyzer=ana, stored=True),
+        # indicator rows in fields of their own: a word query then needs no `kind` clause
+        ihead=fields.TEXT(analyzer=ana, field_boost=HEAD_BOOST),
+        ibody=fields.TEXT(analyzer=ana),
         row=fields.STORED,
     )
 
@@ -221,37 +223,50 @@ class WhooshEngine(Engine):
                 self._searcher = self._ix.searcher()
             return self._searcher
 
-    def _run(self, q: wq.Query, limit: int, deadline: float, collapse: bool) -> tuple[Any, bool]:
+    def _run(self, q: wq.Query, limit: int, deadline: float) -> tuple[list[Any], bool]:
+        """The top `limit` entries, and whether the time limit cut the collection short."""
         s = self._shared_searcher()
-        c: Any = _Deadline(collectors.TopCollector(limit, usequality=True), deadline)
-        if collapse:
-            c = collectors.CollapseCollector(c, FieldFacet("version_id"), limit=1)
+        c = _Deadline(collectors.TopCollector(limit, usequality=True), deadline)
         partial = False
         try:
             s.search_with_collector(q, c)
         except TimeLimit:
             partial = True
             log.info("search cut short by the time limit: %s", q)
-        return c.results(), partial
+        results = c.results()  # not len(results): that counts every match
+        return [results[i] for i in range(results.scored_length())], partial
 
     def _pages(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
                deadline: float) -> tuple[list[RawPageHit], bool]:
+        """Best page per version: the top pages, widened until `limit` versions are among them.
+
+        Exact (the best page of each version among the top N is its best page overall) and much
+        faster than whoosh's collapsing collector, which scores every match without skipping.
+        """
         wquery = _build(q, parsed, exp, "page")
-        results, partial = self._run(wquery, q.limit, deadline, collapse=True)
-        return [RawPageHit(_page_hit(h.fields(), h.score), h["body"] or "") for h in results], partial
+        n = q.limit * 4
+        while True:
+            hits, partial = self._run(wquery, n, deadline)
+            best: dict[str, Any] = {}
+            for h in hits:
+                best.setdefault(h["version_id"], h)
+            if len(best) >= q.limit or len(hits) < n or partial:
+                break
+            n *= 4
+        out = [RawPageHit(_page_hit(h.fields(), h.score), h["body"] or "") for h in best.values()]
+        return out[: q.limit], partial
 
     def _indicators(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
                     deadline: float) -> tuple[list[IndicatorHit], bool]:
-        wquery = _build(q, parsed, exp, "indicator")
-        results, partial = self._run(wquery, q.limit, deadline, collapse=False)
-        return [_indicator_hit(h.fields(), h.score) for h in results], partial
+        hits, partial = self._run(_build(q, parsed, exp, "indicator"), q.limit, deadline)
+        return [_indicator_hit(h.fields(), h.score) for h in hits], partial
 
     def _vocabulary_near(self, term: str) -> list[str]:
         from search.analysis import max_edits
 
         reader = self._shared_searcher().reader()
         near: set[str] = set()
-        for field in ("body", "head"):
+        for field in ("body", "head", "ihead", "ibody"):
             near.update(reader.terms_within(field, term, max_edits(term), prefix=1))
         return sorted(near)
 
@@ -285,7 +300,7 @@ def _entries(doc: DocumentRecord) -> Iterator[dict[str, Any]]:
                    "head": head, "body": text}
         for i, row in enumerate(v.indicators):
             yield {**common, "key": f"i:{v.version_id}:{i}", "kind": "indicator", "page": row.page,
-                   "head": row.indikator, "body": " ".join(filter(None, [row.sasaran, row.satuan])),
+                   "ihead": row.indikator, "ibody": " ".join(filter(None, [row.sasaran, row.satuan])),
                    "row": _row_dict(row)}
 
 
@@ -298,25 +313,28 @@ def _day(d: date) -> int:
 
 
 # --- queries ---------------------------------------------------------------------------------
-def _word(term: str, exp: Expansions) -> wq.Query:
+FIELDS = {"page": ("head", "body"), "indicator": ("ihead", "ibody")}
+
+
+def _word(term: str, exp: Expansions, kind: str) -> wq.Query:
     variants = exp.get(term, (term,))
-    clauses = [wq.Term(f, v) for v in variants for f in ("head", "body")]
+    clauses = [wq.Term(f, v) for v in variants for f in FIELDS[kind]]
     return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
 
 
-def _phrase(words: tuple[str, ...]) -> wq.Query:
-    return wq.Or([wq.Phrase("head", list(words)), wq.Phrase("body", list(words))])
+def _phrase(words: tuple[str, ...], kind: str) -> wq.Query:
+    return wq.Or([wq.Phrase(f, list(words)) for f in FIELDS[kind]])
 
 
 def _build(q: SearchQuery, parsed: ParsedQuery, exp: Expansions, kind: str) -> wq.Query:
     """The whoosh query: every word and phrase required, filters as And clauses."""
-    clauses: list[wq.Query] = [wq.Term("kind", kind)]
-    clauses += [_word(t, exp) for t in parsed.terms]
-    clauses += [_phrase(p) for p in parsed.phrases]
+    clauses: list[wq.Query] = [wq.Term("kind", kind)] if parsed.empty else []
+    clauses += [_word(t, exp, kind) for t in parsed.terms]
+    clauses += [_phrase(p, kind) for p in parsed.phrases]
     clauses += _filters(q)
     positive: wq.Query = wq.And(clauses)
     for words in parsed.excluded:
-        positive = wq.AndNot(positive, _word(words[0], {}) if len(words) == 1 else _phrase(words))
+        positive = wq.AndNot(positive, _word(words[0], {}, kind) if len(words) == 1 else _phrase(words, kind))
     return positive
 
 
