@@ -320,7 +320,7 @@ def text_only(gray: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray | Non
         x, y, w, h, area = (int(v) for v in stats[i])
         line_like = (w > big and h < 0.06 * dpi) or (h > big and w < 0.06 * dpi)
         outline = max(w, h) > big and area < 0.25 * w * h
-        speck = area < 0.0004 * dpi * dpi
+        speck = area < 0.00012 * dpi * dpi  # a full stop of small print is ~25 px at 300 DPI
         keep[i] = not (line_like or outline or speck)
     if not keep[1:].any():
         return None
@@ -441,16 +441,20 @@ def cell_text(words: Sequence[OcrWord]) -> str:
 
 
 _SHORT_NUMBER = re.compile(r"[0-9lI|O]{1,3}[.,:)]?")
+# A lone '%' in a Satuan cell, as Tesseract tends to read it.
+_PERCENT_MISREADS = frozenset({"Yo", "yo", "Vo", "%o", "o/o", "0/0", "%."})
 _DIGIT_LOOKALIKES = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", ",": ".", ":": "."})
 
 
 def fix_short_number(text: str) -> str:
-    """A cell holding only a short number as OCR misreads it ('l.', '2,') -> '1.', '2.'.
+    """A cell holding only a short number or '%' as OCR misreads it ('l.', '2,', 'Yo').
 
     Only a cell of at most three such characters is touched, and only when it already has a
     digit or a trailing dot, so words ('I', 'Ya') stay as read.
     """
     s = text.strip()
+    if s in _PERCENT_MISREADS:
+        return "%"
     if _SHORT_NUMBER.fullmatch(s) and (any(ch.isdigit() for ch in s) or s[-1] in ".,:"):
         return s.translate(_DIGIT_LOOKALIKES)
     return text

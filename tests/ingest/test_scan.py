@@ -76,6 +76,7 @@ def test_short_number_fixes() -> None:
     assert scan.fix_short_number("I") == "I"
     assert scan.fix_short_number("Ya") == "Ya"
     assert scan.fix_short_number("12") == "12"
+    assert scan.fix_short_number("Yo") == "%"
 
 
 def test_failing_page_becomes_warning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
