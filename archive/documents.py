@@ -139,24 +139,52 @@ def _why_new(extraction: Extraction, key: str | None) -> str:
 
 
 def _find_by_title(session: Session, extraction: Extraction) -> tuple[Document | None, str]:
-    """An SOP with no number on one side: the one SOP of the same office with the same title."""
-    office = normalise_text(extraction.get("instansi"))
-    title = normalise_text(extraction.get("title"))
-    if extraction.get("doc_type") != "sop" or not (office and title):
+    """No exact key match: the one document that matches loosely (OCR slips), with the reason.
+
+    SOP: the number read loosely (dots, dashes and O/0, I/1 ignored: OCR drops and confuses
+    them) and a similar office; or, with a number missing on one side, the same title and a
+    similar office.  LKjIP: similar office, same year; form: also a similar title.  Documents
+    whose key equals this one are left to the exact lookup.
+    """
+    doc_type = extraction.get("doc_type")
+    if doc_type not in ("sop", "lkjip", "form_data_kinerja") or not extraction.get("instansi"):
         return None, ""
-    has_nomor = bool(normalise_nomor(extraction.get("nomor")))
-    stmt = select(Document).where(Document.doc_type == "sop")
-    if has_nomor:
-        stmt = stmt.where(Document.nomor.is_(None))
-    found = [d for d in session.scalars(stmt)
-             if normalise_text(d.instansi) == office and normalise_text(d.title) == title]
+    key = identity_key(extraction)
+    stmt = select(Document).where(Document.doc_type == doc_type)
+    if doc_type != "sop":
+        stmt = stmt.where(Document.tahun == int(_year(extraction) or 0))
+    found = [(d, why) for d in session.scalars(stmt)
+             if (key is None or d.identity_key != key) and (why := _loose_match(d, extraction))]
     if len(found) > 1:
-        ids = ", ".join(f"#{d.id}" for d in found)
-        return None, (f"several SOPs of this office share the title ({ids}) and the number "
-                      "cannot tell them apart: filed as a new document")
+        ids = ", ".join(f"#{d.id}" for d, _ in found)
+        return None, (f"several documents match loosely ({ids}) and nothing tells them apart: "
+                      "filed as a new document")
     if not found:
         return None, ""
-    return found[0], f"same title and office as document #{found[0].id} (no number on one side)"
+    document, why = found[0]
+    return document, f"{why} as document #{document.id}"
+
+
+def _loose_match(document: Document, extraction: Extraction) -> str | None:
+    if not similar(document.instansi, extraction.get("instansi")):
+        return None
+    if document.doc_type == "lkjip":
+        return "similar office and the same year"
+    if document.doc_type == "form_data_kinerja":
+        return "similar office and title, the same year" if similar(
+            document.title, extraction.get("title")) else None
+    mine, theirs = loose_nomor(extraction.get("nomor")), loose_nomor(document.nomor)
+    if mine and theirs:
+        return "the same number read loosely and a similar office" if mine == theirs else None
+    if normalise_text(document.title) == normalise_text(extraction.get("title")) is not None:
+        return "same title and a similar office (no number on one side)"
+    return None
+
+
+def loose_nomor(nomor: str | None) -> str | None:
+    """A number as OCR may read it: letters and digits only, O as 0, I and L as 1."""
+    out = re.sub(r"[^0-9A-Z]", "", (nomor or "").upper()).translate(str.maketrans("OIL", "011"))
+    return out or None
 
 
 def match_version(document: Document, extraction: Extraction) -> tuple[Version | None, str]:
@@ -193,8 +221,8 @@ def _same_version(version: Version, extraction: Extraction) -> tuple[bool, str]:
 
 def _differing_fields(a: Extraction, b: Extraction) -> list[str]:
     out = []
-    if normalise_nomor(a.get("nomor")) and normalise_nomor(b.get("nomor")) and (
-            normalise_nomor(a.get("nomor")) != normalise_nomor(b.get("nomor"))):
+    if loose_nomor(a.get("nomor")) and loose_nomor(b.get("nomor")) and (
+            loose_nomor(a.get("nomor")) != loose_nomor(b.get("nomor"))):
         out.append("number")
     if _year(a) and _year(b) and _year(a) != _year(b):
         out.append("year")

@@ -92,7 +92,23 @@ def test_a_twin_without_a_number_is_found_by_title_and_office(db: sessionmaker[S
         first = add_version(session, _sop(), _stored("digital"))
         twin = add_version(session, _sop(nomor=None, scanned=True), _stored("scan"))
     assert twin.outcome == "new_file" and twin.document_id == first.document_id
-    assert "same title and office" in twin.reason
+    assert "same title and a similar office" in twin.reason
+
+
+def test_an_ocr_number_without_dots_and_an_office_with_a_slip_still_match(
+    db: sessionmaker[Session],
+) -> None:
+    """OCR drops the dots of a number and misreads a letter of the office: same document."""
+    ocr = _sop(scanned=True, nomor="400 7/O17/16506/2023", instansi="Dinas Kesehatan Kota Pontlanak")
+    other = _sop(nomor="400.7/018/165.06/2023", instansi="Dinas Kesehatan Kota Pontlanak")
+    with db.begin() as session:
+        first = add_version(session, _sop(), _stored("digital"))
+        twin = decide(session, ocr)
+        different = decide(session, other)
+    assert twin.kind == "new_file" and twin.document is not None
+    assert twin.document.id == first.document_id
+    assert "the same number read loosely and a similar office" in twin.reason
+    assert different.kind == "new_document"  # 018 is another SOP, however close
 
 
 def test_two_sops_with_one_title_make_a_numberless_upload_a_new_document(
@@ -106,7 +122,7 @@ def test_two_sops_with_one_title_make_a_numberless_upload_a_new_document(
         session.add(Document(doc_type="sop", instansi=OFFICE, title="Penyusunan Perjanjian Kinerja"))
     with db.begin() as session:
         decision = decide(session, _sop(nomor=None, tanggal_efektif="2021-01-01"))
-    assert decision.kind == "new_document" and "several SOPs" in decision.reason
+    assert decision.kind == "new_document" and "several documents" in decision.reason
 
 
 def test_undated_forms_are_matched_by_their_indicators(db: sessionmaker[Session]) -> None:
