@@ -264,11 +264,14 @@ def _iso(value: date | None) -> str | None:
 def move_version(version_ref: str, document_id: int, reason: str) -> None:
     """Move a version to another document (when the identity rule guessed wrong)."""
     from api.cli.ingest import _login
+    from api.cli.search import update_search_index
     from archive.documents import move_version as move
 
     with _session_factory().begin() as session:
-        placed = move(session, resolve_version(session, version_ref).id, document_id,
-                      reason=reason, by=_login())
+        version = resolve_version(session, version_ref)
+        before = version.document_id
+        placed = move(session, version.id, document_id, reason=reason, by=_login())
+    update_search_index(before, placed.document_id)
     click.echo(placed.reason)
 
 
@@ -278,11 +281,14 @@ def move_version(version_ref: str, document_id: int, reason: str) -> None:
 def split_version(version_ref: str, reason: str) -> None:
     """Split a version off into a new document of its own."""
     from api.cli.ingest import _login
+    from api.cli.search import update_search_index
     from archive.documents import split_version as split
 
     with _session_factory().begin() as session:
-        placed = split(session, resolve_version(session, version_ref).id, reason=reason,
-                       by=_login())
+        version = resolve_version(session, version_ref)
+        before = version.document_id
+        placed = split(session, version.id, reason=reason, by=_login())
+    update_search_index(before, placed.document_id)
     click.echo(placed.reason)
 
 
@@ -301,3 +307,6 @@ def revoke(version_ref: str, on: Any, reason: str) -> None:
                                  reason=reason, by=_login())
         click.echo(f"version {version.version_no} of #{version.document_id} is dicabut from "
                    f"{on.date().isoformat()}")
+    from api.cli.search import update_search_index
+
+    update_search_index(version.document_id)

@@ -55,6 +55,21 @@ def index_updater(settings: Settings, session_factory: Any) -> Callable[[int], N
     return update
 
 
+def update_search_index(*doc_ids: int) -> None:
+    """After a correction (move, split, revoke): re-read these documents into the search index."""
+    from api.cli.ingest import open_archive
+    from api.settings import Settings
+    from search.service import open_search
+
+    settings = Settings()
+    service = open_search(search_options(settings), open_archive(settings))
+    try:
+        for doc_id in dict.fromkeys(doc_ids):
+            service.update_after_ingest(doc_id)
+    finally:
+        service.close()
+
+
 def _filters(f: Any) -> Any:
     return click.option("--type", "doc_type", help="Jenis dokumen: sop, lkjip, perjanjian_kinerja, ...")(
         click.option("--instansi", help="Kata dari nama instansi, mis. 'kesehatan'.")(

@@ -133,3 +133,19 @@ def test_cli_search_reindex_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert runner.invoke(cli, ["check"]).exit_code == 0
     res = runner.invoke(cli, ["search", "pengukuran", "--tahun", "2022"])
     assert "Tidak ada hasil" in res.output
+
+
+def test_cli_corrections_update_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.cli import cli
+
+    monkeypatch.setenv("ARSIP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ARSIP_DATABASE_URL", raising=False)
+    monkeypatch.delenv("ARSIP_SEARCH_ENGINE", raising=False)
+    sessions, store = new_archive(tmp_path / "data")
+    doc = add(sessions, store, extraction())
+    runner = CliRunner()
+    assert f'"doc_id": {doc}' in runner.invoke(cli, ["search", "pengukuran", "--json"]).output
+    res = runner.invoke(cli, ["revoke", f"{doc}:1", "--on", "2024-01-01", "--reason", "uji"])
+    assert res.exit_code == 0, res.output
+    assert "Tidak ada hasil" in runner.invoke(cli, ["search", "pengukuran"]).output
+    assert "[dicabut]" in runner.invoke(cli, ["search", "pengukuran", "--riwayat"]).output
