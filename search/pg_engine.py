@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 LAYOUT_VERSION = 1
 SCHEMA_VERSION = f"pg-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
 MAX_POS = 16383  # PostgreSQL's largest tsvector position
+# Ranking reads every candidate's tsvector; beyond this many matching entries only the first
+# ones (in storage order) are ranked and the result is marked partial.  GIN cannot return
+# matches best-first, and ranking 100,000 matches of a common word takes seconds.
+RANK_CANDIDATES = 5000
 RANK_WEIGHTS = "{0.1, 0.1, 0.2, 0.3}"  # D (body), C, B, A (title, nomor, indicator names)
 COLUMNS = ("kind", "doc_id", "version_id", "version_no", "page", "doc_type", "status", "in_force",
            "tahun", "tanggal", "instansi", "title", "nomor", "body", "row", "tsv", "instansi_tsv")
@@ -132,23 +136,30 @@ class PostgresEngine(Engine):
                deadline: float) -> tuple[list[RawPageHit], bool]:
         where, params = _where(q, parsed, exp, "p")
         ranked = f"""
-            WITH m AS (SELECT id, version_id, {_score(parsed)} AS score FROM search_entries WHERE {where}),
+            WITH c AS MATERIALIZED (SELECT id, version_id, tsv FROM search_entries WHERE {where}
+                                    LIMIT :cap),
+                 m AS (SELECT id, version_id, {_score(parsed)} AS score FROM c),
                  best AS (SELECT DISTINCT ON (version_id) id, score FROM m
                           ORDER BY version_id, score DESC, id)
-            SELECT e.*, best.score FROM best JOIN search_entries e USING (id)
-            ORDER BY best.score DESC, e.id LIMIT :limit"""
+            SELECT e.*, best.score, (SELECT count(*) FROM c) AS candidates
+            FROM best JOIN search_entries e USING (id) ORDER BY best.score DESC, e.id LIMIT :limit"""
         quick = f"SELECT e.*, 0.0 AS score FROM search_entries e WHERE {where} LIMIT :limit"
-        rows, partial = self._timed(ranked, quick, params | {"limit": q.limit}, deadline)
+        rows, partial = self._timed(ranked, quick, params | {"limit": q.limit, "cap": RANK_CANDIDATES},
+                                    deadline)
+        partial = partial or _capped(rows)
         return [RawPageHit(_page_hit(r), r["body"] or "") for r in _distinct_versions(rows)], partial
 
     def _indicators(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
                     deadline: float) -> tuple[list[IndicatorHit], bool]:
         where, params = _where(q, parsed, exp, "i")
-        ranked = f"""SELECT e.*, {_score(parsed)} AS score FROM search_entries e WHERE {where}
-                     ORDER BY score DESC, e.id LIMIT :limit"""
+        ranked = f"""
+            WITH c AS MATERIALIZED (SELECT * FROM search_entries WHERE {where} LIMIT :cap)
+            SELECT c.*, {_score(parsed)} AS score, (SELECT count(*) FROM c) AS candidates FROM c
+            ORDER BY score DESC, id LIMIT :limit"""
         quick = f"SELECT e.*, 0.0 AS score FROM search_entries e WHERE {where} LIMIT :limit"
-        rows, partial = self._timed(ranked, quick, params | {"limit": q.limit}, deadline)
-        return [_indicator_hit(r) for r in rows], partial
+        rows, partial = self._timed(ranked, quick, params | {"limit": q.limit, "cap": RANK_CANDIDATES},
+                                    deadline)
+        return [_indicator_hit(r) for r in rows], partial or _capped(rows)
 
     def _timed(self, ranked: str, quick: str, params: dict[str, Any],
                deadline: float) -> tuple[list[dict[str, Any]], bool]:
@@ -315,6 +326,10 @@ def _where(q: SearchQuery, parsed: ParsedQuery, exp: Expansions, kind: str) -> t
         conds.append("tanggal <= :dto")
         params["dto"] = q.date_to
     return " AND ".join(conds), params
+
+
+def _capped(rows: list[dict[str, Any]]) -> bool:
+    return bool(rows) and int(rows[0].get("candidates") or 0) >= RANK_CANDIDATES
 
 
 def _distinct_versions(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -112,7 +112,8 @@ class PageHit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """The hits of one query; `partial` when the time limit cut it short, `fuzzy` when used."""
+    """The hits of one query; `partial` when not every match was ranked (time limit, or PostgreSQL's
+    cap on ranked candidates), `fuzzy` when near spellings were used."""
 
     hits: tuple[PageHit, ...]
     partial: bool = False

@@ -202,3 +202,15 @@ def test_failed_rebuild_keeps_the_old_index(filled: Engine) -> None:
     with pytest.raises(RuntimeError):
         filled.rebuild(broken())  # type: ignore[arg-type]
     assert doc_ids(filled, "pelayanan", doc_type="lkjip") == [3]
+
+
+def test_postgres_ranking_cap_marks_partial(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    if engine.name != "postgres":
+        pytest.skip("the candidate cap is PostgreSQL's")
+    from search import pg_engine
+
+    engine.rebuild(DOCS)
+    monkeypatch.setattr(pg_engine, "RANK_CANDIDATES", 2)
+    assert engine.search(SearchQuery("pelayanan", history=True)).partial
+    monkeypatch.setattr(pg_engine, "RANK_CANDIDATES", 1000)
+    assert not engine.search(SearchQuery("pelayanan", history=True)).partial
