@@ -151,15 +151,24 @@ def detect_orientation(rgb: np.ndarray, dpi: float, engine: OcrEngine) -> int:
         return 0
     turn = engine.orientation(Image.fromarray(small))
     if turn is None:
-        turn = vote_orientation(small, engine)
+        turn = vote_orientation(_centre(to_gray(rgb)), engine)
+    elif turn % 360:
+        # OSD misjudges pages of small print; a turn is only made when OCR, at full
+        # resolution on the middle of the page, agrees.
+        turn = vote_orientation(_centre(to_gray(rgb)), engine, (0, turn))
     return turn % 360
 
 
-def vote_orientation(gray: np.ndarray, engine: OcrEngine) -> int:
+def _centre(gray: np.ndarray) -> np.ndarray:
+    h, w = gray.shape
+    return gray[h // 4 : h - h // 4, w // 4 : w - w // 4]
+
+
+def vote_orientation(gray: np.ndarray, engine: OcrEngine, turns: tuple[int, ...] = (0, 180, 90, 270)) -> int:
     """The turn under which OCR is most confident (sum of confident words' lengths)."""
     best, best_score = 0, -1.0
-    for turn in (0, 180, 90, 270):
-        words = engine.read(Image.fromarray(rotate_quarter(gray, turn)), psm=3)
+    for turn in turns:
+        words = engine.read(Image.fromarray(rotate_quarter(gray, turn)), psm=6)
         score = sum(len(w.text) for w in words if w.conf >= 60 and sum(c.isalpha() for c in w.text) >= 3)
         if score > best_score:
             best, best_score = turn, score
