@@ -55,9 +55,11 @@ def test_rotate_quarter_round_trip() -> None:
 
 def test_orientation_from_engine_and_vote_fallback() -> None:
     img = flowchart_page()
-    assert raster.detect_orientation(img, 200, FakeEngine(rotation=180)) == 180
-    # Without an OSD answer, the engine's words decide: the fake reads nothing alphabetic,
-    # so the vote keeps the page as it is.
+    # OSD's turn is only taken when OCR confidence agrees; the fake reads no letters under
+    # any turn, so the page stays as it is, with or without an OSD answer.
+    engine = FakeEngine(rotation=180)
+    assert raster.detect_orientation(img, 200, engine) == 0
+    assert engine.calls == 2  # the vote read the page at 0 and at 180 degrees
     assert raster.detect_orientation(img, 200, FakeEngine(rotation=None)) == 0
     assert raster.detect_orientation(np.full_like(img, 255), 200, FakeEngine(rotation=90)) == 0
 
