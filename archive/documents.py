@@ -28,6 +28,7 @@ Extraction = Mapping[str, Any]  # the schema's JSON object
 
 DecisionKind = Literal["new_document", "new_version", "new_file", "duplicate"]
 DATE_FIELDS = ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif", "tanggal_pengesahan")
+_REGION_WORDS = {"kota", "kabupaten", "kab", "provinsi", "prov"}
 _SAME_TEXT = 0.85  # similarity above which two readings of a title or step are the same text
 
 
@@ -166,7 +167,7 @@ def _find_by_title(session: Session, extraction: Extraction) -> tuple[Document |
 
 
 def _loose_match(document: Document, extraction: Extraction) -> str | None:
-    if not similar(document.instansi, extraction.get("instansi")):
+    if not similar_office(document.instansi, extraction.get("instansi")):
         return None
     if document.doc_type == "lkjip":
         return "similar office and the same year"
@@ -179,6 +180,17 @@ def _loose_match(document: Document, extraction: Extraction) -> str | None:
     if normalise_text(document.title) == normalise_text(extraction.get("title")) is not None:
         return "same title and a similar office (no number on one side)"
     return None
+
+
+def similar_office(a: str | None, b: str | None) -> bool:
+    """Similar office names, also when one reading ran on into the address line below it."""
+    na, nb = sorted((normalise_text(a) or "", normalise_text(b) or ""), key=len)
+    kinds = [set(x.split()) & _REGION_WORDS for x in (na, nb[:len(na) + 12])]
+    if all(kinds) and kinds[0] != kinds[1]:
+        return False  # Dinas Kesehatan Kota X is not Dinas Kesehatan Kabupaten X
+    if len(na) < 12:
+        return bool(na) and na == nb
+    return similar(na, nb) or similar(na, nb[:len(na)])
 
 
 def loose_nomor(nomor: str | None) -> str | None:

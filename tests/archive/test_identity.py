@@ -111,6 +111,20 @@ def test_an_ocr_number_without_dots_and_an_office_with_a_slip_still_match(
     assert different.kind == "new_document"  # 018 is another SOP, however close
 
 
+def test_an_office_run_on_into_its_address_still_matches(db: sessionmaker[Session]) -> None:
+    """OCR layout can glue the address line to the office name."""
+    ocr = _sop(scanned=True, instansi=f"{OFFICE} Ji. Rahadi Usman No. 3 Pontianak 78111")
+    with db.begin() as session:
+        first = add_version(session, _sop(), _stored("digital"))
+        twin = decide(session, ocr)
+        elsewhere = decide(session, _sop(instansi="Dinas Kesehatan Kota Singkawang"))
+        regency = decide(session, _sop(instansi="Dinas Kesehatan Kabupaten Pontianak"))
+    assert regency.kind == "new_document"
+    assert twin.kind == "new_file" and twin.document is not None
+    assert twin.document.id == first.document_id
+    assert elsewhere.kind == "new_document"
+
+
 def test_two_sops_with_one_title_make_a_numberless_upload_a_new_document(
     db: sessionmaker[Session],
 ) -> None:
