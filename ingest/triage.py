@@ -66,8 +66,8 @@ def triage(path: Path, limits: Limits = Limits()) -> PdfInfo:
         # file by scanning it, so check its streams from the raw bytes before letting it pass.
         _check_raw_streams(path, limits)
         return PdfInfo(pages=_page_count_pdfminer(path, limits), encrypted=False)
-    pages = _page_count(reader, limits)
-    _check_streams(reader, limits)
+    pages = _page_count(reader, limits, path.name)
+    _check_streams(reader, limits, path.name)
     return PdfInfo(pages=pages, encrypted=bool(reader.is_encrypted))
 
 
@@ -124,31 +124,39 @@ def _open(path: Path) -> Any:
         raise DamagedPdfError(f"{path.name}: the PDF is damaged and cannot be read ({e}).") from e
 
 
-def _page_count(reader: Any, limits: Limits) -> int:
+def _page_count(reader: Any, limits: Limits, name: str) -> int:
     try:
         pages = len(reader.pages)
     except Exception as e:
-        raise DamagedPdfError(f"the PDF's page tree is damaged ({e}).") from e
+        raise DamagedPdfError(f"{name}: the PDF's page tree is damaged ({e}).") from e
+    return _within_page_limit(pages, limits, name)
+
+
+def _within_page_limit(pages: int, limits: Limits, name: str) -> int:
     if pages == 0:
-        raise DamagedPdfError("the PDF has no pages.")
+        raise DamagedPdfError(f"{name}: the PDF has no pages.")
     if pages > limits.max_pages:
         raise TooManyPagesError(
-            f"the PDF has {pages} pages, over the limit of {limits.max_pages} "
+            f"{name}: the PDF has {pages} pages, over the limit of {limits.max_pages} "
             "(setting ARSIP_MAX_PAGES); split it or raise the limit."
         )
     return pages
 
 
-def _check_streams(reader: Any, limits: Limits) -> None:
+def _bomb(where: str, limits: Limits) -> DecompressionBombError:
+    return DecompressionBombError(
+        f"{where} a compressed stream that inflates to more than "
+        f"{limits.max_stream_bytes / _MB:.0f} MB (setting ARSIP_MAX_STREAM_MB): "
+        "a decompression bomb or a broken file; it was not processed."
+    )
+
+
+def _check_streams(reader: Any, limits: Limits, name: str) -> None:
     """Inflate each page's content streams in bounded steps; refuse one that grows too large."""
     for number, page in enumerate(reader.pages, start=1):
         for stream in _content_streams(page):
             if _inflated_size(stream, limits.max_stream_bytes) > limits.max_stream_bytes:
-                raise DecompressionBombError(
-                    f"page {number} holds a compressed stream that inflates to more than "
-                    f"{limits.max_stream_bytes / _MB:.0f} MB (setting ARSIP_MAX_STREAM_MB): "
-                    "a decompression bomb or a broken file; it was not processed."
-                )
+                raise _bomb(f"{name}: page {number} holds", limits)
 
 
 _STREAM_RE = re.compile(rb"<<(?P<dict>(?:(?!>>\s*stream).){0,2000}?)>>\s*stream\r?\n", re.S)
@@ -162,20 +170,8 @@ def _check_raw_streams(path: Path, limits: Limits) -> None:
             continue
         end = data.find(b"endstream", m.end())
         raw = data[m.end() : end if end > 0 else len(data)]
-        inflater = zlib.decompressobj()
-        total, rest = 0, raw
-        try:
-            while rest and total <= limits.max_stream_bytes:
-                total += len(inflater.decompress(rest, 1 << 20))
-                rest = inflater.unconsumed_tail
-        except zlib.error:
-            continue
-        if total > limits.max_stream_bytes:
-            raise DecompressionBombError(
-                f"{path.name}: a compressed stream inflates to more than "
-                f"{limits.max_stream_bytes / _MB:.0f} MB (setting ARSIP_MAX_STREAM_MB): "
-                "a decompression bomb or a broken file; it was not processed."
-            )
+        if _bounded_inflate(raw, limits.max_stream_bytes) > limits.max_stream_bytes:
+            raise _bomb(f"{path.name}: the file holds", limits)
 
 
 def _page_count_pdfminer(path: Path, limits: Limits) -> int:
@@ -186,14 +182,7 @@ def _page_count_pdfminer(path: Path, limits: Limits) -> int:
             pages = len(pdf.pages)
     except Exception as e:  # pdfminer raises many unrelated types on garbage
         raise DamagedPdfError(f"{path.name}: the PDF is damaged and cannot be read ({e}).") from e
-    if pages == 0:
-        raise DamagedPdfError(f"{path.name}: the PDF has no pages.")
-    if pages > limits.max_pages:
-        raise TooManyPagesError(
-            f"{path.name}: the PDF has {pages} pages, over the limit of {limits.max_pages} "
-            "(setting ARSIP_MAX_PAGES); split it or raise the limit."
-        )
-    return pages
+    return _within_page_limit(pages, limits, path.name)
 
 
 def _content_streams(page: Any) -> list[Any]:
@@ -214,14 +203,17 @@ def _inflated_size(stream: Any, limit: int) -> int:
     raw = getattr(stream, "_data", b"") or b""
     if "/FlateDecode" not in names[:1]:
         return len(raw)
+    return _bounded_inflate(raw, limit)
+
+
+def _bounded_inflate(raw: bytes, limit: int) -> int:
+    """How many bytes `raw` inflates to, counting in 1 MB steps and stopping past `limit`."""
     inflater = zlib.decompressobj()
-    total, chunk = 0, 1 << 20
-    data = raw
+    total, rest = 0, raw
     try:
-        while data and total <= limit:
-            out = inflater.decompress(data, chunk)
-            total += len(out)
-            data = inflater.unconsumed_tail
+        while rest and total <= limit:
+            total += len(inflater.decompress(rest, 1 << 20))
+            rest = inflater.unconsumed_tail
     except zlib.error:
         return total  # a broken stream is the text extractor's problem, not a bomb
     return total
