@@ -38,9 +38,15 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv with $($PY --version)"
   "$PY" -m venv .venv
 fi
-# pip prints a warning per package for index folders some machines configure but lack; hide those.
+# pip's own chatter (index folders some machines configure but lack, setuptools notices) goes to a
+# log file; it is shown only when pip fails.
 pip_install() {
-  .venv/bin/python -m pip install -q "$@" 2>&1 | { grep -vE "^WARNING: Location|BuildBackendWarning|^\s*$" || true; }
+  local log=.venv/pip-install.log
+  if ! .venv/bin/python -m pip install -q "$@" >"$log" 2>&1; then
+    grep -vE "^WARNING: Location" "$log" >&2
+    echo "pip install failed (full log: $log)" >&2
+    return 1
+  fi
 }
 pip_install --upgrade pip
 if [ "$dev" = 1 ]; then
