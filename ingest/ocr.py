@@ -82,7 +82,7 @@ class TesseractEngine:
         config = f"--oem {self.oem} --psm {psm} -c preserve_interword_spaces=0 {self.extra_config}"
         data = _call(
             pytesseract.image_to_data,
-            image,
+            uncompressed(image),
             lang=self.lang,
             config=config.strip(),
             output_type=pytesseract.Output.DICT,
@@ -97,7 +97,7 @@ class TesseractEngine:
         try:
             osd = _call(
                 pytesseract.image_to_osd,
-                image,
+                uncompressed(image),
                 config="--psm 0 -c min_characters_to_try=20",
                 output_type=pytesseract.Output.DICT,
                 timeout=self.timeout,
@@ -108,6 +108,20 @@ class TesseractEngine:
         if float(osd.get("orientation_conf", 0.0)) < 1.5:
             return None
         return int(osd.get("rotate", 0)) % 360
+
+
+def uncompressed(image: Image.Image) -> Image.Image:
+    """`image` marked to reach Tesseract as an uncompressed TIFF.
+
+    pytesseract writes a PNG by default; compressing a 300-DPI page costs about as much as
+    Tesseract's own layout analysis of it.  Uncompressed TIFF reads back pixel for pixel the
+    same (BMP does not: it carries a resolution that changes Tesseract's reading).
+    """
+    if image.format == "TIFF":
+        return image
+    marked = image.copy()
+    marked.format = "TIFF"
+    return marked
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -97,13 +97,17 @@ def choose_dpi(native: float | None) -> float:
 def prepare_page(path: Path, index: int, engine: OcrEngine, dpi: float | None = None) -> PageImage:
     """Render page `index`, turn it upright and deskew it."""
     rgb, dpi = render_page(path, index, dpi)
-    turn = detect_orientation(rgb, dpi, engine)
+    return straighten(rgb, dpi, index + 1, detect_orientation(rgb, dpi, engine))
+
+
+def straighten(rgb: np.ndarray, dpi: float, number: int, turn: int = 0) -> PageImage:
+    """Page `number`'s pixels turned clockwise by `turn` degrees and deskewed."""
     if turn:
         rgb = rotate_quarter(rgb, turn)
     angle = estimate_skew(to_gray(rgb), dpi)
     if abs(angle) >= 0.1:
         rgb = rotate_small(rgb, angle)
-    return PageImage(number=index + 1, rgb=rgb, dpi=dpi, rotated=turn, skew=angle)
+    return PageImage(number=number, rgb=rgb, dpi=dpi, rotated=turn, skew=angle)
 
 
 def to_gray(rgb: np.ndarray) -> np.ndarray:
@@ -117,13 +121,17 @@ def drop_stamp_ink(rgb: np.ndarray) -> np.ndarray:
     Stamp and pen ink has much more blue than green; black print, even where a stamp covers it,
     is dark in all three channels, so it survives.  (Hue from HSV is unreliable on dark pixels.)
     """
-    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
-    coloured = (b - g > STAMP_MARGIN) & (b - r > 0)
-    gray = to_gray(rgb).copy()
+    r, g, b = cv2.split(rgb)
+    blueness = cv2.subtract(b, g)  # saturating: 0 where green >= blue
+    coloured = (blueness > STAMP_MARGIN) & (cv2.subtract(b, r) > 0)
+    gray = to_gray(rgb)
+    if not coloured.any():
+        return gray
     # A bluish pixel is lightened by how blue it is: blue ink turns light, while black print
-    # under the ink (dark in every channel, barely bluish) stays dark.
-    lifted = rgb.max(axis=2).astype(np.int16) + 3 * (b - g)
-    gray[coloured] = np.clip(lifted, 0, 255).astype(np.uint8)[coloured]
+    # under the ink (dark in every channel, barely bluish) stays dark.  (cv2 arithmetic
+    # saturates at 255, and is several times faster than numpy on whole pages.)
+    lifted = cv2.add(cv2.max(cv2.max(r, g), b), cv2.convertScaleAbs(blueness, alpha=3.0))
+    gray[coloured] = lifted[coloured]
     return gray
 
 

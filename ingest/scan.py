@@ -10,9 +10,11 @@ tables is read as a page.  Coordinates are PDF points from the top-left of the u
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -27,7 +29,14 @@ from PIL import Image
 from archive.errors import ArchiveError, MissingDependencyError
 from ingest.layout import Box, Cell, PageContent, Shape, ShapeKind, Table, Word
 from ingest.ocr import OcrEngine, OcrOptions, OcrWord, make_engine
-from ingest.raster import PageImage, drop_stamp_ink, prepare_page
+from ingest.raster import (
+    PageImage,
+    detect_orientation,
+    drop_stamp_ink,
+    render_page,
+    straighten,
+    to_gray,
+)
 
 log = logging.getLogger(__name__)
 
@@ -368,7 +377,11 @@ def _read_strip(
 
 
 def ocr_outside(gray: np.ndarray, ink: np.ndarray, grids: Sequence[Grid], engine: OcrEngine) -> list[OcrWord]:
-    """Words outside the tables (titles, letters, signature blocks), read as a page."""
+    """Words outside the tables (titles, letters, signature blocks), read as a page.
+
+    Only the box around the remaining ink is sent (with a margin): a page that is mostly table
+    leaves a strip of title and signature, and Tesseract's time grows with the pixels it gets.
+    """
     page = gray.copy()
     rest = ink.copy()
     for g in grids:
@@ -376,7 +389,12 @@ def ocr_outside(gray: np.ndarray, ink: np.ndarray, grids: Sequence[Grid], engine
         rest[g.y0 : g.y1 + 1, g.x0 : g.x1 + 1] = 0
     if (rest > 0).mean() < 0.0005:
         return []
-    return engine.read(Image.fromarray(page), psm=3)
+    x, y, w, h = cv2.boundingRect(rest)
+    margin = GAP * 2
+    x0, y0 = max(0, x - margin), max(0, y - margin)
+    x1, y1 = min(page.shape[1], x + w + margin), min(page.shape[0], y + h + margin)
+    words = engine.read(Image.fromarray(np.ascontiguousarray(page[y0:y1, x0:x1])), psm=3)
+    return [dataclasses.replace(wd, left=wd.left + x0, top=wd.top + y0) for wd in words]
 
 
 # --- the page model ------------------------------------------------------------------------------
@@ -480,31 +498,94 @@ def read_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> list[
     """OCR pages `indices` (0-based) of `path`, in parallel worker processes when worth it.
 
     Each worker renders its own page (images never cross processes, so memory stays bounded by
-    the pool size), runs Tesseract single-threaded, and is replaced after a few pages.  A page
-    that fails or times out comes back empty with a warning; the document carries on.
+    the pool size) and runs Tesseract single-threaded.  The pool outlives one document, so a
+    batch pays the worker start-up once.  A page that fails or times out comes back empty with
+    a warning; the document carries on.
     """
     make_engine(options)  # fail fast (missing Tesseract or language) before starting workers
     jobs = max(1, min(options.jobs, len(indices)))
     if jobs == 1:
         return [_read_one_safely(path, i, options) for i in indices]
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, max_tasks_per_child=PAGES_PER_WORKER)
-    try:
-        futures = [pool.submit(read_one_page, path, i, options) for i in indices]
-        return [_collect(f, path, i, options) for f, i in zip(futures, indices, strict=True)]
-    finally:
-        # Do not wait for a worker stuck past its page timeout: its Tesseract call has its own
-        # timeout and the process ends when that fires.
-        pool.shutdown(wait=False, cancel_futures=True)
+    pool = worker_pool(options.jobs)
+    futures = [pool.submit(read_one_page, path, i, options) for i in indices]
+    return [_collect(f, path, i, options) for f, i in zip(futures, indices, strict=True)]
+
+
+def worker_pool(jobs: int) -> ProcessPoolExecutor:
+    """The OCR worker processes, started on first use and kept for the next document.
+
+    Workers are forked when this process runs a single thread (the command line): they start
+    in milliseconds with every module already imported.  With other threads alive (the web
+    app) forking is unsafe, so they are spawned and replaced after `PAGES_PER_WORKER` pages.
+    """
+    global _POOL
+    if _POOL is not None and _POOL[0] == jobs:
+        return _POOL[1]
+    discard_pool()
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    else:
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   max_tasks_per_child=PAGES_PER_WORKER)
+    _POOL = (jobs, pool)
+    return pool
+
+
+def discard_pool() -> None:
+    """Stop using the worker pool (after a timeout or a crash); the next document starts anew.
+
+    Not waiting: a worker stuck past its page timeout ends when its Tesseract call's own
+    timeout fires.
+    """
+    global _POOL
+    if _POOL is not None:
+        _POOL[1].shutdown(wait=False, cancel_futures=True)
+        _POOL = None
+
+
+_POOL: tuple[int, ProcessPoolExecutor] | None = None
 
 
 def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
-    """Render, orient, straighten and read one page (runs inside a worker)."""
+    """Render, orient, straighten and read one page (runs inside a worker).
+
+    Most pages are stored upright, so a page is read as it is first; only when that reading is
+    not confident does orientation detection (OSD, then a confidence vote) run, and the page is
+    read again if it must be turned.  OSD on every page cost as much as reading the tables.
+    """
     engine = _engine(options)
-    page = prepare_page(path, index, engine, options.dpi)
-    if (page.rgb.min(axis=2) < 128).mean() < 0.0005:
-        return PageContent(page.number, page.width_pt, page.height_pt, "", ocr=True)
-    return read_page_image(page, engine)
+    rgb, dpi = render_page(path, index, options.dpi)
+    if (to_gray(rgb) < 128).mean() < 0.0005:
+        h, w = rgb.shape[:2]
+        return PageContent(index + 1, w * 72.0 / dpi, h * 72.0 / dpi, "", ocr=True)
+    content = read_page_image(straighten(rgb, dpi, index + 1), engine)
+    if reads_upright(content):
+        return content
+    turn = detect_orientation(rgb, dpi, engine)
+    if not turn:
+        return content
+    log.info("%s page %d: turned %d degrees", path.name, index + 1, turn)
+    return read_page_image(straighten(rgb, dpi, index + 1, turn), engine)
+
+
+def reads_upright(page: PageContent) -> bool:
+    """True when the OCR of `page` is confident enough that the page cannot be turned.
+
+    An upside-down page reads as low-confidence fragments.  A sideways page can read well
+    (Tesseract turns vertical text blocks itself), but its word boxes are then taller than
+    wide.  So: most words of three letters or more confident and wider than tall.  Too few
+    words to judge is not upright.
+    """
+    words = [w for w in page.words if sum(ch.isalpha() for ch in w.text) >= 3]
+    if len(words) < UPRIGHT_MIN_WORDS:
+        return False
+    sure = sum(1 for w in words if (w.conf or 0.0) >= 60)
+    wide = sum(1 for w in words if w.box.width > w.box.height)
+    return min(sure, wide) >= UPRIGHT_SHARE * len(words)
+
+
+UPRIGHT_MIN_WORDS = 12
+UPRIGHT_SHARE = 0.6
 
 
 def _engine(options: OcrOptions) -> OcrEngine:
@@ -532,10 +613,14 @@ def _collect(future: Future[PageContent], path: Path, index: int, options: OcrOp
         return future.result(timeout=options.page_timeout)
     except FutureTimeout:
         future.cancel()
+        discard_pool()
         return failed_page(path, index, f"no result within {options.page_timeout:.0f} s")
     except MissingDependencyError:
         raise
-    except (ArchiveError, cv2.error, ValueError, MemoryError, BrokenProcessPool) as e:
+    except BrokenProcessPool as e:
+        discard_pool()
+        return failed_page(path, index, str(e))
+    except (ArchiveError, cv2.error, ValueError, MemoryError) as e:
         return failed_page(path, index, str(e))
 
 
