@@ -307,6 +307,17 @@ def add_version(
                      decision.kind, decision.reason)
 
 
+def attach_file(session: Session, version_id: int, stored: StoredFile, *, role: str,
+                pages: int | None = None, scanned: bool = False) -> None:
+    """Add a derived file (the searchable copy of a scan) to a version; once per stored file."""
+    if session.scalar(select(StoredFileRow.id).where(StoredFileRow.sha256 == stored.sha256)):
+        return
+    session.add(StoredFileRow(version_id=version_id, sha256=stored.sha256, size=stored.size,
+                              pages=pages, mime="application/pdf",
+                              storage_path=stored.relative_path, scanned=scanned, role=role))
+    session.flush()
+
+
 def _add_file(
     session: Session, version: Version, extraction: Extraction, stored: StoredFile, reason: str
 ) -> Placement:

@@ -26,6 +26,9 @@ class ExtractOptions:
 
     limits: Limits = Limits()
     ocr: OcrOptions | None = OcrOptions()
+    # where to write the searchable copy of a scan (original pages + invisible OCR text);
+    # None: none.  Nothing is written when no page needed OCR.
+    searchable_copy: Path | None = None
 
 
 def extract_file(path: Path, options: ExtractOptions | None = None) -> Extraction:
@@ -34,7 +37,25 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
     info = triage(path, options.limits)
     doc = read_text_layer(path, expected_pages=info.pages)
     doc = ocr_image_pages(path, doc, options.ocr)
+    if options.searchable_copy is not None:
+        doc = write_searchable_copy(path, doc, options.searchable_copy)
     return parse_document(doc, info)
+
+
+def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> DocumentContent:
+    """Write the searchable copy of `path` to `target` when OCR read some page; a failure warns."""
+    if not any(p.ocr and p.words for p in doc.pages):
+        return doc
+    from pypdf.errors import PyPdfError
+
+    from ingest.searchable import searchable_pdf
+
+    try:
+        target.write_bytes(searchable_pdf(path, doc.pages))
+    except (PyPdfError, ValueError, KeyError, OSError) as e:
+        log.warning("%s: no searchable copy: %s", path.name, e)
+        return replace(doc, warnings=(*doc.warnings, f"no searchable copy ({e})"))
+    return doc
 
 
 def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None) -> DocumentContent:

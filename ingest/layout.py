@@ -101,6 +101,10 @@ class PageContent:
     shapes: tuple[Shape, ...] = ()
     ocr: bool = False
     warnings: tuple[str, ...] = ()
+    # An OCR'd page's coordinates are those of its image after these corrections: turned
+    # clockwise by `turned` degrees, then by `skew` degrees counter-clockwise (searchable copy).
+    turned: int = 0
+    skew: float = 0.0
 
     @property
     def landscape(self) -> bool:

@@ -9,7 +9,9 @@ the store and no row; every refusal or failure is written to the ingest log (`jo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,13 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from archive.documents import Placement, add_version, find_version_by_sha256, log_job
+from archive.documents import (
+    Placement,
+    add_version,
+    attach_file,
+    find_version_by_sha256,
+    log_job,
+)
 from archive.errors import NotAPdfError, RejectedFileError, StorageError
 from archive.store import FileStore, StoredFile, sha256_file
 from ingest.extract import ExtractOptions, extract_file
@@ -87,9 +95,12 @@ def ingest_file(
         duplicate = find_duplicate(session_factory, path, attempt.sha256, options)
         if duplicate is not None:
             return duplicate
-        extraction = extract(path, options)
-        stored = store_original(store, path, attempt.sha256)
-        result = record(session_factory, path, extraction, stored, options)
+        with tempfile.TemporaryDirectory(prefix="arsip-") as tmp:
+            copy = Path(tmp) / "searchable.pdf"
+            extraction = extract(path, with_searchable_copy(options, copy))
+            stored = store_original(store, path, attempt.sha256)
+            searchable = store_searchable(store, copy)
+        result = record(session_factory, path, extraction, stored, options, searchable)
         if options.on_recorded is not None:
             options.on_recorded(result.document_id)
         return result
@@ -128,6 +139,17 @@ def extract(path: Path, options: IngestOptions) -> Extraction:
     return extract_file(path, options.extract)
 
 
+def with_searchable_copy(options: IngestOptions, target: Path) -> IngestOptions:
+    """`options` asking the extraction to write the searchable copy of a scan to `target`."""
+    return dataclasses.replace(
+        options, extract=dataclasses.replace(options.extract, searchable_copy=target))
+
+
+def store_searchable(store: FileStore, copy: Path) -> StoredFile | None:
+    """Store the searchable copy of a scan, if the extraction wrote one (beside the original)."""
+    return store.put(copy) if copy.is_file() else None
+
+
 def store_original(store: FileStore, path: Path, sha256: str) -> StoredFile:
     """Copy the original into the content-addressed store (fsynced before any row exists)."""
     return store.put(path, expected_sha256=sha256)
@@ -139,11 +161,13 @@ def record(
     extraction: Extraction,
     stored: StoredFile,
     options: IngestOptions,
+    searchable: StoredFile | None = None,
 ) -> IngestResult:
-    """Commit document, version, file, steps, indicators and the job row in one transaction."""
+    """Commit document, version, files, steps, indicators and the job row in one transaction."""
     for attempt in range(1, _RETRIES + 1):
         try:
-            placement = _commit_rows(session_factory, path, extraction, stored, options)
+            placement = _commit_rows(session_factory, path, extraction, stored, options,
+                                     searchable)
         except IntegrityError as e:
             duplicate = find_duplicate(session_factory, path, stored.sha256, options)
             if duplicate is not None:
@@ -166,11 +190,15 @@ def _commit_rows(
     extraction: Extraction,
     stored: StoredFile,
     options: IngestOptions,
+    searchable: StoredFile | None = None,
 ) -> Placement:
     name = options.source_filename or path.name
     with session_factory() as session, session.begin():
         placement = add_version(session, extraction.to_json(with_page_texts=True), stored,
                                 source_filename=name, uploader=options.uploader)
+        if searchable is not None:
+            attach_file(session, placement.version_id, searchable, role="searchable",
+                        pages=extraction.pages or None, scanned=True)
         log_job(session, "done", source_filename=name, sha256=stored.sha256,
                 version_id=placement.version_id, message=placement.reason)
         return placement

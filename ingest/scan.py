@@ -428,6 +428,8 @@ def assemble(
         tables=tuple(tables),
         shapes=tuple(shapes),
         ocr=True,
+        turned=page.rotated,
+        skew=page.skew,
     )
 
 

@@ -1,0 +1,131 @@
+"""The searchable copy of a scan: the original pages, untouched, with an invisible text layer.
+
+Like OCRmyPDF's graft step: every OCR'd page of the original gets the words OCR found drawn in
+text render mode 3 (invisible) over its own images, so viewers can search and select while the
+page looks exactly as scanned.  Pages that had their own text layer are copied as they are.
+
+OCR word boxes are in points of the upright, straightened page image (`PageContent.turned`,
+`PageContent.skew`); they are mapped back through those corrections and the page's /Rotate to
+the page's own user space.  Each word is drawn along its mapped baseline and stretched to its
+box width, so text selection lands on the printed word.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ingest.layout import PageContent, Word
+
+log = logging.getLogger(__name__)
+
+FONT = "Helvetica"
+Point = tuple[float, float]
+
+
+def searchable_pdf(original: Path, pages: Sequence[PageContent]) -> bytes:
+    """PDF bytes: `original` with an invisible text layer from the words of its OCR'd `pages`."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(original))
+    for page in pages:
+        if not (page.ocr and page.words) or not 0 < page.number <= len(writer.pages):
+            continue
+        target = writer.pages[page.number - 1]
+        overlay = PdfReader(io.BytesIO(text_layer(page, PageFrame.of(target)))).pages[0]
+        target.merge_page(overlay)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class PageFrame:
+    """Where a PDF page's displayed picture sits in its user space: crop box and /Rotate."""
+
+    def __init__(self, left: float, bottom: float, width: float, height: float, rotate: int) -> None:
+        self.left, self.bottom, self.width, self.height = left, bottom, width, height
+        self.rotate = rotate % 360
+
+    @classmethod
+    def of(cls, page: Any) -> PageFrame:
+        """The frame of a pypdf page."""
+        box = page.cropbox
+        return cls(float(box.left), float(box.bottom), float(box.width), float(box.height),
+                   int(page.get("/Rotate", 0) or 0))
+
+    @property
+    def shown(self) -> tuple[float, float]:
+        """Width and height of the page as displayed (after /Rotate)."""
+        return (self.height, self.width) if self.rotate in (90, 270) else (self.width, self.height)
+
+    def to_user(self, page: PageContent, point: Point) -> Point:
+        """A point of the OCR'd page (points, top-left origin) in PDF user space."""
+        x, y = undo_skew(point, page.skew, page.width, page.height)
+        shown_w, shown_h = self.shown
+        x, y = undo_turn((x, y), page.turned, shown_w, shown_h)
+        x, y = undo_turn((x, y), self.rotate, self.width, self.height)
+        return self.left + x, self.bottom + self.height - y
+
+
+def undo_skew(point: Point, angle: float, width: float, height: float) -> Point:
+    """Where `point` was before the image was turned `angle` degrees (ccw) about its centre."""
+    if not angle:
+        return point
+    a, b = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    dx, dy = point[0] - width / 2, point[1] - height / 2
+    return a * dx - b * dy + width / 2, b * dx + a * dy + height / 2
+
+
+def undo_turn(point: Point, turn: int, width: float, height: float) -> Point:
+    """Where `point` was before a `turn` (clockwise) of an image `width` x `height` (before it)."""
+    x, y = point
+    turn %= 360
+    if turn == 90:
+        return y, height - x
+    if turn == 180:
+        return width - x, height - y
+    if turn == 270:
+        return width - y, x
+    return x, y
+
+
+def text_layer(page: PageContent, frame: PageFrame) -> bytes:
+    """A one-page PDF of `page`'s words as invisible text, in the user space of `frame`."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    size = (frame.left + frame.width + frame.height, frame.bottom + frame.height + frame.width)
+    pdf = canvas.Canvas(out, pagesize=size, pageCompression=1)
+    for word in page.words:
+        _draw_word(pdf, word, page, frame)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def _draw_word(pdf: Any, word: Word, page: PageContent, frame: PageFrame) -> None:
+    """One word along its baseline, invisible, stretched to the width of its box."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    text = word.text.encode("cp1252", "replace").decode("cp1252").strip()
+    font_size = word.box.height
+    if not text or font_size <= 0:
+        return
+    x0, y0 = frame.to_user(page, (word.box.x0, word.box.bottom))
+    x1, y1 = frame.to_user(page, (word.box.x1, word.box.bottom))
+    length = math.hypot(x1 - x0, y1 - y0)
+    natural = stringWidth(text, FONT, font_size)
+    if length <= 0 or natural <= 0:
+        return
+    cos, sin = (x1 - x0) / length, (y1 - y0) / length
+    obj = pdf.beginText()
+    obj.setTextRenderMode(3)
+    obj.setFont(FONT, font_size)
+    obj.setHorizScale(100.0 * length / natural)
+    obj.setTextTransform(cos, sin, -sin, cos, x0, y0)
+    obj.textOut(text)
+    pdf.drawText(obj)
