@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+TAGGED_OR_HAS_TEXT = 6  # ocrmypdf's exit status for PriorOcrFoundError / TaggedPDFError
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
@@ -48,14 +49,14 @@ def page_count(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
 
 
-def run(cmd: list[str]) -> float:
-    """Wall seconds of one command; a failure is reported, not hidden."""
+def run(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and exit status of one command; a failure is reported, not hidden."""
     t = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True)
     dt = time.perf_counter() - t
     if r.returncode != 0:
         print(f"  ! exit {r.returncode}: {' '.join(cmd[:3])} ... {r.stderr.strip()[-200:]}", file=sys.stderr)
-    return dt
+    return dt, r.returncode
 
 
 def time_ours(files: list[Path]) -> float:
@@ -63,7 +64,7 @@ def time_ours(files: list[Path]) -> float:
     arsip = str(REPO / ".venv" / "bin" / "arsip")
     total = 0.0
     for f in files:
-        dt = run([arsip, "extract", "--json", str(f)])
+        dt, _ = run([arsip, "extract", "--json", str(f)])
         print(f"  ours  {f.name:<40} {dt:6.1f}s")
         total += dt
     return total
@@ -74,7 +75,14 @@ def time_peer(files: list[Path], out_dir: Path) -> float:
     ocrmypdf = shutil.which("ocrmypdf", path=str(REPO / ".venv" / "bin")) or "ocrmypdf"
     total = 0.0
     for f in files:
-        dt = run([ocrmypdf, "-q", "-l", "ind", "--jobs", "2", str(f), str(out_dir / f.name)])
+        cmd = [ocrmypdf, "-q", "-l", "ind", "--jobs", "2", str(f), str(out_dir / f.name)]
+        dt, status = run(cmd)
+        if status == TAGGED_OR_HAS_TEXT:
+            # ocrmypdf refuses a Tagged PDF (or one with text) without doing anything; what a
+            # user does then is --skip-text (OCR the pages without text, as ours does), so the
+            # honest time is that run's, not the refusal's.
+            dt, _ = run([*cmd[:2], "--skip-text", *cmd[2:]])
+            print(f"  peer  {f.name:<40} (again with --skip-text)")
         print(f"  peer  {f.name:<40} {dt:6.1f}s")
         total += dt
     return total
