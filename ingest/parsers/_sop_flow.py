@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table
 from ingest.model import Step
+from ingest.parsers._sop_identity import fix_numbering
 from ingest.parsers._sop_table import (
     Column,
     Role,
@@ -230,7 +231,8 @@ def renumber(steps: Sequence[_RawStep], warnings: list[str]) -> None:
         if raw.no is None:
             warnings.append(f"step after {prev}: number unreadable, taken as {expected}")
             raw.no = expected
-        elif raw.no != expected and nxt == expected + 1:
+        elif raw.no != expected and (nxt == expected + 1 or (nxt is None and raw.no <= prev)):
+            # the last step may only be repaired when it repeats or goes back (OCR '6' -> '5')
             warnings.append(f"step {raw.no}: out of sequence, taken as {expected}")
             raw.no = expected
 
@@ -260,5 +262,5 @@ def _items(texts: list[str] | None) -> str | None:
     """A cell as one string: numbered or bulleted items joined by '; ', lines by spaces."""
     if not texts:
         return None
-    items = split_items("\n".join(texts))
+    items = split_items(fix_numbering("\n".join(texts)))
     return clean("; ".join(re.sub(r"\s*;$", "", i) for i in items))

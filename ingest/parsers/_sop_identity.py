@@ -46,10 +46,29 @@ LIST_LABELS: tuple[tuple[str, str], ...] = (
 _OFFICE = re.compile(
     r"^(dinas|badan|inspektorat|kantor|satuan|rumah sakit|biro|sekretariat (daerah|dprd)|"
     r"kecamatan|kelurahan|unit pelaksana|dewan)\b", re.I)
-_STOP = re.compile(r"^(jl\b|jln\b|jalan|telp|telepon|tlp|fax|laman|website|web\b|e-?mail|kode pos|"
-                   r"alamat|bidang|sub ?bag|sub ?bagian|seksi|upt\b)|@|https?:|www\.", re.I)
-_REGION = re.compile(r"\b(provinsi|provisi|prov\.|kabupaten|kab\.|kota)(?=\s).*$", re.I)
-_PANGKAT = re.compile(r"^(pembina|penata|pengatur|juru)\b|\((I{1,3}|IV)/[a-e]\)", re.I)
+# First words of office names, for OCR'd headers that miss a letter ('DMNAS', 'BADAM').
+_OFFICE_WORDS = ("dinas", "badan", "inspektorat", "kantor", "kecamatan", "kelurahan")
+# An address line ends the office name; OCR reads 'Jl.' as 'Ji.', 'JI.' or 'J1.'.
+_STOP = re.compile(r"^(j[l1iI|]n?\.|jl\b|jln\b|jalan|telp|telepon|tlp|fax|laman|website|web\b|e-?mail|"
+                   r"kode pos|alamat|bidang|sub ?bag|sub ?bagian|seksi|upt\b)|@|https?:|www\.|"
+                   r"\bno\.\s*\d", re.I)
+_REGION = re.compile(r"\b(provinsi|provisi|prov\.|kabupaten|kab\.|kota)(?=\s)(\s+[\w.()-]+){1,4}", re.I)
+_REGION_LINE = re.compile(r"\b(provinsi|provisi|kabupaten|kota)\s+\w{3,}", re.I)
+_PANGKAT = re.compile(r"^(pembina|penata|pengatur|juru)\b|\((I{1,3}|IV)/[a-e]\)|"
+                      r"\(\s*[IVl1|]{1,3}\s*/\s*[a-e]\s*\)?|\butama\s+(madya|muda)\b|"
+                      r"\btingkat\s+[I1l|]\b", re.I)
+_PANGKAT_WORDS = ("pembina", "penata", "pengatur")
+# A name line: an honorific before it or an academic title after a comma ('H. ...', '..., S.T.').
+_NAME_CUE = re.compile(r"^(h|hj|ir|dr|drs|dra|prof)\.\s|,\s*(s|m|dr|a\.md)\.?\s?[a-z]{0,4}\.?\s*(,|$)", re.I)
+_LIST_CANON: tuple[tuple[str, str], ...] = (
+    ("dasar_hukum", "dasar hukum"), ("kualifikasi_pelaksana", "kualifikasi pelaksana"),
+    ("kualifikasi_pelaksana", "kualitas pelaksana"), ("keterkaitan", "keterkaitan"),
+    ("peralatan", "peralatan/perlengkapan"), ("peralatan", "peralatan"),
+    ("peringatan", "peringatan"), ("pencatatan", "pencatatan dan pendataan"),
+    ("pencatatan", "pencatatan dan pendaftaran"),
+)
+# Characters OCR leaves in place of a list number it could not read ('L.', '&.', '!.', ').').
+_MARKER = re.compile(r"^\s*(?P<n>\d{1,2})?(?P<c>[lLI|!\]\)(&$§?BSZ])?\s*(?P<p>[.,;:)])?\s+(?=\S)")
 
 
 @dataclass
@@ -80,7 +99,7 @@ def match_label(text: str | None, labels: Sequence[tuple[str, str]]) -> tuple[st
 
     A label may wrap over two lines ('Tanggal' / 'Pembuatan'); a value may follow a colon.
     """
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    lines = text_lines(text)
     if not lines:
         return None
     if len(lines) >= 2:
@@ -94,6 +113,11 @@ def match_label(text: str | None, labels: Sequence[tuple[str, str]]) -> tuple[st
         if m:
             return name, "\n".join([m.group("rest") or "", *lines[1:]]).strip()
     return None
+
+
+def text_lines(text: str | None) -> list[str]:
+    """The lines of a cell that hold a letter or digit (OCR leaves '|' and '.' specks)."""
+    return [ln.strip() for ln in (text or "").splitlines() if re.search(r"[^\W_]", ln)]
 
 
 def _flat(text: str) -> str:
@@ -122,7 +146,7 @@ def _read_fields(page: PageContent, cells: list[Cell], ident: Identity) -> None:
 def labelled_segments(text: str | None) -> list[tuple[str, str]]:
     """(field, value) for each label line of a cell that starts with a label; a label's value
     is the rest of its line and the lines up to the next label (OCR may merge label cells)."""
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    lines = text_lines(text)
     out: list[tuple[str, list[str]]] = []
     i = 0
     while i < len(lines):
@@ -134,6 +158,7 @@ def labelled_segments(text: str | None) -> list[tuple[str, str]]:
             i += 1
             continue
         name, rest, used = hit
+        rest = rest.lstrip("|:;! ")  # a column rule or colon read between label and value
         out.append((name, [rest] if rest else []))
         i += used
     return [(name, "\n".join(parts).strip()) for name, parts in out]
@@ -160,29 +185,71 @@ def _label_at(lines: Sequence[str], i: int) -> tuple[str, str, int] | None:
 
 def _read_lists(cells: list[Cell], ident: Identity) -> None:
     for cell in cells:
-        hit = match_label(cell.text, LIST_LABELS)
+        hit = match_list_label(cell.text)
         if hit is None or hit[0] in ident.lists:
             continue
         name, rest = hit
         if not rest:
             below = _below(cell, cells)
-            if below is not None and match_label(below.text, LIST_LABELS) is None:
+            if below is not None and match_list_label(below.text) is None:
                 rest = below.text
         items = split_items(fix_numbering(rest))
         ident.lists[name] = tuple(re.sub(r"\s+", " ", i).strip() for i in items)
 
 
+def match_list_label(text: str | None) -> tuple[str, str] | None:
+    """(list, rest of the cell) when a cell starts with a list label, also as OCR misreads it
+    ('(ualifikasi Pelaksana', 'beringatan', 'PENCATATAN DAN PEDATAAN')."""
+    hit = match_label(text, LIST_LABELS)
+    if hit is not None:
+        return hit
+    lines = text_lines(text)
+    if not lines:
+        return None
+    first = _flat(re.sub(r"^[^\w(]+|[^\w)]+$", "", lines[0])).lower()
+    if len(first) < 5:
+        return None
+    best = max(_LIST_CANON, key=lambda lc: difflib.SequenceMatcher(None, first, lc[1]).ratio())
+    if difflib.SequenceMatcher(None, first, best[1]).ratio() < _FUZZY:
+        return None
+    return best[0], "\n".join(lines[1:])
+
+
 def fix_numbering(text: str) -> str:
-    """Item numbers as OCR reads them ('2, Undang', '4 Peraturan') back to 'N. ', for the
-    number that comes next in sequence only (a wrapped line may start with a number)."""
+    """Item numbers as OCR reads them back to 'N. ' in sequence: '2, Undang', '4 Peraturan'
+    (the next number only: a wrapped line may start with one), a misread number with its
+    full stop ('8.' for 4, 'L.', '&.' or a bare '.'), in a cell that is numbered at all."""
+    lines = text.splitlines()
+    if not _is_numbered(lines):
+        return text
     out, expected = [], 1
-    for line in text.splitlines():
-        m = re.match(r"^\s*(\d{1,2})\s*[.,;:)]?\s+(?=\S)", line)
-        if m and int(m.group(1)) == expected:
+    for i, line in enumerate(lines):
+        m = _MARKER.match(line)
+        if m and _is_marker(m, expected, first=not i):
             line = f"{expected}. {line[m.end():]}"
             expected += 1
         out.append(line)
     return "\n".join(out)
+
+
+def _is_numbered(lines: Sequence[str]) -> bool:
+    """A cell with a printed item number, or with two numbers OCR misread ('|. Bila')."""
+    if any(re.match(r"^\s*\d{1,2}[.)]\s", ln) for ln in lines):
+        return True
+    if lines and re.match(r"^\s*1\s+[A-Z]", lines[0]):
+        return True
+    marks = [m for m in map(_MARKER.match, lines) if m and m.group("p") == "." and m.group("c")]
+    return len(marks) >= 2
+
+
+def _is_marker(m: re.Match[str], expected: int, *, first: bool) -> bool:
+    """Whether a line start read by `_MARKER` is the item number `expected`."""
+    n, c, punct = m.group("n"), m.group("c"), m.group("p")
+    if n and not c:
+        return int(n) == expected or punct in (".", ",")
+    if c and not n:
+        return punct in (".", ",")
+    return not n and not c and punct == "." and (expected > 1 or first)
 
 
 def _text(cell: Cell | None) -> str:
@@ -212,9 +279,25 @@ def _header_text(page: PageContent, cells: Sequence[Cell]) -> str:
     return "\n".join(c.text for c in sorted(heads, key=lambda c: (round(c.box.top), c.box.x0)))
 
 
+def _is_office(line: str) -> bool:
+    """A line that starts an office name, also with its first word misread ('DMNAS')."""
+    if _OFFICE.match(line):
+        return True
+    first = (line.split() or [""])[0].lower()
+    return line.isupper() and len(first) >= 5 and len(line.split()) >= 2 and any(
+        difflib.SequenceMatcher(None, first, w).ratio() >= _FUZZY for w in _OFFICE_WORDS)
+
+
+def _is_sub_unit(line: str) -> bool:
+    """A unit under the office ('SUB BAGIAN UMUM', also misread 'SUE BAGIAM'): not the office."""
+    head = " ".join(line.lower().split()[:2])
+    return any(difflib.SequenceMatcher(None, head, w).ratio() >= _FUZZY
+               for w in ("sub bagian", "subbagian umum", "bidang", "seksi"))
+
+
 def _is_header_line(line: str) -> bool:
     text = line.strip()
-    return _is_pemerintah(text) or bool(_OFFICE.match(text)) or bool(
+    return _is_pemerintah(text) or _is_office(text) or bool(
         re.match(r"^(provinsi|kabupaten|kota)\b", text, re.I))
 
 
@@ -231,10 +314,12 @@ def split_header(text: str, jabatan: str | None = None) -> tuple[str | None, str
         pemerintah = f"Pemerintah {region_line}" if region_line else None
     office: list[str] = []
     for ln in lines:
+        if office and _is_sub_unit(ln):
+            break
         if not office:
-            if _OFFICE.match(ln):
+            if _is_office(ln):
                 office.append(ln)
-        elif _STOP.search(ln) or _OFFICE.match(ln) or _is_pemerintah(ln):
+        elif _STOP.search(ln) or _is_office(ln) or _is_pemerintah(ln):
             break
         else:
             office.append(ln)
@@ -247,16 +332,22 @@ def split_header(text: str, jabatan: str | None = None) -> tuple[str | None, str
 
 
 def parse_official(text: str | None) -> Official | None:
-    """Jabatan, nama, pangkat and NIP from a 'Disahkan Oleh' cell."""
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    """Jabatan, nama, pangkat and NIP from a 'Disahkan Oleh' cell.
+
+    The name is the line above the pangkat or NIP; the jabatan ends at a line ending in a
+    comma or naming the region; lines between them are the signature and stamp as OCR reads them.
+    """
+    lines = text_lines(text)
     if not lines:
         return None
     nip_i = next((i for i, ln in enumerate(lines) if find_nip(ln) or ln.upper().startswith("NIP")), None)
-    pangkat_i = next((i for i, ln in enumerate(lines) if i and _PANGKAT.search(ln)), None)
+    pangkat_i = next((i for i, ln in enumerate(lines) if i and _is_pangkat(ln)), None)
     end = min(i for i in (nip_i, pangkat_i, len(lines)) if i is not None)
-    comma = [i for i, ln in enumerate(lines[:end]) if ln.endswith(",")]
-    name_i = comma[-1] + 1 if comma and comma[-1] + 1 < end else end - 1
-    jabatan = clean(" ".join(lines[:name_i]).rstrip(","))
+    jabatan_end = _jabatan_end(lines[:max(end - 1, 0)])
+    cued = [i for i in range(jabatan_end, end) if _NAME_CUE.search(lines[i])]
+    name_i = cued[-1] if cued else end - 1
+    jabatan_end = min(jabatan_end, max(name_i, 0))
+    jabatan = clean(" ".join(lines[:jabatan_end]).rstrip(",").lstrip(":; "))
     return Official(
         jabatan=title_case_office(jabatan) if jabatan and jabatan.isupper() else jabatan,
         nama=clean(lines[name_i]) if name_i >= 0 and name_i != nip_i else None,
@@ -265,23 +356,52 @@ def parse_official(text: str | None) -> Official | None:
     )
 
 
+def _jabatan_end(lines: Sequence[str]) -> int:
+    """How many leading lines make the jabatan: up to a comma-ended line, else up to the line
+    naming the region, else all of them."""
+    comma = [i for i, ln in enumerate(lines) if ln.endswith(",")]
+    if comma:
+        return comma[-1] + 1
+    region = next((i for i, ln in enumerate(lines) if _REGION_LINE.search(ln)), None)
+    return region + 1 if region is not None else len(lines)
+
+
+def _is_pangkat(line: str) -> bool:
+    """A pangkat line, also as OCR reads it ('Pernbina Utama Madya (1V/d')."""
+    if _PANGKAT.search(line):
+        return True
+    first = re.sub(r"[^a-z]", "", (line.split() or [""])[0].lower())
+    return len(first) >= 5 and any(
+        difflib.SequenceMatcher(None, first, w).ratio() >= 0.75 for w in _PANGKAT_WORDS)
+
+
 def clean_title(text: str | None) -> str | None:
     """Nama SOP without a leading 'SOP' and a trailing full stop; ALL-CAPS in title case."""
     title = clean(join_lines(text))
     if title is None:
         return None
     title = re.sub(r"^(sop|standar(t)? operasional prosedur)\b\s*[:\-]?\s*", "", title, flags=re.I)
-    title = title.rstrip(" .")
+    title = title.rstrip(" .,")
     if title.isupper():
         title = re.sub(r"/(\w)", lambda m: "/" + m.group(1).upper(), title_case_office(title))
     return title or None
 
 
+def clean_nomor(text: str | None) -> str | None:
+    """The SOP number without spaces, a trailing full stop or a leading rule ('|'); a slash
+    that OCR read as 'I', 'l' or '|' before 'SOP' is put back ('44 ISOP/' -> '44/SOP/')."""
+    nomor = clean(text)
+    if not nomor:
+        return None
+    nomor = re.sub(r"(?<=[\d\s])[Il|1](?=SOP/)", "/", nomor)
+    nomor = re.sub(r"\s+", "", nomor).strip("|:;").rstrip(".,")
+    return nomor or None
+
+
 def _finish(ident: Identity) -> None:
     v = ident.values
     ident.disahkan_oleh = parse_official(v.get("disahkan_oleh"))
-    nomor = clean(v.get("nomor"))
-    v["nomor"] = re.sub(r"\s+", "", nomor).rstrip(".") if nomor else None
+    v["nomor"] = clean_nomor(v.get("nomor"))
     v["title"] = clean_title(v.get("title"))
     jabatan = ident.disahkan_oleh.jabatan if ident.disahkan_oleh else None
     v["pemerintah"], v["instansi"] = split_header(v.get("header") or "", jabatan)

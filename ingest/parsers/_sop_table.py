@@ -37,7 +37,7 @@ _FUZZY_LEAVES: tuple[tuple[Role, str], ...] = (
 )
 _FUZZY = 0.8
 _QUALITY_ROLES: tuple[Role, ...] = ("kelengkapan", "waktu", "output")
-_OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0"})
+_OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "s": "5", "S": "5"})
 _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 _EDGE_TOL = 3.0
 
@@ -105,12 +105,24 @@ def row_cells(row: Sequence[Cell | None]) -> list[Cell]:
 
 
 def is_column_number_row(row: Sequence[Cell | None]) -> bool:
-    """True for the row of column numbers (1 2 3 ... n) printed under some headers."""
-    texts = [c.text.strip() for c in row_cells(row) if c.text.strip()]
-    if len(texts) < 3 or not all(re.fullmatch(r"\(?\d{1,2}\)?", t) for t in texts):
+    """True for the row of column numbers (1 2 3 ... n) printed under some headers.
+
+    OCR may misread or miss one of them ('5' as 's'): a row of short cells whose readable
+    numbers all sit at their place in one run (position + constant) still counts.
+    """
+    texts = [c.text.strip() for c in row_cells(row)]
+    if len(texts) < 3 or any(len(t) > 4 for t in texts):
         return False
-    nums = [int(t.strip("()")) for t in texts]
-    return nums == sorted(nums) and len(set(nums)) == len(nums)
+    nums = [_column_number(t) for t in texts]
+    read = [(i, n) for i, n in enumerate(nums) if n is not None]
+    if len(read) < max(3, len(texts) - 1):
+        return False
+    return len({n - i for i, n in read}) == 1
+
+
+def _column_number(text: str) -> int | None:
+    m = re.fullmatch(r"\(?(\d{1,2})\)?", text.translate(_OCR_DIGITS))
+    return int(m.group(1)) if m else None
 
 
 def find_header(table: Table) -> tuple[int, int] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from ingest.model import Waktu, WaktuUnit
@@ -21,6 +22,8 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _BARE = re.compile(r"^\s*" + _NUMBER + r"\s*$")
+_NUMBER_WORD = re.compile(r"^\s*" + _NUMBER + r"\s*(?P<w>[A-Za-z]{3,7})\.?\s*$")
+_UNIT_WORDS: tuple[WaktuUnit, ...] = ("menit", "hari", "minggu", "bulan")
 
 
 def header_unit(header: str) -> WaktuUnit:
@@ -43,8 +46,19 @@ def parse_waktu(text: str | None, bare_unit: WaktuUnit = "menit") -> Waktu | Non
         return Waktu(text=printed, value=_number(bare.group("n")), unit=bare_unit)
     m = _QUANTITY.search(printed)
     if m is None:
-        return Waktu(text=printed)
+        return _misread_quantity(printed)
     return Waktu(text=printed, value=_number(m.group("n")), unit=_unit_of(m.group("u")))
+
+
+def _misread_quantity(printed: str) -> Waktu:
+    """'30 Merut' (OCR of '30 Menit'): a number and one word that reads like a unit."""
+    m = _NUMBER_WORD.match(printed)
+    if m:
+        word = m.group("w").lower()
+        for unit in _UNIT_WORDS:
+            if word[0] == unit[0] and difflib.SequenceMatcher(None, word, unit).ratio() >= 0.6:
+                return Waktu(text=printed, value=_number(m.group("n")), unit=unit)
+    return Waktu(text=printed)
 
 
 def _unit_of(word: str) -> WaktuUnit:

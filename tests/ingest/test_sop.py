@@ -11,9 +11,11 @@ import pytest
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table
 from ingest.model import Extraction, Waktu
 from ingest.parsers._sop_identity import (
+    clean_nomor,
     clean_title,
     fix_numbering,
     labelled_segments,
+    match_list_label,
     parse_official,
     split_header,
 )
@@ -306,3 +308,92 @@ def test_merged_label_cell_from_ocr() -> None:
 def test_fix_numbering_as_ocr_reads_it() -> None:
     text = "1. Undang A\n2, Undang B\n2012 tentang C\n3 Peraturan D\n3 unit"
     assert fix_numbering(text) == "1. Undang A\n2. Undang B\n2012 tentang C\n3. Peraturan D\n3 unit"
+
+
+def test_column_number_row_with_a_misread_number() -> None:
+    assert is_column_number_row(_row(0, ["1", "2", "3", "4", "s", "6", "7"]))
+    assert is_column_number_row(_row(0, ["1", "2", "3", "4", "", "6"]))
+    assert not is_column_number_row(_row(0, ["1", "2", "s", "t", "5"]))  # two unreadable
+    assert not is_column_number_row(_row(0, ["1", "Memeriksa", "3", "4"]))
+    assert not is_column_number_row(_row(0, ["1", "3", "2", "4"]))
+
+
+def test_last_step_number_repeated_by_ocr_is_the_next() -> None:
+    page = _ocr_flow_page()
+    table = page.tables[0]
+    last = table.rows[-1]
+    rows = (*table.rows[:-1], (replace(last[0], text="2"), *last[1:]))  # '3' read as '2'
+    got = parse(DocumentContent(pages=(replace(page, tables=(replace(table, rows=rows),)),)))
+    assert [s.no for s in got.steps] == [1, 2, 3]
+    assert "step 2: out of sequence, taken as 3" in got.warnings
+
+
+def test_official_with_signature_noise_as_ocr_reads_it() -> None:
+    noise_above = parse_official("SEKRETARIS,\n| Fs .\nH. Bambang Hidayat, S.H., M.H.\n"
+                                 "Pernbina Utama Madya (IV/d)\nNiP. 19670416 198903 2 009")
+    assert noise_above is not None
+    assert (noise_above.jabatan, noise_above.nama, noise_above.nip) == (
+        "Sekretaris", "H. Bambang Hidayat, S.H., M.H.", "196704161989032009")
+    assert noise_above.pangkat == "Pernbina Utama Madya (IV/d)"
+    noise_below = parse_official("KEPALA BADAN,\nH. Agus Kusumawati, SE, M.Si\nai, Polo NP YO Ai\n"
+                                 "Pembina (/a)\nNIP. 19770517 200201 2 007")
+    assert noise_below is not None and noise_below.nama == "H. Agus Kusumawati, SE, M.Si"
+    no_comma = parse_official("KEPALA DINAS KOMUNIKASI DAN INFORMATIKA\nPROVINSI KALIMANTAN BARAT\n"
+                              "Koi SP\n& KAA pa\nSAMUEL SE M.Si\nNAN emb -a Utama Madya\n"
+                              "NIP. 19660408 199303 1 009")
+    assert no_comma is not None
+    assert no_comma.jabatan == "Kepala Dinas Komunikasi dan Informatika Provinsi Kalimantan Barat"
+    assert no_comma.nama == "SAMUEL SE M.Si"
+
+
+def test_header_as_ocr_reads_it() -> None:
+    address = split_header("PEMERINTAH KOTA PONTIANAK\nDINAS KESEHATAN KOTA PONTIANAK\n"
+                           "Ji. Rahadi Usman No. 3 Pontianak 78111")
+    assert address == ("Pemerintah Kota Pontianak", "Dinas Kesehatan Kota Pontianak")
+    wrapped = split_header("PEMERINTAH KABUPATEN WAY KANAN\nBADAN KEPEGAWAIAN DAN PENGEMBANGAN\n"
+                           "SUMBER DAYA MANUSIA KABUPATEN WAY\nKANAN\nJI. Jenderal Sudirman No. 112")
+    assert wrapped[1] == "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kabupaten Way Kanan"
+    misread = split_header("PEMERINTAH PROVINSI KALIMANTAN BARAT\nSEKRETARIAT\n"
+                           "DMNAS KOMUNIKASI DAN INFORMATIKA\nSUE BAGIAM UMUM DAN APARATUR\n"
+                           "Keselamatan dan Kesehatan Kerja")
+    assert misread[1] == "Dmnas Komunikasi dan Informatika Provinsi Kalimantan Barat"
+
+
+def test_list_labels_as_ocr_reads_them() -> None:
+    assert match_list_label("(ualifikasi Pelaksana\n1. Minimal SMA") == (
+        "kualifikasi_pelaksana", "1. Minimal SMA")
+    assert match_list_label("?'eringatan") == ("peringatan", "")
+    assert match_list_label("PENCATATAN DAN PEDATAAN") == ("pencatatan", "")
+    assert match_list_label('"Dasar Hukum') == ("dasar_hukum", "")
+    assert match_list_label("Memeriksa berkas") is None
+    assert match_list_label("Peraturan") is None
+
+
+def test_fix_numbering_with_misread_markers() -> None:
+    text = "L, Minimal SMA\n&. Menguasai Komputer\n3. Memiliki pengetahuan\n3. Memiliki Tata Krama"
+    assert fix_numbering(text) == (
+        "1. Minimal SMA\n2. Menguasai Komputer\n3. Memiliki pengetahuan\n4. Memiliki Tata Krama")
+    bare = ". Bila prosedur terlewati\n|. Bila prosedur tidak berjalan\n|. Bila prosedur"
+    assert fix_numbering(bare).splitlines() == [
+        "1. Bila prosedur terlewati", "2. Bila prosedur tidak berjalan", "3. Bila prosedur"]
+    assert fix_numbering("1 SOP Pengawasan Pihak") == "1. SOP Pengawasan Pihak"
+    unnumbered = "Komputer dan Jaringan Internet, Printer. Scanner\nL. ATK"
+    assert fix_numbering(unnumbered) == unnumbered
+
+
+def test_clean_nomor() -> None:
+    assert clean_nomor("44 ISOP/ DISKOMINFO.IP /2024") == "44/SOP/DISKOMINFO.IP/2024"
+    assert clean_nomor("| 68 / DISKOMINFO / 2024.") == "68/DISKOMINFO/2024"
+    assert clean_nomor("000.9.3.3/146/667.04/2022") == "000.9.3.3/146/667.04/2022"
+    assert clean_nomor(" - ") is None
+
+
+def test_labels_with_noise_lines_and_rules() -> None:
+    assert labelled_segments("Disahkan Oleh\n|") == [("disahkan_oleh", "")]
+    assert labelled_segments("Nomor Urut SOP | 68/DISKOMINFO/2024") == [("nomor", "68/DISKOMINFO/2024")]
+
+
+def test_parse_waktu_with_a_misread_unit() -> None:
+    assert parse_waktu("30 Merut") == Waktu("30 Merut", 30, "menit")
+    assert parse_waktu("2 Harl") == Waktu("2 Harl", 2, "hari")
+    assert parse_waktu("3 berkas") == Waktu("3 berkas")
