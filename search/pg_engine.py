@@ -41,7 +41,7 @@ from search.records import (
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 SCHEMA_VERSION = f"pg-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
 MAX_POS = 16383  # PostgreSQL's largest tsvector position
 # Ranking reads every candidate's tsvector; beyond this many matching entries only the first
@@ -65,6 +65,9 @@ DDL = [
 INDEXES = [
     "CREATE INDEX IF NOT EXISTS ix_search_entries_tsv ON search_entries USING gin (tsv)",
     "CREATE INDEX IF NOT EXISTS ix_search_entries_doc ON search_entries (doc_id)",
+    # facets: lets the planner AND these with the text index instead of filtering heap rows
+    "CREATE INDEX IF NOT EXISTS ix_search_entries_facets ON search_entries (tahun, doc_type)",
+    "CREATE INDEX IF NOT EXISTS ix_search_entries_type ON search_entries (doc_type)",
     "CREATE INDEX IF NOT EXISTS ix_search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)",
 ]
 
