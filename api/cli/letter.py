@@ -122,11 +122,13 @@ def new(from_file: Path | None, office: str | None, tanggal: Any, kka: str | Non
 
 def _archive(settings: Settings, engine: Engine, issued: Any, request: Any) -> None:
     from api import letters
+    from api.cli.search import index_updater
     from archive.db import make_sessionmaker
     from archive.store import FileStore
 
-    doc_id = letters.archive_letter(make_sessionmaker(engine), FileStore(settings.files_dir), issued,
-                                    request)
+    sessions = make_sessionmaker(engine)
+    doc_id = letters.archive_letter(sessions, FileStore(settings.files_dir), issued, request)
+    index_updater(settings, sessions)(doc_id)  # searchable at once, like an ingested document
     click.echo(f"diarsipkan sebagai dokumen #{doc_id}")
 
 

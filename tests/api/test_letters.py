@@ -176,10 +176,14 @@ def test_cli_new_list_void_and_archive(tmp_path: Path, monkeypatch: pytest.Monke
     r = run(cli, ["letter", "format", "bappeda-smd", "--unit", "35.73.411", "--kka", "000.5.3.1",
                   "--profile", str(profile)])
     assert r.exit_code == 0, r.output
+    assert run(cli, ["reindex"]).exit_code == 0  # an index exists: the letter must be added to it
     r = run(cli, ["letter", "new", "--from", str(DATA / "letter-lkjip.json"), "--out", str(tmp_path / "a.pdf")])
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("000.8.6.3/001/35.73.411/2026\tconfirmed") and "dokumen #" in r.stdout
     assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
+    r = run(cli, ["search", "000.8.6.3/001/35.73.411/2026", "--json"])  # indexed when archived
+    assert r.exit_code == 0, r.output
+    assert [h["doc_type"] for h in json.loads(r.stdout)["hits"]] == ["surat"]
     r = run(cli, ["letter", "new", "--office", "bappeda-smd", "--date", "2026-12-01", "--to", "Kepala BPKAD",
                   "--di", "Samarinda", "--item", "LKjIP 2025|3|eksemplar|Untuk arsip", "--reserve"])
     assert r.exit_code == 0, r.output
