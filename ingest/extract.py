@@ -39,7 +39,16 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
     doc = ocr_image_pages(path, doc, options.ocr)
     if options.searchable_copy is not None:
         doc = write_searchable_copy(path, doc, options.searchable_copy)
-    return parse_document(doc, info)
+    return with_confidence(parse_document(doc, info), doc)
+
+
+def with_confidence(extraction: Extraction, doc: DocumentContent) -> Extraction:
+    """`extraction` with the OCR confidence of its fields (none when no page was OCR'd)."""
+    if not any(p.ocr for p in doc.pages):
+        return extraction
+    from ingest.confidence import field_confidence
+
+    return extraction.replace(confidence=field_confidence(extraction, doc))
 
 
 def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> DocumentContent:

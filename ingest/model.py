@@ -111,6 +111,10 @@ class Extraction:
     programs: tuple[Program, ...] = ()
     warnings: tuple[str, ...] = ()
     page_texts: tuple[str, ...] = field(default=(), repr=False)
+    # Where OCR was used: field path ('nomor', 'disahkan_oleh.nama', 'steps[2].kegiatan') ->
+    # 0..1, the mean OCR confidence of the words the value was read from (ingest.confidence).
+    # Empty for born-digital files, and then left out of the JSON.
+    confidence: dict[str, float] = field(default_factory=dict, hash=False)
 
     def replace(self, **changes: Any) -> Extraction:
         """A copy with some fields changed (the dataclasses are frozen)."""
@@ -121,6 +125,8 @@ class Extraction:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             if f.name == "page_texts" and not with_page_texts:
+                continue
+            if f.name == "confidence" and not self.confidence:
                 continue
             out[f.name] = _plain(getattr(self, f.name))
         return out
@@ -147,6 +153,8 @@ class Extraction:
                 )
             elif key == "programs":
                 value = tuple(Program(**p) for p in value)
+            elif key == "confidence":
+                value = {str(k): float(v) for k, v in (value or {}).items()}
             elif isinstance(value, list):
                 value = tuple(value)
             kw[key] = value
