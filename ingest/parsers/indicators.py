@@ -283,7 +283,7 @@ def _leading_number(whole: str, num: str, rest: str) -> Value:
     number = parse_number(num)
     if not rest:
         return Value(number, None, None)
-    if rest in {"%", "persen"}:
+    if rest in {"%", "persen", "Yo", "Y%", "o/o"}:  # OCR reads a lone '%' as 'Yo'
         return Value(number, "%", None)
     outside = re.sub(r"\([^)]*\)", " ", rest)
     if re.search(r"\d", outside):  # '100 dari 110 ...', '27 Kab/Kota 1 Provinsi': not one number
@@ -380,7 +380,10 @@ def pemerintah_of(instansi: str | None, lines: Iterable[str] = ()) -> str | None
 # --- several items in one row ----------------------------------------------------------------
 
 _NUM_MARK_RE = re.compile(r"^\s*\d{1,2}\s*[.)]\s*(?=\S)")
-_SUB_MARK_RE = re.compile(r"^\s*(?:[a-zA-Z]\s*[.)]|[-–•·▪])\s*(?=\S)")
+# 'a.', 'b)', '- '; OCR may put a digit before the letter ('9g.' for 'g.').
+_SUB_MARK_RE = re.compile(r"^\s*(?:\d?[a-zA-Z]\s*[.)]|[-–•·▪])\s*(?=\S)")
+# A sub-item letter whose full stop OCR lost ('f Ubi Kayu'), taken off an aligned sub-item.
+_LONE_LETTER_RE = re.compile(r"^\s*[a-z]\s+(?=[A-Z])")
 
 
 @dataclass(frozen=True)
@@ -408,6 +411,8 @@ class _Entry:
 
     def text(self) -> str:
         first = _SUB_MARK_RE.sub("", _NUM_MARK_RE.sub("", self.lines[0].text, count=1), count=1)
+        if self.kind == "sub":
+            first = _LONE_LETTER_RE.sub("", first, count=1)
         return join_lines("\n".join([first] + [ln.text for ln in self.lines[1:]]))
 
 
@@ -427,7 +432,8 @@ def row_items(page: PageContent, row: Sequence[Cell | None], layout: Layout,
         return []
     positioned = bool(cell_lines(page, ind.box))
     lines_of = (lambda c: cell_lines(page, c.box)) if positioned else (lambda c: text_lines(c.text))
-    entries = _entries(lines_of(ind))
+    anchors = _value_anchors(lines_of(cells["target"])) if positioned and cells.get("target") else []
+    entries = _entries(lines_of(ind), anchors)
     assigned = {role: _assign(entries, lines_of(c), positioned) if c else {}
                 for role, c in cells.items() if role in value_roles}
     paragraphs = _paragraphs(lines_of(cells["sasaran"])) if cells["sasaran"] else []
@@ -447,7 +453,21 @@ def _split_gap(lines: list[Line]) -> float:
     return max(0.6 * heights[len(heights) // 2], 1.8 * gaps[len(gaps) // 2])
 
 
-def _entries(lines: list[Line]) -> list[_Entry]:
+def _value_anchors(lines: list[Line]) -> list[float]:
+    """The vertical centres of the value lines that start a value (a number)."""
+    return [(ln.top + ln.bottom) / 2 for ln in lines if re.match(r"\s*\d", ln.text)]
+
+
+def _aligned(line: Line, anchors: Sequence[float]) -> float | None:
+    """The anchor on `line`'s height, if any."""
+    half = max(2.0, (line.bottom - line.top) / 2)
+    return next((a for a in anchors if abs(a - (line.top + line.bottom) / 2) <= half), None)
+
+
+def _entries(lines: list[Line], anchors: Sequence[float] = ()) -> list[_Entry]:
+    """Indicator entries of a cell; in a run of sub-items, a line without a marker that lines
+    up with its own value while the sub-item above has one is the next sub-item (OCR lost
+    its letter: 'Buah-buahan', 'f Ubi Kayu')."""
     entries: list[_Entry] = []
     parent: _Entry | None = None
     gap = _split_gap(lines)
@@ -456,7 +476,7 @@ def _entries(lines: list[Line]) -> list[_Entry]:
         if _NUM_MARK_RE.match(line.text) or (new_para and not _SUB_MARK_RE.match(line.text)):
             parent = _Entry("top", [line])
             entries.append(parent)
-        elif _SUB_MARK_RE.match(line.text):
+        elif _SUB_MARK_RE.match(line.text) or _next_sub(entries, line, anchors):
             entries.append(_Entry("sub", [line], parent))
         elif entries:
             entries[-1].lines.append(line)
@@ -464,6 +484,12 @@ def _entries(lines: list[Line]) -> list[_Entry]:
             parent = _Entry("top", [line])
             entries.append(parent)
     return entries
+
+
+def _next_sub(entries: list[_Entry], line: Line, anchors: Sequence[float]) -> bool:
+    if not entries or entries[-1].kind != "sub" or _aligned(line, anchors) is None:
+        return False
+    return any(_aligned(ln, anchors) is not None for ln in entries[-1].lines)
 
 
 def _assign(entries: list[_Entry], lines: list[Line], positioned: bool) -> dict[int, str]:

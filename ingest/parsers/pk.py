@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 
 _YEAR_RE = re.compile(r"\btahun\s*(?:anggaran\s*)?((?:19|20)\d\d)\b", re.I)
 _PARTY_RE = re.compile(r"pihak\s+(pertama|kesatu|kedua)", re.I)
-_LABEL_RE = re.compile(r"^\s*(nama|jabatan|nip|pangkat(?:\s*/\s*gol(?:ongan)?)?)\s*:\s*(.*)$", re.I)
+_NAMED_AS_RE = re.compile(r"disebut\s*:?\s*pihak\s+(pertama|kesatu|kedua)", re.I)
+# 'Nama : ...'; OCR may drop the colon or read it as ';' or '.'.
+_LABEL_RE = re.compile(
+    r"^\s*(nama|jabatan|nip|pangkat(?:\s*/\s*gol(?:ongan)?)?)(?:\s*[:;.]\s*|\s+(?=[A-Z0-9]))(.*)$", re.I)
 
 
 def parse(doc: DocumentContent) -> Extraction:
@@ -93,7 +96,8 @@ def _named_parties(doc: DocumentContent) -> dict[str, Official]:
         current: str | None = None
         for raw in page.text.splitlines():
             line = raw.strip()
-            party = _PARTY_RE.search(line)
+            # 'selaku atasan PIHAK KESATU, selanjutnya disebut PIHAK KEDUA': the one named
+            party = _NAMED_AS_RE.search(line) or _PARTY_RE.search(line)
             label = _LABEL_RE.match(line)
             if party and re.search(r"disebut", line, re.I) and fields.get("nama"):
                 key = "kedua" if party.group(1).lower() == "kedua" else "pertama"
@@ -275,15 +279,34 @@ def program_rows_from_words(page: PageContent) -> list[Program]:
     col_right = max(w.box.x1 for w in amounts)
     last = max(a.box.bottom for a in amounts) + 20
     rows: list[dict[str, list[Word]]] = [{"program": [], "keterangan": []} for _ in amounts]
+    starts = _row_starts([w for w in body if w.box.x1 <= col_left + 1], len(amounts))
     for w in body:
         if w.box.top > last or w in amounts or w in rupiah:
             continue
         role = "program" if w.box.x1 <= col_left + 1 else "keterangan" if w.box.x0 >= col_right - 1 else None
         if role:
-            k = min(range(len(amounts)), key=lambda i: abs(amounts[i].box.cy - w.box.cy))
+            k = _row_of(w, amounts, starts)
             rows[k][role].append(w)
     out = [_program(r, a.text) for r, a in zip(rows, amounts, strict=True)]
     return [p for p in out if p.program]
+
+
+def _row_starts(words: list[Word], count: int) -> list[float] | None:
+    """The tops of the program-name lines that begin with 'Program', when there is one per
+    amount (rows are then cut there, whatever the amounts' vertical alignment); else None."""
+    tops = []
+    for text, top, _bottom in group_lines(words):
+        first = re.search(r"[A-Za-z]{3,}", text)
+        if first and first.group(0).lower() == "program":
+            tops.append(top)
+    return tops if len(tops) == count else None
+
+
+def _row_of(w: Word, amounts: list[Word], starts: list[float] | None) -> int:
+    """The row of a word: the last row start above it, else the nearest amount."""
+    if starts is not None:
+        return max((i for i, top in enumerate(starts) if top <= w.box.cy), default=0)
+    return min(range(len(amounts)), key=lambda i: abs(amounts[i].box.cy - w.box.cy))
 
 
 def _program(row: dict[str, list[Word]], amount: str) -> Program:
@@ -291,6 +314,8 @@ def _program(row: dict[str, list[Word]], amount: str) -> Program:
     left = min(letters, default=0.0)
     words = [w for w in row["program"] if not (re.fullmatch(r"\d{1,2}[.)]?", w.text) and w.box.x1 < left)]
     name = " ".join(t for t, _, _ in group_lines(words))
+    # an item number as OCR reads it ('. Program', 'us . Program', '10.Program')
+    name = re.sub(r"^[^A-Za-z]*(?:[a-z]{1,2}\b[^A-Za-z]*)?(?=program\b)", "", name, flags=re.I)
     keterangan = " ".join(t for t, _, _ in group_lines(row["keterangan"]))
     return Program(program=clean(name) or "", anggaran=parse_rupiah(amount),
                    keterangan=clean(keterangan))

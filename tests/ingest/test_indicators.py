@@ -165,3 +165,36 @@ def test_office_and_pemerintah_from_heading() -> None:
     office = find_office(lines)
     assert office == "Badan Kesatuan Bangsa dan Politik Kota Pontianak"
     assert pemerintah_of(office) == "Pemerintah Kota Pontianak"
+
+
+def test_row_items_sub_items_whose_letter_ocr_lost() -> None:
+    """A scan: 'f Ubi Kayu' (no full stop), '9g. Ubi Jalar', and 'Buah-buahan' without its
+    letter; each lines up with its own target, so each is a sub-item.  A wrapped sub-item
+    ('b. Jagung manis' / 'hibrida') stays one."""
+    words = _words([
+        (70, 100, "Sasaran Produksi"),
+        (200, 100, "Jumlah Produksi :"), (200, 112, "a. Padi"), (400, 112, "12.317.066 ton"),
+        (200, 124, "b. Jagung manis"), (400, 124, "1.190.793 ton"), (200, 136, "hibrida"),
+        (200, 148, "f Ubi Kayu"), (400, 148, "2.261.565 ton"),
+        (200, 160, "9g. Ubi Jalar"), (400, 160, "463.299 ton"),
+        (200, 172, "Buah-buahan"), (400, 172, "2.884.752 ton"),
+    ])
+    page = PageContent(number=1, width=600, height=800, text="", words=words)
+    header = (Cell("Sasaran", Box(60, 80, 190, 95)), Cell("Indikator", Box(190, 80, 390, 95)),
+              Cell("Target", Box(390, 80, 560, 95)))
+    boxes = (Box(60, 95, 190, 190), Box(190, 95, 390, 190), Box(390, 95, 560, 190))
+    table = Table(page=1, box=Box(60, 80, 560, 190), rows=(header, tuple(Cell("", b) for b in boxes)))
+    layout = read_header(table)
+    assert layout is not None
+    row = (Cell("Sasaran Produksi", boxes[0]), Cell("x", boxes[1]), Cell("x", boxes[2]))
+    assert [(i.indikator, i.values.get("target")) for i in row_items(page, row, layout)] == [
+        ("Jumlah Produksi : Padi", "12.317.066 ton"),
+        ("Jumlah Produksi : Jagung manis hibrida", "1.190.793 ton"),
+        ("Jumlah Produksi : Ubi Kayu", "2.261.565 ton"),
+        ("Jumlah Produksi : Ubi Jalar", "463.299 ton"),
+        ("Jumlah Produksi : Buah-buahan", "2.884.752 ton"),
+    ]
+
+
+def test_split_value_with_percent_as_ocr_reads_it() -> None:
+    assert split_value("10,90 Yo") == split_value("10,90 %")

@@ -10,6 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ingest.layout import Box, DocumentContent, PageContent, Word
 from ingest.parsers import pk
 from ingest.textlayer import read_text_layer
 
@@ -111,3 +112,49 @@ def test_real_pk_with_unruled_program_table() -> None:
     assert len(got.programs) == 10
     assert got.programs[-1].keterangan == "APBN (Dekonsentrasi)"
     assert sum(p.anggaran or 0 for p in got.programs) == 296480451935.0  # the sum of the transcribed amounts
+
+
+def _ocr_page(number: int, lines: list[tuple[float, float, str]]) -> PageContent:
+    words = []
+    for x, y, text in lines:
+        for k, token in enumerate(text.split()):
+            words.append(Word(token, Box(x + 30 * k, y, x + 30 * k + 28, y + 9)))
+    text = "\n".join(t for _, _, t in lines)
+    return PageContent(number=number, width=612, height=936, text=text, words=tuple(words), ocr=True)
+
+
+def test_parties_as_ocr_reads_the_statement_page() -> None:
+    """A colon OCR dropped ('Nama Ir. ...'), and the superior's closing line that names the
+    first party before it names the second ('selaku atasan PIHAK KESATU, ... disebut PIHAK KEDUA')."""
+    page = _ocr_page(1, [
+        (50, 50, "PERJANJIAN KINERJA TAHUN 2016"),
+        (50, 80, "Nama Ir. DIDEN TRISNADI, MP."),
+        (50, 92, "Jabatan : KEPALA DINAS PERTANIAN"),
+        (50, 104, "selanjutnya disebut PIHAK KESATU"),
+        (50, 116, "Nama :AHMAD HERYAWAN"),
+        (50, 128, "Jabatan : GUBERNUR JAWA BARAT"),
+        (50, 140, "selaku atasan PIHAK KESATU, selanjutnya disebut PIHAK KEDUA"),
+    ])
+    got = pk.parse(DocumentContent(pages=(page,), scanned=True))
+    assert got.pihak_pertama is not None and got.pihak_kedua is not None
+    assert (got.pihak_pertama.nama, got.pihak_pertama.jabatan) == (
+        "Ir. DIDEN TRISNADI, MP.", "Kepala Dinas Pertanian")
+    assert (got.pihak_kedua.nama, got.pihak_kedua.jabatan) == ("AHMAD HERYAWAN", "Gubernur Jawa Barat")
+
+
+def test_unruled_program_rows_as_ocr_reads_them() -> None:
+    """Amounts on the first line of each program; numbers misread ('.', 'us .', '10.Program')."""
+    page = _ocr_page(3, [
+        (60, 50, "Program Anggaran Keterangan"),
+        (60, 70, "1. Program Peningkatan Produksi"), (330, 70, "Rp. 18.972.674.100,-"), (480, 70, "APBD"),
+        (60, 80, "Pertanian Daerah"),
+        (60, 90, "us . Program Pemberdayaan Sumber Daya"), (330, 90, "Rp. 6.589.645.000,-"), (480, 90, "APBN"),
+        (60, 100, "Pertanian"), (480, 100, "(Dekonsentrasi)"),
+        (60, 110, "10.Program Penyediaan Prasarana"), (330, 110, "Rp.315.403.800.000,-"), (480, 110, "APBD"),
+    ])
+    got = pk.program_rows_from_words(page)
+    assert [(p.program, p.anggaran, p.keterangan) for p in got] == [
+        ("Program Peningkatan Produksi Pertanian Daerah", 18972674100.0, "APBD"),
+        ("Program Pemberdayaan Sumber Daya Pertanian", 6589645000.0, "APBN (Dekonsentrasi)"),
+        ("Program Penyediaan Prasarana", 315403800000.0, "APBD"),
+    ]
