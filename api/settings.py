@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
+    from ingest.ocr import OcrOptions
     from ingest.triage import Limits
 
 
@@ -41,6 +42,17 @@ class Settings(BaseSettings):
         description="Public base URL of the web app; a copy's QR code points to <base>/verifikasi/<code>.",
     )
 
+    ocr_languages: str = Field(
+        default="ind", description="Tesseract languages for scans, joined by '+' (e.g. `ind+eng`)."
+    )
+    ocr_jobs: int = Field(default=2, ge=1, description="Scanned pages read in parallel (worker processes).")
+    ocr_page_timeout: float = Field(
+        default=300.0, gt=0, description="Seconds one scanned page may take before it is skipped with a warning."
+    )
+    ocr_dpi: float | None = Field(
+        default=None, gt=0, description="Resolution scans are read at; default: the scan's own, at least 300."
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite in the data dir."""
@@ -52,6 +64,13 @@ class Settings(BaseSettings):
     def files_dir(self) -> Path:
         """The content-addressed store of originals."""
         return self.data_dir / "files"
+
+    def ocr_options(self) -> OcrOptions:
+        """How scanned pages are read (languages, parallel pages, time limit, resolution)."""
+        from ingest.ocr import OcrOptions
+
+        return OcrOptions(lang=self.ocr_languages, jobs=self.ocr_jobs,
+                          page_timeout=self.ocr_page_timeout, dpi=self.ocr_dpi)
 
     def limits(self) -> Limits:
         """The file limits triage enforces (size, pages, inflated stream size)."""

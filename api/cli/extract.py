@@ -18,12 +18,16 @@ def register(cli: click.Group) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the extraction JSON (schema of the project).")
 @click.option("--pages", "with_pages", is_flag=True, help="With --json: include each page's text.")
-def extract(file: Path, as_json: bool, with_pages: bool) -> None:
+@click.option("--searchable", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write a searchable copy of a scan (original pages + invisible OCR text) here.")
+def extract(file: Path, as_json: bool, with_pages: bool, searchable: Path | None) -> None:
     """Extract metadata, steps and indicators from FILE without storing anything."""
     from api.settings import Settings
     from ingest.extract import ExtractOptions, extract_file
 
-    result = extract_file(file, ExtractOptions(limits=Settings().limits()))
+    settings = Settings()
+    options = ExtractOptions(limits=settings.limits(), ocr=settings.ocr_options(), searchable_copy=searchable)
+    result = extract_file(file, options)
     if as_json:
         json.dump(result.to_json(with_page_texts=with_pages), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

@@ -97,7 +97,7 @@ def ingest(paths: tuple[Path, ...], uploader: str | None, why: bool) -> None:
     store = FileStore(settings.files_dir)
     from api.cli.search import index_updater
 
-    options = IngestOptions(ExtractOptions(limits=settings.limits()),
+    options = IngestOptions(ExtractOptions(limits=settings.limits(), ocr=settings.ocr_options()),
                             uploader=uploader or _login(),
                             on_recorded=index_updater(settings, session_factory))
     files = find_pdfs(paths)

@@ -90,3 +90,13 @@ def test_tesseract_orientation() -> None:
     assert engine.orientation(img.rotate(180, expand=True)) == 180
     # turned a quarter clockwise: it needs 270 more degrees clockwise to be upright
     assert engine.orientation(img.rotate(-90, expand=True)) == 270
+
+
+def test_settings_make_ocr_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.settings import Settings
+
+    monkeypatch.setenv("ARSIP_OCR_LANGUAGES", "ind+eng")
+    monkeypatch.setenv("ARSIP_OCR_JOBS", "1")
+    monkeypatch.setenv("ARSIP_OCR_DPI", "250")
+    options = Settings().ocr_options()
+    assert (options.lang, options.jobs, options.dpi, options.page_timeout) == ("ind+eng", 1, 250.0, 300.0)
