@@ -49,6 +49,9 @@ class Engine(ABC):
 
     name: str = "engine"
     needs_rebuild: bool = False  # the stored index is missing or of another schema version
+    # True only when an index of another schema version was found (not merely missing, as in a
+    # fresh archive, or left empty by a rebuild that never finished)
+    outdated: bool = False
 
     # --- writing -------------------------------------------------------------------------------
     @abstractmethod

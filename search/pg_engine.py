@@ -81,7 +81,10 @@ class PostgresEngine(Engine):
         try:
             self.db = make_engine(url, pool_pre_ping=True)
             with self.db.begin() as conn:
-                self.needs_rebuild = _stored_version(conn) != SCHEMA_VERSION
+                stored = _stored_version(conn)
+                self.needs_rebuild = stored != SCHEMA_VERSION
+                # None: never created; 'empty': created, but no rebuild finished
+                self.outdated = stored not in (None, "empty", SCHEMA_VERSION)
                 if self.needs_rebuild:
                     _recreate(conn)
         except (OperationalError, DBAPIError) as e:
@@ -115,7 +118,7 @@ class PostgresEngine(Engine):
             conn.execute(text("ANALYZE search_terms"))
             conn.execute(text("UPDATE search_meta SET value = :v WHERE key = 'schema_version'"),
                          {"v": SCHEMA_VERSION})
-        self.needs_rebuild = False
+        self.needs_rebuild = self.outdated = False
         return n
 
     def indexed_versions(self) -> dict[int, set[int]]:

@@ -84,7 +84,11 @@ class SearchService:
         """Rebuild from the archive when the index is missing or of another schema version."""
         if not self.engine.needs_rebuild:
             return False
-        log.warning("search index (%s) missing or outdated: rebuilding from the archive", self.engine.name)
+        if self.engine.outdated:
+            log.warning("search index (%s) has an outdated schema version: rebuilding from the archive",
+                        self.engine.name)
+        else:  # a fresh archive, or a rebuild that never finished
+            log.info("search index (%s) not built yet: building it from the archive", self.engine.name)
         self.reindex()
         return True
 

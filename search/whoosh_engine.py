@@ -116,16 +116,20 @@ class WhooshEngine(Engine):
         self.procs = procs
         self._lock = threading.Lock()
         self._searcher: Any = None
-        self.needs_rebuild = not self._schema_matches()
+        stored = self._stored_version()
+        self.needs_rebuild = stored != SCHEMA_VERSION or not index.exists_in(str(self.dir))
+        self.outdated = stored is not None and stored != SCHEMA_VERSION
         self._ix = self._create() if self.needs_rebuild else index.open_dir(str(self.dir))
 
     # --- index files ---------------------------------------------------------------------------
-    def _schema_matches(self) -> bool:
+    def _stored_version(self) -> str | None:
+        """The schema version a finished build left, None when there is none (never built)."""
         try:
             stored = json.loads((self.dir / VERSION_FILE).read_text())
         except (OSError, ValueError):
-            return False
-        return bool(stored.get("schema_version") == SCHEMA_VERSION and index.exists_in(str(self.dir)))
+            return None
+        version = stored.get("schema_version") if isinstance(stored, dict) else None
+        return str(version) if version else None
 
     def _create(self) -> Any:
         if self.dir.exists():
@@ -137,7 +141,7 @@ class WhooshEngine(Engine):
 
     def _mark_version(self) -> None:
         (self.dir / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
-        self.needs_rebuild = False
+        self.needs_rebuild = self.outdated = False
 
     def size_bytes(self) -> int:
         """Bytes of all files in the index directory."""
@@ -200,7 +204,7 @@ class WhooshEngine(Engine):
         fresh.dir.rename(self.dir)
         shutil.rmtree(old, ignore_errors=True)
         self._ix = index.open_dir(str(self.dir))
-        self.needs_rebuild = False
+        self.needs_rebuild = self.outdated = False
         return n
 
     def indexed_versions(self) -> dict[int, set[int]]:

@@ -164,7 +164,7 @@ def test_schema_version_mismatch_asks_for_rebuild(engine_kind: str, tmp_path, re
     from tests.search.conftest import make_engine
 
     first = make_engine(engine_kind, tmp_path, request)
-    assert first.needs_rebuild  # nothing stored yet
+    assert first.needs_rebuild and not first.outdated  # nothing stored yet: missing, not outdated
     first.rebuild(DOCS)
     first.close()
     again = make_engine(engine_kind, tmp_path, request)
@@ -173,7 +173,7 @@ def test_schema_version_mismatch_asks_for_rebuild(engine_kind: str, tmp_path, re
     module = __import__(f"search.{'whoosh' if engine_kind == 'whoosh' else 'pg'}_engine", fromlist=["x"])
     request.getfixturevalue("monkeypatch").setattr(module, "SCHEMA_VERSION", "changed")
     stale = make_engine(engine_kind, tmp_path, request)
-    assert stale.needs_rebuild
+    assert stale.needs_rebuild and stale.outdated
     assert doc_ids(stale, "pengukuran") == []  # recreated empty until rebuilt
     stale.close()
 

@@ -48,6 +48,21 @@ def hits(service: SearchService, text: str, **kw: Any) -> list[tuple[int, int, i
     return [(h.doc_id, h.version_no, h.page) for h in service.search(SearchQuery(text, **kw)).hits]
 
 
+def test_first_build_is_info_outdated_schema_a_warning(engine: Engine, archive: Any,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    sessions, _ = archive
+    service = SearchService(engine, sessions)
+    with caplog.at_level("INFO", logger="search.service"):
+        assert service.ensure_current()  # a fresh archive: nothing indexed yet, nothing wrong
+    assert [r.levelname for r in caplog.records if r.name == "search.service"] == ["INFO"]
+    caplog.clear()
+    engine.needs_rebuild = engine.outdated = True  # as opened over an index of another schema
+    with caplog.at_level("INFO", logger="search.service"):
+        assert service.ensure_current()
+    assert [r.levelname for r in caplog.records if r.name == "search.service"] == ["WARNING"]
+    assert not engine.needs_rebuild and not engine.outdated
+
+
 def test_ingest_updates_match_a_rebuild(engine: Engine, archive: Any) -> None:
     sessions, store = archive
     service = SearchService(engine, sessions)
