@@ -13,12 +13,14 @@ from ingest.model import DocType
 
 # (pattern, weight); patterns are matched case-insensitively on the first pages' text.
 _CUES: dict[DocType, tuple[tuple[str, float], ...]] = {
+    # OCR of a scanned identity page clips or misreads first letters ('Yomor Urut SOP',
+    # '»sahkan Oleh', '(ualifikasi'): the SOP cues match from the second letter on.
     "sop": (
-        (r"nomor\s+(urut\s+)?sop", 4),
-        (r"nama\s+sop", 3),
+        (r"\w?omor\s+(urut\s+)?s[o0]p\b", 4),
+        (r"\w?ama\s+s[o0]p\b", 3),
         (r"standar(t)?\s+operasional\s+prosedur", 3),
-        (r"disahkan\s+oleh", 1),
-        (r"kualifikasi\s+pelaksana|kualitas\s+pelaksana", 2),
+        (r"\w?sahkan\s+oleh", 1),
+        (r"\w?ualifikasi\s+pelaksana|\w?ualitas\s+pelaksana", 2),
         (r"mutu\s+baku|pendukung", 1),
         (r"pencatatan\s+dan\s+pend", 1),
     ),

@@ -28,6 +28,11 @@ PANGKAT_RE = re.compile(
     r"(?:\s*,?\s*\(?\s*(?P<g>i{1,3}v?|iv)\s*/\s*[a-e]\s*\)?)?\s*$",
     re.IGNORECASE,
 )
+# A pangkat line as OCR may read it: 'Pembina Utama Magya (IV/d', 'Pernbina Tingkat |'.
+_LOOSE_PANGKAT_RE = re.compile(
+    r"^\s*(?:pangkat\s*:?\s*)?(?:pembina|penata|pengatur|juru|pernbina|pemb\w{2,4}|pen\w{2,4})\b"
+    r"[^\d]{0,30}(?:\(\s*[IVl1|]{1,3}\s*/\s*[a-e]\s*\)?)?\s*$", re.IGNORECASE)
+_PANGKAT_WORDS_RE = re.compile(r"\b(utama|muda|madya|tingkat|tk\.?)\b|\(\s*[IVl1|]{1,3}\s*/", re.IGNORECASE)
 NIP_LINE_RE = re.compile(r"^\s*nip\b", re.IGNORECASE)
 _PLACE_DATE_RE = re.compile(rf"^\s*[A-Z][\w .'-]{{1,40}},\s*(?:{DATE_RE.pattern}|.*\b(?:19|20)\d\d\s*$)",
                             re.IGNORECASE)
@@ -52,7 +57,7 @@ def read_signature(lines: Sequence[str], *, title_case_jabatan: bool = True) -> 
     """
     rows = [ln.strip() for ln in lines if clean(ln) and not _SKIP_RE.match(ln)]
     nip_i = next((i for i, ln in enumerate(rows) if NIP_LINE_RE.match(ln) or _is_bare_nip(ln)), None)
-    pangkat_i = next((i for i, ln in enumerate(rows) if PANGKAT_RE.match(ln)), None)
+    pangkat_i = next((i for i, ln in enumerate(rows) if is_pangkat(ln)), None)
     anchors = [i for i in (pangkat_i, nip_i) if i is not None]
     name_i = (min(anchors) - 1) if anchors else len(rows) - 1
     if name_i < 0 or not rows:
@@ -69,6 +74,15 @@ def read_signature(lines: Sequence[str], *, title_case_jabatan: bool = True) -> 
     return Official(jabatan=jabatan, nama=nama, nip=nip, pangkat=pangkat)
 
 
+def is_pangkat(line: str) -> bool:
+    """A pangkat line, also misread by OCR (then it must still name a rank word or golongan)."""
+    if PANGKAT_RE.match(line):
+        return True
+    return bool(_LOOSE_PANGKAT_RE.match(line)) and bool(
+        re.match(r"^\s*(?:pangkat\s*:?\s*)?(?:pembina|penata|pengatur|juru)\b", line, re.I)
+        or _PANGKAT_WORDS_RE.search(line))
+
+
 def _is_bare_nip(line: str) -> bool:
     return bool(find_nip(line)) and len(re.sub(r"[\d\s.]", "", line)) <= 4
 
@@ -79,8 +93,7 @@ def _clean_name(line: str) -> str | None:
 
 
 def _pangkat(line: str) -> str | None:
-    m = PANGKAT_RE.match(line)
-    if not m:
+    if not is_pangkat(line):
         return None
     out = re.sub(r"^\s*pangkat\s*:?\s*", "", line, flags=re.IGNORECASE).strip(" ,")
     return clean(out)

@@ -127,3 +127,12 @@ def test_the_archives_own_cover_letter_reads_back_as_a_letter(tmp_path: Path) ->
         "Inspektur Kota Samarinda",
     )
     assert got.instansi == "Badan Perencanaan Pembangunan Daerah Kota Samarinda"
+
+
+def test_sop_identity_page_with_clipped_labels_from_ocr() -> None:
+    """A low-resolution scan clips first letters of the labels; the page is still an SOP."""
+    page = ("Sm agak |\n'Yomor Urut SOP | 60 / NS COMO / 2014\n\"anggal Pembuatan IK. farukU\n"
+            "»sahkan Oleh i kepala U,77 komunikasi dan Informatika\nlama SOP Pengumpulan Informasi\n"
+            "Dasar Hukum (ualifikasi Pelaksana\n1. Undang - Undang No. 14 Tahun 2008")
+    assert classify(_doc(page)) == "sop"
+    assert score_types("Nomor surat 5 dan nama sopir")["sop"] == 0

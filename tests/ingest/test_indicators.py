@@ -198,3 +198,13 @@ def test_row_items_sub_items_whose_letter_ocr_lost() -> None:
 
 def test_split_value_with_percent_as_ocr_reads_it() -> None:
     assert split_value("10,90 Yo") == split_value("10,90 %")
+
+
+def test_read_signature_with_pangkat_as_ocr_reads_it() -> None:
+    got = read_signature(["KEPALA BADAN,", "H. Fitri Lubis, S.T., M.T.", "Pembina Utama Magya (IV/d",
+                          "NIP. 19730711 200108 1 008"])
+    assert got is not None
+    assert (got.jabatan, got.nama, got.pangkat) == (
+        "Kepala Badan", "H. Fitri Lubis, S.T., M.T.", "Pembina Utama Magya (IV/d")
+    name = read_signature(["KEPALA DINAS,", "Pendi Saputra, S.E.", "NIP. 19730711 200108 1 008"])
+    assert name is not None and (name.nama, name.pangkat) == ("Pendi Saputra, S.E.", None)
