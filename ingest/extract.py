@@ -6,13 +6,14 @@ Reads like its table of contents: triage, text layer, OCR where needed, classify
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.classify import classify
-from ingest.layout import DocumentContent
+from ingest.layout import DocumentContent, PageContent
 from ingest.model import Extraction
-from ingest.ocr import OcrOptions
+from ingest.ocr import OcrOptions, OcrWord
 from ingest.parsers import get_parser
 from ingest.textlayer import needs_ocr, read_text_layer
 from ingest.triage import Limits, PdfInfo, triage
@@ -70,6 +71,8 @@ def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> Doc
 def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None) -> DocumentContent:
     """Replace the pages without a usable text layer by their OCR reading."""
     todo = [i for i, page in enumerate(doc.pages) if needs_ocr(page)]
+    if options is not None:
+        todo = sorted({*todo, *wrong_text_layers(path, doc, options)})
     if not todo:
         return doc
     if options is None:
@@ -82,6 +85,49 @@ def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None
     warnings = tuple(w for p in pages for w in p.warnings)
     scanned = 2 * sum(p.ocr for p in pages) > len(pages)
     return DocumentContent(pages=tuple(pages), scanned=scanned, warnings=(*doc.warnings, *warnings))
+
+
+def wrong_text_layers(path: Path, doc: DocumentContent, options: OcrOptions) -> list[int]:
+    """Pages whose text layer lies over a scan and says something else than the scan shows.
+
+    A text layer over a page-sized image is someone's OCR, and may be bad OCR ('Pelemakan' for
+    'Peternakan').  Up to `LAYER_SAMPLES` such pages are checked against a quick OCR of a band
+    of the page; one layer that disagrees condemns them all (one tool made them all).
+    """
+    from ingest.raster import image_covers
+
+    texts = [i for i, page in enumerate(doc.pages) if not needs_ocr(page) and not page.ocr]
+    if not texts:
+        return []
+    scans = [i for i, cover in zip(texts, image_covers(path, texts), strict=True) if cover >= SCAN_COVER]
+    from ingest.scan import sample_words
+
+    for i in scans[:LAYER_SAMPLES]:
+        if not layer_agrees(doc.pages[i], sample_words(path, i, options)):
+            log.info("%s page %d: the text layer disagrees with OCR; reading by OCR", path.name, i + 1)
+            return scans
+    return []
+
+
+def layer_agrees(page: PageContent, ocr_words: Sequence[OcrWord]) -> bool:
+    """True when most words OCR reads confidently are also in the page's text layer.
+
+    Too few confident words to judge (a photo, a blank band) counts as agreeing.
+    """
+    from ingest.confidence import norm
+
+    seen = {norm(w.text) for w in ocr_words
+            if w.conf >= 70 and sum(ch.isalpha() for ch in w.text) >= 4}
+    if len(seen) < LAYER_MIN_WORDS:
+        return True
+    layer = {norm(t) for w in page.words for t in w.text.split()}
+    return len(seen & layer) >= LAYER_AGREEMENT * len(seen)
+
+
+SCAN_COVER = 0.6  # a page at least this much covered by one image is a scan
+LAYER_SAMPLES = 3
+LAYER_MIN_WORDS = 6
+LAYER_AGREEMENT = 0.7
 
 
 def parse_document(doc: DocumentContent, info: PdfInfo) -> Extraction:

@@ -8,6 +8,7 @@ and text rows alike).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,27 @@ def native_dpi(page: Any) -> float | None:
         if best is None or area > best[0]:
             best = (area, float(max(meta.horizontal_dpi, meta.vertical_dpi)))
     return best[1] if best else None
+
+
+def image_covers(path: Path, indices: Sequence[int]) -> list[float]:
+    """Share of each page covered by its largest image (a scan: about 1.0; none: 0.0)."""
+    import pypdfium2.raw as pdfium_c
+
+    pdf = _open(path)
+    try:
+        out = []
+        for index in indices:
+            page = pdf[index]
+            width, height = page.get_size()
+            best = 0.0
+            for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+                left, bottom, right, top = obj.get_bounds()
+                best = max(best, (right - left) * (top - bottom))
+            out.append(min(1.0, best / (width * height)) if width * height > 0 else 0.0)
+            page.close()
+        return out
+    finally:
+        pdf.close()
 
 
 def choose_dpi(native: float | None) -> float:

@@ -590,6 +590,23 @@ UPRIGHT_MIN_WORDS = 12
 UPRIGHT_SHARE = 0.6
 
 
+def sample_words(path: Path, index: int, options: OcrOptions) -> list[OcrWord]:
+    """A quick OCR of the middle band of page `index` at `SAMPLE_DPI`, as it is stored.
+
+    Enough to judge whether an existing text layer says what the image shows; runs in the
+    calling process (one short Tesseract call).
+    """
+    rgb, dpi = render_page(path, index, SAMPLE_DPI)
+    gray = to_gray(rgb)
+    h = gray.shape[0]
+    band = np.ascontiguousarray(gray[int(h * SAMPLE_BAND[0]) : int(h * SAMPLE_BAND[1])])
+    return _engine(options).read(Image.fromarray(band), psm=3)
+
+
+SAMPLE_DPI = 200.0
+SAMPLE_BAND = (0.25, 0.6)  # of the page height
+
+
 def _engine(options: OcrOptions) -> OcrEngine:
     key = repr(options)
     if key not in _ENGINES:

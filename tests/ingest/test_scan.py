@@ -99,3 +99,59 @@ def test_real_tesseract_reads_cells() -> None:
     assert texts[2][4] == "Laporan" and texts[3][4] == "Dokumen"
     assert (texts[1][2], texts[1][3]) == ("Kepala", "Staf")
     assert all((w.conf or 0) > 50 for w in page.words)
+
+
+LINES = ["Dinas Peternakan dan Kesehatan Hewan", "Laporan Kinerja Instansi Pemerintah",
+         "Peningkatan populasi ternak sapi potong", "Program pengendalian penyakit hewan menular"]
+
+
+def _scan_with_layer(path: Path, layer: list[str]) -> Path:
+    """A scanned page of LINES (image) carrying an invisible text layer of `layer`."""
+    import io
+
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from tests.ingest.scan_images import text_page
+
+    img = text_page(LINES * 3, size=34)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="PNG")
+    size = (img.shape[1] * 72 / 200, img.shape[0] * 72 / 200)
+    c = canvas.Canvas(str(path), pagesize=size)
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, *size)
+    text = c.beginText(36, size[1] - 40)
+    text.setTextRenderMode(3)
+    for line in layer * 3:
+        text.textLine(line)
+    c.drawText(text)
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_layer_agreement() -> None:
+    from ingest.extract import layer_agrees
+    from ingest.layout import Box, Word
+    from ingest.ocr import OcrWord
+
+    page = PageContent(1, 600, 800, "", words=tuple(Word(t, Box(0, 0, 1, 1)) for t in
+                                                    ["Dinas", "Peternakan", "dan", "Kesehatan", "Hewan", "Kinerja", "Laporan"]))
+    read = [OcrWord(t, 0, 0, 10, 10, 90.0) for t in ["Dinas", "Peternakan", "Kesehatan", "Hewan", "Laporan", "Kinerja"]]
+    assert layer_agrees(page, read)
+    wrong = [OcrWord(t, 0, 0, 10, 10, 90.0) for t in ["Pelemakan", "Kesehalan", "Hewan", "Laparan", "Kinerja", "Dlnas"]]
+    assert not layer_agrees(page, wrong)
+    assert layer_agrees(page, wrong[:3])  # too few words to judge
+
+
+@pytest.mark.tesseract
+def test_wrong_text_layer_is_read_again(tmp_path: Path) -> None:
+    from ingest.extract import ExtractOptions, extract_file
+
+    garbled = [ln.replace("Peternakan", "Pelemakan").replace("i", "l").replace("a", "o") for ln in LINES]
+    bad = extract_file(_scan_with_layer(tmp_path / "bad.pdf", garbled), ExtractOptions(ocr=OcrOptions(jobs=1)))
+    assert "Peternakan" in bad.page_texts[0] and "Pelemakan" not in bad.page_texts[0]
+    assert bad.scanned
+    good = extract_file(_scan_with_layer(tmp_path / "good.pdf", LINES), ExtractOptions(ocr=OcrOptions(jobs=1)))
+    assert not good.scanned  # a right layer is kept (and not read again)
