@@ -108,6 +108,8 @@ class Engine(ABC):
                 more, partial = self._pages(q, parsed, exp, deadline)
                 raw = _merge(raw, more, lambda r: r.hit.version_id, q.limit)
                 used_fuzzy = True
+            elif q.fuzzy == "always":  # no near spellings indexed: the exact terms still count
+                raw, partial = self._pages(q, parsed, {}, deadline)
         wanted = parsed.all_lexemes | {w for v in exp.values() for w in v}
         hits = tuple(
             replace(r.hit, highlights=highlights(r.hit.page, r.text, wanted)) for r in raw[: q.limit]
@@ -126,6 +128,8 @@ class Engine(ABC):
                 more, partial = self._indicators(q, parsed, exp, deadline)
                 rows = _merge(rows, more, lambda h: (h.version_id, h.row), q.limit)
                 used_fuzzy = True
+            elif q.fuzzy == "always":
+                rows, partial = self._indicators(q, parsed, {}, deadline)
         return IndicatorResults(tuple(rows[: q.limit]), partial=partial, fuzzy=used_fuzzy)
 
     def expansions(self, parsed: ParsedQuery) -> Expansions:

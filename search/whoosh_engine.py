@@ -36,6 +36,7 @@ from search.records import (
     SearchQuery,
     VersionRecord,
 )
+from search.whoosh_rank import LengthCache, Ranker
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,8 @@ class WhooshEngine(Engine):
         self.procs = procs
         self._lock = threading.Lock()
         self._searcher: Any = None
+        self._ranker_cache: Ranker | None = None
+        self._lengths = LengthCache()
         stored = self._stored_version()
         self.needs_rebuild = stored != SCHEMA_VERSION or not index.exists_in(str(self.dir))
         self.outdated = stored is not None and stored != SCHEMA_VERSION
@@ -240,8 +243,41 @@ class WhooshEngine(Engine):
         results = c.results()  # not len(results): that counts every match
         return [results[i] for i in range(results.scored_length())], partial
 
+    def _ranker(self) -> Ranker:
+        searcher = self._shared_searcher()
+        ranker = self._ranker_cache
+        if ranker is None or ranker.searcher is not searcher:
+            ranker = self._ranker_cache = Ranker(searcher, self._lengths)
+        return ranker
+
     def _pages(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
                deadline: float) -> tuple[list[RawPageHit], bool]:
+        """Best page per version: words ranked over arrays (`search.whoosh_rank`), phrases by whoosh."""
+        if parsed.terms and not parsed.phrases:
+            try:
+                return self._ranked_pages(q, parsed, exp, deadline), False
+            except TimeLimit:  # out of time: whoosh's collector returns what the first matches give
+                log.info("search ranking cut short by the time limit: %s", q.text)
+        return self._whoosh_pages(q, parsed, exp, deadline)
+
+    def _ranked_pages(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
+                      deadline: float) -> list[RawPageHit]:
+        """Exact: every matching page scored, then the best page of each version in score order."""
+        ranker = self._ranker()
+        groups = [[(f, v) for v in exp.get(t, (t,)) for f in FIELDS["page"]] for t in parsed.terms]
+        required, excluded = _filter_sets(q, parsed, ranker)
+        ids, scores = ranker.rank(groups, required, excluded, deadline)
+        best: dict[str, RawPageHit] = {}
+        for docnum, score in zip(ids.tolist(), scores.tolist(), strict=True):
+            stored = ranker.searcher.stored_fields(docnum)
+            if stored["version_id"] not in best:
+                best[stored["version_id"]] = RawPageHit(_page_hit(stored, score), stored.get("body") or "")
+                if len(best) >= q.limit:
+                    break
+        return list(best.values())
+
+    def _whoosh_pages(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
+                      deadline: float) -> tuple[list[RawPageHit], bool]:
         """Best page per version: the top pages, widened until `limit` versions are among them.
 
         Exact (the best page of each version among the top N is its best page overall) and much
@@ -336,27 +372,50 @@ def _build(q: SearchQuery, parsed: ParsedQuery, exp: Expansions, kind: str) -> w
     clauses += [_word(t, exp, kind) for t in parsed.terms]
     clauses += [_phrase(p, kind) for p in parsed.phrases]
     clauses += _filters(q)
-    positive: wq.Query = wq.And(clauses)
+    positive: wq.Query = wq.And(clauses) if clauses else wq.Every()
+    if not q.history:
+        # NOT in_force=0 rather than AND in_force=1: the same entries without scoring a term that
+        # every page has (a third of a two-word query's time)
+        positive = wq.AndNot(positive, wq.Term("in_force", "0"))
     for words in parsed.excluded:
         positive = wq.AndNot(positive, _word(words[0], {}, kind) if len(words) == 1 else _phrase(words, kind))
     return positive
 
 
-def _filters(q: SearchQuery) -> list[wq.Query]:
-    out: list[wq.Query] = []
-    if not q.history:
-        out.append(wq.Term("in_force", "1"))
-    for field, value in (("doc_type", q.doc_type), ("status", q.status)):
-        if value:
-            out.append(wq.Term(field, value))
-    if q.tahun is not None:
-        out.append(wq.Term("tahun", str(q.tahun)))
-    if q.instansi:
-        out += [wq.Term("instansi", w) for w in lexemes(q.instansi, index=False)]
+def _filter_sets(q: SearchQuery, parsed: ParsedQuery, ranker: Ranker) -> tuple[list[Any], list[Any]]:
+    """The filters as document sets: (required, excluded); the same filters as `_filters`."""
+    required = [ranker.docs(field, value) for field, value in _filter_terms(q)]
     if q.date_from or q.date_to:
-        lo = _day(q.date_from) if q.date_from else None
-        hi = _day(q.date_to) if q.date_to else None
-        out.append(wq.NumericRange("tanggal", lo, hi))
+        required.append(ranker.query_docs(_date_range(q)))
+    excluded = [] if q.history else [ranker.docs("in_force", "0")]
+    for words in parsed.excluded:
+        if len(words) == 1:
+            excluded += [ranker.docs(f, words[0]) for f in FIELDS["page"]]
+        else:
+            excluded.append(ranker.query_docs(_phrase(words, "page")))
+    return required, excluded
+
+
+def _filter_terms(q: SearchQuery) -> list[tuple[str, str]]:
+    out = [(field, value) for field, value in (("doc_type", q.doc_type), ("status", q.status)) if value]
+    if q.tahun is not None:
+        out.append(("tahun", str(q.tahun)))
+    if q.instansi:
+        out += [("instansi", w) for w in lexemes(q.instansi, index=False)]
+    return out
+
+
+def _date_range(q: SearchQuery) -> wq.Query:
+    lo = _day(q.date_from) if q.date_from else None
+    hi = _day(q.date_to) if q.date_to else None
+    return wq.NumericRange("tanggal", lo, hi)
+
+
+def _filters(q: SearchQuery) -> list[wq.Query]:
+    """Filters as And clauses (versions in force are handled in `_build`: a NOT of the few others)."""
+    out: list[wq.Query] = [wq.Term(field, value) for field, value in _filter_terms(q)]
+    if q.date_from or q.date_to:
+        out.append(_date_range(q))
     return out
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from search.engine import Engine
 from search.errors import BadQueryError
-from search.records import DocumentRecord, SearchQuery
+from search.records import DocumentRecord, IndicatorRecord, SearchQuery
 from tests.search.corpus import DOCS, version
 
 
@@ -44,6 +44,14 @@ def test_fuzzy_fallback_finds_ocr_slips(engine: Engine) -> None:
     assert "kincrja" in result.expansions["kinerja"]
     marked = [h.text[s:e] for h in result.hits[0].highlights for s, e in h.marks]
     assert marked == ["kincrja"]
+
+
+def test_fuzzy_always_without_near_spellings_still_finds_the_word(engine: Engine) -> None:
+    engine.rebuild([DocumentRecord(9, (version(91, pages=("koordinasi antar bidang",),
+                                               indicators=(IndicatorRecord("Indeks Koordinasi"),)),))])
+    assert [h.doc_id for h in engine.search(SearchQuery("koordinasi", fuzzy="always")).hits] == [9]
+    rows = engine.search_indicators(SearchQuery("koordinasi", fuzzy="always")).hits
+    assert [r.row.indikator for r in rows] == ["Indeks Koordinasi"]
 
 
 def test_exact_hits_rank_before_fuzzy_ones(engine: Engine) -> None:

@@ -1,0 +1,59 @@
+"""The array ranking of word queries gives whoosh's own exhaustive BM25F order (whoosh only)."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import collectors
+
+from search.query import parse
+from search.records import DocumentRecord, SearchQuery
+from search.whoosh_engine import WhooshEngine, _build
+from tests.search.corpus import version
+
+WORDS = ("laporan kinerja anggaran capaian sasaran arsip pelayanan evaluasi program kegiatan dinas "
+         "bidang data survei koordinasi").split()
+
+
+def random_docs(n: int, seed: int) -> list[DocumentRecord]:
+    """`n` documents of 1-3 pages of random words; every fifth not in force, titles with words too."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(1, n + 1):
+        pages = tuple(" ".join(rng.choices(WORDS, k=rng.randint(5, 60))) for _ in range(rng.randint(1, 3)))
+        v = version(i * 10, pages=pages, title=" ".join(rng.choices(WORDS, k=3)), in_force=i % 5 != 0,
+                    doc_type=rng.choice(["sop", "lkjip"]), tahun=rng.choice([2022, 2023]))
+        out.append(DocumentRecord(i, (v,)))
+    return out
+
+
+def whoosh_exhaustive(engine: WhooshEngine, q: SearchQuery) -> list[tuple[int, int]]:
+    """(version, page) best first per whoosh itself, every match scored (no pruning)."""
+    c = collectors.TopCollector(10_000, usequality=False)
+    c.replace = 0  # whoosh's matcher replacement can drop matches that belong in the top
+    engine._shared_searcher().search_with_collector(_build(q, parse(q.text), {}, "page"), c)
+    best: dict[int, tuple[int, int]] = {}
+    for hit in c.results():
+        best.setdefault(int(hit["version_id"]), (int(hit["version_id"]), hit["page"]))
+    return list(best.values())[: q.limit]
+
+
+@pytest.mark.parametrize("query", [
+    SearchQuery("kinerja", limit=15), SearchQuery("laporan anggaran", limit=15),
+    SearchQuery("capaian sasaran arsip", limit=15, history=True),
+    SearchQuery("evaluasi -survei", limit=15), SearchQuery("program", doc_type="lkjip", tahun=2023, limit=15),
+])
+def test_ranked_pages_match_whoosh_exhaustive_order(tmp_path: Path, query: SearchQuery) -> None:
+    engine = WhooshEngine(tmp_path / "index")
+    docs = random_docs(300, seed=5)
+    engine.rebuild(docs[:200])
+    engine.replace_documents(docs[200:])  # a second segment: document numbers offset
+    engine.delete_documents([3, 201])  # deletions inside both segments
+    parsed = parse(query.text)
+    ranked = engine._ranked_pages(query, parsed, {}, time.monotonic() + 30)
+    assert [(r.hit.version_id, r.hit.page) for r in ranked] == whoosh_exhaustive(engine, query)
+    assert len(ranked) == 15 and not {r.hit.doc_id for r in ranked} & {3, 201}
+    engine.close()
