@@ -14,8 +14,8 @@ from search.records import DocumentRecord, SearchQuery
 from search.whoosh_engine import WhooshEngine, _build
 from tests.search.corpus import version
 
-WORDS = ("laporan kinerja anggaran capaian sasaran arsip pelayanan evaluasi program kegiatan dinas "
-         "bidang data survei koordinasi").split()
+WORDS = ["laporan", "kinerja", "anggaran", "capaian", "sasaran", "arsip", "pelayanan", "evaluasi",
+         "program", "kegiatan", "dinas", "bidang", "data", "survei", "koordinasi"]
 
 
 def random_docs(n: int, seed: int) -> list[DocumentRecord]:
