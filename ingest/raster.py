@@ -67,12 +67,53 @@ def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.nd
     try:
         page = pdf[index]
         dpi = dpi or choose_dpi(native_dpi(page))
+        hide_overlays(page)
         bitmap = page.render(scale=dpi / 72.0)
         rgb = np.asarray(bitmap.to_pil().convert("RGB"))
         page.close()
         return rgb, dpi
     finally:
         pdf.close()
+
+
+def hide_overlays(page: Any) -> int:
+    """Leave out of the rendering the small images laid over a scan (returns how many).
+
+    Offices stamp scans digitally: the stamp (or a signature) is its own image on top of the
+    page image, hiding the handwritten number or the printed name below it.  OCR wants the
+    text, so such overlays are removed from the in-memory page before rendering (the file is
+    not touched; the searchable copy keeps them).  An overlay is an image of at most
+    `OVERLAY_MAX` of the page lying mostly on a page-sized one; side-by-side tiles and images
+    beside the scan stay.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    area = width * height
+    images = [(obj, obj.get_bounds()) for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])]
+    if len(images) < 2 or area <= 0:
+        return 0
+    base, (bl, bb, br, bt) = max(images, key=lambda item: _area(item[1]))
+    if _area((bl, bb, br, bt)) < SCAN_COVER * area:
+        return 0
+    hidden = 0
+    for obj, (left, bottom, right, top) in images:
+        if obj is base or _area((left, bottom, right, top)) > OVERLAY_MAX * area:
+            continue
+        overlap = _area((max(left, bl), max(bottom, bb), min(right, br), min(top, bt)))
+        if overlap >= 0.5 * _area((left, bottom, right, top)):
+            page.remove_obj(obj)
+            hidden += 1
+    return hidden
+
+
+def _area(bounds: tuple[float, float, float, float]) -> float:
+    left, bottom, right, top = bounds
+    return max(0.0, right - left) * max(0.0, top - bottom)
+
+
+SCAN_COVER = 0.5  # share of the page a scan's image covers
+OVERLAY_MAX = 0.15  # share of the page an overlaid stamp or signature covers at most
 
 
 def native_dpi(page: Any) -> float | None:

@@ -331,12 +331,47 @@ def text_only(gray: np.ndarray, ink: np.ndarray, dpi: float) -> np.ndarray | Non
         outline = max(w, h) > big and area < 0.25 * w * h
         speck = area < 0.00012 * dpi * dpi  # a full stop of small print is ~25 px at 300 DPI
         keep[i] = not (line_like or outline or speck)
-    if not keep[1:].any():
+    rescued, underlines = _text_under_lines(ink, labels, stats, keep, dpi)
+    if not keep[1:].any() and not rescued.any():
         return None
-    crop[~keep[labels] & (ink > 0)] = 255
+    crop[(~keep[labels] & (ink > 0) & ~rescued) | underlines] = 255
     # Binarise each crop on its own: Tesseract reads short cell texts ('1.') far better from
     # clean black on white than from a grey, noisy scan background.
     return np.asarray(cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1])
+
+
+def _text_under_lines(
+    ink: np.ndarray, labels: np.ndarray, stats: np.ndarray, keep: np.ndarray, dpi: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Underlines to whiten, and letters to keep that were dropped with a stroke touching them.
+
+    The underline of a signatory's name joins its letters into one wide component, and
+    Tesseract skips an underlined line altogether; the signature scrawl across the name joins
+    more, and whole it looks like a drawn outline and would be whitened with the name.  So
+    the long horizontal runs of wide components are whitened, and of a dropped component the
+    letter-sized pieces left are kept when at least `MIN_LETTERS` share a row (flowchart
+    symbols fall apart into one or two sides, not a row of letters).
+    """
+    wide = [i for i in range(1, len(keep)) if stats[i][2] > 0.3 * dpi]
+    rescued = np.zeros(ink.shape, bool)
+    if not wide:
+        return rescued, rescued.copy()
+    part = np.isin(labels, wide) & (ink > 0)
+    kernel = np.ones((1, int(0.25 * dpi)), np.uint8)
+    underlines = cv2.morphologyEx(part.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+    underlines &= np.isin(labels, [i for i in wide if keep[i]])
+    dropped = np.isin(labels, [i for i in wide if not keep[i]]) & (ink > 0)
+    rest = dropped & ~(cv2.morphologyEx(dropped.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0)
+    n, sub, st, _ = cv2.connectedComponentsWithStats(rest.astype(np.uint8), connectivity=8)
+    letters = [i for i in range(1, n) if 0.04 * dpi <= st[i][3] <= 0.25 * dpi and st[i][2] <= 0.4 * dpi]
+    for i in letters:
+        cy = st[i][1] + st[i][3] / 2
+        if sum(abs(st[j][1] + st[j][3] / 2 - cy) <= 0.05 * dpi for j in letters) >= MIN_LETTERS:
+            rescued |= sub == i
+    return rescued, underlines
+
+
+MIN_LETTERS = 3
 
 
 def _batches(crops: list[tuple[int, np.ndarray]]) -> list[list[tuple[int, np.ndarray]]]:

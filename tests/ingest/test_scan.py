@@ -155,3 +155,59 @@ def test_wrong_text_layer_is_read_again(tmp_path: Path) -> None:
     assert bad.scanned
     good = extract_file(_scan_with_layer(tmp_path / "good.pdf", LINES), ExtractOptions(ocr=OcrOptions(jobs=1)))
     assert not good.scanned  # a right layer is kept (and not read again)
+
+
+def _letters_on_underline(with_scrawl: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Grey crop (300 DPI) of five letter-sized blobs on an underline, maybe a scrawl across."""
+    import cv2
+
+    gray = np.full((200, 600), 255, np.uint8)
+    for k in range(5):
+        gray[80:110, 100 + 60 * k : 100 + 60 * k + 22] = 0
+    gray[112:117, 90:400] = 0  # the underline touches every letter
+    gray[108:112, 90:400] = 0
+    if with_scrawl:
+        cv2.line(gray, (150, 10), (330, 190), 0, 4)  # a signature stroke through the name
+    ink = np.where(gray < 128, 255, 0).astype(np.uint8)
+    return gray, ink
+
+
+@pytest.mark.parametrize("with_scrawl", [False, True])
+def test_underlined_name_keeps_letters_loses_lines(with_scrawl: bool) -> None:
+    gray, ink = _letters_on_underline(with_scrawl)
+    out = scan.text_only(gray, ink, 300)
+    assert out is not None
+    assert (out[113:116, 90:400] == 255).mean() > 0.8  # underline gone
+    assert (out[85:105, 100:122] == 0).all() and (out[85:105, 340:362] == 0).all()  # letters stay
+    if with_scrawl:
+        assert (out[20:60, 160:200] == 255).all()  # the scrawl away from the name is gone
+
+
+@pytest.mark.parametrize("scan", [True, False])
+def test_stamp_overlay_hidden_when_rendering(tmp_path: Path, scan: bool) -> None:
+    import io
+
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from ingest.raster import render_page
+
+    def reader(img: np.ndarray) -> ImageReader:
+        buf = io.BytesIO()
+        Image.fromarray(img).save(buf, format="PNG")
+        return ImageReader(io.BytesIO(buf.getvalue()))
+
+    base = np.full((1100, 850, 3), 255, np.uint8)
+    stamp = np.zeros((100, 100, 3), np.uint8)
+    stamp[..., 2] = 200  # a blue square
+    pdf = tmp_path / "stamped.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=(612, 792))
+    c.drawImage(reader(base), 0, 0, 612 if scan else 300, 792 if scan else 400)
+    c.drawImage(reader(stamp), 150, 792 - 380, 100, 100)
+    c.showPage()
+    c.save()
+    rgb, _ = render_page(pdf, 0, dpi=72)
+    blue = (rgb[290:370, 160:240, 2] > 150) & (rgb[290:370, 160:240, 0] < 80)
+    # laid over a scan: left out for OCR; on a page that is no scan: an image like any other
+    assert blue.any() != scan
