@@ -347,7 +347,7 @@ def find_office(lines: Iterable[str]) -> str | None:
     Takes the first line that starts with an office word and joins the following heading lines
     up to and including the line that names the region.
     """
-    rows = [ln.strip() for ln in lines if ln.strip()]
+    rows = [ln.strip().lstrip("|\"'“”‘’`~_—– ") for ln in lines if ln.strip()]
     for i, line in enumerate(rows):
         if not _OFFICE_RE.match(line) or len(line) > 120:
             continue
@@ -359,7 +359,8 @@ def find_office(lines: Iterable[str]) -> str | None:
                 break
             parts.append(nxt)
             j += 1
-        office = re.sub(r"\s+", " ", " ".join(parts)).strip(" ,")
+        # OCR leaves quotes and rules at the ends of a heading line ('JOMBANG”', '| DINAS')
+        office = re.sub(r"\s+", " ", " ".join(parts)).strip(" ,|\"'“”‘’`~_—–-")
         return title_case_office(office) if office.isupper() else office
     return None
 

@@ -208,3 +208,8 @@ def test_read_signature_with_pangkat_as_ocr_reads_it() -> None:
         "Kepala Badan", "H. Fitri Lubis, S.T., M.T.", "Pembina Utama Magya (IV/d")
     name = read_signature(["KEPALA DINAS,", "Pendi Saputra, S.E.", "NIP. 19730711 200108 1 008"])
     assert name is not None and (name.nama, name.pangkat) == ("Pendi Saputra, S.E.", None)
+
+
+def test_office_heading_with_ocr_quotes_and_rules() -> None:
+    assert find_office(["LAPORAN KINERJA", "| INSPEKTORAT KABUPATEN JOMBANG”"]) == (
+        "Inspektorat Kabupaten Jombang")
