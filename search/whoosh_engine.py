@@ -36,7 +36,7 @@ from search.records import (
     SearchQuery,
     VersionRecord,
 )
-from search.whoosh_rank import LengthCache, Ranker
+from search.whoosh_rank import LengthCache, PhraseSpec, Ranker
 
 log = logging.getLogger(__name__)
 
@@ -252,8 +252,8 @@ class WhooshEngine(Engine):
 
     def _pages(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
                deadline: float) -> tuple[list[RawPageHit], bool]:
-        """Best page per version: words ranked over arrays (`search.whoosh_rank`), phrases by whoosh."""
-        if parsed.terms and not parsed.phrases:
+        """Best page per version, ranked over arrays (`search.whoosh_rank`); filters alone by whoosh."""
+        if not parsed.empty:
             try:
                 return self._ranked_pages(q, parsed, exp, deadline), False
             except TimeLimit:  # out of time: whoosh's collector returns what the first matches give
@@ -265,10 +265,10 @@ class WhooshEngine(Engine):
         """Exact: every matching page scored, then the best page of each version in score order."""
         ranker = self._ranker()
         groups = [[(f, v) for v in exp.get(t, (t,)) for f in FIELDS["page"]] for t in parsed.terms]
+        phrases: list[PhraseSpec] = [(words, FIELDS["page"]) for words in parsed.phrases]
         required, excluded = _filter_sets(q, parsed, ranker)
-        ids, scores = ranker.rank(groups, required, excluded, deadline)
         best: dict[str, RawPageHit] = {}
-        for docnum, score in zip(ids.tolist(), scores.tolist(), strict=True):
+        for docnum, score in ranker.ranked(groups, phrases, required, excluded, deadline):
             stored = ranker.searcher.stored_fields(docnum)
             if stored["version_id"] not in best:
                 best[stored["version_id"]] = RawPageHit(_page_hit(stored, score), stored.get("body") or "")

@@ -5,15 +5,16 @@ block-quality skipping seldom skips when pages look alike, so two common words m
 of 30,000 pages took 150-300 ms.  Here each term's postings are read a block at a time into numpy
 arrays and scored with the formula whoosh's `BM25F` uses (same idf, average field length and
 quantised field lengths; field boosts are already in the indexed weights), so the order is the
-one whoosh would give.  Filters and exclusions only select (they add no score).  Phrases stay
-with whoosh's own matchers (they need positions).
+one whoosh would give.  Filters and exclusions only select (they add no score).  Phrases are
+checked against positions only down the order, as far as the top needs.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,10 @@ from whoosh.util.numeric import byte_to_length
 log = logging.getLogger(__name__)
 
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-Postings = tuple[np.ndarray, np.ndarray]  # global document numbers, weights
+Postings = tuple[np.ndarray, np.ndarray]  # global document numbers, weights or scores
+Group = list[tuple[str, str]]  # (field, term) alternatives of one query word: scores add up
+PhraseSpec = tuple[tuple[str, ...], tuple[str, ...]]  # the words in a row, the fields to look in
+CHECK_BATCH = 64  # phrase candidates checked at first (doubling)
 _EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
@@ -71,17 +75,21 @@ def _read_lengths(reader: Any, field: str) -> np.ndarray:
     return LENGTHS[np.fromiter(col, dtype=np.uint8, count=n)]
 
 
-def leaf_postings(reader: Any, field: str, term: str) -> Postings:
-    """Local document numbers and weights of a term in one segment, deleted documents left out."""
+def leaf_postings(reader: Any, field: str, term: str, values: list[Any] | None = None) -> Postings:
+    """Local document numbers and weights of a term in one segment, deleted documents left out.
+
+    With `values`, (document numbers, encoded posting values) are appended to it a block at a
+    time, deleted documents included (phrases read their positions from them).
+    """
     if (field, term) not in reader:
         return _EMPTY
-    m = reader.postings(field, term)
-    if isinstance(m, FilterMatcher):  # the segment's deletions: applied below
-        m = m.child
+    m = _unfiltered(reader.postings(field, term))  # the segment's deletions: applied below
     if not isinstance(m, W3LeafMatcher):  # another codec: one posting at a time
         pairs = []
         while m.is_active():
             pairs.append((m.id(), m.weight()))
+            if values is not None:
+                values.append((np.array([m.id()], dtype=np.int64), [m.value()]))
             m.next()
         return _drop_deleted(reader, _arrays(pairs))
     ids: list[np.ndarray] = []
@@ -90,6 +98,9 @@ def leaf_postings(reader: Any, field: str, term: str) -> Postings:
         m.block_min_id(), m.weight()  # loads the block's ids and weights
         ids.append(np.asarray(m._ids, dtype=np.int64))
         weights.append(np.asarray(m._weights, dtype=np.float64))
+        if values is not None:
+            m.value()
+            values.append((ids[-1], m._values))
         m._next_block()
     if not ids:
         return _EMPTY
@@ -118,6 +129,8 @@ class Ranker:
         self.searcher = searcher
         self.leaves = searcher.leaf_searchers()
         self.lengths = lengths
+        # (leaf, field, term) -> the postings' document numbers and encoded positions (phrases)
+        self._values: dict[tuple[int, str, str], tuple[np.ndarray, list[Any]]] = {}
         lengths.keep_only(_segment_id(s.reader()) for s, _ in self.leaves)
         w = searcher.weighting
         self.B: float = w.B if isinstance(w, BM25F) else 0.75
@@ -132,12 +145,16 @@ class Ranker:
         """Global document numbers matching any whoosh query (phrases, ranges)."""
         return np.fromiter(q.docs(self.searcher), dtype=np.int64)
 
-    def scored(self, field: str, term: str) -> Postings:
+    def scored(self, field: str, term: str, keep_positions: bool = False) -> Postings:
         """Global document numbers with the term and the term's BM25F score in each."""
         ids, scores = [], []
-        for s, off in self.leaves:
+        for leaf, (s, off) in enumerate(self.leaves):
             reader = s.reader()
-            local, tf = leaf_postings(reader, field, term)
+            values: list[Any] | None = [] if keep_positions else None
+            local, tf = leaf_postings(reader, field, term, values)
+            if values:
+                self._values[(leaf, field, term)] = (np.concatenate([b[0] for b in values]),
+                                                     [v for b in values for v in b[1]])
             if not len(local):
                 continue
             # (whoosh's idf fails on an empty index: only asked once the term is found)
@@ -152,33 +169,122 @@ class Ranker:
 
     def group(self, pairs: Iterable[tuple[str, str]]) -> Postings:
         """Documents holding any (field, term) of the group, each with the sum of its term scores."""
-        parts = [self.scored(f, t) for f, t in pairs]
-        ids = np.concatenate([p[0] for p in parts])
-        scores = np.concatenate([p[1] for p in parts])
-        uniq, inverse = np.unique(ids, return_inverse=True)
-        return uniq, np.bincount(inverse, weights=scores, minlength=len(uniq))
+        return _sum_by_doc([self.scored(f, t) for f, t in pairs])
 
-    def rank(self, groups: list[list[tuple[str, str]]], required: list[np.ndarray],
-             excluded: list[np.ndarray], deadline: float) -> Postings:
-        """Documents in every group and every `required` set, none of `excluded`, best first.
+    def all_words(self, field: str, words: tuple[str, ...]) -> Postings:
+        """Documents holding every word in `field`, with the sum of the words' scores there."""
+        acc = self.scored(field, words[0], keep_positions=True)
+        for w in words[1:]:
+            acc = _intersect(acc, self.scored(field, w, keep_positions=True))
+        return acc
 
-        Raises whoosh's `TimeLimit` when `deadline` (a `time.monotonic()` value) passes between steps.
+    def ranked(self, groups: list[Group], phrases: list[PhraseSpec], required: list[np.ndarray],
+               excluded: list[np.ndarray], deadline: float) -> Iterator[tuple[int, float]]:
+        """(document number, score) of every match, best first (ties by document number, as whoosh).
+
+        A phrase scores as whoosh's: the sum of its words' scores in each field where it occurs.
+        Documents holding the words get that sum as an upper bound and are ordered by it; phrase
+        positions are checked in growing batches down that order, and a document is yielded once
+        no unchecked bound can beat it, so only the top of the order is ever checked.
+        Raises whoosh's `TimeLimit` when `deadline` (a `time.monotonic()` value) passes.
         """
         _check(deadline)
-        ids, scores = self.group(groups[0])
-        for g in groups[1:]:
+        self._values.clear()  # positions kept for this query's phrases only
+        parts = [{f: self.all_words(f, words) for f in fields} for words, fields in phrases]
+        acc: Postings | None = None
+        for g in [self.group(g) for g in groups] + [_sum_by_doc(list(p.values())) for p in parts]:
+            acc = g if acc is None else _intersect(acc, g)
             _check(deadline)
-            more_ids, more_scores = self.group(g)
-            ids, a, b = np.intersect1d(ids, more_ids, assume_unique=True, return_indices=True)
-            scores = scores[a] + more_scores[b]
-        keep = np.ones(len(ids), dtype=bool)
-        for docs in required:
-            keep &= np.isin(ids, docs)
-        for docs in excluded:
-            keep &= ~np.isin(ids, docs)
-        ids, scores = ids[keep], scores[keep]
-        order = np.lexsort((ids, -scores))  # best first; ties by document number, as whoosh
-        return ids[order], scores[order]
+        ids, bounds = _select(acc or _EMPTY, required, excluded)
+        order = np.lexsort((ids, -bounds))
+        ids, bounds = ids[order], bounds[order]
+        if not phrases:
+            yield from zip(ids.tolist(), bounds.tolist(), strict=True)
+            return
+        yield from self._checked(ids, bounds, phrases, parts, deadline)
+
+    def _checked(self, ids: np.ndarray, bounds: np.ndarray, phrases: list[PhraseSpec],
+                 parts: list[dict[str, Postings]], deadline: float) -> Iterator[tuple[int, float]]:
+        heap: list[tuple[float, int]] = []
+        start, size = 0, CHECK_BATCH
+        while start < len(ids) or heap:
+            if start < len(ids):
+                _check(deadline)
+                end = start + size
+                for doc, score in self._phrase_scores(ids[start:end], bounds[start:end], phrases, parts):
+                    heapq.heappush(heap, (-score, doc))
+                start, size = end, size * 2
+            nxt = float(bounds[start]) if start < len(ids) else -np.inf
+            while heap and -heap[0][0] > nxt:
+                score, doc = heapq.heappop(heap)
+                yield doc, -score
+
+    def _phrase_scores(self, ids: np.ndarray, bounds: np.ndarray, phrases: list[PhraseSpec],
+                       parts: list[dict[str, Postings]]) -> list[tuple[int, float]]:
+        """The true scores of a batch: bounds less each field whose phrase is not there."""
+        scores = dict(zip(ids.tolist(), bounds.tolist(), strict=True))
+        for (words, _), fields in zip(phrases, parts, strict=True):
+            found: set[int] = set()
+            for field, (fids, fscores) in fields.items():
+                inside = np.isin(fids, ids)
+                there = self.with_phrase(field, words, fids[inside])
+                for doc, s in zip(fids[inside].tolist(), fscores[inside].tolist(), strict=True):
+                    if doc in there:
+                        found.add(doc)
+                    elif doc in scores:
+                        scores[doc] -= s
+            scores = {d: s for d, s in scores.items() if d in found}
+        return list(scores.items())
+
+    def with_phrase(self, field: str, words: tuple[str, ...], docs: np.ndarray) -> set[int]:
+        """Which of `docs` (all holding every word in `field`) have the words in a row there."""
+        found: set[int] = set()
+        for leaf, (s, off) in enumerate(self.leaves):
+            reader = s.reader()
+            local = docs[(docs >= off) & (docs < off + reader.doc_count_all())] - off
+            if not len(local):
+                continue
+            decode = reader.schema[field].format.decoder("positions")
+            per_word = []
+            for w in words:
+                raw, values = self._values[(leaf, field, w)]
+                per_word.append([values[i] for i in np.searchsorted(raw, local).tolist()])
+            for d, encoded in zip(local.tolist(), zip(*per_word, strict=True), strict=True):
+                if _in_a_row([set(decode(v)) for v in encoded]):
+                    found.add(d + off)
+        return found
+
+
+def _sum_by_doc(parts: list[Postings]) -> Postings:
+    """One entry per document with the sum of its scores over `parts`."""
+    if not parts:
+        return _EMPTY
+    ids = np.concatenate([p[0] for p in parts])
+    scores = np.concatenate([p[1] for p in parts])
+    uniq, inverse = np.unique(ids, return_inverse=True)
+    return uniq, np.bincount(inverse, weights=scores, minlength=len(uniq))
+
+
+def _intersect(a: Postings, b: Postings) -> Postings:
+    ids, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
+    return ids, a[1][ia] + b[1][ib]
+
+
+def _select(p: Postings, required: list[np.ndarray], excluded: list[np.ndarray]) -> Postings:
+    keep = np.ones(len(p[0]), dtype=bool)
+    for docs in required:
+        keep &= np.isin(p[0], docs)
+    for docs in excluded:
+        keep &= ~np.isin(p[0], docs)
+    return p[0][keep], p[1][keep]
+
+
+def _unfiltered(m: Any) -> Any:
+    return m.child if isinstance(m, FilterMatcher) else m
+
+
+def _in_a_row(positions: list[set[int]]) -> bool:
+    return any(all(p + k in later for k, later in enumerate(positions[1:], 1)) for p in positions[0])
 
 
 def _check(deadline: float) -> None:

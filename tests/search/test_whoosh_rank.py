@@ -1,4 +1,4 @@
-"""The array ranking of word queries gives whoosh's own exhaustive BM25F order (whoosh only)."""
+"""The array ranking of word and phrase queries gives whoosh's own exhaustive BM25F order (whoosh only)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ def whoosh_exhaustive(engine: WhooshEngine, q: SearchQuery) -> list[tuple[int, i
     SearchQuery("kinerja", limit=15), SearchQuery("laporan anggaran", limit=15),
     SearchQuery("capaian sasaran arsip", limit=15, history=True),
     SearchQuery("evaluasi -survei", limit=15), SearchQuery("program", doc_type="lkjip", tahun=2023, limit=15),
+    SearchQuery('"laporan kinerja"', limit=15), SearchQuery('"data survei" dinas -"arsip bidang"', limit=15),
+    SearchQuery('"kinerja anggaran" "program kegiatan"', limit=10, history=True),
 ])
 def test_ranked_pages_match_whoosh_exhaustive_order(tmp_path: Path, query: SearchQuery) -> None:
     engine = WhooshEngine(tmp_path / "index")
@@ -55,5 +57,5 @@ def test_ranked_pages_match_whoosh_exhaustive_order(tmp_path: Path, query: Searc
     parsed = parse(query.text)
     ranked = engine._ranked_pages(query, parsed, {}, time.monotonic() + 30)
     assert [(r.hit.version_id, r.hit.page) for r in ranked] == whoosh_exhaustive(engine, query)
-    assert len(ranked) == 15 and not {r.hit.doc_id for r in ranked} & {3, 201}
+    assert len(ranked) == query.limit and not {r.hit.doc_id for r in ranked} & {3, 201}
     engine.close()
