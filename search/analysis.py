@@ -83,6 +83,23 @@ def tokens(text: str, *, index: bool = True) -> Iterator[Token]:
             yield Token(lexeme, max(pos, 0), m.start(), m.end())
 
 
+def positions(text: str) -> tuple[dict[str, list[int]], int]:
+    """Each indexed lexeme of `text` with its positions (as `tokens`), and the last position.
+
+    The fast path for bulk indexing: no `Token` objects, no spans.
+    """
+    out: dict[str, list[int]] = {}
+    pos = -1
+    for raw in _TOKEN.findall(text):
+        for lexeme, new in _lexemes(raw, True):
+            pos += new
+            if (seen := out.get(lexeme)) is None:
+                out[lexeme] = [pos]
+            elif seen[-1] != pos:
+                seen.append(pos)
+    return out, pos
+
+
 def lexemes(text: str, *, index: bool = True) -> list[str]:
     """Just the lexeme texts of `text`, in order."""
     return [t.text for t in tokens(text, index=index)]
