@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis import fold, is_fuzzy_match, lexemes, stem
+from search.analysis import fold, is_fuzzy_match, lexemes, positions, stem, tokens
 from search.errors import BadQueryError
 from search.query import parse
 
@@ -54,3 +54,22 @@ def test_bad_queries_raise_a_clear_error(text: str) -> None:
     with pytest.raises(BadQueryError) as e:
         parse(text)
     assert e.value.code == "bad_query" and e.value.status == 400
+
+
+def test_positions_agree_with_tokens() -> None:
+    text = "Nomor 800.1.11/121/767.07/2023: pengukuran kinerja, diukur ulang; kinerja dan capaian 2023."
+    grouped: dict[str, list[int]] = {}
+    for t in tokens(text):
+        if t.pos not in grouped.setdefault(t.text, []):
+            grouped[t.text].append(t.pos)
+    found, last = positions(text)
+    assert found == grouped and last == max(t.pos for t in tokens(text))
+    assert found["kinerja"] == [3, 6] and found["2023"] == [1, 8]  # a code part shares its position
+    assert positions("") == ({}, -1)
+
+
+def test_tsvector_literal_weights_and_gap() -> None:
+    from search.pg_engine import tsvector
+
+    literal, lex = tsvector([("Laporan Kinerja", "A"), ("kinerja dinas", "D")])
+    assert literal == "'lapor':1A 'kinerja':2A,4D 'dinas':5D" and lex == {"lapor", "kinerja", "dinas"}
