@@ -1,18 +1,21 @@
 """Search at scale: build and query synthetic Indonesian documents in each engine.
 
-    nice .venv/bin/python bench/search_scale.py --sizes 1000            # a quick look
+    nice .venv/bin/python bench/search_scale.py --sizes 1000 --rounds 3   # a quick look (~1 min)
     nice .venv/bin/python bench/search_scale.py --sizes 10000,100000 --engines whoosh,postgres
 
 Each (engine, size) runs in its own process so its peak memory is its own.  PostgreSQL needs a
 server: `--pg-url` or ARSIP_TEST_POSTGRES_URL (scripts/pg.sh starts a throw-away one); each run
 gets a fresh database.  Peak memory is the Python process's (the PostgreSQL server's own memory is
-not included).  Printed: build time, index size, peak memory, p50/p95 per query type (top 20 with
-highlights).
+not included).  Printed: build time (the documents are generated while the index reads them;
+`input s` is the generation alone), index size, peak memory, p50/p95 per query type (top 20 with
+highlights, each query of the mix timed `--rounds` times after one warm-up), and the machine's
+1-minute load average before and after the timed queries (the machine may be shared).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -26,6 +29,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -108,7 +112,7 @@ ROOTS = sorted({w.strip(".,:").lower() for line in SENTENCES for w in line.split
 AFFIXES = [("", ""), ("pe", "an"), ("ke", "an"), ("me", "kan"), ("di", "kan"), ("ber", ""), ("", "an"), ("per", "an")]
 VOCAB = [f"{a}{r}{b}" for r in ROOTS for a, b in AFFIXES]  # ~2,000 word forms, drawn Zipf-like
 random.Random(3).shuffle(VOCAB)
-ZIPF = [1 / (k + 1) for k in range(len(VOCAB))]
+ZIPF_CUM = list(itertools.accumulate(1 / (k + 1) for k in range(len(VOCAB))))  # cum_weights: not re-summed per draw
 
 
 def _page(rng: random.Random) -> str:
@@ -118,7 +122,7 @@ def _page(rng: random.Random) -> str:
         if rng.random() < 0.35:
             words += rng.choice(SENTENCES).split()
         else:
-            words += rng.choices(VOCAB, weights=ZIPF, k=rng.randint(6, 14))
+            words += rng.choices(VOCAB, cum_weights=ZIPF_CUM, k=rng.randint(6, 14))
             words[-1] += "."
     for j, w in enumerate(words):
         if w in OCR_SLIPS and rng.random() < 0.02:
@@ -126,7 +130,8 @@ def _page(rng: random.Random) -> str:
     return " ".join(words)
 
 
-def _open(engine: str, workdir: Path, pg_url: str | None, procs: int) -> tuple[Engine, object]:
+def _open(engine: str, workdir: Path, pg_url: str | None,
+          procs: int) -> tuple[Engine, tuple[Any, str] | None]:
     if engine == "whoosh":
         from search.whoosh_engine import WhooshEngine
 
@@ -151,10 +156,16 @@ def run_one(engine_name: str, size: int, pg_url: str | None, rounds: int, procs:
         t0 = time.perf_counter()
         entries = engine.rebuild(make_docs(size))
         build = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for _ in make_docs(size):
+            pass
         row: dict[str, object] = {"engine": engine_name, "docs": size, "entries": entries,
-                                  "build_s": round(build, 1), "size_mb": round(engine.size_bytes() / 1e6, 1)}
+                                  "build_s": round(build, 1), "input_s": round(time.perf_counter() - t0, 1),
+                                  "size_mb": round(engine.size_bytes() / 1e6, 1)}
+        load_before = os.getloadavg()[0]
         for kind, queries in QUERIES.items():
             row[kind] = _time_queries(engine, queries, rounds)
+        row["load"] = f"{load_before:.1f}-{os.getloadavg()[0]:.1f}"
         peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # whoosh writer processes
         row["peak_mb"] = round(peak / 1024, 0)
@@ -162,7 +173,7 @@ def run_one(engine_name: str, size: int, pg_url: str | None, rounds: int, procs:
         if cleanup is not None:
             from sqlalchemy import text
 
-            admin, name = cleanup  # type: ignore[misc]
+            admin, name = cleanup
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         return row
@@ -186,12 +197,14 @@ def _time_queries(engine: Engine, queries: list[dict[str, object]], rounds: int)
 def print_table(rows: list[dict[str, object]]) -> None:
     """The results as a markdown table (p50/p95 ms, average hits)."""
     kinds = list(QUERIES)
-    print("| engine | docs | entries | build s | size MB | peak MB | " + " | ".join(kinds) + " |")
-    print("|---" * (6 + len(kinds)) + "|")
+    print("| engine | docs | entries | build s | input s | size MB | peak MB | load | "
+          + " | ".join(kinds) + " |")
+    print("|---" * (8 + len(kinds)) + "|")
     for r in rows:
         cells = [f"{r[k][0]}/{r[k][1]} ({r[k][2]})" for k in kinds]  # type: ignore[index]
-        print(f"| {r['engine']} | {r['docs']} | {r['entries']} | {r['build_s']} | {r['size_mb']} | "
-              f"{r['peak_mb']} | " + " | ".join(cells) + " |")
+        print(f"| {r['engine']} | {r['docs']} | {r['entries']} | {r['build_s']} | {r['input_s']} | "
+              f"{r['size_mb']} | {r['peak_mb']} | {r['load']} | " + " | ".join(cells) + " |")
+    print("\ncells: p50/p95 ms (average hits); load: 1-minute load average before-after the queries")
 
 
 def main() -> None:
@@ -200,7 +213,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated document counts")
     ap.add_argument("--engines", default="whoosh,postgres")
     ap.add_argument("--pg-url", default=os.environ.get("ARSIP_TEST_POSTGRES_URL"))
-    ap.add_argument("--rounds", type=int, default=5, help="times each query of the mix is timed")
+    ap.add_argument("--rounds", type=int, default=10, help="times each query of the mix is timed")
     ap.add_argument("--procs", type=int, default=2, help="whoosh writer processes for the build")
     ap.add_argument("--one", nargs=2, metavar=("ENGINE", "SIZE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
