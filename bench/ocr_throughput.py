@@ -4,7 +4,8 @@
 Usage: .venv/bin/python bench/ocr_throughput.py [DIR_OR_PDF ...] [--limit N]
        (default: the scanned files of ../shared/corpus and ../shared/real)
 
-Runs, in one run and one after the other (never both at once, so each has both cores):
+Runs, in one run, file by file one tool after the other (never both at once, so each has both
+cores; alternating so that both see the same load on a shared machine):
 - ours: `arsip extract --json FILE` (OCR on 2 worker processes, plus table structure, symbols,
   parsing), wall time per file;
 - peer: `ocrmypdf -l ind --jobs 2 FILE OUT.pdf` (what people use today to make scans searchable;
@@ -102,8 +103,12 @@ def main() -> None:
     pages = sum(page_count(f) for f in files)
     print(f"{len(files)} scanned files, {pages} pages")
     with tempfile.TemporaryDirectory() as tmp:
-        ours = time_ours(files)
-        peer = time_peer(files, Path(tmp))
+        # File by file, ours then peer: on a shared machine the load drifts, and alternating
+        # gives both tools the same conditions (never both at once: each has both cores).
+        ours = peer = 0.0
+        for f in files:
+            ours += time_ours([f])
+            peer += time_peer([f], Path(tmp))
     ours_pps, peer_pps = pages / ours, pages / peer
     print(f"ours (arsip extract, structure + OCR): {ours_pps:.3f} pages/s ({ours:.1f} s)")
     print(f"peer (ocrmypdf -l ind --jobs 2):       {peer_pps:.3f} pages/s ({peer:.1f} s)")
