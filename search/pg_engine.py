@@ -153,13 +153,12 @@ class PostgresEngine(Engine):
                deadline: float) -> tuple[list[RawPageHit], bool]:
         where, params = _where(q, parsed, exp, "p")
         ranked = f"""
-            WITH c AS MATERIALIZED (SELECT id, version_id, tsv FROM search_entries WHERE {where}
-                                    LIMIT :cap),
-                 m AS (SELECT id, version_id, {_score(parsed)} AS score FROM c),
+            WITH m AS MATERIALIZED (SELECT id, version_id, {_score(parsed)} AS score
+                                    FROM search_entries WHERE {where} LIMIT :cap),
                  best AS (SELECT DISTINCT ON (version_id) id, score FROM m
                           ORDER BY version_id, score DESC, id),
                  top AS (SELECT id, score FROM best ORDER BY score DESC, id LIMIT :limit)
-            SELECT e.*, top.score, (SELECT count(*) FROM c) AS candidates
+            SELECT e.*, top.score, (SELECT count(*) FROM m) AS candidates
             FROM top JOIN search_entries e USING (id) ORDER BY top.score DESC, e.id"""
         quick = f"SELECT e.*, 0.0 AS score FROM search_entries e WHERE {where} LIMIT :limit"
         rows, partial = self._timed(ranked, quick, params | {"limit": q.limit, "cap": RANK_CANDIDATES},
@@ -171,9 +170,11 @@ class PostgresEngine(Engine):
                     deadline: float) -> tuple[list[IndicatorHit], bool]:
         where, params = _where(q, parsed, exp, "i")
         ranked = f"""
-            WITH c AS MATERIALIZED (SELECT * FROM search_entries WHERE {where} LIMIT :cap)
-            SELECT c.*, {_score(parsed)} AS score, (SELECT count(*) FROM c) AS candidates FROM c
-            ORDER BY score DESC, id LIMIT :limit"""
+            WITH m AS MATERIALIZED (SELECT id, {_score(parsed)} AS score
+                                    FROM search_entries WHERE {where} LIMIT :cap),
+                 top AS (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)
+            SELECT e.*, top.score, (SELECT count(*) FROM m) AS candidates
+            FROM top JOIN search_entries e USING (id) ORDER BY top.score DESC, e.id"""
         quick = f"SELECT e.*, 0.0 AS score FROM search_entries e WHERE {where} LIMIT :limit"
         rows, partial = self._timed(ranked, quick, params | {"limit": q.limit, "cap": RANK_CANDIDATES},
                                     deadline)
