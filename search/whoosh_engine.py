@@ -8,6 +8,7 @@ are expanded up front); a multi-segment writer for rebuilds.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import shutil
@@ -266,7 +267,7 @@ class WhooshEngine(Engine):
         ranker = self._ranker()
         groups = [[(f, v) for v in exp.get(t, (t,)) for f in FIELDS["page"]] for t in parsed.terms]
         phrases: list[PhraseSpec] = [(words, FIELDS["page"]) for words in parsed.phrases]
-        required, excluded = _filter_sets(q, parsed, ranker)
+        required, excluded = _filter_sets(q, parsed, ranker, "page")
         best: dict[str, RawPageHit] = {}
         for docnum, score in ranker.ranked(groups, phrases, required, excluded, deadline):
             stored = ranker.searcher.stored_fields(docnum)
@@ -298,8 +299,23 @@ class WhooshEngine(Engine):
 
     def _indicators(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
                     deadline: float) -> tuple[list[IndicatorHit], bool]:
+        """Indicator rows best first: ranked over arrays like pages; filters alone by whoosh."""
+        if not parsed.empty:
+            try:
+                return self._ranked_indicators(q, parsed, exp, deadline), False
+            except TimeLimit:
+                log.info("indicator ranking cut short by the time limit: %s", q.text)
         hits, partial = self._run(_build(q, parsed, exp, "indicator"), q.limit, deadline)
         return [_indicator_hit(h.fields(), h.score) for h in hits], partial
+
+    def _ranked_indicators(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
+                           deadline: float) -> list[IndicatorHit]:
+        ranker = self._ranker()
+        groups = [[(f, v) for v in exp.get(t, (t,)) for f in FIELDS["indicator"]] for t in parsed.terms]
+        phrases: list[PhraseSpec] = [(words, FIELDS["indicator"]) for words in parsed.phrases]
+        required, excluded = _filter_sets(q, parsed, ranker, "indicator")
+        ranked = itertools.islice(ranker.ranked(groups, phrases, required, excluded, deadline), q.limit)
+        return [_indicator_hit(ranker.searcher.stored_fields(d), score) for d, score in ranked]
 
     def _vocabulary_near(self, term: str) -> list[str]:
         from search.analysis import max_edits
@@ -382,7 +398,8 @@ def _build(q: SearchQuery, parsed: ParsedQuery, exp: Expansions, kind: str) -> w
     return positive
 
 
-def _filter_sets(q: SearchQuery, parsed: ParsedQuery, ranker: Ranker) -> tuple[list[Any], list[Any]]:
+def _filter_sets(q: SearchQuery, parsed: ParsedQuery, ranker: Ranker,
+                 kind: str) -> tuple[list[Any], list[Any]]:
     """The filters as document sets: (required, excluded); the same filters as `_filters`."""
     required = [ranker.docs(field, value) for field, value in _filter_terms(q)]
     if q.date_from or q.date_to:
@@ -390,9 +407,9 @@ def _filter_sets(q: SearchQuery, parsed: ParsedQuery, ranker: Ranker) -> tuple[l
     excluded = [] if q.history else [ranker.docs("in_force", "0")]
     for words in parsed.excluded:
         if len(words) == 1:
-            excluded += [ranker.docs(f, words[0]) for f in FIELDS["page"]]
+            excluded += [ranker.docs(f, words[0]) for f in FIELDS[kind]]
         else:
-            excluded.append(ranker.query_docs(_phrase(words, "page")))
+            excluded.append(ranker.query_docs(_phrase(words, kind)))
     return required, excluded
 
 

@@ -32,6 +32,9 @@ Postings = tuple[np.ndarray, np.ndarray]  # global document numbers, weights or 
 Group = list[tuple[str, str]]  # (field, term) alternatives of one query word: scores add up
 PhraseSpec = tuple[tuple[str, ...], tuple[str, ...]]  # the words in a row, the fields to look in
 CHECK_BATCH = 64  # phrase candidates checked at first (doubling)
+# Scores equal to this many decimals are ties (ordered by document number, as whoosh orders its
+# ties): sums taken in another order than whoosh's may differ in the last bits.
+TIE_DIGITS = 9
 _EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
 
@@ -196,7 +199,7 @@ class Ranker:
             acc = g if acc is None else _intersect(acc, g)
             _check(deadline)
         ids, bounds = _select(acc or _EMPTY, required, excluded)
-        order = np.lexsort((ids, -bounds))
+        order = np.lexsort((ids, -np.round(bounds, TIE_DIGITS)))
         ids, bounds = ids[order], bounds[order]
         if not phrases:
             yield from zip(ids.tolist(), bounds.tolist(), strict=True)
@@ -205,19 +208,19 @@ class Ranker:
 
     def _checked(self, ids: np.ndarray, bounds: np.ndarray, phrases: list[PhraseSpec],
                  parts: list[dict[str, Postings]], deadline: float) -> Iterator[tuple[int, float]]:
-        heap: list[tuple[float, int]] = []
+        heap: list[tuple[float, int, float]] = []
         start, size = 0, CHECK_BATCH
         while start < len(ids) or heap:
             if start < len(ids):
                 _check(deadline)
                 end = start + size
                 for doc, score in self._phrase_scores(ids[start:end], bounds[start:end], phrases, parts):
-                    heapq.heappush(heap, (-score, doc))
+                    heapq.heappush(heap, (-round(score, TIE_DIGITS), doc, score))
                 start, size = end, size * 2
-            nxt = float(bounds[start]) if start < len(ids) else -np.inf
+            nxt = round(float(bounds[start]), TIE_DIGITS) if start < len(ids) else -np.inf
             while heap and -heap[0][0] > nxt:
-                score, doc = heapq.heappop(heap)
-                yield doc, -score
+                _, doc, score = heapq.heappop(heap)
+                yield doc, score
 
     def _phrase_scores(self, ids: np.ndarray, bounds: np.ndarray, phrases: list[PhraseSpec],
                        parts: list[dict[str, Postings]]) -> list[tuple[int, float]]:

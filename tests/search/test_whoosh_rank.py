@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh import collectors
 
 from search.query import parse
-from search.records import DocumentRecord, SearchQuery
+from search.records import DocumentRecord, IndicatorRecord, SearchQuery
 from search.whoosh_engine import WhooshEngine, _build
 from tests.search.corpus import version
 
@@ -24,19 +25,26 @@ def random_docs(n: int, seed: int) -> list[DocumentRecord]:
     out = []
     for i in range(1, n + 1):
         pages = tuple(" ".join(rng.choices(WORDS, k=rng.randint(5, 60))) for _ in range(rng.randint(1, 3)))
+        rows = tuple(IndicatorRecord(" ".join(rng.choices(WORDS, k=3)), " ".join(rng.choices(WORDS, k=6)),
+                                     page=rng.randint(1, len(pages))) for _ in range(rng.randint(0, 3)))
         v = version(i * 10, pages=pages, title=" ".join(rng.choices(WORDS, k=3)), in_force=i % 5 != 0,
-                    doc_type=rng.choice(["sop", "lkjip"]), tahun=rng.choice([2022, 2023]))
+                    doc_type=rng.choice(["sop", "lkjip"]), tahun=rng.choice([2022, 2023]), indicators=rows)
         out.append(DocumentRecord(i, (v,)))
     return out
 
 
-def whoosh_exhaustive(engine: WhooshEngine, q: SearchQuery) -> list[tuple[int, int]]:
-    """(version, page) best first per whoosh itself, every match scored (no pruning)."""
+def exhaustive(engine: WhooshEngine, q: SearchQuery, kind: str) -> list[Any]:
+    """Whoosh's own hits best first, every match scored (no pruning)."""
     c = collectors.TopCollector(10_000, usequality=False)
     c.replace = 0  # whoosh's matcher replacement can drop matches that belong in the top
-    engine._shared_searcher().search_with_collector(_build(q, parse(q.text), {}, "page"), c)
+    engine._shared_searcher().search_with_collector(_build(q, parse(q.text), {}, kind), c)
+    return list(c.results())
+
+
+def whoosh_exhaustive(engine: WhooshEngine, q: SearchQuery) -> list[tuple[int, int]]:
+    """(version, page) best first per whoosh itself, every match scored (no pruning)."""
     best: dict[int, tuple[int, int]] = {}
-    for hit in c.results():
+    for hit in exhaustive(engine, q, "page"):
         best.setdefault(int(hit["version_id"]), (int(hit["version_id"]), hit["page"]))
     return list(best.values())[: q.limit]
 
@@ -59,3 +67,25 @@ def test_ranked_pages_match_whoosh_exhaustive_order(tmp_path: Path, query: Searc
     assert [(r.hit.version_id, r.hit.page) for r in ranked] == whoosh_exhaustive(engine, query)
     assert len(ranked) == query.limit and not {r.hit.doc_id for r in ranked} & {3, 201}
     engine.close()
+
+
+@pytest.mark.parametrize("query", [
+    SearchQuery("kinerja", limit=12), SearchQuery("capaian data", limit=12, history=True),
+    SearchQuery('"program kegiatan" -arsip', limit=8), SearchQuery("dinas", doc_type="sop", limit=12),
+])
+def test_ranked_indicators_match_whoosh_exhaustive_order(tmp_path: Path, query: SearchQuery) -> None:
+    engine = WhooshEngine(tmp_path / "index")
+    docs = random_docs(300, seed=8)
+    engine.rebuild(docs[:200])
+    engine.replace_documents(docs[200:])
+    rows = engine._ranked_indicators(query, parse(query.text), {}, time.monotonic() + 30)
+    want = [h["key"] for h in exhaustive(engine, query, "indicator")][: query.limit]
+    got = [f"i:{r.version_id}:{_row_index(docs, r)}" for r in rows]
+    assert got == want and len(got) >= 4
+    engine.close()
+
+
+def _row_index(docs: list[DocumentRecord], hit: Any) -> int:
+    """Where the hit's row sits among its version's indicator rows (the entry key uses it)."""
+    version = next(v for d in docs for v in d.versions if v.version_id == hit.version_id)
+    return version.indicators.index(hit.row)
