@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from search.service import SearchService
 
 
+# time limit, or PostgreSQL's cap on ranked candidates (search.records.SearchResults.partial)
+PARTIAL_NOTE = ("(hasil sebagian: tidak semua yang cocok sempat diurutkan; "
+                "persempit kueri atau tambahkan filter)")
+
+
 def register(cli: click.Group) -> None:
     """Add the commands to the group."""
     for command in (search, indikator, reindex, check):
@@ -129,7 +134,7 @@ def _print_hits(result: SearchResults) -> None:
     if not result.hits:
         click.echo("Tidak ada hasil.")
     if result.partial:
-        click.echo("(hasil sebagian: batas waktu pencarian tercapai)")
+        click.echo(PARTIAL_NOTE)
 
 
 @click.command()
@@ -174,6 +179,8 @@ def _print_indicators(result: IndicatorResults) -> None:
                    f"(#{h.doc_id} hlm {r.page})")
     if not result.hits:
         click.echo("Tidak ada hasil.")
+    if result.partial:
+        click.echo(PARTIAL_NOTE)
 
 
 @click.command()
