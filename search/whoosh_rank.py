@@ -31,6 +31,9 @@ LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 Postings = tuple[np.ndarray, np.ndarray]  # global document numbers, weights or scores
 Group = list[tuple[str, str]]  # (field, term) alternatives of one query word: scores add up
 PhraseSpec = tuple[tuple[str, ...], tuple[str, ...]]  # the words in a row, the fields to look in
+# (leaf, field, term) -> the term's document numbers there and their encoded positions
+Positions = dict[tuple[int, str, str], tuple[np.ndarray, list[Any]]]
+PhraseCheck = tuple[list[PhraseSpec], list[dict[str, Postings]], Positions]
 CHECK_BATCH = 64  # phrase candidates checked at first (doubling)
 # Scores equal to this many decimals are ties (ordered by document number, as whoosh orders its
 # ties): sums taken in another order than whoosh's may differ in the last bits.
@@ -132,8 +135,6 @@ class Ranker:
         self.searcher = searcher
         self.leaves = searcher.leaf_searchers()
         self.lengths = lengths
-        # (leaf, field, term) -> the postings' document numbers and encoded positions (phrases)
-        self._values: dict[tuple[int, str, str], tuple[np.ndarray, list[Any]]] = {}
         lengths.keep_only(_segment_id(s.reader()) for s, _ in self.leaves)
         w = searcher.weighting
         self.B: float = w.B if isinstance(w, BM25F) else 0.75
@@ -148,16 +149,19 @@ class Ranker:
         """Global document numbers matching any whoosh query (phrases, ranges)."""
         return np.fromiter(q.docs(self.searcher), dtype=np.int64)
 
-    def scored(self, field: str, term: str, keep_positions: bool = False) -> Postings:
-        """Global document numbers with the term and the term's BM25F score in each."""
+    def scored(self, field: str, term: str, positions: Positions | None = None) -> Postings:
+        """Global document numbers with the term and the term's BM25F score in each.
+
+        With `positions`, the term's encoded positions are kept there for `with_phrase`.
+        """
         ids, scores = [], []
         for leaf, (s, off) in enumerate(self.leaves):
             reader = s.reader()
-            values: list[Any] | None = [] if keep_positions else None
+            values: list[Any] | None = [] if positions is not None else None
             local, tf = leaf_postings(reader, field, term, values)
-            if values:
-                self._values[(leaf, field, term)] = (np.concatenate([b[0] for b in values]),
-                                                     [v for b in values for v in b[1]])
+            if values and positions is not None:
+                positions[(leaf, field, term)] = (np.concatenate([b[0] for b in values]),
+                                                  [v for b in values for v in b[1]])
             if not len(local):
                 continue
             # (whoosh's idf fails on an empty index: only asked once the term is found)
@@ -174,11 +178,11 @@ class Ranker:
         """Documents holding any (field, term) of the group, each with the sum of its term scores."""
         return _sum_by_doc([self.scored(f, t) for f, t in pairs])
 
-    def all_words(self, field: str, words: tuple[str, ...]) -> Postings:
+    def all_words(self, field: str, words: tuple[str, ...], positions: Positions) -> Postings:
         """Documents holding every word in `field`, with the sum of the words' scores there."""
-        acc = self.scored(field, words[0], keep_positions=True)
+        acc = self.scored(field, words[0], positions)
         for w in words[1:]:
-            acc = _intersect(acc, self.scored(field, w, keep_positions=True))
+            acc = _intersect(acc, self.scored(field, w, positions))
         return acc
 
     def ranked(self, groups: list[Group], phrases: list[PhraseSpec], required: list[np.ndarray],
@@ -192,8 +196,8 @@ class Ranker:
         Raises whoosh's `TimeLimit` when `deadline` (a `time.monotonic()` value) passes.
         """
         _check(deadline)
-        self._values.clear()  # positions kept for this query's phrases only
-        parts = [{f: self.all_words(f, words) for f in fields} for words, fields in phrases]
+        positions: Positions = {}  # of this query's phrase words (a Ranker serves many threads)
+        parts = [{f: self.all_words(f, words, positions) for f in fields} for words, fields in phrases]
         acc: Postings | None = None
         for g in [self.group(g) for g in groups] + [_sum_by_doc(list(p.values())) for p in parts]:
             acc = g if acc is None else _intersect(acc, g)
@@ -204,17 +208,17 @@ class Ranker:
         if not phrases:
             yield from zip(ids.tolist(), bounds.tolist(), strict=True)
             return
-        yield from self._checked(ids, bounds, phrases, parts, deadline)
+        yield from self._checked(ids, bounds, (phrases, parts, positions), deadline)
 
-    def _checked(self, ids: np.ndarray, bounds: np.ndarray, phrases: list[PhraseSpec],
-                 parts: list[dict[str, Postings]], deadline: float) -> Iterator[tuple[int, float]]:
+    def _checked(self, ids: np.ndarray, bounds: np.ndarray, spec: PhraseCheck,
+                 deadline: float) -> Iterator[tuple[int, float]]:
         heap: list[tuple[float, int, float]] = []
         start, size = 0, CHECK_BATCH
         while start < len(ids) or heap:
             if start < len(ids):
                 _check(deadline)
                 end = start + size
-                for doc, score in self._phrase_scores(ids[start:end], bounds[start:end], phrases, parts):
+                for doc, score in self._phrase_scores(ids[start:end], bounds[start:end], spec):
                     heapq.heappush(heap, (-round(score, TIE_DIGITS), doc, score))
                 start, size = end, size * 2
             nxt = round(float(bounds[start]), TIE_DIGITS) if start < len(ids) else -np.inf
@@ -222,15 +226,15 @@ class Ranker:
                 _, doc, score = heapq.heappop(heap)
                 yield doc, score
 
-    def _phrase_scores(self, ids: np.ndarray, bounds: np.ndarray, phrases: list[PhraseSpec],
-                       parts: list[dict[str, Postings]]) -> list[tuple[int, float]]:
+    def _phrase_scores(self, ids: np.ndarray, bounds: np.ndarray, spec: PhraseCheck) -> list[tuple[int, float]]:
         """The true scores of a batch: bounds less each field whose phrase is not there."""
+        phrases, parts, positions = spec
         scores = dict(zip(ids.tolist(), bounds.tolist(), strict=True))
         for (words, _), fields in zip(phrases, parts, strict=True):
             found: set[int] = set()
             for field, (fids, fscores) in fields.items():
                 inside = np.isin(fids, ids)
-                there = self.with_phrase(field, words, fids[inside])
+                there = self.with_phrase(field, words, fids[inside], positions)
                 for doc, s in zip(fids[inside].tolist(), fscores[inside].tolist(), strict=True):
                     if doc in there:
                         found.add(doc)
@@ -239,7 +243,7 @@ class Ranker:
             scores = {d: s for d, s in scores.items() if d in found}
         return list(scores.items())
 
-    def with_phrase(self, field: str, words: tuple[str, ...], docs: np.ndarray) -> set[int]:
+    def with_phrase(self, field: str, words: tuple[str, ...], docs: np.ndarray, positions: Positions) -> set[int]:
         """Which of `docs` (all holding every word in `field`) have the words in a row there."""
         found: set[int] = set()
         for leaf, (s, off) in enumerate(self.leaves):
@@ -250,7 +254,7 @@ class Ranker:
             decode = reader.schema[field].format.decoder("positions")
             per_word = []
             for w in words:
-                raw, values = self._values[(leaf, field, w)]
+                raw, values = positions[(leaf, field, w)]
                 per_word.append([values[i] for i in np.searchsorted(raw, local).tolist()])
             for d, encoded in zip(local.tolist(), zip(*per_word, strict=True), strict=True):
                 if _in_a_row([set(decode(v)) for v in encoded]):
