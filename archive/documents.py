@@ -107,7 +107,7 @@ def decide(session: Session, extraction: Extraction) -> Decision:
     """
     key = identity_key(extraction)
     document = _find_document(session, key)
-    how = f"same {_describe_key(extraction)} as document #"
+    how = f"{_describe_key(extraction)} sama dengan dokumen #"
     if document is None:
         document, how = _find_by_title(session, extraction)
     if document is None:
@@ -122,21 +122,22 @@ def decide(session: Session, extraction: Extraction) -> Decision:
 def _describe_key(extraction: Extraction) -> str:
     doc_type = extraction.get("doc_type")
     if doc_type == "sop":
-        return f"number {extraction.get('nomor')} and office"
+        return f"nomor {extraction.get('nomor')} dan instansi"
     if doc_type == "lkjip":
-        return f"office and year {_year(extraction)}"
-    return f"office, year {_year(extraction)} and title"
+        return f"instansi dan tahun {_year(extraction)}"
+    return f"instansi, tahun {_year(extraction)}, dan judul"
 
 
 def _why_new(extraction: Extraction, key: str | None) -> str:
     if key is not None:
-        return f"no archived document has the same {_describe_key(extraction)}"
+        return f"belum ada dokumen arsip dengan {_describe_key(extraction)} yang sama"
     doc_type = extraction.get("doc_type") or "other"
-    needs = {"sop": "a number (or title) and an office", "lkjip": "an office and a year",
-             "form_data_kinerja": "an office, a year and a title"}.get(str(doc_type))
+    needs = {"sop": "nomor (atau judul) dan instansi", "lkjip": "instansi dan tahun",
+             "form_data_kinerja": "instansi, tahun, dan judul"}.get(str(doc_type))
     if needs is None:
-        return f"a {doc_type} document is always a document of its own"
-    return f"the extraction lacks {needs}, so it cannot be matched to an archived document"
+        return f"dokumen jenis {doc_type} selalu menjadi dokumen tersendiri"
+    return (f"hasil pembacaan tidak memuat {needs}, sehingga tidak dapat dicocokkan dengan "
+            "dokumen arsip")
 
 
 def _find_by_title(session: Session, extraction: Extraction) -> tuple[Document | None, str]:
@@ -158,27 +159,28 @@ def _find_by_title(session: Session, extraction: Extraction) -> tuple[Document |
              if (key is None or d.identity_key != key) and (why := _loose_match(d, extraction))]
     if len(found) > 1:
         ids = ", ".join(f"#{d.id}" for d, _ in found)
-        return None, (f"several documents match loosely ({ids}) and nothing tells them apart: "
-                      "filed as a new document")
+        return None, (f"beberapa dokumen mirip ({ids}) dan tidak ada yang membedakannya: "
+                      "dicatat sebagai dokumen baru")
     if not found:
         return None, ""
     document, why = found[0]
-    return document, f"{why} as document #{document.id}"
+    return document, f"{why} dengan dokumen #{document.id}"
 
 
 def _loose_match(document: Document, extraction: Extraction) -> str | None:
     if not similar_office(document.instansi, extraction.get("instansi")):
         return None
     if document.doc_type == "lkjip":
-        return "similar office and the same year"
+        return "instansi mirip dan tahun sama"
     if document.doc_type == "form_data_kinerja":
-        return "similar office and title, the same year" if similar(
+        return "instansi dan judul mirip, tahun sama" if similar(
             document.title, extraction.get("title")) else None
     mine, theirs = loose_nomor(extraction.get("nomor")), loose_nomor(document.nomor)
     if mine and theirs:
-        return "the same number read loosely and a similar office" if mine == theirs else None
+        return ("nomor sama bila dibaca longgar (tanda baca, O/0, I/1 diabaikan) dan instansi "
+                "mirip") if mine == theirs else None
     if normalise_text(document.title) == normalise_text(extraction.get("title")) is not None:
-        return "same title and a similar office (no number on one side)"
+        return "judul sama dan instansi mirip (salah satunya tanpa nomor)"
     return None
 
 
@@ -205,10 +207,11 @@ def match_version(document: Document, extraction: Extraction) -> tuple[Version |
     for version in sorted(document.versions, key=_recency, reverse=True):
         same, why = _same_version(version, extraction)
         if same:
-            return version, (f"{why} as version {version.version_no}: another file of that "
-                             "version (e.g. the signed paper original beside the digital one)")
-        reasons.append(f"version {version.version_no}: {why}")
-    return None, "a new version (" + "; ".join(reasons) + ")" if reasons else "a new version"
+            return version, (f"{why} dengan versi {version.version_no}: berkas tambahan untuk "
+                             "versi itu (misalnya pindaian asli bertanda tangan di samping berkas "
+                             "digitalnya)")
+        reasons.append(f"versi {version.version_no}: {why}")
+    return None, "versi baru (" + "; ".join(reasons) + ")" if reasons else "versi baru"
 
 
 def _same_version(version: Version, extraction: Extraction) -> tuple[bool, str]:
@@ -220,14 +223,17 @@ def _same_version(version: Version, extraction: Extraction) -> tuple[bool, str]:
         mine, other = parse_iso_date(extraction.get(name)), getattr(version, name)
         if mine and other:
             label = name.removeprefix("tanggal_")
-            (agree if mine == other else conflicts).append(f"{label} {mine} vs {other}")
+            if mine == other:
+                agree.append(f"{label} {mine}")
+            else:
+                conflicts.append(f"{label} {mine} dibanding {other}")
     if conflicts:
-        return False, "different dates (" + ", ".join(conflicts) + ")"
+        return False, "tanggal berbeda (" + ", ".join(conflicts) + ")"
     differing = _differing_fields(theirs, extraction)
     if differing:
-        return False, "different " + ", ".join(differing)
+        return False, ", ".join(differing) + " berbeda"
     if agree:
-        return True, "same dates (" + ", ".join(a.split(" vs ")[0] for a in agree) + ") and fields"
+        return True, "tanggal (" + ", ".join(agree) + ") dan isian lainnya sama"
     return _same_content(theirs, extraction)
 
 
@@ -235,25 +241,25 @@ def _differing_fields(a: Extraction, b: Extraction) -> list[str]:
     out = []
     if loose_nomor(a.get("nomor")) and loose_nomor(b.get("nomor")) and (
             loose_nomor(a.get("nomor")) != loose_nomor(b.get("nomor"))):
-        out.append("number")
+        out.append("nomor")
     if _year(a) and _year(b) and _year(a) != _year(b):
-        out.append("year")
+        out.append("tahun")
     if not similar(a.get("title"), b.get("title"), default=True):
-        out.append("title")
+        out.append("judul")
     return out
 
 
 def _same_content(a: Extraction, b: Extraction) -> tuple[bool, str]:
     """No dates to compare: the same steps (or indicators) read in the same order."""
-    for name, label in (("steps", "kegiatan"), ("indicators", "indikator")):
+    for name, label, word in (("steps", "kegiatan", "langkah"),
+                              ("indicators", "indikator", "indikator")):
         mine = [str(x.get(label) or "") for x in (b.get(name) or ())]
         other = [str(x.get(label) or "") for x in (a.get(name) or ())]
         if mine and other:
             same = len(mine) == len(other) and all(map(similar, mine, other))
-            word = name if same else f"{name} differ"
-            return same, (f"no dates to compare, same {len(mine)} {word}" if same
-                          else f"no dates to compare, and the {word}")
-    return False, "no dates or contents to compare"
+            return same, (f"tidak ada tanggal untuk dibandingkan; {len(mine)} {word} sama" if same
+                          else f"tidak ada tanggal untuk dibandingkan, dan {word}nya berbeda")
+    return False, "tidak ada tanggal maupun isi untuk dibandingkan"
 
 
 def similar(a: str | None, b: str | None, default: bool = False) -> bool:
@@ -473,10 +479,12 @@ def move_version(
     target = get_document(session, document_id)
     source = version.document
     if source.id == target.id:
-        raise ConflictError(f"version {version_id} already belongs to document #{document_id}.")
+        raise ConflictError(f"versi {version_id} sudah termasuk dokumen #{document_id}; "
+                            "tidak ada yang perlu dipindahkan.")
     if source.doc_type != target.doc_type:
-        raise ConflictError(f"version {version_id} is a {source.doc_type}, document "
-                            f"#{document_id} a {target.doc_type}: they cannot be versions of one.")
+        raise ConflictError(f"versi {version_id} berjenis {source.doc_type}, sedangkan dokumen "
+                            f"#{document_id} berjenis {target.doc_type}: keduanya tidak dapat "
+                            "menjadi versi dari satu dokumen. Pilih dokumen yang sejenis.")
     return _rehome(session, version, target, reason, by)
 
 
@@ -487,8 +495,8 @@ def split_version(
     version = _get_version(session, version_id)
     source = version.document
     if len(source.versions) < 2:
-        raise ConflictError(f"version {version_id} is the only version of document "
-                            f"#{source.id}: it is a document of its own already.")
+        raise ConflictError(f"versi {version_id} adalah satu-satunya versi dokumen "
+                            f"#{source.id}: versi itu sudah menjadi dokumen tersendiri.")
     target = Document(doc_type=source.doc_type, identity_key=None)
     session.add(target)
     session.flush()
@@ -499,7 +507,7 @@ def _rehome(
     session: Session, version: Version, target: Document, reason: str, by: str | None
 ) -> Placement:
     source = version.document
-    old = f"version {version.version_no} of #{source.id}"
+    old = f"versi {version.version_no} dari #{source.id}"
     last = max((v.version_no for v in target.versions), default=0)
     # Number and parent change in one UPDATE, so (document_id, version_no) never collides.
     version.version_no = last + 1
@@ -511,8 +519,8 @@ def _rehome(
             refresh_statuses(document)
     if not source.versions:
         session.delete(source)
-    message = (f"{by or 'an archivist'} moved {old} to version {version.version_no} "
-               f"of #{target.id}: {reason}")
+    message = (f"{by or 'arsiparis'} memindahkan {old} menjadi versi {version.version_no} "
+               f"dari #{target.id}: {reason}")
     log_job(session, "done", kind="move", version_id=version.id, message=message)
     session.flush()
     log.info(message)
@@ -528,8 +536,8 @@ def revoke_version(
     version.tanggal_dicabut = on
     refresh_statuses(version.document)
     log_job(session, "done", kind="revoke", version_id=version.id,
-            message=f"{by or 'an archivist'} revoked version {version.version_no} of "
-                    f"#{version.document_id} from {on.isoformat()}: {reason}")
+            message=f"{by or 'arsiparis'} mencabut versi {version.version_no} dari "
+                    f"#{version.document_id} mulai {on.isoformat()}: {reason}")
     session.flush()
     return version
 
@@ -537,7 +545,8 @@ def revoke_version(
 def _get_version(session: Session, version_id: int) -> Version:
     version = session.get(Version, version_id)
     if version is None:
-        raise NotFoundError(f"version {version_id} does not exist; `arsip versions DOC` lists them.")
+        raise NotFoundError(f"versi {version_id} tidak ada; `arsip versions DOC` menampilkan "
+                            "versi-versi sebuah dokumen beserta id-nya.")
     return version
 
 
@@ -578,7 +587,8 @@ def get_document(session: Session, document_id: int) -> Document:
     )
     document = session.scalars(stmt).first()
     if document is None:
-        raise NotFoundError(f"document #{document_id} does not exist; `arsip ingest` adds one.")
+        raise NotFoundError(f"dokumen #{document_id} tidak ada; periksa nomornya dengan "
+                            "`arsip search`, atau tambahkan dokumen dengan `arsip ingest`.")
     return document
 
 

@@ -74,12 +74,12 @@ class IngestResult:
     def summary(self) -> str:
         """One line for people: what the archive did with the file."""
         if self.outcome == "new_document":
-            return f"new document #{self.document_id}"
+            return f"dokumen baru #{self.document_id}"
         if self.outcome == "new_version":
-            return f"new version {self.version_no} of #{self.document_id}"
+            return f"versi baru {self.version_no} dari #{self.document_id}"
         if self.outcome == "new_file":
-            return f"another file of version {self.version_no} of #{self.document_id}"
-        return f"already archived as version {self.version_no} of #{self.document_id}"
+            return f"berkas tambahan untuk versi {self.version_no} dari #{self.document_id}"
+        return f"sudah diarsipkan sebagai versi {self.version_no} dari #{self.document_id}"
 
 
 def ingest_file(
@@ -113,7 +113,8 @@ def hash_file(path: Path) -> str:
     try:
         return sha256_file(path)
     except OSError as e:
-        raise NotAPdfError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from e
+        raise NotAPdfError(f"{path.name}: berkas tidak dapat dibaca ({e.strerror or e}); periksa "
+                           "berkas dan izin aksesnya, lalu coba lagi.") from e
 
 
 def find_duplicate(
@@ -125,8 +126,8 @@ def find_duplicate(
         version = find_version_by_sha256(session, sha256)
         if version is None:
             return None
-        reason = (f"the same bytes (SHA-256 {sha256[:12]}…) are already archived as version "
-                  f"{version.version_no} of #{version.document_id}")
+        reason = (f"isi berkas yang persis sama (SHA-256 {sha256[:12]}…) sudah diarsipkan "
+                  f"sebagai versi {version.version_no} dari #{version.document_id}")
         log_job(session, "duplicate", source_filename=name, sha256=sha256,
                 version_id=version.id, message=reason)
         log.info("%s: %s", name, reason)
@@ -206,8 +207,9 @@ def _commit_rows(
 
 def _storage_error(path: Path, stored: StoredFile, error: Exception) -> StorageError:
     return StorageError(
-        f"{path.name}: the database write failed ({error.__class__.__name__}); the original is "
-        f"kept in the store as {stored.sha256[:12]}…, nothing was recorded: ingest it again."
+        f"{path.name}: penulisan ke basis data gagal ({error.__class__.__name__}); berkas asli "
+        f"tetap tersimpan sebagai {stored.sha256[:12]}…, tetapi belum ada yang dicatat: arsipkan "
+        "ulang berkas ini."
     )
 
 

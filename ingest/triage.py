@@ -27,14 +27,14 @@ from archive.errors import (
 log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
-_SNIFF = {
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"PK\x03\x04": "a ZIP/Office file",
-    b"GIF8": "a GIF image",
-    b"II*\x00": "a TIFF image",
-    b"MM\x00*": "a TIFF image",
-    b"\xd0\xcf\x11\xe0": "an old Office file",
+_SNIFF = {  # what the file is instead, as the refusal names it
+    b"\x89PNG": "gambar PNG",
+    b"\xff\xd8\xff": "gambar JPEG",
+    b"PK\x03\x04": "berkas ZIP/Office",
+    b"GIF8": "gambar GIF",
+    b"II*\x00": "gambar TIFF",
+    b"MM\x00*": "gambar TIFF",
+    b"\xd0\xcf\x11\xe0": "berkas Office versi lama",
 }
 
 
@@ -75,13 +75,14 @@ def _check_size(path: Path, limits: Limits) -> int:
     try:
         size = path.stat().st_size
     except FileNotFoundError as e:
-        raise NotAPdfError(f"{path.name}: file not found") from e
+        raise NotAPdfError(
+            f"{path.name}: berkas tidak ditemukan; periksa nama dan letaknya.") from e
     if size == 0:
-        raise EmptyFileError(f"{path.name}: the file is empty (0 bytes); upload it again.")
+        raise EmptyFileError(f"{path.name}: berkas kosong (0 bita); unggah ulang berkasnya.")
     if size > limits.max_bytes:
         raise TooLargeError(
-            f"{path.name}: {size / _MB:.1f} MB is over the limit of {limits.max_bytes / _MB:.0f} MB "
-            "(setting ARSIP_MAX_FILE_MB); split the document or raise the limit."
+            f"{path.name}: ukurannya {_mb(size, 1)} MB, melebihi batas {_mb(limits.max_bytes)} MB "
+            "(pengaturan ARSIP_MAX_FILE_MB); pecah dokumennya atau naikkan batas itu."
         )
     return size
 
@@ -94,13 +95,13 @@ def _check_header(path: Path, size: int) -> None:
     if b"%PDF-" not in head:
         kind = next((name for magic, name in _SNIFF.items() if head.startswith(magic)), None)
         if kind is None and head.lstrip()[:1] == b"<":
-            kind = "an HTML or XML page"
-        what = f"it is {kind}" if kind else "it does not start with %PDF"
-        raise NotAPdfError(f"{path.name}: not a PDF ({what}); convert it to PDF first.")
+            kind = "halaman HTML atau XML"
+        what = f"berkas ini {kind}" if kind else "berkas ini tidak diawali %PDF"
+        raise NotAPdfError(f"{path.name}: bukan PDF ({what}); ubah dulu menjadi PDF.")
     if b"%%EOF" not in tail:
         raise DamagedPdfError(
-            f"{path.name}: the PDF ends early (no %%EOF marker): the file is truncated, "
-            "probably an interrupted download or copy; get the complete file."
+            f"{path.name}: PDF terpotong (penanda akhir %%EOF tidak ada), kemungkinan karena "
+            "unduhan atau penyalinan yang terputus; ambil ulang berkas yang lengkap."
         )
 
 
@@ -112,42 +113,54 @@ def _open(path: Path) -> Any:
         reader = PdfReader(str(path), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise EncryptedPdfError(
-                f"{path.name}: the PDF is protected by a password; ask the sender for an "
-                "unprotected copy (or remove the password) and upload that."
+                f"{path.name}: PDF dilindungi kata sandi; mintalah salinan tanpa kata sandi kepada "
+                "pengirimnya (atau hapus kata sandinya), lalu unggah salinan itu."
             )
         return reader
     except EncryptedPdfError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as e:
-        raise DamagedPdfError(f"{path.name}: the PDF is damaged and cannot be read ({e}).") from e
+        raise _damaged(path.name, e) from e
     except Exception as e:  # pypdf raises assorted errors on garbage; all mean "damaged"
-        raise DamagedPdfError(f"{path.name}: the PDF is damaged and cannot be read ({e}).") from e
+        raise _damaged(path.name, e) from e
+
+
+def _damaged(name: str, error: Exception) -> DamagedPdfError:
+    return DamagedPdfError(f"{name}: PDF rusak dan tidak dapat dibaca ({error}); mintalah berkas "
+                           "yang utuh kepada pengirimnya.")
+
+
+def _mb(size: int, decimals: int = 0) -> str:
+    """Megabytes as Indonesian writes them: a decimal comma (12,5)."""
+    return f"{size / _MB:.{decimals}f}".replace(".", ",")
 
 
 def _page_count(reader: Any, limits: Limits, name: str) -> int:
     try:
         pages = len(reader.pages)
     except Exception as e:
-        raise DamagedPdfError(f"{name}: the PDF's page tree is damaged ({e}).") from e
+        raise DamagedPdfError(f"{name}: daftar halaman PDF rusak ({e}); mintalah berkas yang utuh "
+                              "kepada pengirimnya.") from e
     return _within_page_limit(pages, limits, name)
 
 
 def _within_page_limit(pages: int, limits: Limits, name: str) -> int:
     if pages == 0:
-        raise DamagedPdfError(f"{name}: the PDF has no pages.")
+        raise DamagedPdfError(f"{name}: PDF tidak berisi halaman apa pun; periksa berkasnya.")
     if pages > limits.max_pages:
         raise TooManyPagesError(
-            f"{name}: the PDF has {pages} pages, over the limit of {limits.max_pages} "
-            "(setting ARSIP_MAX_PAGES); split it or raise the limit."
+            f"{name}: PDF berisi {pages} halaman, melebihi batas {limits.max_pages} halaman "
+            "(pengaturan ARSIP_MAX_PAGES); pecah dokumennya atau naikkan batas itu."
         )
     return pages
 
 
 def _bomb(where: str, limits: Limits) -> DecompressionBombError:
     return DecompressionBombError(
-        f"{where} a compressed stream that inflates to more than "
-        f"{limits.max_stream_bytes / _MB:.0f} MB (setting ARSIP_MAX_STREAM_MB): "
-        "a decompression bomb or a broken file; it was not processed."
+        f"{where} data terkompresi yang mengembang melebihi {_mb(limits.max_stream_bytes)} MB "
+        "(pengaturan ARSIP_MAX_STREAM_MB): kemungkinan bom dekompresi atau berkas rusak; "
+        "berkas tidak diproses. Mintalah berkas yang utuh, atau naikkan batas itu bila "
+        "berkasnya tepercaya."
     )
 
 
@@ -156,7 +169,7 @@ def _check_streams(reader: Any, limits: Limits, name: str) -> None:
     for number, page in enumerate(reader.pages, start=1):
         for stream in _content_streams(page):
             if _inflated_size(stream, limits.max_stream_bytes) > limits.max_stream_bytes:
-                raise _bomb(f"{name}: page {number} holds", limits)
+                raise _bomb(f"{name}: halaman {number} memuat", limits)
 
 
 _STREAM_RE = re.compile(rb"<<(?P<dict>(?:(?!>>\s*stream).){0,2000}?)>>\s*stream\r?\n", re.S)
@@ -171,7 +184,7 @@ def _check_raw_streams(path: Path, limits: Limits) -> None:
         end = data.find(b"endstream", m.end())
         raw = data[m.end() : end if end > 0 else len(data)]
         if _bounded_inflate(raw, limits.max_stream_bytes) > limits.max_stream_bytes:
-            raise _bomb(f"{path.name}: the file holds", limits)
+            raise _bomb(f"{path.name}: berkas memuat", limits)
 
 
 def _page_count_pdfminer(path: Path, limits: Limits) -> int:
@@ -181,7 +194,7 @@ def _page_count_pdfminer(path: Path, limits: Limits) -> int:
         with pdfplumber.open(path) as pdf:
             pages = len(pdf.pages)
     except Exception as e:  # pdfminer raises many unrelated types on garbage
-        raise DamagedPdfError(f"{path.name}: the PDF is damaged and cannot be read ({e}).") from e
+        raise _damaged(path.name, e) from e
     return _within_page_limit(pages, limits, path.name)
 
 
@@ -194,7 +207,8 @@ def _content_streams(page: Any) -> list[Any]:
         items = contents if isinstance(contents, list) else [contents]
         return [c.get_object() for c in items]
     except Exception as e:
-        raise DamagedPdfError(f"a page's content is damaged ({e}).") from e
+        raise DamagedPdfError(f"isi salah satu halaman PDF rusak ({e}); mintalah berkas yang utuh "
+                              "kepada pengirimnya.") from e
 
 
 def _inflated_size(stream: Any, limit: int) -> int:

@@ -26,10 +26,11 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group)
-@click.version_option(VERSION, prog_name="arsip")
-@click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
+@click.version_option(VERSION, prog_name="arsip", message="%(prog)s, versi %(version)s",
+                      help="Tampilkan versi program lalu keluar.")
+@click.option("-v", "--verbose", is_flag=True, help="Tampilkan log proses (ke stderr).")
 def cli(verbose: bool) -> None:
-    """Arsip Kinerja: archive, extraction and search of SAKIP documents."""
+    """Arsip Kinerja: pengarsipan, pembacaan, dan pencarian dokumen SAKIP."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -49,6 +50,17 @@ def _register() -> None:
     for module in modules:
         register: Callable[[click.Group], None] = module.register
         register(cli)
+    _localise_help(cli)
+
+
+def _localise_help(command: click.Command) -> None:
+    """Give every command a --help option that speaks Indonesian (click's own text is English)."""
+    if command.add_help_option:
+        command.add_help_option = False
+        click.help_option("--help", help="Tampilkan bantuan ini lalu keluar.")(command)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _localise_help(sub)
 
 
 _register()

@@ -16,12 +16,15 @@ def register(cli: click.Group) -> None:
 
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the extraction JSON (schema of the project).")
-@click.option("--pages", "with_pages", is_flag=True, help="With --json: include each page's text.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Cetak hasil ekstraksi sebagai JSON (skema proyek).")
+@click.option("--pages", "with_pages", is_flag=True,
+              help="Bersama --json: sertakan teks setiap halaman.")
 @click.option("--searchable", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write a searchable copy of a scan (original pages + invisible OCR text) here.")
+              help="Tulis ke sini salinan pindaian yang dapat dicari (halaman asli + teks OCR "
+                   "tak terlihat).")
 def extract(file: Path, as_json: bool, with_pages: bool, searchable: Path | None) -> None:
-    """Extract metadata, steps and indicators from FILE without storing anything."""
+    """Baca metadata, langkah, dan indikator dari FILE tanpa menyimpan apa pun."""
     from api.settings import Settings
     from ingest.extract import ExtractOptions, extract_file
 
@@ -32,7 +35,8 @@ def extract(file: Path, as_json: bool, with_pages: bool, searchable: Path | None
         json.dump(result.to_json(with_page_texts=with_pages), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return
-    click.echo(f"{file.name}: {result.doc_type}{' (scan)' if result.scanned else ''}, {result.pages} halaman")
+    scan = " (pindaian)" if result.scanned else ""
+    click.echo(f"{file.name}: {result.doc_type}{scan}, {result.pages} halaman")
     for label, value in (("nomor", result.nomor), ("judul", result.title), ("instansi", result.instansi),
                          ("tahun", result.tahun)):
         if value:

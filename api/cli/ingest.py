@@ -65,28 +65,35 @@ class Tally:
             self.exit_code = exit_code
 
     def line(self) -> str:
-        """The final count line."""
-        names = [("new_document", "new document"), ("new_version", "new version"),
-                 ("duplicate", "already archived"), ("refused", "refused"), ("failed", "failed")]
+        """The final count line (Indonesian nouns take no plural ending)."""
+        names = [("new_document", "dokumen baru"), ("new_version", "versi baru"),
+                 ("duplicate", "sudah diarsipkan"), ("refused", "ditolak"), ("failed", "gagal")]
         if self.counts.get("new_file"):  # only then, so the usual line stays as it was
-            names.insert(2, ("new_file", "new file"))
+            names.insert(2, ("new_file", "berkas tambahan"))
         total = sum(self.counts.values())
-        parts = [_plural(self.counts.get(key, 0), label) for key, label in names]
-        return f"{_plural(total, 'file')}: " + ", ".join(parts)
+        parts = [f"{self.counts.get(key, 0)} {label}" for key, label in names]
+        return f"{total} berkas: " + ", ".join(parts)
 
 
-def _plural(count: int, label: str) -> str:
-    noun = label.startswith(("new ", "file")) and count != 1
-    return f"{count} {label}{'s' if noun else ''}"
+# How the file roles stored in the database read in the command line's output.
+ROLE_LABELS = {"original": "asli", "scan": "pindaian", "searchable": "salinan dapat dicari",
+               "stamped": "salinan"}
+
+
+def role_label(role: str) -> str:
+    """A stored file's role in words (`original` -> `asli`); an unknown role as it is."""
+    return ROLE_LABELS.get(role, role)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--uploader", default=None, help="Recorded as who uploaded (default: your login).")
-@click.option("--why", is_flag=True, help="Say under each file why it went where it went.")
+@click.option("--uploader", default=None,
+              help="Nama pengunggah yang dicatat (bawaan: nama login Anda).")
+@click.option("--why", is_flag=True,
+              help="Tampilkan di bawah setiap berkas alasan berkas itu dicatat demikian.")
 def ingest(paths: tuple[Path, ...], uploader: str | None, why: bool) -> None:
-    """Archive PDFs: files, or folders searched recursively for *.pdf."""
+    """Arsipkan PDF: berkas, atau folder (dicari *.pdf di semua subfoldernya)."""
     from api.settings import Settings
     from archive.store import FileStore
     from ingest.extract import ExtractOptions
@@ -121,15 +128,16 @@ def _ingest_each(files: list[Path], session_factory: Any, store: Any, options: A
         except ArchiveError as e:
             refused = e.status < 500
             tally.add("refused" if refused else "failed", e.exit_code)
-            yield path, f"{'refused' if refused else 'failed'}: {e.message}"
+            yield path, f"{'ditolak' if refused else 'gagal'}: {e.message}"
             continue
         except Exception as e:  # a bug in one parser must not end a batch of hundreds
             log.exception("%s: unexpected error", path)
             tally.add("failed", 1)
-            yield path, f"failed: internal error ({e.__class__.__name__}: {e}); run with -v"
+            yield path, (f"gagal: kesalahan program ({e.__class__.__name__}: {e}); jalankan ulang "
+                         "dengan `arsip -v ingest` untuk rinciannya")
             continue
         tally.add(result.outcome)
-        reason = f"\n    why: {result.reason}" if why and result.reason else ""
+        reason = f"\n    alasan: {result.reason}" if why and result.reason else ""
         yield path, result.summary() + reason
 
 
@@ -139,7 +147,7 @@ def _with_progress(files: list[Path], lines: Iterator[tuple[Path, str]]
     if not sys.stdout.isatty() or len(files) < 2:
         yield from lines
         return
-    with click.progressbar(length=len(files), label="ingest", show_pos=True) as bar:
+    with click.progressbar(length=len(files), label="mengarsipkan", show_pos=True) as bar:
         for item in lines:
             click.echo("\r\x1b[K", nl=False)  # clear the bar's line before printing over it
             yield item
@@ -155,9 +163,9 @@ def _login() -> str | None:
 
 @click.command()
 @click.argument("document_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Cetak dokumen sebagai JSON.")
 def show(document_id: int, as_json: bool) -> None:
-    """Show a document with its versions and files."""
+    """Tampilkan dokumen beserta versi dan berkasnya."""
     from api.settings import Settings
     from archive.documents import document_to_json, get_document
 
@@ -188,4 +196,4 @@ def _show_lines(doc: dict[str, Any]) -> Iterator[str]:
         for f in v["files"]:
             pages = f" {f['pages']} hlm" if f["pages"] else ""
             scan = " pindaian" if f["scanned"] else ""
-            yield f"    {f['role']}: {f['sha256']} ({f['size']} bytes{pages}{scan})"
+            yield f"    {role_label(f['role'])}: {f['sha256']} ({f['size']} bita{pages}{scan})"

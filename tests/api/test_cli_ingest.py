@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cli import cli
@@ -22,13 +23,13 @@ from tests.archive.fixtures import count_rows, stored_files
 
 # Each bad file and the words its refusal must contain.
 REFUSALS = {
-    "empty.pdf": "empty",
-    "truncated.pdf": "truncated",
-    "not-a-pdf.pdf": "PNG image",
+    "empty.pdf": "berkas kosong (0 bita); unggah ulang berkasnya",
+    "truncated.pdf": "terpotong",
+    "not-a-pdf.pdf": "gambar PNG",
     "html-renamed.pdf": "HTML",
-    "encrypted.pdf": "password",
-    "3000-blank-pages.pdf": "3000 pages",
-    "inflate-bomb.pdf": "decompression bomb",
+    "encrypted.pdf": "kata sandi",
+    "3000-blank-pages.pdf": "3000 halaman",
+    "inflate-bomb.pdf": "bom dekompresi",
 }
 
 
@@ -57,15 +58,17 @@ def test_bad_files_are_refused_one_by_one(corpus_dir: Path, data_dir: Path) -> N
     lines = dict(line.split(": ", 1) for line in result.stdout.splitlines()[:-1])
     for name, words in REFUSALS.items():
         line = lines[str(corpus_dir / "bad" / name)]
-        assert line.startswith("refused: ") and words in line, (name, line)
+        assert line.startswith("ditolak: ") and words in line, (name, line)
     accepted = lines[str(corpus_dir / "bad" / "encrypted-no-user-password.pdf")]
-    assert accepted.startswith("new document #"), accepted
+    assert accepted.startswith("dokumen baru #"), accepted
     assert result.stdout.splitlines()[-1] == (
-        "8 files: 1 new document, 0 new versions, 0 already archived, 7 refused, 0 failed")
+        "8 berkas: 1 dokumen baru, 0 versi baru, 0 sudah diarsipkan, 7 ditolak, 0 gagal")
     session_factory, store = _archive(data_dir)
     assert count_rows(session_factory, Document) == 1  # the accepted one only
-    assert count_rows(session_factory, StoredFileRow) == 1
-    assert len(stored_files(store)) == 1
+    with session_factory() as session:  # its original, and the searchable copy OCR made of it
+        roles = sorted(session.scalars(select(StoredFileRow.role)))
+    assert roles.count("original") == 1 and set(roles) <= {"original", "searchable"}, roles
+    assert len(stored_files(store)) == len(roles)  # no file of a refused upload was kept
     assert count_rows(session_factory, Job) == 8  # seven refusals and one success, all logged
 
 
@@ -86,10 +89,10 @@ def test_folders_are_searched_and_each_file_gets_a_line(
     result = CliRunner().invoke(cli, ["ingest", "--uploader", "tata usaha", str(tmp_path / "in")])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"{folder / 'SOP-REV1.PDF'}: new document #1",
-        f"{folder / 'copy.pdf'}: new version 2 of #1",
-        f"{folder / 'sop.pdf'}: already archived as version 2 of #1",
-        "3 files: 1 new document, 1 new version, 1 already archived, 0 refused, 0 failed",
+        f"{folder / 'SOP-REV1.PDF'}: dokumen baru #1",
+        f"{folder / 'copy.pdf'}: versi baru 2 dari #1",
+        f"{folder / 'sop.pdf'}: sudah diarsipkan sebagai versi 2 dari #1",
+        "3 berkas: 1 dokumen baru, 1 versi baru, 1 sudah diarsipkan, 0 ditolak, 0 gagal",
     ]
     assert "\x1b" not in result.stdout  # no progress bar when stdout is not a terminal
 
@@ -107,7 +110,9 @@ def test_folders_are_searched_and_each_file_gets_a_line(
 
 def test_show_unknown_document(data_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["show", "7"])
-    assert result.exit_code == 3 and "#7 does not exist" in result.stderr
+    assert result.exit_code == 3, result.output
+    assert result.stderr == ("galat (not_found): dokumen #7 tidak ada; periksa nomornya dengan "
+                             "`arsip search`, atau tambahkan dokumen dengan `arsip ingest`.\n")
 
 
 def test_a_crashing_parser_fails_one_file_not_the_batch(
@@ -124,8 +129,8 @@ def test_a_crashing_parser_fails_one_file_not_the_batch(
     monkeypatch.setattr(pipeline, "extract", extract)
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.pdf"), str(tmp_path / "b.pdf")])
     assert result.exit_code == 1
-    assert "a.pdf: failed: internal error (ValueError: parser bug)" in result.stdout
-    assert "b.pdf: new document #1" in result.stdout
+    assert "a.pdf: gagal: kesalahan program (ValueError: parser bug)" in result.stdout
+    assert "b.pdf: dokumen baru #1" in result.stdout
 
 
 def _parser_ready(module: str) -> bool:
@@ -140,9 +145,9 @@ def test_end_to_end_sop_and_its_revision(corpus_dir: Path, data_dir: Path) -> No
     first = runner.invoke(cli, ["ingest", *map(str, files[:2])])
     again = runner.invoke(cli, ["ingest", str(files[2])])
     assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
-    assert first.stdout.splitlines()[:2] == [f"{files[0]}: new document #1",
-                                             f"{files[1]}: new version 2 of #1"]
-    assert again.stdout.splitlines()[0] == f"{files[2]}: already archived as version 1 of #1"
+    assert first.stdout.splitlines()[:2] == [f"{files[0]}: dokumen baru #1",
+                                             f"{files[1]}: versi baru 2 dari #1"]
+    assert again.stdout.splitlines()[0] == f"{files[2]}: sudah diarsipkan sebagai versi 1 dari #1"
     shown = json.loads(runner.invoke(cli, ["show", "1", "--json"]).stdout)
     truth = json.loads((corpus_dir / "sop-bkpsdm-10-rev1.json").read_text())
     assert shown["nomor"] == truth["nomor"]
@@ -165,7 +170,7 @@ def test_end_to_end_reports_and_forms_keep_their_indicators(
     assert result.exit_code == 0, result.output
     # Same office, two years: two documents; a form is a document of its own.
     assert [line.split(": ", 1)[1] for line in result.stdout.splitlines()[:3]] == [
-        "new document #1", "new document #2", "new document #3"]
+        "dokumen baru #1", "dokumen baru #2", "dokumen baru #3"]
     for number, name in enumerate(names, start=1):
         shown = json.loads(runner.invoke(cli, ["show", str(number), "--json"]).stdout)
         truth = json.loads((corpus_dir / f"{name}.json").read_text())

@@ -50,8 +50,9 @@ def test_the_scan_twin_is_another_file_of_the_same_version(db: sessionmaker[Sess
         twin = add_version(session, _sop(scanned=True), _stored("scan"))
     assert first.outcome == "new_document" and twin.outcome == "new_file"
     assert (twin.document_id, twin.version_id) == (first.document_id, first.version_id)
-    assert "same number 400.7/017/165.06/2023 and office" in twin.reason
-    assert "same dates (pembuatan 2023-08-13, revisi 2023-09-07, efektif 2023-09-20)" in twin.reason
+    assert "nomor 400.7/017/165.06/2023 dan instansi sama dengan dokumen #1" in twin.reason
+    assert "tanggal (pembuatan 2023-08-13, revisi 2023-09-07, efektif 2023-09-20) dan isian lainnya sama" in (
+        twin.reason)
     with db() as session:
         [version] = get_document(session, first.document_id).versions
         assert [(f.role, f.scanned) for f in version.files] == [("original", False), ("scan", True)]
@@ -76,15 +77,15 @@ def test_a_revision_is_a_new_version_and_says_which_dates_differ(
         rev = add_version(session, _sop(tanggal_revisi="2024-08-17", tanggal_efektif="2024-08-25"),
                           _stored("v2"))
     assert rev.outcome == "new_version" and rev.version_no == 2
-    assert "revisi 2024-08-17 vs 2023-09-07" in rev.reason
-    assert "efektif 2024-08-25 vs 2023-09-20" in rev.reason
+    assert "revisi 2024-08-17 dibanding 2023-09-07" in rev.reason
+    assert "efektif 2024-08-25 dibanding 2023-09-20" in rev.reason
 
 
 def test_same_dates_but_another_title_is_not_the_same_version(db: sessionmaker[Session]) -> None:
     with db.begin() as session:
         add_version(session, _sop(), _stored("v1"))
         decision = decide(session, _sop(title="Pengukuran Kinerja Triwulanan"))
-    assert decision.kind == "new_version" and "different title" in decision.reason
+    assert decision.kind == "new_version" and "judul berbeda" in decision.reason
 
 
 def test_a_twin_without_a_number_is_found_by_title_and_office(db: sessionmaker[Session]) -> None:
@@ -92,7 +93,7 @@ def test_a_twin_without_a_number_is_found_by_title_and_office(db: sessionmaker[S
         first = add_version(session, _sop(), _stored("digital"))
         twin = add_version(session, _sop(nomor=None, scanned=True), _stored("scan"))
     assert twin.outcome == "new_file" and twin.document_id == first.document_id
-    assert "same title and a similar office" in twin.reason
+    assert "judul sama dan instansi mirip" in twin.reason
 
 
 def test_an_ocr_number_without_dots_and_an_office_with_a_slip_still_match(
@@ -107,7 +108,7 @@ def test_an_ocr_number_without_dots_and_an_office_with_a_slip_still_match(
         different = decide(session, other)
     assert twin.kind == "new_file" and twin.document is not None
     assert twin.document.id == first.document_id
-    assert "the same number read loosely and a similar office" in twin.reason
+    assert "nomor sama bila dibaca longgar" in twin.reason
     assert different.kind == "new_document"  # 018 is another SOP, however close
 
 
@@ -136,7 +137,7 @@ def test_two_sops_with_one_title_make_a_numberless_upload_a_new_document(
         session.add(Document(doc_type="sop", instansi=OFFICE, title="Penyusunan Perjanjian Kinerja"))
     with db.begin() as session:
         decision = decide(session, _sop(nomor=None, tanggal_efektif="2021-01-01"))
-    assert decision.kind == "new_document" and "several documents" in decision.reason
+    assert decision.kind == "new_document" and "beberapa dokumen mirip" in decision.reason
 
 
 def test_undated_forms_are_matched_by_their_indicators(db: sessionmaker[Session]) -> None:
@@ -148,8 +149,8 @@ def test_undated_forms_are_matched_by_their_indicators(db: sessionmaker[Session]
         add_version(session, form, _stored("form"))
         same = decide(session, {**form, "scanned": True})
         other = decide(session, changed)
-    assert same.kind == "new_file" and "same 2 indicators" in same.reason
-    assert other.kind == "new_version" and "indicators differ" in other.reason
+    assert same.kind == "new_file" and "2 indikator sama" in same.reason
+    assert other.kind == "new_version" and "indikatornya berbeda" in other.reason
 
 
 def test_the_digital_twin_arriving_after_the_scan_replaces_the_ocr_reading(
@@ -183,11 +184,11 @@ def test_move_a_version_to_another_document_and_split_it_off(db: sessionmaker[Se
         assert statuses == [(1, "digantikan"), (2, "berlaku")]
         assert [v.status for v in get_document(session, a1.document_id).versions] == ["berlaku"]
         job = session.scalars(select(Job).where(Job.kind == "move")).one()
-        assert "arsiparis moved version 2 of #1" in (job.message or "")
+        assert "arsiparis memindahkan versi 2 dari #1" in (job.message or "")
     with db.begin() as session:
         split = split_version(session, wrong.version_id, reason="SOP lain")
     assert split.document_id not in (a1.document_id, b1.document_id) and split.version_no == 1
-    with db.begin() as session, pytest.raises(ConflictError, match="only version"):
+    with db.begin() as session, pytest.raises(ConflictError, match="satu-satunya versi"):
         split_version(session, wrong.version_id, reason="again")
 
 
@@ -199,7 +200,7 @@ def test_moving_the_last_version_removes_the_empty_document(db: sessionmaker[Ses
     with db() as session:
         assert session.get(Document, b.document_id) is None
         assert len(get_document(session, a.document_id).versions) == 2
-    with db.begin() as session, pytest.raises(ConflictError, match="a sop, document"):
+    with db.begin() as session, pytest.raises(ConflictError, match="berjenis sop, sedangkan dokumen"):
         lkjip = add_version(session, {"doc_type": "lkjip", "instansi": OFFICE, "tahun": 2023},
                             _stored("l"))
         move_version(session, a.version_id, lkjip.document_id, reason="x")

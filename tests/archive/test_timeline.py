@@ -97,7 +97,7 @@ def test_a_revoked_version_is_in_force_only_until_its_revocation(
         entries = timeline(session, doc)
         assert [e.version.status for e in entries] == ["digantikan", "berlaku", "dicabut"]
         assert str(entries[2].end) == "2024-06-01"
-        assert any("revoked version 3" in r for r in entries[2].reasons)
+        assert any("mencabut versi 3" in r for r in entries[2].reasons)
 
 
 def test_diff_names_changed_fields_and_changed_added_removed_steps(

@@ -65,7 +65,7 @@ def test_new_document(archive: Any, fake_extract: dict[str, Extraction], tmp_pat
     result = ingest_file(_pdf(tmp_path, "sop-x.pdf", "one"), session_factory, store,
                          IngestOptions(uploader="tester"))
     assert result.outcome == "new_document" and result.version_no == 1
-    assert result.summary() == f"new document #{result.document_id}"
+    assert result.summary() == f"dokumen baru #{result.document_id}"
     assert store.exists(result.sha256) and result.extraction == SOP
     with session_factory() as session:
         version = session.get_one(Version, result.version_id)
@@ -88,7 +88,7 @@ def test_same_bytes_again_is_reported_and_adds_nothing(
     assert again.outcome == "duplicate" and again.extraction is None
     assert (again.document_id, again.version_id, again.version_no) == (
         first.document_id, first.version_id, 1)
-    assert again.summary() == f"already archived as version 1 of #{first.document_id}"
+    assert again.summary() == f"sudah diarsipkan sebagai versi 1 dari #{first.document_id}"
     assert count_rows(session_factory, Version) == 1
     assert count_rows(session_factory, StoredFileRow) == 1
     assert len(stored_files(store)) == 1
@@ -104,7 +104,7 @@ def test_a_revision_becomes_the_second_version(
     first = ingest_file(_pdf(tmp_path, "sop-x.pdf", "v1"), session_factory, store)
     second = ingest_file(_pdf(tmp_path, "sop-x-rev1.pdf", "v2"), session_factory, store)
     assert second.outcome == "new_version" and second.document_id == first.document_id
-    assert second.summary() == f"new version 2 of #{first.document_id}"
+    assert second.summary() == f"versi baru 2 dari #{first.document_id}"
     assert count_rows(session_factory, Document) == 1
     with session_factory() as session:
         statuses = session.execute(select(Version.version_no, Version.status)
@@ -127,7 +127,7 @@ def test_crash_between_file_and_commit_keeps_file_and_no_rows(
 
     event.listen(session_factory, "before_commit", fail_first_commit)
     path = _pdf(tmp_path, "lkjip.pdf", "report")
-    with pytest.raises(StorageError, match="nothing was recorded"):
+    with pytest.raises(StorageError, match="belum ada yang dicatat"):
         ingest_file(path, session_factory, store)
     assert store.exists(pipeline.hash_file(path))
     event.remove(session_factory, "before_commit", fail_first_commit)

@@ -57,7 +57,7 @@ def test_shared_bad_files_are_refused_with_their_own_error(corpus_dir: Path, nam
     with pytest.raises(error) as info:
         triage(corpus_dir / "bad" / name)
     assert isinstance(info.value, RejectedFileError)
-    assert name in info.value.message or "page" in info.value.message
+    assert name in info.value.message or "halaman" in info.value.message
 
 
 def test_encrypted_without_user_password_is_accepted(corpus_dir: Path) -> None:
