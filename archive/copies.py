@@ -90,8 +90,8 @@ def issue_copy(
     _check_certifier(request.certifier)
     version = session.get(Version, request.version_id)
     if version is None:
-        raise NotFoundError(f"version {request.version_id} does not exist; "
-                            "`arsip versions DOC` lists them with their ids.")
+        raise NotFoundError(f"versi {request.version_id} tidak ada; `arsip versions DOC` "
+                            "menampilkan versi-versi sebuah dokumen beserta id-nya.")
     source = pick_file(version, request.file_sha256)
     code = new_code()
     stamp = Stamp(code, verification_url(request.verify_base_url, code),
@@ -121,9 +121,9 @@ def _copy_row(request: CopyRequest, version: Version, source: StoredFileRow,
 
 def _check_certifier(certifier: Certifier) -> None:
     if not (certifier.jabatan.strip() and certifier.nama.strip()):
-        raise BadInputError("a copy needs a certifying official: set ARSIP_CERTIFIER_JABATAN, "
-                            "ARSIP_CERTIFIER_NAMA and ARSIP_CERTIFIER_NIP (or pass --jabatan, "
-                            "--nama, --nip).")
+        raise BadInputError("salinan memerlukan pejabat yang mengesahkan: isi pengaturan "
+                            "ARSIP_CERTIFIER_JABATAN, ARSIP_CERTIFIER_NAMA, dan "
+                            "ARSIP_CERTIFIER_NIP (atau berikan --jabatan, --nama, --nip).")
 
 
 def pick_file(version: Version, sha256_prefix: str | None = None) -> StoredFileRow:
@@ -132,7 +132,9 @@ def pick_file(version: Version, sha256_prefix: str | None = None) -> StoredFileR
     if sha256_prefix:
         originals = [f for f in originals if f.sha256.startswith(sha256_prefix.lower())]
     if not originals:
-        raise NotFoundError(f"version {version.id} has no file {sha256_prefix or ''} to copy.")
+        which = f" dengan hash {sha256_prefix}" if sha256_prefix else ""
+        raise NotFoundError(f"versi {version.id} tidak punya berkas{which} untuk disalin; "
+                            f"`arsip versions {version.document_id}` menampilkan berkasnya.")
     return originals[0]
 
 
@@ -158,7 +160,8 @@ def stamp_pdf(original: bytes, stamp: Stamp) -> tuple[bytes, int]:
     try:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
     except (PdfReadError, ValueError, OSError) as e:
-        raise BadInputError(f"the archived file cannot be read to make a copy ({e}).") from e
+        raise BadInputError(f"berkas arsip tidak dapat dibaca untuk dibuatkan salinan ({e}); "
+                            "periksa arsip dengan `arsip check`.") from e
     pages = list(writer.pages)
     for number, page in enumerate(pages, start=1):
         page.transfer_rotation_to_content()

@@ -100,8 +100,9 @@ def set_rule(
     rule = existing.get(doc_type)
     if rule is None:
         if kka is None or active_years is None or inactive_years is None or final_fate is None:
-            raise BadInputError(f"there is no rule for {doc_type!r} yet: give the KKA, both "
-                                "periods and the final fate.")
+            raise BadInputError(f"belum ada aturan retensi untuk {doc_type!r}: berikan KKA "
+                                "(--kka), kedua masa retensi (--active, --inactive), dan nasib "
+                                "akhirnya (--fate).")
         rule = RetentionRule(doc_type=doc_type)
         session.add(rule)
     _apply(rule, kka, active_years, inactive_years, final_fate, description)
@@ -114,9 +115,9 @@ def set_rule(
 def _apply(rule: RetentionRule, kka: str | None, active: int | None, inactive: int | None,
            fate: str | None, description: str | None) -> None:
     if fate is not None and fate not in FATES:
-        raise BadInputError(f"final fate {fate!r} is not one of {', '.join(FATES)}.")
+        raise BadInputError(f"nasib akhir {fate!r} tidak dikenal: pilih {', '.join(FATES)}.")
     if any(y is not None and y < 0 for y in (active, inactive)):
-        raise BadInputError("retention periods are whole years, zero or more.")
+        raise BadInputError("masa retensi ditulis dalam tahun penuh: nol atau lebih.")
     rule.kka = kka if kka is not None else rule.kka
     rule.active_years = active if active is not None else rule.active_years
     rule.inactive_years = inactive if inactive is not None else rule.inactive_years

@@ -55,7 +55,7 @@ class FileStore:
     def relative_path(self, sha256: str) -> str:
         """Where a hash lives, relative to the root: `ab/abcdef...`."""
         if not _HEX64.fullmatch(sha256):
-            raise NotFoundError(f"not a SHA-256 hash: {sha256!r}")
+            raise NotFoundError(f"bukan hash SHA-256: {sha256!r}; periksa kode berkasnya.")
         return f"{sha256[:2]}/{sha256}"
 
     def path(self, sha256: str) -> Path:
@@ -89,14 +89,16 @@ class FileStore:
         try:
             return self._write(stream, workdir, expected_sha256)
         except OSError as e:
-            raise StorageError(f"could not write to the file store at {self.root}: {e}") from e
+            raise StorageError(f"tidak dapat menulis ke penyimpanan berkas di {self.root}: {e}; "
+                               "periksa ruang disk dan izin tulis folder itu.") from e
 
     def open(self, sha256: str) -> BinaryIO:
         """Open a stored file for reading; `NotFoundError` if it is not there."""
         try:
             return self.path(sha256).open("rb")
         except FileNotFoundError as e:
-            raise NotFoundError(f"file {sha256} is not in the store at {self.root}") from e
+            raise NotFoundError(f"berkas {sha256} tidak ada di penyimpanan {self.root}; "
+                                "`arsip check` melaporkan berkas yang hilang.") from e
 
     def read(self, sha256: str) -> bytes:
         """The bytes of a stored file."""
@@ -119,7 +121,8 @@ class FileStore:
             sha256, size = _copy_hashing(stream, fh)
             if expected_sha256 and sha256 != expected_sha256:
                 raise StorageError(
-                    "the file changed while it was being stored (hash mismatch); upload it again."
+                    "berkas berubah ketika sedang disimpan (hash tidak cocok); unggah ulang "
+                    "berkasnya."
                 )
             final = self.path(sha256)
             if final.is_file():

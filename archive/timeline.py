@@ -181,8 +181,8 @@ def _pair_change(kind: str, a: Mapping[str, Any], b: Mapping[str, Any], fields: 
 
 def _label(kind: str, row: Mapping[str, Any], index: int) -> str:
     if kind == "step":
-        return f"step {row.get('no') or index + 1}"
-    return f"indicator {index + 1}"
+        return f"langkah {row.get('no') or index + 1}"
+    return f"indikator {index + 1}"
 
 
 def _norm(value: Any) -> Any:
@@ -199,21 +199,27 @@ def _norm(value: Any) -> Any:
     return value
 
 
+# How field names and actions read in the diff shown to people (the schema's names elsewhere).
+FIELD_LABELS = {"title": "judul"}
+ACTION_LABELS = {"changed": "berubah", "added": "ditambahkan", "removed": "dihapus"}
+
+
 def format_diff(changes: Sequence[Change]) -> list[str]:
-    """The diff as lines for people."""
+    """The diff as lines for people (in Indonesian, as the command line speaks)."""
     if not changes:
-        return ["no differences in the fields, steps or indicators read"]
+        return ["tidak ada perbedaan pada isian, langkah, atau indikator yang terbaca"]
     lines = []
     for c in changes:
+        name, action = FIELD_LABELS.get(c.name, c.name), ACTION_LABELS[c.action]
         if c.action == "changed" and c.kind == "field":
-            lines.append(f"{c.name}: {_show(c.old)} -> {_show(c.new)}")
+            lines.append(f"{name}: {_show(c.old)} -> {_show(c.new)}")
         elif c.action == "changed":
-            lines.append(f"{c.name} changed:")
+            lines.append(f"{name} {action}:")
             lines += [f"    {f}: {_show(o)} -> {_show(n)}" for f, o, n in c.details]
         else:
             row = c.new if c.action == "added" else c.old
             text = row.get("kegiatan") or row.get("indikator") if isinstance(row, Mapping) else row
-            where = f"{c.name} {c.action}" if c.kind != "field" else f"{c.name}: {c.action}"
+            where = f"{name} {action}" if c.kind != "field" else f"{name}: {action}"
             lines.append(f"{where}: {_show(text)}")
     return lines
 

@@ -51,20 +51,22 @@ def verify_file(session: Session, path: Path) -> Verdict:
     try:
         sha256 = sha256_file(path)
     except OSError as e:
-        raise BadInputError(f"{path.name}: the file cannot be read ({e.strerror or e}).") from e
+        raise BadInputError(f"{path.name}: berkas tidak dapat dibaca ({e.strerror or e}); periksa "
+                            "berkas dan izin aksesnya.") from e
     row = session.scalars(select(StoredFileRow).where(StoredFileRow.sha256 == sha256)).first()
     if row is not None:
         return _known_file(session, row)
     code = code_in_file(path)
     copy = _copy_by_code(session, code) if code else None
     if copy is None:
-        return Verdict(False, "unknown", f"{path.name} is not a file of this archive: neither "
-                       "an original nor a copy issued here (SHA-256 " + sha256[:12] + "…).",
-                       sha256=sha256)
+        return Verdict(False, "unknown", f"{path.name} bukan berkas arsip ini: bukan berkas asli "
+                       "dan bukan salinan yang diterbitkan di sini "
+                       f"(SHA-256 {sha256[:12]}…).", sha256=sha256)
     return Verdict(False, "altered_copy",
-                   f"NOT VALID: {path.name} claims to be copy {copy.code} ({_describe(copy)}) "
-                   f"but its bytes differ from the copy issued (SHA-256 {copy.file.sha256[:12]}… "
-                   f"expected, {sha256[:12]}… found): it was changed after it was issued.",
+                   f"TIDAK SAH: {path.name} mengaku sebagai salinan {copy.code} "
+                   f"({_describe(copy)}), tetapi isinya berbeda dari salinan yang diterbitkan "
+                   f"(seharusnya SHA-256 {copy.file.sha256[:12]}…, ternyata {sha256[:12]}…): "
+                   "berkas ini diubah setelah diterbitkan.",
                    sha256, *_where(copy.version), copy.code)
 
 
@@ -72,9 +74,10 @@ def verify_code(session: Session, code: str) -> Verdict:
     """What a verification code (from a QR code or typed in) stands for."""
     copy = _copy_by_code(session, code)
     if copy is None:
-        return Verdict(False, "unknown_code", f"no copy with the code {code!r} was issued here.")
-    return Verdict(True, "copy", f"copy {copy.code}: {_describe(copy)}; the file must have "
-                   f"SHA-256 {copy.file.sha256}.", copy.file.sha256, *_where(copy.version),
+        return Verdict(False, "unknown_code", f"tidak ada salinan berkode {code!r} yang "
+                       "diterbitkan di sini; periksa kembali kodenya.")
+    return Verdict(True, "copy", f"salinan {copy.code}: {_describe(copy)}; berkasnya harus "
+                   f"ber-SHA-256 {copy.file.sha256}.", copy.file.sha256, *_where(copy.version),
                    copy.code)
 
 
@@ -82,25 +85,25 @@ def _known_file(session: Session, row: StoredFileRow) -> Verdict:
     version = row.version
     if row.role == "stamped":
         copy = session.scalars(select(CopyRow).where(CopyRow.file_id == row.id)).one()
-        return Verdict(True, "copy", f"VALID: unaltered copy {copy.code}, {_describe(copy)}.",
-                       row.sha256, *_where(version), copy.code)
-    kind = "scan of the signed original" if row.role == "scan" else "original file"
+        return Verdict(True, "copy", f"SAH: salinan {copy.code} tanpa perubahan, "
+                       f"{_describe(copy)}.", row.sha256, *_where(version), copy.code)
+    kind = "pindaian asli bertanda tangan" if row.role == "scan" else "berkas asli"
     return Verdict(True, "original",
-                   f"VALID: unaltered {kind} of {_version_label(version)}.",
+                   f"SAH: {kind} tanpa perubahan dari {_version_label(version)}.",
                    row.sha256, *_where(version))
 
 
 def _describe(copy: CopyRow) -> str:
     issued = tanggal_indonesia(copy.issued_at.date())
-    whom = f" for {copy.issued_for}" if copy.issued_for else ""
+    whom = f" untuk {copy.issued_for}" if copy.issued_for else ""
     nip = f" (NIP {copy.certifier_nip})" if copy.certifier_nip else ""
-    return (f"of {_version_label(copy.version)}, issued {issued}{whom}, certified by "
+    return (f"dari {_version_label(copy.version)}, diterbitkan {issued}{whom}, disahkan oleh "
             f"{copy.certifier_nama}{nip}, {copy.certifier_jabatan}")
 
 
 def _version_label(version: Version) -> str:
     title = version.document.title or version.document.doc_type
-    return (f"version {version.version_no} of document #{version.document_id} "
+    return (f"versi {version.version_no} dokumen #{version.document_id} "
             f"\"{title}\" ({version.status})")
 
 

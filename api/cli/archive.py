@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from api.cli.ingest import open_archive
+from api.cli.ingest import open_archive, role_label
 from archive.errors import BadInputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from archive.retention import RetentionItem
     from archive.timeline import TimelineEntry
 
-VERSION_HELP = "VERSION is a version id (as `arsip versions` shows it) or DOC:NO, e.g. 3:2."
+VERSION_HELP = ("VERSION adalah id versi (seperti yang ditampilkan `arsip versions`) atau "
+                "DOC:NO, misalnya 3:2 (dokumen 3, versi 2).")
 
 
 def register(cli: click.Group) -> None:
@@ -44,7 +45,7 @@ def resolve_version(session: Session, ref: str) -> Version:
 
     doc, sep, number = ref.partition(":")
     if not (doc.strip().isdigit() and (not sep or number.strip().isdigit())):
-        raise BadInputError(f"{ref!r} is not a version: {VERSION_HELP}")
+        raise BadInputError(f"{ref!r} bukan rujukan versi. {VERSION_HELP}")
     if sep:
         stmt = select(Version).where(Version.document_id == int(doc),
                                      Version.version_no == int(number))
@@ -52,7 +53,8 @@ def resolve_version(session: Session, ref: str) -> Version:
     else:
         version = session.get(Version, int(doc))
     if version is None:
-        raise NotFoundError(f"version {ref} does not exist; `arsip versions DOC` lists them.")
+        raise NotFoundError(f"versi {ref} tidak ada; `arsip versions DOC` menampilkan versi-versi "
+                            "sebuah dokumen beserta id-nya.")
     return version
 
 
@@ -65,12 +67,12 @@ def _echo_json(data: Any) -> None:
 @click.command()
 @click.argument("document_id", type=int)
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Say which version was in force on this date (YYYY-MM-DD).")
+              help="Tampilkan versi yang berlaku pada tanggal ini (TTTT-BB-HH).")
 @click.option("--diff", "diff", type=(int, int), default=None, metavar="A B",
-              help="Show what changed from version number A to version number B.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+              help="Tampilkan perubahan dari versi nomor A ke versi nomor B.")
+@click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
 def versions(document_id: int, on: Any, diff: tuple[int, int] | None, as_json: bool) -> None:
-    """The version timeline of a document (by effective date), with statuses and reasons."""
+    """Riwayat versi dokumen (menurut tanggal efektif), dengan status dan alasannya."""
     from archive.timeline import diff_versions, format_diff, timeline, version_in_force
 
     with _session_factory()() as session:
@@ -83,7 +85,8 @@ def versions(document_id: int, on: Any, diff: tuple[int, int] | None, as_json: b
             by_no = {e.version.version_no: e.version for e in entries}
             missing = [n for n in diff if n not in by_no]
             if missing:
-                raise NotFoundError(f"document #{document_id} has no version {missing[0]}.")
+                raise NotFoundError(f"dokumen #{document_id} tidak punya versi {missing[0]}; "
+                                    f"`arsip versions {document_id}` menampilkan versinya.")
             for line in format_diff(diff_versions(by_no[diff[0]], by_no[diff[1]])):
                 click.echo(line)
             return
@@ -100,16 +103,16 @@ def _say_in_force(document_id: int, on: date, version: Version | None, as_json: 
                     "version_id": version.id if version else None,
                     "version_no": version.version_no if version else None})
     elif version is None:
-        click.echo(f"no version of #{document_id} was in force on {on.isoformat()}")
+        click.echo(f"tidak ada versi #{document_id} yang berlaku pada {on.isoformat()}")
     else:
-        click.echo(f"in force on {on.isoformat()}: version {version.version_no} "
-                   f"(id {version.id}) of #{document_id}")
+        click.echo(f"berlaku pada {on.isoformat()}: versi {version.version_no} "
+                   f"(id {version.id}) dari #{document_id}")
 
 
 def _timeline_lines(entries: list[TimelineEntry]) -> Iterator[str]:
     for e in entries:
         v = e.version
-        period = f"{_d(e.start)} .. {_d(e.end) if e.end else ''}" if e.start else "undated"
+        period = f"{_d(e.start)} .. {_d(e.end) if e.end else ''}" if e.start else "tanpa tanggal"
         yield f"versi {v.version_no} (id {v.id}) [{v.status}] {period}"
         dates = ", ".join(f"{n.removeprefix('tanggal_')} {getattr(v, n)}" for n in
                           ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif",
@@ -119,9 +122,10 @@ def _timeline_lines(entries: list[TimelineEntry]) -> Iterator[str]:
         yield (f"    {v.source_filename or '-'}, diunggah {_d(v.uploaded_at)} "
                f"oleh {v.uploader or '-'}")
         for f in v.files:
-            yield f"    {f.role}: {f.sha256[:12]}… ({f.pages or '?'} hlm{', pindaian' if f.scanned else ''})"
+            scan = ", pindaian" if f.scanned else ""
+            yield f"    {role_label(f.role)}: {f.sha256[:12]}… ({f.pages or '?'} hlm{scan})"
         for reason in e.reasons:
-            yield f"    why: {reason}"
+            yield f"    alasan: {reason}"
 
 
 def _d(value: Any) -> str:
@@ -131,19 +135,22 @@ def _d(value: Any) -> str:
 # --- copy and verify -----------------------------------------------------------------------------
 @click.command(epilog=VERSION_HELP)
 @click.argument("version_ref", metavar="VERSION")
-@click.option("--for", "issued_for", default=None, help="Who the copy is for.")
-@click.option("--purpose", default=None, help="Why the copy is handed out.")
+@click.option("--for", "issued_for", default=None, help="Untuk siapa salinan ini.")
+@click.option("--purpose", default=None, help="Keperluan salinan ini.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the stamped PDF here.")
-@click.option("--file", "file_sha", default=None, help="Copy this file of the version (hash prefix).")
-@click.option("--by", "issued_by", default=None, help="Who issues it (default: your login).")
-@click.option("--jabatan", default=None, help="Certifying official (default ARSIP_CERTIFIER_JABATAN).")
-@click.option("--nama", default=None, help="Their name (default ARSIP_CERTIFIER_NAMA).")
-@click.option("--nip", default=None, help="Their NIP (default ARSIP_CERTIFIER_NIP).")
+              help="Tulis juga PDF salinan ke sini.")
+@click.option("--file", "file_sha", default=None,
+              help="Salin berkas tertentu dari versi itu (awalan hash SHA-256-nya).")
+@click.option("--by", "issued_by", default=None,
+              help="Petugas yang menerbitkan (bawaan: nama login Anda).")
+@click.option("--jabatan", default=None,
+              help="Jabatan pejabat yang mengesahkan (bawaan: ARSIP_CERTIFIER_JABATAN).")
+@click.option("--nama", default=None, help="Nama pejabat itu (bawaan: ARSIP_CERTIFIER_NAMA).")
+@click.option("--nip", default=None, help="NIP pejabat itu (bawaan: ARSIP_CERTIFIER_NIP).")
 def copy(version_ref: str, issued_for: str | None, purpose: str | None, out: Path | None,
          file_sha: str | None, issued_by: str | None, jabatan: str | None, nama: str | None,
          nip: str | None) -> None:
-    """Issue a stamped copy (SALINAN) of a version; the original is never changed."""
+    """Terbitkan salinan bercap (SALINAN) dari sebuah versi; berkas aslinya tidak diubah."""
     from api.cli.ingest import _login
     from api.settings import Settings
     from archive.copies import Certifier, CopyRequest, issue_copy
@@ -160,17 +167,17 @@ def copy(version_ref: str, issued_for: str | None, purpose: str | None, out: Pat
         issued = issue_copy(session, store, request)
     if out is not None:
         out.write_bytes(store.read(issued.sha256))
-    click.echo(f"copy {issued.code} of version {version.version_no} of #{version.document_id}: "
-               f"{issued.pages} pages, SHA-256 {issued.sha256}")
-    click.echo(f"verify at {issued.url}")
-    click.echo(f"written to {out}" if out else f"stored as {issued.storage_path}")
+    click.echo(f"salinan {issued.code} (versi {version.version_no} dari #{version.document_id}): "
+               f"{issued.pages} halaman, SHA-256 {issued.sha256}")
+    click.echo(f"periksa keabsahannya di {issued.url}")
+    click.echo(f"ditulis ke {out}" if out else f"disimpan sebagai {issued.storage_path}")
 
 
 @click.command()
 @click.argument("file_or_code")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
 def verify(file_or_code: str, as_json: bool) -> None:
-    """Is FILE an unaltered original or copy of an archived version (or what a CODE stands for)?"""
+    """Periksa keabsahan berkas (asli atau salinan dari arsip ini) atau kode verifikasi."""
     from dataclasses import asdict
 
     from archive.verify import verify_code, verify_file
@@ -190,19 +197,21 @@ def verify(file_or_code: str, as_json: bool) -> None:
 # --- retention -----------------------------------------------------------------------------------
 @click.command()
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The day to judge on (default: today).")
-@click.option("--all", "show_all", is_flag=True, help="List every version, not only what is due.")
+              help="Tanggal penilaian (bawaan: hari ini).")
+@click.option("--all", "show_all", is_flag=True,
+              help="Tampilkan semua versi, bukan hanya yang sudah jatuh tempo.")
 @click.option("--set", "set_type", default=None, metavar="DOC_TYPE",
-              help="Edit the rule of a document type (with --kka/--active/--inactive/--fate).")
-@click.option("--kka", default=None, help="Classification code (KKA) for --set.")
-@click.option("--active", type=int, default=None, help="Active period in years for --set.")
-@click.option("--inactive", type=int, default=None, help="Inactive period in years for --set.")
+              help="Ubah aturan retensi suatu jenis dokumen (dengan --kka/--active/--inactive/"
+                   "--fate).")
+@click.option("--kka", default=None, help="Kode klasifikasi arsip (KKA) untuk --set.")
+@click.option("--active", type=int, default=None, help="Retensi aktif (tahun) untuk --set.")
+@click.option("--inactive", type=int, default=None, help="Retensi inaktif (tahun) untuk --set.")
 @click.option("--fate", type=click.Choice(["permanen", "musnah"]), default=None,
-              help="Final fate for --set.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+              help="Nasib akhir untuk --set.")
+@click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
 def retention(on: Any, show_all: bool, set_type: str | None, kka: str | None,
               active: int | None, inactive: int | None, fate: str | None, as_json: bool) -> None:
-    """The retention schedule (KKA, periods, fate) and what is due for review or destruction."""
+    """Jadwal retensi arsip (KKA, masa simpan, nasib akhir) dan arsip yang sudah jatuh tempo."""
     from archive.retention import due, rules, schedule, set_rule
 
     day = on.date() if on else date.today()
@@ -220,23 +229,23 @@ def retention(on: Any, show_all: bool, set_type: str | None, kka: str | None,
         for r in schedule_rules:
             click.echo(f"{r.kka:<12} {r.doc_type:<20} {r.active_years}+{r.inactive_years} th "
                        f"{r.final_fate:<9} {r.description or ''}")
-    what = "all versions" if show_all else "due"
-    click.echo(f"{what} on {day.isoformat()}: {len(listed)}")
+    what = "semua versi" if show_all else "jatuh tempo"
+    click.echo(f"{what} per {day.isoformat()}: {len(listed)}")
     for line in _item_lines(listed):
         click.echo(line)
 
 
-_ACTIONS = {"inaktif": "review: move to the inactive archive", "musnah": "due for destruction",
-            "permanen": "hand over to the regional archive (permanent)", "aktif": "active",
-            "tanpa_aturan": "no retention rule for this type: `arsip retention --set`"}
+_ACTIONS = {"inaktif": "tinjau: pindahkan ke arsip inaktif", "musnah": "waktunya dimusnahkan",
+            "permanen": "serahkan ke lembaga kearsipan daerah (permanen)", "aktif": "aktif",
+            "tanpa_aturan": "belum ada aturan retensi untuk jenis ini: `arsip retention --set`"}
 
 
 def _item_lines(items: list[RetentionItem]) -> Iterator[str]:
     for i in items:
         yield (f"  #{i.document_id} versi {i.version_no} (id {i.version_id}) {i.doc_type} "
                f"{i.kka or '-'} \"{i.title or ''}\": {_ACTIONS[i.stage]} "
-               f"(from {_d(i.clock_start)}, active until {_d(i.active_until)}, "
-               f"inactive until {_d(i.inactive_until)})")
+               f"(dihitung sejak {_d(i.clock_start)}, aktif sampai {_d(i.active_until)}, "
+               f"inaktif sampai {_d(i.inactive_until)})")
 
 
 def _rule_json(rule: Any) -> dict[str, Any]:
@@ -260,9 +269,9 @@ def _iso(value: date | None) -> str | None:
 @click.command("move-version", epilog=VERSION_HELP)
 @click.argument("version_ref", metavar="VERSION")
 @click.argument("document_id", type=int)
-@click.option("--reason", required=True, help="Why (kept in the log).")
+@click.option("--reason", required=True, help="Alasannya (dicatat dalam log).")
 def move_version(version_ref: str, document_id: int, reason: str) -> None:
-    """Move a version to another document (when the identity rule guessed wrong)."""
+    """Pindahkan sebuah versi ke dokumen lain (bila aturan identitas salah menebak)."""
     from api.cli.ingest import _login
     from api.cli.search import update_search_index
     from archive.documents import move_version as move
@@ -277,9 +286,9 @@ def move_version(version_ref: str, document_id: int, reason: str) -> None:
 
 @click.command("split-version", epilog=VERSION_HELP)
 @click.argument("version_ref", metavar="VERSION")
-@click.option("--reason", required=True, help="Why (kept in the log).")
+@click.option("--reason", required=True, help="Alasannya (dicatat dalam log).")
 def split_version(version_ref: str, reason: str) -> None:
-    """Split a version off into a new document of its own."""
+    """Pisahkan sebuah versi menjadi dokumen baru tersendiri."""
     from api.cli.ingest import _login
     from api.cli.search import update_search_index
     from archive.documents import split_version as split
@@ -295,17 +304,17 @@ def split_version(version_ref: str, reason: str) -> None:
 @click.command(epilog=VERSION_HELP)
 @click.argument("version_ref", metavar="VERSION")
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), required=True,
-              help="The first day it no longer applies (YYYY-MM-DD).")
-@click.option("--reason", required=True, help="Why (kept in the log).")
+              help="Tanggal pertama versi itu tidak berlaku lagi (TTTT-BB-HH).")
+@click.option("--reason", required=True, help="Alasannya (dicatat dalam log).")
 def revoke(version_ref: str, on: Any, reason: str) -> None:
-    """Mark a version dicabut (revoked) from a date."""
+    """Tandai sebuah versi dicabut mulai suatu tanggal."""
     from api.cli.ingest import _login
     from archive.documents import revoke_version
 
     with _session_factory().begin() as session:
         version = revoke_version(session, resolve_version(session, version_ref).id, on.date(),
                                  reason=reason, by=_login())
-        click.echo(f"version {version.version_no} of #{version.document_id} is dicabut from "
+        click.echo(f"versi {version.version_no} dari #{version.document_id} dicabut mulai "
                    f"{on.date().isoformat()}")
     from api.cli.search import update_search_index
 

@@ -86,7 +86,7 @@ def test_failed_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest
 def test_a_changed_source_is_refused(tmp_path: Path) -> None:
     store = FileStore(tmp_path / "files")
     wrong = hashlib.sha256(b"what was hashed").hexdigest()
-    with pytest.raises(StorageError, match="changed"):
+    with pytest.raises(StorageError, match="berubah ketika sedang disimpan"):
         store.put(_source(tmp_path, b"what is there now"), expected_sha256=wrong)
     assert stored_files(store) == []
 

@@ -110,17 +110,17 @@ def test_diff_names_changed_fields_and_changed_added_removed_steps(
         second = diff_versions(v2022, v2024)
     assert {(c.kind, c.action, c.name) for c in first} == {
         ("field", "changed", "tanggal_revisi"), ("field", "changed", "tanggal_efektif"),
-        ("step", "changed", "step 2")}
+        ("step", "changed", "langkah 2")}
     [step] = [c for c in first if c.kind == "step"]
     assert step.details == (("kegiatan", "Menyiapkan draft perjanjian kinerja",
                              "Menyusun draft perjanjian kinerja berdasarkan Renstra"),)
-    assert [(c.action, c.name) for c in second if c.kind == "step"] == [("removed", "step 4")]
+    assert [(c.action, c.name) for c in second if c.kind == "step"] == [("removed", "langkah 4")]
     lines = format_diff(first)
     assert 'tanggal_efektif: "2022-08-18" -> "2024-01-15"' not in lines  # that is `second`
     assert 'tanggal_efektif: "2021-04-25" -> "2022-08-18"' in lines
-    assert "step 2 changed:" in lines
+    assert "langkah 2 berubah:" in lines
     assert format_diff(diff_versions(v2021, v2021)) == [
-        "no differences in the fields, steps or indicators read"]
+        "tidak ada perbedaan pada isian, langkah, atau indikator yang terbaca"]
 
 
 def test_an_inserted_step_is_added_not_every_later_step_changed(db: sessionmaker[Session]) -> None:
@@ -133,8 +133,8 @@ def test_an_inserted_step_is_added_not_every_later_step_changed(db: sessionmaker
         changes = diff_versions(session.get_one(Version, a.version_id),
                                 session.get_one(Version, b.version_id))
     steps = [(c.action, c.name) for c in changes if c.kind == "step"]
-    assert steps == [("added", "step 2")], steps
-    assert "step 2 added: \"Mengumpulkan data capaian\"" in format_diff(changes)
+    assert steps == [("added", "langkah 2")], steps
+    assert "langkah 2 ditambahkan: \"Mengumpulkan data capaian\"" in format_diff(changes)
 
 
 def test_indicator_and_list_changes(db: sessionmaker[Session]) -> None:
@@ -152,7 +152,11 @@ def test_indicator_and_list_changes(db: sessionmaker[Session]) -> None:
                                 session.get_one(Version, b.version_id))
     got = {(c.kind, c.action, c.name) for c in changes}
     assert got == {("field", "changed", "tanggal_pengesahan"), ("field", "added", "peralatan"),
-                   ("indicator", "changed", "indicator 1"),
-                   ("indicator", "removed", "indicator 2")}
+                   ("indicator", "changed", "indikator 1"),
+                   ("indicator", "removed", "indikator 2")}
     [changed] = [c for c in changes if c.action == "changed" and c.kind == "indicator"]
     assert changed.details == (("realisasi", 82.5, 85.0),)
+    lines = format_diff(changes)
+    assert 'peralatan: ditambahkan: "Scanner"' in lines
+    assert 'indikator 2 dihapus: "Jumlah temuan"' in lines
+    assert "indikator 1 berubah:" in lines and "    realisasi: 82.5 -> 85.0" in lines

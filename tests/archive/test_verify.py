@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -40,9 +41,10 @@ def test_original_and_copy_are_valid_and_a_changed_byte_is_not(
         by_code = verify_code(session, issued.code.lower().replace("-", " "))
     assert original.ok and original.kind == "original" and original.version_id == version_id
     assert copy.ok and copy.kind == "copy" and copy.code == issued.code
-    assert "Inspektorat" in copy.message and "Dr. Siti Aminah" in copy.message
+    assert copy.message.startswith("SAH: salinan ") and "untuk Inspektorat" in copy.message
+    assert "disahkan oleh Dr. Siti Aminah" in copy.message
     assert not changed.ok and changed.kind == "altered_copy" and changed.code == issued.code
-    assert "NOT VALID" in changed.message
+    assert changed.message.startswith("TIDAK SAH: ")
     assert by_code.ok and by_code.sha256 == issued.sha256
 
 
@@ -77,16 +79,20 @@ def test_cli_copy_versions_verify_retention(
     assert shown.exit_code == 0 and "versi 1 (id 1) [digantikan] 2021-04-25 .. 2022-08-18" in (
         shown.stdout), shown.stdout
     on = runner.invoke(cli, ["versions", "1", "--on", "2022-01-01"])
-    assert on.stdout.strip() == "in force on 2022-01-01: version 1 (id 1) of #1"
+    assert on.stdout.strip() == "berlaku pada 2022-01-01: versi 1 (id 1) dari #1"
     diff = runner.invoke(cli, ["versions", "1", "--diff", "1", "2"])
-    assert "tanggal_efektif" in diff.stdout and "changed" in diff.stdout, diff.stdout
+    assert 'tanggal_efektif: "2021-04-25" -> "2022-08-18"' in diff.stdout, diff.stdout
+    assert "langkah 1 berubah:" in diff.stdout, diff.stdout
     out = tmp_path / "salinan.pdf"
     made = runner.invoke(cli, ["copy", "1:2", "--for", "BPK", "--out", str(out)])
     assert made.exit_code == 0 and f"{BASE_URL}/verifikasi/" in made.stdout, made.output
+    assert re.match(r"salinan \S+ \(versi 2 dari #1\): 2 halaman, SHA-256 ", made.stdout)
     assert runner.invoke(cli, ["verify", str(out)]).exit_code == 0
     out.write_bytes(_flip_one_byte(out.read_bytes()))
     rejected = runner.invoke(cli, ["verify", str(out)])
-    assert rejected.exit_code == 1 and "NOT VALID" in rejected.stdout
+    assert rejected.exit_code == 1 and rejected.stdout.startswith("TIDAK SAH: ")
     due = runner.invoke(cli, ["retention", "--on", "2030-01-01"])
     assert due.exit_code == 0 and "000.8.3.3" in due.stdout
     assert "#1 versi 1 (id 1) sop 000.8.3.3" in due.stdout  # superseded 2022: 2+3 years passed
+    assert "jatuh tempo per 2030-01-01: 1" in due.stdout
+    assert "serahkan ke lembaga kearsipan daerah (permanen)" in due.stdout
