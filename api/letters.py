@@ -157,8 +157,33 @@ def parse_request(data: dict[str, Any], profile: dict[str, Any] | None = None) -
     try:
         return LetterRequest.model_validate(merged)
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
+        problems = "; ".join(f"{'.'.join(map(str, err['loc']))}: {_problem(err)}"
+                             for err in e.errors())
         raise BadInputError(f"Data surat tidak lengkap atau salah: {problems}.") from e
+
+
+# pydantic's messages are English: the common ones said in Indonesian, by error type.
+_PROBLEMS = {
+    "missing": "wajib diisi",
+    "string_too_short": "tidak boleh kosong",
+    "too_short": "harus berisi sedikitnya {min_length} butir",
+    "extra_forbidden": "isian tidak dikenal; hapus atau periksa ejaannya",
+    "string_type": "harus berupa teks",
+    "int_parsing": "harus berupa bilangan bulat",
+    "list_type": "harus berupa daftar",
+    "model_type": "harus berupa objek JSON",
+    "date_parsing": "harus berupa tanggal TTTT-BB-HH",
+    "date_from_datetime_parsing": "harus berupa tanggal TTTT-BB-HH",
+    "date_type": "harus berupa tanggal TTTT-BB-HH",
+}
+
+
+def _problem(err: Any) -> str:
+    """One validation problem in Indonesian (our own validators' messages as they are)."""
+    if err["type"] == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    template = _PROBLEMS.get(err["type"])
+    return template.format(**err.get("ctx", {})) if template else str(err["msg"])
 
 
 def to_entry(request: LetterRequest) -> numbering.LetterEntry:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from archive.errors import BadInputError, ConflictError, NotFoundError, StorageError
+from archive.letters import STATUS_LABELS
 from archive.models import Version, utcnow
 from archive.models_letters import SCOPES, Letter, LetterCounter, LetterFormat, LetterItem
 
@@ -356,7 +357,9 @@ def confirm(engine: Engine, number: str, *, office: str | None = None, year: int
     def work(session: Session) -> Allocated:
         letter = find_letter(session, number, office=office, year=year)
         if letter.status != "reserved":
-            raise ConflictError(f"Nomor {letter.number} berstatus {letter.status}, bukan dipesan.")
+            status = STATUS_LABELS.get(letter.status, letter.status)
+            raise ConflictError(f"Nomor {letter.number} berstatus {status}, bukan dipesan: hanya "
+                                "nomor yang dipesan yang perlu dikonfirmasi.")
         if tanggal is not None:
             if tanggal.year != letter.year:
                 raise BadInputError(f"Tanggal tanda tangan {tanggal} di luar tahun nomor {letter.year}.")

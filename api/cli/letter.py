@@ -24,7 +24,7 @@ def register(cli: click.Group) -> None:
 
 @click.group()
 def letter() -> None:
-    """Surat pengantar: numbers from the register, PDF, archive."""
+    """Surat pengantar: nomor dari buku agenda, PDF, dan pengarsipan."""
 
 
 def _engine(settings: Settings) -> Engine:
@@ -46,27 +46,36 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
+# How the counter's scope reads in the confirmation line.
+_SCOPE_LABELS = {"unit": "unit", "kka": "KKA", "office": "kantor"}
+
+
 @letter.command("format")
 @click.argument("office")
 @click.option("--pattern", default="{kka}/{urut:03d}/{unit}/{tahun}", show_default=True,
-              help="Fields: kka, urut, unit, tahun, bulan, romawi.")
-@click.option("--scope", type=click.Choice(["unit", "kka", "office"]), default="unit", show_default=True,
-              help="What the yearly counter counts per.")
-@click.option("--unit", default="", help="The office's unit code, e.g. 35.73.411.")
-@click.option("--kka", "default_kka", default="", help="Default classification code, e.g. 000.5.3.1.")
-@click.option("--sisipan-style", type=click.Choice(["dot", "letter"]), default="dot", show_default=True)
-@click.option("--profile", "profile_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON with the office's kop, pengirim and tempat used by every letter.")
+              help="Pola nomor; isian: kka, urut, unit, tahun, bulan, romawi.")
+@click.option("--scope", type=click.Choice(["unit", "kka", "office"]), default="unit",
+              show_default=True,
+              help="Nomor urut tahunan dihitung per unit, per KKA, atau per kantor (office).")
+@click.option("--unit", default="", help="Kode unit kantor, misalnya 35.73.411.")
+@click.option("--kka", "default_kka", default="",
+              help="Kode klasifikasi bawaan, misalnya 000.5.3.1.")
+@click.option("--sisipan-style", type=click.Choice(["dot", "letter"]), default="dot",
+              show_default=True, help="Gaya nomor sisipan: dot (015.01) atau letter (15a).")
+@click.option("--profile", "profile_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON berisi kop, pengirim, dan tempat kantor untuk setiap surat.")
 def set_format(office: str, pattern: str, scope: str, unit: str, default_kka: str,
                sisipan_style: str, profile_file: Path | None) -> None:
-    """Set how OFFICE numbers its letters (and optionally its kop and signatory)."""
+    """Atur cara OFFICE menomori suratnya (dan, bila perlu, kop serta penanda tangannya)."""
     from api.settings import Settings
     from archive.numbering import NumberFormat, set_format
 
     fmt = NumberFormat(pattern, scope, unit, default_kka, sisipan_style)
     profile = _read_json(profile_file) if profile_file else None
     set_format(_engine(Settings()), office, fmt, profile)
-    click.echo(f"{office}: {pattern} (per {scope} dan tahun)")
+    click.echo(f"{office}: {pattern} (nomor urut per {_SCOPE_LABELS[scope]} dan tahun)")
+
 
 
 def _item(text: str) -> dict[str, Any]:
@@ -80,22 +89,26 @@ def _item(text: str) -> dict[str, Any]:
 
 @letter.command("new")
 @click.option("--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The letter as JSON (see tests/data/letter-lkjip.json).")
-@click.option("--office", help="Sending office (its number format must be set).")
-@click.option("--date", "tanggal", type=click.DateTime(["%Y-%m-%d"]), help="Letter date (default today).")
-@click.option("--kka", help="Classification code (default: the office's).")
-@click.option("--to", "kepada", help="Recipient after 'Yth.'.")
-@click.option("--di", help="Recipient's place after 'di'.")
-@click.option("--perihal", help="Subject for the register.")
-@click.option("--item", "items", multiple=True, help="'uraian|banyaknya|satuan|keterangan' (repeatable).")
-@click.option("--reserve", is_flag=True, help="Reserve the number for a draft; confirm it at signing.")
-@click.option("--sisipan-after", type=int, help="Give an insert number after this running number.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the PDF here.")
-@click.option("--no-archive", is_flag=True, help="Do not store the PDF in the archive.")
+              help="Isi surat sebagai JSON (contoh: tests/data/letter-lkjip.json).")
+@click.option("--office", help="Kantor pengirim (pola nomornya harus sudah diatur).")
+@click.option("--date", "tanggal", type=click.DateTime(["%Y-%m-%d"]),
+              help="Tanggal surat (bawaan: hari ini).")
+@click.option("--kka", help="Kode klasifikasi (bawaan: KKA kantor).")
+@click.option("--to", "kepada", help="Penerima, sesudah 'Yth.'.")
+@click.option("--di", help="Tempat penerima, sesudah 'di'.")
+@click.option("--perihal", help="Perihal untuk buku agenda.")
+@click.option("--item", "items", multiple=True,
+              help="'uraian|banyaknya|satuan|keterangan' (boleh diulang).")
+@click.option("--reserve", is_flag=True,
+              help="Pesan nomor untuk konsep surat; konfirmasikan saat ditandatangani.")
+@click.option("--sisipan-after", type=int, help="Beri nomor sisipan sesudah nomor urut ini.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tulis juga PDF-nya ke sini.")
+@click.option("--no-archive", is_flag=True, help="Jangan simpan PDF-nya ke arsip.")
 def new(from_file: Path | None, office: str | None, tanggal: Any, kka: str | None, kepada: str | None,
         di: str | None, perihal: str | None, items: tuple[str, ...], reserve: bool,
         sisipan_after: int | None, out: Path | None, no_archive: bool) -> None:
-    """Number, render and archive a surat pengantar; prints its number."""
+    """Beri nomor, cetak, dan arsipkan surat pengantar; menampilkan nomornya."""
     from api import letters
     from api.settings import Settings
 
@@ -115,7 +128,7 @@ def new(from_file: Path | None, office: str | None, tanggal: Any, kka: str | Non
     issued = letters.issue_letter(engine, request, reserve=reserve, sisipan_after=sisipan_after)
     if out:
         out.write_bytes(issued.pdf)
-    click.echo(f"{issued.allocated.number}\t{issued.allocated.status}")
+    click.echo(f"{issued.allocated.number}\t{_status(issued.allocated.status)}")
     if not no_archive:
         _archive(settings, engine, issued, request)
 
@@ -132,13 +145,23 @@ def _archive(settings: Settings, engine: Engine, issued: Any, request: Any) -> N
     click.echo(f"diarsipkan sebagai dokumen #{doc_id}")
 
 
+def _status(status: str) -> str:
+    """A letter's status as the register prints it (`confirmed` -> `terkirim`)."""
+    from archive.letters import STATUS_LABELS
+
+    return STATUS_LABELS.get(status, status)
+
+
 @letter.command("list")
-@click.option("--office")
-@click.option("--year", type=int)
-@click.option("--status", type=click.Choice(["reserved", "confirmed", "void"]))
-@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), help="Export the register here.")
+@click.option("--office", help="Hanya surat kantor ini.")
+@click.option("--year", type=int, help="Hanya surat tahun ini.")
+@click.option("--status", type=click.Choice(["reserved", "confirmed", "void"]),
+              help="Hanya nomor berstatus ini: reserved (dipesan), confirmed (terkirim), "
+                   "void (batal).")
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path),
+              help="Ekspor buku agenda ke berkas XLSX ini.")
 def list_letters(office: str | None, year: int | None, status: str | None, xlsx: Path | None) -> None:
-    """The register of outgoing letters (buku agenda surat keluar)."""
+    """Buku agenda surat keluar."""
     from sqlalchemy.orm import Session
 
     from api.settings import Settings
@@ -156,11 +179,12 @@ def list_letters(office: str | None, year: int | None, status: str | None, xlsx:
 
 @letter.command("void")
 @click.argument("number")
-@click.option("--reason", required=True, help="Why the number is cancelled (kept in the register).")
-@click.option("--office")
-@click.option("--year", type=int)
+@click.option("--reason", required=True,
+              help="Alasan nomor dibatalkan (dicatat di buku agenda).")
+@click.option("--office", help="Kantor pemilik nomor (bila nomornya ada di beberapa kantor).")
+@click.option("--year", type=int, help="Tahun nomor (bila nomornya ada di beberapa tahun).")
 def void_letter(number: str, reason: str, office: str | None, year: int | None) -> None:
-    """Mark NUMBER void with a reason; it stays in the register."""
+    """Batalkan NUMBER dengan alasan; nomornya tetap tercatat di buku agenda."""
     from api.settings import Settings
     from archive.numbering import void
 
@@ -170,14 +194,15 @@ def void_letter(number: str, reason: str, office: str | None, year: int | None) 
 
 @letter.command("confirm")
 @click.argument("number")
-@click.option("--date", "tanggal", type=click.DateTime(["%Y-%m-%d"]), help="Signing date.")
-@click.option("--office")
-@click.option("--year", type=int)
+@click.option("--date", "tanggal", type=click.DateTime(["%Y-%m-%d"]),
+              help="Tanggal penandatanganan.")
+@click.option("--office", help="Kantor pemilik nomor (bila nomornya ada di beberapa kantor).")
+@click.option("--year", type=int, help="Tahun nomor (bila nomornya ada di beberapa tahun).")
 def confirm_letter(number: str, tanggal: Any, office: str | None, year: int | None) -> None:
-    """Confirm a reserved NUMBER at signing."""
+    """Konfirmasikan NUMBER yang dipesan saat surat ditandatangani."""
     from api.settings import Settings
     from archive.numbering import confirm
 
     done = confirm(_engine(Settings()), number, office=office, year=year,
                    tanggal=tanggal.date() if tanggal else None)
-    click.echo(f"{done.number}\t{done.status}")
+    click.echo(f"{done.number}\t{_status(done.status)}")

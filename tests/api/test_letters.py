@@ -51,12 +51,18 @@ def _data() -> dict[str, Any]:
 def test_missing_field_is_refused_with_its_name() -> None:
     data = _data()
     del data["pengirim"]["nip"]
-    with pytest.raises(BadInputError, match="pengirim.nip"):
+    with pytest.raises(BadInputError, match="pengirim.nip: wajib diisi"):
         letters.parse_request(data)
     data = _data()
     data["pengirim"]["nip"] = "1972"
-    with pytest.raises(BadInputError, match="18 angka"):
+    data["items"] = []
+    data["lampiran"] = "2 berkas"
+    with pytest.raises(BadInputError) as refused:
         letters.parse_request(data)
+    assert refused.value.message == (
+        "Data surat tidak lengkap atau salah: items: harus berisi sedikitnya 1 butir; "
+        "pengirim.nip: NIP harus 18 angka; lampiran: isian tidak dikenal; hapus atau periksa "
+        "ejaannya.")
 
 
 def test_profile_fills_kop_and_sender() -> None:
@@ -179,7 +185,8 @@ def test_cli_new_list_void_and_archive(tmp_path: Path, monkeypatch: pytest.Monke
     assert run(cli, ["reindex"]).exit_code == 0  # an index exists: the letter must be added to it
     r = run(cli, ["letter", "new", "--from", str(DATA / "letter-lkjip.json"), "--out", str(tmp_path / "a.pdf")])
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith("000.8.6.3/001/35.73.411/2026\tconfirmed") and "dokumen #" in r.stdout
+    assert r.stdout.startswith("000.8.6.3/001/35.73.411/2026\tterkirim\n"), r.stdout
+    assert re.search(r"^diarsipkan sebagai dokumen #\d+$", r.stdout, re.M), r.stdout
     assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF")
     r = run(cli, ["search", "000.8.6.3/001/35.73.411/2026", "--json"])  # indexed when archived
     assert r.exit_code == 0, r.output
@@ -187,11 +194,13 @@ def test_cli_new_list_void_and_archive(tmp_path: Path, monkeypatch: pytest.Monke
     r = run(cli, ["letter", "new", "--office", "bappeda-smd", "--date", "2026-12-01", "--to", "Kepala BPKAD",
                   "--di", "Samarinda", "--item", "LKjIP 2025|3|eksemplar|Untuk arsip", "--reserve"])
     assert r.exit_code == 0, r.output
-    assert r.stdout.startswith("000.5.3.1/002/35.73.411/2026\treserved")
+    assert r.stdout.startswith("000.5.3.1/002/35.73.411/2026\tdipesan\n"), r.stdout
     r = run(cli, ["letter", "void", "000.5.3.1 / 002 / 35.73.411 / 2026", "--reason", "Draf batal"])
     assert r.exit_code == 0, r.output
     r = run(cli, ["letter", "void", "000.5.3.1/002/35.73.411/2026", "--reason", "lagi"])
     assert r.exit_code == 4 and "sudah batal" in r.stderr
+    r = run(cli, ["letter", "confirm", "000.5.3.1/002/35.73.411/2026"])
+    assert r.exit_code == 4 and "berstatus batal, bukan dipesan" in r.stderr, r.output
     xlsx = tmp_path / "agenda.xlsx"
     r = run(cli, ["letter", "list", "--year", "2026", "--xlsx", str(xlsx)])
     assert r.exit_code == 0, r.output
