@@ -64,7 +64,8 @@ def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> Doc
         target.write_bytes(searchable_pdf(path, doc.pages))
     except (PyPdfError, ValueError, KeyError, OSError) as e:
         log.warning("%s: no searchable copy: %s", path.name, e)
-        return replace(doc, warnings=(*doc.warnings, f"no searchable copy ({e})"))
+        return replace(doc, warnings=(*doc.warnings,
+                                      f"salinan pindaian yang dapat dicari tidak dibuat ({e})"))
     return doc
 
 
@@ -76,7 +77,8 @@ def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None
     if not todo:
         return doc
     if options is None:
-        return replace(doc, warnings=(*doc.warnings, f"{len(todo)} page(s) are images; OCR is off"))
+        note = f"{len(todo)} halaman berupa gambar dan tidak dibaca karena OCR dimatikan"
+        return replace(doc, warnings=(*doc.warnings, note))
     from ingest.scan import read_pages
 
     pages = list(doc.pages)

@@ -35,7 +35,8 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
     except DamagedPdfError:
         raise
     except Exception as e:  # pdfminer raises many unrelated types on a broken file
-        raise DamagedPdfError(f"{path.name}: the PDF text layer cannot be read ({e}).") from e
+        raise DamagedPdfError(f"{path.name}: lapisan teks PDF tidak dapat dibaca ({e}); mintalah "
+                              "berkas yang utuh kepada pengirimnya.") from e
     warnings: tuple[str, ...] = ()
     if expected_pages is not None and len(pages) < expected_pages:
         log.info("%s: the text layer shows %d of %d pages", path.name, len(pages), expected_pages)
