@@ -90,7 +90,7 @@ def issue_copy(
     _check_certifier(request.certifier)
     version = session.get(Version, request.version_id)
     if version is None:
-        raise NotFoundError(f"versi {request.version_id} tidak ada; `arsip versions DOC` "
+        raise NotFoundError(f"Versi {request.version_id} tidak ada; `arsip versions DOC` "
                             "menampilkan versi-versi sebuah dokumen beserta id-nya.")
     source = pick_file(version, request.file_sha256)
     code = new_code()
@@ -121,7 +121,7 @@ def _copy_row(request: CopyRequest, version: Version, source: StoredFileRow,
 
 def _check_certifier(certifier: Certifier) -> None:
     if not (certifier.jabatan.strip() and certifier.nama.strip()):
-        raise BadInputError("salinan memerlukan pejabat yang mengesahkan: isi pengaturan "
+        raise BadInputError("Salinan memerlukan pejabat yang mengesahkan: isi pengaturan "
                             "ARSIP_CERTIFIER_JABATAN, ARSIP_CERTIFIER_NAMA, dan "
                             "ARSIP_CERTIFIER_NIP (atau berikan --jabatan, --nama, --nip).")
 
@@ -133,7 +133,7 @@ def pick_file(version: Version, sha256_prefix: str | None = None) -> StoredFileR
         originals = [f for f in originals if f.sha256.startswith(sha256_prefix.lower())]
     if not originals:
         which = f" dengan hash {sha256_prefix}" if sha256_prefix else ""
-        raise NotFoundError(f"versi {version.id} tidak punya berkas{which} untuk disalin; "
+        raise NotFoundError(f"Versi {version.id} tidak punya berkas{which} untuk disalin; "
                             f"`arsip versions {version.document_id}` menampilkan berkasnya.")
     return originals[0]
 
@@ -160,7 +160,7 @@ def stamp_pdf(original: bytes, stamp: Stamp) -> tuple[bytes, int]:
     try:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
     except (PdfReadError, ValueError, OSError) as e:
-        raise BadInputError(f"berkas arsip tidak dapat dibaca untuk dibuatkan salinan ({e}); "
+        raise BadInputError(f"Berkas arsip tidak dapat dibaca untuk dibuatkan salinan ({e}); "
                             "periksa arsip dengan `arsip check`.") from e
     pages = list(writer.pages)
     for number, page in enumerate(pages, start=1):

@@ -479,10 +479,10 @@ def move_version(
     target = get_document(session, document_id)
     source = version.document
     if source.id == target.id:
-        raise ConflictError(f"versi {version_id} sudah termasuk dokumen #{document_id}; "
+        raise ConflictError(f"Versi {version_id} sudah termasuk dokumen #{document_id}; "
                             "tidak ada yang perlu dipindahkan.")
     if source.doc_type != target.doc_type:
-        raise ConflictError(f"versi {version_id} berjenis {source.doc_type}, sedangkan dokumen "
+        raise ConflictError(f"Versi {version_id} berjenis {source.doc_type}, sedangkan dokumen "
                             f"#{document_id} berjenis {target.doc_type}: keduanya tidak dapat "
                             "menjadi versi dari satu dokumen. Pilih dokumen yang sejenis.")
     return _rehome(session, version, target, reason, by)
@@ -495,7 +495,7 @@ def split_version(
     version = _get_version(session, version_id)
     source = version.document
     if len(source.versions) < 2:
-        raise ConflictError(f"versi {version_id} adalah satu-satunya versi dokumen "
+        raise ConflictError(f"Versi {version_id} adalah satu-satunya versi dokumen "
                             f"#{source.id}: versi itu sudah menjadi dokumen tersendiri.")
     target = Document(doc_type=source.doc_type, identity_key=None)
     session.add(target)
@@ -545,7 +545,7 @@ def revoke_version(
 def _get_version(session: Session, version_id: int) -> Version:
     version = session.get(Version, version_id)
     if version is None:
-        raise NotFoundError(f"versi {version_id} tidak ada; `arsip versions DOC` menampilkan "
+        raise NotFoundError(f"Versi {version_id} tidak ada; `arsip versions DOC` menampilkan "
                             "versi-versi sebuah dokumen beserta id-nya.")
     return version
 
@@ -587,7 +587,7 @@ def get_document(session: Session, document_id: int) -> Document:
     )
     document = session.scalars(stmt).first()
     if document is None:
-        raise NotFoundError(f"dokumen #{document_id} tidak ada; periksa nomornya dengan "
+        raise NotFoundError(f"Dokumen #{document_id} tidak ada; periksa nomornya dengan "
                             "`arsip search`, atau tambahkan dokumen dengan `arsip ingest`.")
     return document
 

@@ -100,7 +100,7 @@ def set_rule(
     rule = existing.get(doc_type)
     if rule is None:
         if kka is None or active_years is None or inactive_years is None or final_fate is None:
-            raise BadInputError(f"belum ada aturan retensi untuk {doc_type!r}: berikan KKA "
+            raise BadInputError(f"Belum ada aturan retensi untuk {doc_type!r}: berikan KKA "
                                 "(--kka), kedua masa retensi (--active, --inactive), dan nasib "
                                 "akhirnya (--fate).")
         rule = RetentionRule(doc_type=doc_type)
@@ -115,9 +115,9 @@ def set_rule(
 def _apply(rule: RetentionRule, kka: str | None, active: int | None, inactive: int | None,
            fate: str | None, description: str | None) -> None:
     if fate is not None and fate not in FATES:
-        raise BadInputError(f"nasib akhir {fate!r} tidak dikenal: pilih {', '.join(FATES)}.")
+        raise BadInputError(f"Nasib akhir {fate!r} tidak dikenal: pilih {', '.join(FATES)}.")
     if any(y is not None and y < 0 for y in (active, inactive)):
-        raise BadInputError("masa retensi ditulis dalam tahun penuh: nol atau lebih.")
+        raise BadInputError("Masa retensi ditulis dalam tahun penuh: nol atau lebih.")
     rule.kka = kka if kka is not None else rule.kka
     rule.active_years = active if active is not None else rule.active_years
     rule.inactive_years = inactive if inactive is not None else rule.inactive_years

@@ -55,7 +55,7 @@ class FileStore:
     def relative_path(self, sha256: str) -> str:
         """Where a hash lives, relative to the root: `ab/abcdef...`."""
         if not _HEX64.fullmatch(sha256):
-            raise NotFoundError(f"bukan hash SHA-256: {sha256!r}; periksa kode berkasnya.")
+            raise NotFoundError(f"Bukan hash SHA-256: {sha256!r}; periksa kode berkasnya.")
         return f"{sha256[:2]}/{sha256}"
 
     def path(self, sha256: str) -> Path:
@@ -89,7 +89,7 @@ class FileStore:
         try:
             return self._write(stream, workdir, expected_sha256)
         except OSError as e:
-            raise StorageError(f"tidak dapat menulis ke penyimpanan berkas di {self.root}: {e}; "
+            raise StorageError(f"Tidak dapat menulis ke penyimpanan berkas di {self.root}: {e}; "
                                "periksa ruang disk dan izin tulis folder itu.") from e
 
     def open(self, sha256: str) -> BinaryIO:
@@ -97,7 +97,7 @@ class FileStore:
         try:
             return self.path(sha256).open("rb")
         except FileNotFoundError as e:
-            raise NotFoundError(f"berkas {sha256} tidak ada di penyimpanan {self.root}; "
+            raise NotFoundError(f"Berkas {sha256} tidak ada di penyimpanan {self.root}; "
                                 "`arsip check` melaporkan berkas yang hilang.") from e
 
     def read(self, sha256: str) -> bytes:
@@ -121,7 +121,7 @@ class FileStore:
             sha256, size = _copy_hashing(stream, fh)
             if expected_sha256 and sha256 != expected_sha256:
                 raise StorageError(
-                    "berkas berubah ketika sedang disimpan (hash tidak cocok); unggah ulang "
+                    "Berkas berubah ketika sedang disimpan (hash tidak cocok); unggah ulang "
                     "berkasnya."
                 )
             final = self.path(sha256)

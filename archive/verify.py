@@ -51,7 +51,7 @@ def verify_file(session: Session, path: Path) -> Verdict:
     try:
         sha256 = sha256_file(path)
     except OSError as e:
-        raise BadInputError(f"{path.name}: berkas tidak dapat dibaca ({e.strerror or e}); periksa "
+        raise BadInputError(f"{path.name}: Berkas tidak dapat dibaca ({e.strerror or e}); periksa "
                             "berkas dan izin aksesnya.") from e
     row = session.scalars(select(StoredFileRow).where(StoredFileRow.sha256 == sha256)).first()
     if row is not None:
@@ -74,9 +74,9 @@ def verify_code(session: Session, code: str) -> Verdict:
     """What a verification code (from a QR code or typed in) stands for."""
     copy = _copy_by_code(session, code)
     if copy is None:
-        return Verdict(False, "unknown_code", f"tidak ada salinan berkode {code!r} yang "
+        return Verdict(False, "unknown_code", f"Tidak ada salinan berkode {code!r} yang "
                        "diterbitkan di sini; periksa kembali kodenya.")
-    return Verdict(True, "copy", f"salinan {copy.code}: {_describe(copy)}; berkasnya harus "
+    return Verdict(True, "copy", f"Salinan {copy.code}: {_describe(copy)}; berkasnya harus "
                    f"ber-SHA-256 {copy.file.sha256}.", copy.file.sha256, *_where(copy.version),
                    copy.code)
 

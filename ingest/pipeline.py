@@ -113,7 +113,7 @@ def hash_file(path: Path) -> str:
     try:
         return sha256_file(path)
     except OSError as e:
-        raise NotAPdfError(f"{path.name}: berkas tidak dapat dibaca ({e.strerror or e}); periksa "
+        raise NotAPdfError(f"{path.name}: Berkas tidak dapat dibaca ({e.strerror or e}); periksa "
                            "berkas dan izin aksesnya, lalu coba lagi.") from e
 
 
@@ -207,7 +207,7 @@ def _commit_rows(
 
 def _storage_error(path: Path, stored: StoredFile, error: Exception) -> StorageError:
     return StorageError(
-        f"{path.name}: penulisan ke basis data gagal ({error.__class__.__name__}); berkas asli "
+        f"{path.name}: Penulisan ke basis data gagal ({error.__class__.__name__}); berkas asli "
         f"tetap tersimpan sebagai {stored.sha256[:12]}…, tetapi belum ada yang dicatat: arsipkan "
         "ulang berkas ini."
     )

@@ -35,7 +35,7 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
     except DamagedPdfError:
         raise
     except Exception as e:  # pdfminer raises many unrelated types on a broken file
-        raise DamagedPdfError(f"{path.name}: lapisan teks PDF tidak dapat dibaca ({e}); mintalah "
+        raise DamagedPdfError(f"{path.name}: Lapisan teks PDF tidak dapat dibaca ({e}); mintalah "
                               "berkas yang utuh kepada pengirimnya.") from e
     warnings: tuple[str, ...] = ()
     if expected_pages is not None and len(pages) < expected_pages:

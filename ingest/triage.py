@@ -76,12 +76,12 @@ def _check_size(path: Path, limits: Limits) -> int:
         size = path.stat().st_size
     except FileNotFoundError as e:
         raise NotAPdfError(
-            f"{path.name}: berkas tidak ditemukan; periksa nama dan letaknya.") from e
+            f"{path.name}: Berkas tidak ditemukan; periksa nama dan letaknya.") from e
     if size == 0:
-        raise EmptyFileError(f"{path.name}: berkas kosong (0 bita); unggah ulang berkasnya.")
+        raise EmptyFileError(f"{path.name}: Berkas kosong (0 bita); unggah ulang berkasnya.")
     if size > limits.max_bytes:
         raise TooLargeError(
-            f"{path.name}: ukurannya {_mb(size, 1)} MB, melebihi batas {_mb(limits.max_bytes)} MB "
+            f"{path.name}: Ukurannya {_mb(size, 1)} MB, melebihi batas {_mb(limits.max_bytes)} MB "
             "(pengaturan ARSIP_MAX_FILE_MB); pecah dokumennya atau naikkan batas itu."
         )
     return size
@@ -97,7 +97,7 @@ def _check_header(path: Path, size: int) -> None:
         if kind is None and head.lstrip()[:1] == b"<":
             kind = "halaman HTML atau XML"
         what = f"berkas ini {kind}" if kind else "berkas ini tidak diawali %PDF"
-        raise NotAPdfError(f"{path.name}: bukan PDF ({what}); ubah dulu menjadi PDF.")
+        raise NotAPdfError(f"{path.name}: Bukan PDF ({what}); ubah dulu menjadi PDF.")
     if b"%%EOF" not in tail:
         raise DamagedPdfError(
             f"{path.name}: PDF terpotong (penanda akhir %%EOF tidak ada), kemungkinan karena "
@@ -139,7 +139,7 @@ def _page_count(reader: Any, limits: Limits, name: str) -> int:
     try:
         pages = len(reader.pages)
     except Exception as e:
-        raise DamagedPdfError(f"{name}: daftar halaman PDF rusak ({e}); mintalah berkas yang utuh "
+        raise DamagedPdfError(f"{name}: Daftar halaman PDF rusak ({e}); mintalah berkas yang utuh "
                               "kepada pengirimnya.") from e
     return _within_page_limit(pages, limits, name)
 
@@ -169,7 +169,7 @@ def _check_streams(reader: Any, limits: Limits, name: str) -> None:
     for number, page in enumerate(reader.pages, start=1):
         for stream in _content_streams(page):
             if _inflated_size(stream, limits.max_stream_bytes) > limits.max_stream_bytes:
-                raise _bomb(f"{name}: halaman {number} memuat", limits)
+                raise _bomb(f"{name}: Halaman {number} memuat", limits)
 
 
 _STREAM_RE = re.compile(rb"<<(?P<dict>(?:(?!>>\s*stream).){0,2000}?)>>\s*stream\r?\n", re.S)
@@ -184,7 +184,7 @@ def _check_raw_streams(path: Path, limits: Limits) -> None:
         end = data.find(b"endstream", m.end())
         raw = data[m.end() : end if end > 0 else len(data)]
         if _bounded_inflate(raw, limits.max_stream_bytes) > limits.max_stream_bytes:
-            raise _bomb(f"{path.name}: berkas memuat", limits)
+            raise _bomb(f"{path.name}: Berkas memuat", limits)
 
 
 def _page_count_pdfminer(path: Path, limits: Limits) -> int:
@@ -207,7 +207,7 @@ def _content_streams(page: Any) -> list[Any]:
         items = contents if isinstance(contents, list) else [contents]
         return [c.get_object() for c in items]
     except Exception as e:
-        raise DamagedPdfError(f"isi salah satu halaman PDF rusak ({e}); mintalah berkas yang utuh "
+        raise DamagedPdfError(f"Isi salah satu halaman PDF rusak ({e}); mintalah berkas yang utuh "
                               "kepada pengirimnya.") from e
 
 

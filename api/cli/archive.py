@@ -53,7 +53,7 @@ def resolve_version(session: Session, ref: str) -> Version:
     else:
         version = session.get(Version, int(doc))
     if version is None:
-        raise NotFoundError(f"versi {ref} tidak ada; `arsip versions DOC` menampilkan versi-versi "
+        raise NotFoundError(f"Versi {ref} tidak ada; `arsip versions DOC` menampilkan versi-versi "
                             "sebuah dokumen beserta id-nya.")
     return version
 
@@ -85,7 +85,7 @@ def versions(document_id: int, on: Any, diff: tuple[int, int] | None, as_json: b
             by_no = {e.version.version_no: e.version for e in entries}
             missing = [n for n in diff if n not in by_no]
             if missing:
-                raise NotFoundError(f"dokumen #{document_id} tidak punya versi {missing[0]}; "
+                raise NotFoundError(f"Dokumen #{document_id} tidak punya versi {missing[0]}; "
                                     f"`arsip versions {document_id}` menampilkan versinya.")
             for line in format_diff(diff_versions(by_no[diff[0]], by_no[diff[1]])):
                 click.echo(line)

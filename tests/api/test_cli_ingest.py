@@ -23,7 +23,7 @@ from tests.archive.fixtures import count_rows, stored_files
 
 # Each bad file and the words its refusal must contain.
 REFUSALS = {
-    "empty.pdf": "berkas kosong (0 bita); unggah ulang berkasnya",
+    "empty.pdf": "Berkas kosong (0 bita); unggah ulang berkasnya.",
     "truncated.pdf": "terpotong",
     "not-a-pdf.pdf": "gambar PNG",
     "html-renamed.pdf": "HTML",
@@ -111,7 +111,7 @@ def test_folders_are_searched_and_each_file_gets_a_line(
 def test_show_unknown_document(data_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["show", "7"])
     assert result.exit_code == 3, result.output
-    assert result.stderr == ("galat (not_found): dokumen #7 tidak ada; periksa nomornya dengan "
+    assert result.stderr == ("galat (not_found): Dokumen #7 tidak ada; periksa nomornya dengan "
                              "`arsip search`, atau tambahkan dokumen dengan `arsip ingest`.\n")
 
 

@@ -71,8 +71,8 @@ def test_the_periods_are_editable_data(db: sessionmaker[Session]) -> None:
         lkjip = next(i for i in schedule(session, date(2023, 6, 1)) if i.doc_type == "lkjip")
     assert stages[2:] == ["aktif", "aktif"]  # lkjip now 5 years active; surat: its clock is upload
     assert lkjip.active_until == date(2025, 12, 31)
-    with db.begin() as session, pytest.raises(BadInputError, match="nasib akhir"):
+    with db.begin() as session, pytest.raises(BadInputError, match="Nasib akhir"):
         set_rule(session, "sop", final_fate="dibakar")
     with db.begin() as session, pytest.raises(BadInputError,
-                                              match="belum ada aturan retensi untuk 'keputusan'"):
+                                              match="Belum ada aturan retensi untuk 'keputusan'"):
         set_rule(session, "keputusan", active_years=2)
