@@ -232,6 +232,8 @@ class OcrOptions:
     page_timeout: float = 300.0
     call_timeout: float = 120.0
     dpi: float | None = None  # None: the scan's own resolution within 200..300
+    # engine for second readings of the few cells Tesseract was unsure of ("rapidocr"; "" none)
+    second: str = "rapidocr"
 
 
 def make_engine(options: OcrOptions) -> OcrEngine:
@@ -241,3 +243,19 @@ def make_engine(options: OcrOptions) -> OcrEngine:
     if options.engine != "tesseract":
         raise MissingDependencyError(f"unknown OCR engine {options.engine!r}; use 'tesseract'.")
     return TesseractEngine(lang=options.lang, timeout=options.call_timeout)
+
+
+def make_second_engine(options: OcrOptions) -> Any:
+    """The engine for second readings (`ingest.ocr_rapid.RapidEngine`), or None when off.
+
+    Off for the fake engine (tests).  Raises `MissingDependencyError` when the package is not
+    installed; its models load on first use (most pages never need them).
+    """
+    if not options.second or options.engine == "fake":
+        return None
+    if options.second != "rapidocr":
+        raise MissingDependencyError(f"unknown second OCR engine {options.second!r}; use 'rapidocr'.")
+    from ingest.ocr_rapid import RapidEngine, check_installed
+
+    check_installed()
+    return RapidEngine()

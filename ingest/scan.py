@@ -21,6 +21,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -28,7 +29,7 @@ from PIL import Image
 
 from archive.errors import ArchiveError, MissingDependencyError
 from ingest.layout import Box, Cell, PageContent, Shape, ShapeKind, Table, Word
-from ingest.ocr import OcrEngine, OcrOptions, OcrWord, make_engine
+from ingest.ocr import OcrEngine, OcrOptions, OcrWord, make_engine, make_second_engine
 from ingest.raster import (
     PageImage,
     detect_orientation,
@@ -37,6 +38,7 @@ from ingest.raster import (
     straighten,
     to_gray,
 )
+from ingest.text import find_nip, parse_date
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,8 @@ class CellBox:
     y1: int
 
 
-def read_page_image(page: PageImage, engine: OcrEngine) -> PageContent:
-    """OCR and layout of one upright page image."""
+def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | None = None) -> PageContent:
+    """OCR and layout of one upright page image; `second` reads again the cells Tesseract was unsure of."""
     gray = drop_stamp_ink(page.rgb)
     ink = binarise(gray)
     grids = find_grids(ink, page.dpi)
@@ -91,7 +93,10 @@ def read_page_image(page: PageImage, engine: OcrEngine) -> PageContent:
     clean_ink = ink & ~line_mask
     cells = [grid_cells(g) for g in grids]
     shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi)]
-    cell_words = ocr_cells(clean, clean_ink, [c for cs in cells for c in cs], engine, page.dpi)
+    flat = [c for cs in cells for c in cs]
+    cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
+    if second is not None:
+        cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
     outside = ocr_outside(clean, ink, grids, engine)
     return assemble(page, grids, cells, cell_words, outside, shapes)
 
@@ -432,6 +437,163 @@ def ocr_outside(gray: np.ndarray, ink: np.ndarray, grids: Sequence[Grid], engine
     return [dataclasses.replace(wd, left=wd.left + x0, top=wd.top + y0) for wd in words]
 
 
+# --- second readings ---------------------------------------------------------------------------
+class SecondLine(Protocol):
+    """A line read by the second engine, in the pixels of the crop it was given (read-only)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def left(self) -> int: ...
+    @property
+    def top(self) -> int: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def conf(self) -> float: ...  # 0..100
+
+
+class SecondReader(Protocol):
+    """What a second-reading engine offers (`ingest.ocr_rapid.RapidEngine`)."""
+
+    def read_lines(self, image: np.ndarray, gaps: np.ndarray | None = None) -> Sequence[SecondLine]:
+        """The text lines of a small crop, top to bottom."""
+        ...
+
+
+DOUBT = 60.0  # a Tesseract word below this confidence makes its line doubtful
+SURE_LINE = 75.0  # ... and so does a line whose mean confidence is below this
+MAX_REREADS = 6  # cells per page: second readings cost time, keep them to the few that matter
+MAX_LINES = 14  # a value cell longer than this (signature and stamp lines count) is a text block
+SECOND_MIN = 80.0  # a second reading must be at least this confident to replace anything
+SECOND_NEW = 90.0  # ... and this confident to add a line Tesseract did not see
+
+
+def second_readings(
+    rgb: np.ndarray, clean: np.ndarray, cells: Sequence[CellBox],
+    words: dict[int, list[OcrWord]], second: SecondReader,
+) -> dict[int, list[OcrWord]]:
+    """Cell words with the doubtful lines of labelled value cells replaced by a second reading.
+
+    A form cell right of a short label ('Nomor SOP', 'Tanggal Pembuatan', 'Disahkan Oleh')
+    holds one field: handwriting, or a name and NIP under a stamp and signature, where
+    Tesseract reads garbage.  Only such cells with a doubtful line are read again (from the
+    colour image: the second engine copes with stamp ink), and a line is replaced only when
+    the second reading is more confident and no less valid (a NIP or a date is never traded
+    for a reading without one).
+    """
+    out = dict(words)
+    for k in doubtful_value_cells(cells, words)[:MAX_REREADS]:
+        c = cells[k]
+        lines = second.read_lines(rgb[c.y0 : c.y1, c.x0 : c.x1], clean[c.y0 : c.y1, c.x0 : c.x1])
+        out[k] = merge_readings(out[k], lines, c, k)
+    return out
+
+
+def doubtful_value_cells(cells: Sequence[CellBox], words: dict[int, list[OcrWord]]) -> list[int]:
+    """Cells with a doubtful line, a short text label on their left and few lines, least sure first."""
+    found = []
+    for k, c in enumerate(cells):
+        ws = words.get(k, [])
+        lines = _lines(ws)
+        if not ws or len(lines) > MAX_LINES or not any(_doubtful(ln) for ln in lines):
+            continue
+        label = next((j for j, o in enumerate(cells) if o.x1 <= c.x0 + 3 and o.x1 >= c.x0 - 3
+                      and o.y0 <= (c.y0 + c.y1) / 2 <= o.y1), None)
+        if label is not None and is_label(words.get(label, [])):
+            found.append((sum(w.conf for w in ws) / len(ws), k))
+    return [k for _, k in sorted(found)]
+
+
+def is_label(words: Sequence[OcrWord]) -> bool:
+    """A form label: one to five words, mostly letters, short ('Nomor SOP', 'Disahkan Oleh')."""
+    text = " ".join(w.text for w in words)
+    letters = sum(ch.isalpha() for ch in text)
+    return 1 <= len(words) <= 5 and letters >= 5 and len(text) <= 40 and letters >= 0.7 * len(text.replace(" ", ""))
+
+
+def _lines(words: Sequence[OcrWord]) -> list[list[OcrWord]]:
+    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for w in words:
+        lines.setdefault(w.line, []).append(w)
+    return list(lines.values())
+
+
+def _doubtful(line: Sequence[OcrWord]) -> bool:
+    return min(w.conf for w in line) < DOUBT or sum(w.conf for w in line) / len(line) < SURE_LINE
+
+
+def merge_readings(tess: list[OcrWord], lines: Sequence[SecondLine], c: CellBox, k: int) -> list[OcrWord]:
+    """`tess` (page pixels) with each row of second-reading `lines` (crop pixels) put in place of
+    the Tesseract words around it when `prefer_second` says so."""
+    out = list(tess)
+    for n, row in enumerate(_rows(lines)):
+        top = c.y0 + min(ln.top for ln in row)
+        bottom = c.y0 + max(ln.top + ln.height for ln in row)
+        mine = [w for w in out if top <= w.cy <= bottom]
+        text = " ".join(ln.text for ln in row)
+        conf = sum(ln.conf * len(ln.text) for ln in row) / max(1, sum(len(ln.text) for ln in row))
+        left, right = c.x0 + min(ln.left for ln in row), c.x0 + max(ln.left + ln.width for ln in row)
+        if not prefer_second(mine, text, conf) or _loses_words(mine, left, right):
+            continue
+        new = [OcrWord(w.text, w.left + c.x0, w.top + c.y0, w.width, w.height, w.conf, w.line)
+               for ln in row for w in _split(ln, (k, 1000 + n, 0))]
+        out = [w for w in out if not any(w is m for m in mine)] + new
+    return out
+
+
+def _loses_words(mine: Sequence[OcrWord], left: int, right: int) -> bool:
+    """True when a Tesseract word read with some confidence lies outside the second reading's span
+    (the second engine missed part of the line, say a name's first word under a stamp)."""
+    pad = 0.02 * (right - left)
+    return any(w.conf >= DOUBT and not left - pad <= w.left + w.width / 2 <= right + pad for w in mine)
+
+
+def _rows(lines: Sequence[SecondLine]) -> list[list[SecondLine]]:
+    """Lines side by side (a name split by a signature stroke) grouped into rows, left to right."""
+    rows: list[list[SecondLine]] = []
+    for ln in sorted(lines, key=lambda ln: ln.top):
+        cy = ln.top + ln.height / 2
+        if rows and rows[-1][0].top <= cy <= rows[-1][0].top + rows[-1][0].height:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return [sorted(r, key=lambda ln: ln.left) for r in rows]
+
+
+def _split(line: SecondLine, line_id: tuple[int, int, int]) -> list[OcrWord]:
+    """A second-reading line as words, their boxes spread over the line by length."""
+    tokens = line.text.split()
+    total = max(1, sum(len(t) for t in tokens) + len(tokens) - 1)
+    out, x = [], 0
+    for t in tokens:
+        w = max(1, round(line.width * len(t) / total))
+        out.append(OcrWord(t, line.left + x, line.top, w, line.height, line.conf, line_id))
+        x += w + round(line.width / total)
+    return out
+
+
+def prefer_second(mine: Sequence[OcrWord], text: str, conf: float) -> bool:
+    """Whether a second reading (`text`, confidence `conf`) should replace the Tesseract words `mine`.
+
+    Never on a weak second reading, nor over a sure Tesseract line; a line Tesseract did not
+    see is added only when very confident; a NIP or a date Tesseract read is kept unless the
+    second reading has one too.
+    """
+    if conf < SECOND_MIN or not text.strip():
+        return False
+    if not mine:
+        return conf >= SECOND_NEW and len(text.strip()) >= 4
+    if not _doubtful(mine):
+        return False
+    first = " ".join(w.text for w in sorted(mine, key=lambda w: (w.line, w.left)))
+    if (find_nip(first) and not find_nip(text)) or (parse_date(first) and not parse_date(text)):
+        return False
+    return conf > sum(w.conf for w in mine) / len(mine)
+
+
 # --- the page model ------------------------------------------------------------------------------
 def assemble(
     page: PageImage,
@@ -539,7 +701,8 @@ def read_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> list[
     batch pays the worker start-up once.  A page that fails or times out comes back empty with
     a warning; the document carries on.
     """
-    make_engine(options)  # fail fast (missing Tesseract or language) before starting workers
+    make_engine(options)  # fail fast (missing Tesseract, language or second engine) before starting workers
+    make_second_engine(options)
     jobs = max(1, min(options.jobs, len(indices)))
     if jobs == 1:
         return [_read_one_safely(path, i, options) for i in indices]
@@ -590,19 +753,19 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
     not confident does orientation detection (OSD, then a confidence vote) run, and the page is
     read again if it must be turned.  OSD on every page cost as much as reading the tables.
     """
-    engine = _engine(options)
+    engine, second = _engine(options), _second(options)
     rgb, dpi = render_page(path, index, options.dpi)
     if (to_gray(rgb) < 128).mean() < 0.0005:
         h, w = rgb.shape[:2]
         return PageContent(index + 1, w * 72.0 / dpi, h * 72.0 / dpi, "", ocr=True)
-    content = read_page_image(straighten(rgb, dpi, index + 1), engine)
+    content = read_page_image(straighten(rgb, dpi, index + 1), engine, second)
     if reads_upright(content):
         return content
     turn = detect_orientation(rgb, dpi, engine)
     if not turn:
         return content
     log.info("%s page %d: turned %d degrees", path.name, index + 1, turn)
-    return read_page_image(straighten(rgb, dpi, index + 1, turn), engine)
+    return read_page_image(straighten(rgb, dpi, index + 1, turn), engine, second)
 
 
 def reads_upright(page: PageContent) -> bool:
@@ -650,6 +813,16 @@ def _engine(options: OcrOptions) -> OcrEngine:
 
 
 _ENGINES: dict[str, OcrEngine] = {}
+
+
+def _second(options: OcrOptions) -> SecondReader | None:
+    key = repr(options)
+    if key not in _SECONDS:
+        _SECONDS[key] = make_second_engine(options)
+    return _SECONDS[key]
+
+
+_SECONDS: dict[str, SecondReader | None] = {}
 PAGES_PER_WORKER = 25
 
 

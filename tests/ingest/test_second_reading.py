@@ -1,0 +1,97 @@
+"""Second readings: which cells are read again, when a second reading replaces Tesseract's, RapidOCR."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pytest
+
+from archive.errors import MissingDependencyError
+from ingest import scan
+from ingest.ocr import OcrOptions, OcrWord, make_second_engine
+from ingest.ocr_rapid import RapidEngine, check_installed, with_spaces
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float
+
+
+def _w(text: str, left: int, top: int, conf: float, line: int = 1) -> OcrWord:
+    return OcrWord(text, left, top, 10 * len(text), 20, conf, (0, 1, line))
+
+
+LABEL = scan.CellBox(0, 0, 0, 0, 100, 50)
+VALUE = scan.CellBox(0, 1, 100, 0, 400, 50)
+
+
+def test_only_doubtful_cells_right_of_a_label_are_read_again() -> None:
+    cells = [LABEL, VALUE, scan.CellBox(1, 0, 0, 50, 400, 100)]
+    words = {0: [_w("Nomor", 5, 10, 95), _w("SOP", 60, 10, 95)],
+             1: [_w("LI/NSLOMHID/2024", 110, 10, 30)],
+             2: [_w("garbage", 5, 60, 10)]}  # doubtful, but no label on its left
+    assert scan.doubtful_value_cells(cells, words) == [1]
+    words[1] = [_w("44/SOP/2024", 110, 10, 95)]
+    assert scan.doubtful_value_cells(cells, words) == []
+
+
+def test_a_confident_second_reading_replaces_a_doubtful_line() -> None:
+    tess = [_w("ag", 110, 10, 20), _w("Amel", 140, 10, 40)]
+    merged = scan.merge_readings(tess, [Line("SAMUEL, SE", 5, 5, 120, 30, 95.0)], VALUE, 1)
+    assert [w.text for w in merged] == ["SAMUEL,", "SE"]
+    assert merged[0].left == 105 and merged[0].line[0] == 1
+
+
+def test_a_sure_line_a_nip_or_a_weak_reading_is_kept() -> None:
+    sure = [_w("Kepala", 110, 10, 95), _w("Dinas", 180, 10, 92)]
+    assert scan.merge_readings(sure, [Line("KepalaDinas", 5, 5, 150, 30, 99.0)], VALUE, 1) == sure
+    nip = [_w("NIP.", 110, 10, 40), _w("196604081993031009", 150, 10, 55)]
+    assert scan.merge_readings(nip, [Line("NIP.1966O4O8", 5, 5, 200, 30, 95.0)], VALUE, 1) == nip
+    weak = [_w("ST", 110, 10, 40)]
+    assert scan.merge_readings(weak, [Line("jaNuNei2o24", 5, 5, 200, 30, 67.0)], VALUE, 1) == weak
+
+
+def test_a_second_reading_that_misses_a_read_word_is_not_taken() -> None:
+    tess = [_w("MARIA", 110, 10, 70), _w("WLAYANTI,", 200, 10, 30)]
+    assert scan.merge_readings(tess, [Line("UAYANTI.S.T", 95, 5, 120, 30, 89.0)], VALUE, 1) == tess
+
+
+def test_spaces_come_back_where_the_ink_has_a_gap() -> None:
+    ink = np.zeros((40, 200), np.uint8)
+    for x0, x1 in ((10, 30), (32, 50), (90, 110), (112, 130)):  # 'AB', gap, 'CD'
+        ink[10:30, x0:x1] = 255
+    boxes = [[[x, 10], [x + 20, 10], [x + 20, 30], [x, 30]] for x in (10, 32, 90, 112)]
+    assert with_spaces(list("A,CD"), boxes, ink, 0) == "A, CD"  # after a comma, gap or not
+    assert with_spaces(list("ABCD"), boxes, ink, 0) == "AB CD"
+
+
+def test_no_second_engine_for_the_fake_engine_or_when_off() -> None:
+    assert make_second_engine(OcrOptions(engine="fake")) is None
+    assert make_second_engine(OcrOptions(second="")) is None
+    with pytest.raises(MissingDependencyError, match="unknown second"):
+        make_second_engine(OcrOptions(second="nonsense"))
+
+
+def test_a_missing_package_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    with pytest.raises(MissingDependencyError, match="pip install rapidocr-onnxruntime"):
+        check_installed()
+
+
+@pytest.mark.slow
+def test_rapidocr_reads_a_printed_number_offline() -> None:
+    check_installed()
+    img = np.full((80, 700, 3), 255, np.uint8)
+    cv2.putText(img, "44/123/2024", (20, 55), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (0, 0, 0), 3)
+    lines = RapidEngine().read_lines(img)
+    assert [ln.text for ln in lines] == ["44/123/2024"]
+    assert lines[0].conf > 80
