@@ -209,10 +209,21 @@ def match_list_label(text: str | None) -> tuple[str, str] | None:
     first = _flat(re.sub(r"^[^\w(]+|[^\w)]+$", "", lines[0])).lower()
     if len(first) < 5:
         return None
-    best = max(_LIST_CANON, key=lambda lc: difflib.SequenceMatcher(None, first, lc[1]).ratio())
-    if difflib.SequenceMatcher(None, first, best[1]).ratio() < _FUZZY:
+    best = max(_LIST_CANON, key=lambda lc: _label_ratio(first, lc[1]))
+    if _label_ratio(first, best[1]) < _FUZZY:
         return None
     return best[0], "\n".join(lines[1:])
+
+
+# Letter pairs OCR confuses in small print: 'ri' read as 'n' or 'nn', 'm' as 'rn' and back.
+_CONFUSIONS = (("ri", "nn"), ("ri", "n"), ("m", "rn"), ("rn", "m"))
+
+
+def _label_ratio(text: str, canon: str) -> float:
+    """Similarity of an OCR'd label to `canon`, also as `canon` reads with a common OCR confusion
+    ('?enngatan' for 'Peringatan')."""
+    variants = {canon, *(canon.replace(a, b) for a, b in _CONFUSIONS)}
+    return max(difflib.SequenceMatcher(None, text, v).ratio() for v in variants)
 
 
 def fix_numbering(text: str) -> str:
