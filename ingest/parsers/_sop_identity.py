@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ingest.layout import Cell, DocumentContent, PageContent
 from ingest.model import Official
 from ingest.parsers._sop_table import row_cells
+from ingest.parsers.signatory import spaced_name
 from ingest.text import clean, find_nip, join_lines, parse_date, split_items, title_case_office
 
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
@@ -361,7 +362,7 @@ def parse_official(text: str | None) -> Official | None:
     jabatan = clean(" ".join(lines[:jabatan_end]).rstrip(",").lstrip(":; "))
     return Official(
         jabatan=title_case_office(jabatan) if jabatan and jabatan.isupper() else jabatan,
-        nama=clean(lines[name_i]) if name_i >= 0 and name_i != nip_i else None,
+        nama=spaced_name(clean(lines[name_i])) if name_i >= 0 and name_i != nip_i else None,
         nip=find_nip(lines[nip_i]) if nip_i is not None else None,
         pangkat=clean(lines[pangkat_i]) if pangkat_i is not None else None,
     )

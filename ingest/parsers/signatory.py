@@ -89,7 +89,15 @@ def _is_bare_nip(line: str) -> bool:
 
 def _clean_name(line: str) -> str | None:
     name = re.sub(r"^\s*(?:nama\s*:)\s*", "", line, flags=re.IGNORECASE)
-    return clean(name.strip(" ,()"))
+    return spaced_name(clean(name.strip(" ,()")))
+
+
+_HONORIFIC = re.compile(r"^(H|Hj|Ir|Dr|Drs|Dra|Prof)\.(?=[A-Z])")
+
+
+def spaced_name(name: str | None) -> str | None:
+    """A name with the space OCR dropped after a leading honorific put back ('H.Irwan' -> 'H. Irwan')."""
+    return _HONORIFIC.sub(r"\1. ", name) if name else name
 
 
 def _pangkat(line: str) -> str | None:
