@@ -466,6 +466,7 @@ class SecondReader(Protocol):
 DOUBT = 60.0  # a Tesseract word below this confidence makes its line doubtful
 SURE_LINE = 75.0  # ... and so does a line whose mean confidence is below this
 MAX_REREADS = 6  # cells per page: second readings cost time, keep them to the few that matter
+VALUE_WIDER = 1.5  # a value cell is at least this many times as wide as its label
 MAX_LINES = 14  # a value cell longer than this (signature and stamp lines count) is a text block
 SECOND_MIN = 80.0  # a second reading must be at least this confident to replace anything
 SECOND_NEW = 90.0  # ... and this confident to add a line Tesseract did not see
@@ -485,15 +486,18 @@ def second_readings(
     for a reading without one).
     """
     out = dict(words)
-    for k in doubtful_value_cells(cells, words)[:MAX_REREADS]:
+    todo = doubtful_value_cells(cells, words)
+    todo += [(k, True) for k in doubtful_number_cells(cells, words) if (k, False) not in todo]
+    for k, numbers in todo[:MAX_REREADS]:
         c = cells[k]
         lines = second.read_lines(rgb[c.y0 : c.y1, c.x0 : c.x1], clean[c.y0 : c.y1, c.x0 : c.x1])
-        out[k] = merge_readings(out[k], lines, c, k)
+        out[k] = merge_readings(out[k], lines, c, k, numbers=numbers)
     return out
 
 
-def doubtful_value_cells(cells: Sequence[CellBox], words: dict[int, list[OcrWord]]) -> list[int]:
-    """Cells with a doubtful line, a short text label on their left and few lines, least sure first."""
+def doubtful_value_cells(cells: Sequence[CellBox], words: dict[int, list[OcrWord]]) -> list[tuple[int, bool]]:
+    """(cell, False) for cells with a doubtful line, a short text label on their left and few lines,
+    least sure first."""
     found = []
     for k, c in enumerate(cells):
         ws = words.get(k, [])
@@ -502,9 +506,29 @@ def doubtful_value_cells(cells: Sequence[CellBox], words: dict[int, list[OcrWord
             continue
         label = next((j for j, o in enumerate(cells) if o.x1 <= c.x0 + 3 and o.x1 >= c.x0 - 3
                       and o.y0 <= (c.y0 + c.y1) / 2 <= o.y1), None)
-        if label is not None and is_label(words.get(label, [])):
+        # a form's value column is wider than its label column; two equal columns of headings
+        # ('KETERKAITAN' | 'PERALATAN') are not a label and its value
+        if label is not None and c.x1 - c.x0 >= VALUE_WIDER * (cells[label].x1 - cells[label].x0) \
+                and is_label(words.get(label, [])):
             found.append((sum(w.conf for w in ws) / len(ws), k))
-    return [k for _, k in sorted(found)]
+    return [(k, False) for _, k in sorted(found)]
+
+
+def doubtful_number_cells(cells: Sequence[CellBox], words: dict[int, list[OcrWord]]) -> list[int]:
+    """Cells of short quantity lines ('100%', '3 Dokumen') where a number was read with doubt
+    (Tesseract reads a '%' after digits as '46' or '76')."""
+    found = []
+    for k in range(len(cells)):
+        lines = _lines(words.get(k, []))
+        if lines and len(lines) <= MAX_LINES and all(len(ln) <= 3 for ln in lines) and any(
+                _doubtful(ln) and any(_numeric(w.text) for w in ln) for ln in lines):
+            found.append(k)
+    return found
+
+
+def _numeric(text: str) -> bool:
+    digits = sum(ch.isdigit() for ch in text)
+    return digits >= 2 and digits >= 0.6 * len(text)
 
 
 def is_label(words: Sequence[OcrWord]) -> bool:
@@ -525,9 +549,13 @@ def _doubtful(line: Sequence[OcrWord]) -> bool:
     return min(w.conf for w in line) < DOUBT or sum(w.conf for w in line) / len(line) < SURE_LINE
 
 
-def merge_readings(tess: list[OcrWord], lines: Sequence[SecondLine], c: CellBox, k: int) -> list[OcrWord]:
+def merge_readings(
+    tess: list[OcrWord], lines: Sequence[SecondLine], c: CellBox, k: int, *, numbers: bool = False
+) -> list[OcrWord]:
     """`tess` (page pixels) with each row of second-reading `lines` (crop pixels) put in place of
-    the Tesseract words around it when `prefer_second` says so."""
+    the Tesseract words around it when `prefer_second` says so.  With `numbers`, a row replaces
+    only when its digits begin Tesseract's: the second reading may drop a misread glyph ('10046'
+    -> '100%'), never bring digits of its own."""
     out = list(tess)
     for n, row in enumerate(_rows(lines)):
         top = c.y0 + min(ln.top for ln in row)
@@ -538,10 +566,18 @@ def merge_readings(tess: list[OcrWord], lines: Sequence[SecondLine], c: CellBox,
         left, right = c.x0 + min(ln.left for ln in row), c.x0 + max(ln.left + ln.width for ln in row)
         if not prefer_second(mine, text, conf) or _loses_words(mine, left, right):
             continue
+        if numbers and not _same_digits(mine, text):
+            continue
         new = [OcrWord(w.text, w.left + c.x0, w.top + c.y0, w.width, w.height, w.conf, w.line)
                for ln in row for w in _split(ln, (k, 1000 + n, 0))]
         out = [w for w in out if not any(w is m for m in mine)] + new
     return out
+
+
+def _same_digits(mine: Sequence[OcrWord], text: str) -> bool:
+    first = "".join(ch for w in mine for ch in w.text if ch.isdigit())
+    second = "".join(ch for ch in text if ch.isdigit())
+    return bool(second) and first.startswith(second)
 
 
 def _loses_words(mine: Sequence[OcrWord], left: int, right: int) -> bool:

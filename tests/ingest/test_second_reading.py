@@ -38,9 +38,19 @@ def test_only_doubtful_cells_right_of_a_label_are_read_again() -> None:
     words = {0: [_w("Nomor", 5, 10, 95), _w("SOP", 60, 10, 95)],
              1: [_w("LI/NSLOMHID/2024", 110, 10, 30)],
              2: [_w("garbage", 5, 60, 10)]}  # doubtful, but no label on its left
-    assert scan.doubtful_value_cells(cells, words) == [1]
+    assert scan.doubtful_value_cells(cells, words) == [(1, False)]
     words[1] = [_w("44/SOP/2024", 110, 10, 95)]
     assert scan.doubtful_value_cells(cells, words) == []
+
+
+def test_a_doubtful_number_is_read_again_and_may_only_lose_digits() -> None:
+    cells = [LABEL, VALUE]
+    words = {0: [_w("Prosentase", 5, 10, 95)], 1: [_w("10046", 110, 10, 38), _w("3", 110, 40, 96, 2)]}
+    assert scan.doubtful_number_cells(cells, words) == [1]
+    percent = scan.merge_readings(words[1], [Line("100%", 5, 5, 60, 20, 97.0)], VALUE, 1, numbers=True)
+    assert sorted(w.text for w in percent) == ["100%", "3"]
+    other = scan.merge_readings(words[1], [Line("160%", 5, 5, 60, 20, 97.0)], VALUE, 1, numbers=True)
+    assert other == words[1]  # digits Tesseract did not see are never taken
 
 
 def test_a_confident_second_reading_replaces_a_doubtful_line() -> None:
