@@ -466,7 +466,7 @@ class SecondReader(Protocol):
 DOUBT = 60.0  # a Tesseract word below this confidence makes its line doubtful
 SURE_LINE = 75.0  # ... and so does a line whose mean confidence is below this
 MAX_REREADS = 6  # cells per page: second readings cost time, keep them to the few that matter
-VALUE_WIDER = 1.5  # a value cell is at least this many times as wide as its label
+VALUE_WIDER = 1.0  # a value cell is at least as wide as its label
 MAX_LINES = 14  # a value cell longer than this (signature and stamp lines count) is a text block
 SECOND_MIN = 80.0  # a second reading must be at least this confident to replace anything
 SECOND_NEW = 90.0  # ... and this confident to add a line Tesseract did not see
@@ -506,8 +506,8 @@ def doubtful_value_cells(cells: Sequence[CellBox], words: dict[int, list[OcrWord
             continue
         label = next((j for j, o in enumerate(cells) if o.x1 <= c.x0 + 3 and o.x1 >= c.x0 - 3
                       and o.y0 <= (c.y0 + c.y1) / 2 <= o.y1), None)
-        # a form's value column is wider than its label column; two equal columns of headings
-        # ('KETERKAITAN' | 'PERALATAN') are not a label and its value
+        # a form's value column is at least as wide as its label column; of a row of two
+        # headings ('KETERKAITAN' | 'PERALATAN'), a narrower right one is not a value
         if label is not None and c.x1 - c.x0 >= VALUE_WIDER * (cells[label].x1 - cells[label].x0) \
                 and is_label(words.get(label, [])):
             found.append((sum(w.conf for w in ws) / len(ws), k))
@@ -581,10 +581,19 @@ def _same_digits(mine: Sequence[OcrWord], text: str) -> bool:
 
 
 def _loses_words(mine: Sequence[OcrWord], left: int, right: int) -> bool:
-    """True when a Tesseract word read with some confidence lies outside the second reading's span
-    (the second engine missed part of the line, say a name's first word under a stamp)."""
+    """True when a Tesseract word worth keeping lies outside the second reading's span (the second
+    engine missed part of the line, say a name's first word under a stamp): one read with some
+    confidence, or a word of four letters or more read with less (not a speck of signature)."""
     pad = 0.02 * (right - left)
-    return any(w.conf >= DOUBT and not left - pad <= w.left + w.width / 2 <= right + pad for w in mine)
+    return any(not left - pad <= w.left + w.width / 2 <= right + pad and _worth_keeping(w) for w in mine)
+
+
+def _worth_keeping(w: OcrWord) -> bool:
+    letters = sum(ch.isalpha() for ch in w.text)
+    return w.conf >= DOUBT or (w.conf >= WORD_MIN and letters >= 4 and letters >= len(w.text) - 1)
+
+
+WORD_MIN = 30.0  # a long word read at least this confidently is a word, not signature noise
 
 
 def _rows(lines: Sequence[SecondLine]) -> list[list[SecondLine]]:

@@ -70,8 +70,11 @@ def test_a_sure_line_a_nip_or_a_weak_reading_is_kept() -> None:
 
 
 def test_a_second_reading_that_misses_a_read_word_is_not_taken() -> None:
-    tess = [_w("MARIA", 110, 10, 70), _w("WLAYANTI,", 200, 10, 30)]
+    tess = [_w("MARIA", 110, 10, 41), _w("WLAYANTI,", 200, 10, 18)]  # a long word, read with doubt
     assert scan.merge_readings(tess, [Line("UAYANTI.S.T", 95, 5, 120, 30, 89.0)], VALUE, 1) == tess
+    noise = [_w("ag", 110, 10, 20), _w("Amel", 200, 10, 40)]  # a speck of signature left of the name
+    merged = scan.merge_readings(noise, [Line("SAMUEL, SE", 95, 5, 120, 30, 93.0)], VALUE, 1)
+    assert [w.text for w in merged] == ["SAMUEL,", "SE"]
 
 
 def test_spaces_come_back_where_the_ink_has_a_gap() -> None:
