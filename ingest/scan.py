@@ -490,8 +490,15 @@ def second_readings(
     todo += [(k, True) for k in doubtful_number_cells(cells, words) if (k, False) not in todo]
     for k, numbers in todo[:MAX_REREADS]:
         c = cells[k]
+        missed: list[tuple[int, int]] = []
         lines = second.read_lines(rgb[c.y0 : c.y1, c.x0 : c.x1], clean[c.y0 : c.y1, c.x0 : c.x1])
-        out[k] = merge_readings(out[k], lines, c, k, numbers=numbers)
+        out[k] = merge_readings(out[k], lines, c, k, numbers=numbers, missed=missed)
+        for i, (top, bottom) in enumerate(missed):
+            # The colour reading of this row missed part of it (stamp ink over the words):
+            # the stamp-free image gets a go at that row alone.
+            band = dataclasses.replace(c, y0=max(c.y0, top - ROW_PAD), y1=min(c.y1, bottom + ROW_PAD))
+            lines = second.read_lines(clean[band.y0 : band.y1, band.x0 : band.x1])
+            out[k] = merge_readings(out[k], lines, band, k, numbers=numbers, base=2000 + 100 * i)
     return out
 
 
@@ -550,12 +557,14 @@ def _doubtful(line: Sequence[OcrWord]) -> bool:
 
 
 def merge_readings(
-    tess: list[OcrWord], lines: Sequence[SecondLine], c: CellBox, k: int, *, numbers: bool = False
+    tess: list[OcrWord], lines: Sequence[SecondLine], c: CellBox, k: int, *, numbers: bool = False,
+    missed: list[tuple[int, int]] | None = None, base: int = 1000,
 ) -> list[OcrWord]:
     """`tess` (page pixels) with each row of second-reading `lines` (crop pixels) put in place of
     the Tesseract words around it when `prefer_second` says so.  With `numbers`, a row replaces
     only when its digits begin Tesseract's: the second reading may drop a misread glyph ('10046'
-    -> '100%'), never bring digits of its own."""
+    -> '100%'), never bring digits of its own.  Rows that would have replaced but missed words
+    Tesseract read are added to `missed` as (top, bottom) in page pixels."""
     out = list(tess)
     for n, row in enumerate(_rows(lines)):
         top = c.y0 + min(ln.top for ln in row)
@@ -564,12 +573,14 @@ def merge_readings(
         text = " ".join(ln.text for ln in row)
         conf = sum(ln.conf * len(ln.text) for ln in row) / max(1, sum(len(ln.text) for ln in row))
         left, right = c.x0 + min(ln.left for ln in row), c.x0 + max(ln.left + ln.width for ln in row)
-        if not prefer_second(mine, text, conf) or _loses_words(mine, left, right):
+        if not prefer_second(mine, text, conf) or (numbers and not _same_digits(mine, text)):
             continue
-        if numbers and not _same_digits(mine, text):
+        if _loses_words(mine, left, right):
+            if missed is not None:
+                missed.append((top, bottom))
             continue
         new = [OcrWord(w.text, w.left + c.x0, w.top + c.y0, w.width, w.height, w.conf, w.line)
-               for ln in row for w in _split(ln, (k, 1000 + n, 0))]
+               for ln in row for w in _split(ln, (k, base + n, 0))]
         out = [w for w in out if not any(w is m for m in mine)] + new
     return out
 
@@ -590,9 +601,12 @@ def _loses_words(mine: Sequence[OcrWord], left: int, right: int) -> bool:
 
 def _worth_keeping(w: OcrWord) -> bool:
     letters = sum(ch.isalpha() for ch in w.text)
+    if not any(ch.isalnum() for ch in w.text):
+        return False  # a colon or a rule read beside the text
     return w.conf >= DOUBT or (w.conf >= WORD_MIN and letters >= 4 and letters >= len(w.text) - 1)
 
 
+ROW_PAD = 8  # px above and below a row read again on its own
 WORD_MIN = 30.0  # a long word read at least this confidently is a word, not signature noise
 
 

@@ -108,3 +108,27 @@ def test_rapidocr_reads_a_printed_number_offline() -> None:
     lines = RapidEngine().read_lines(img)
     assert [ln.text for ln in lines] == ["44/123/2024"]
     assert lines[0].conf > 80
+
+
+class TwoImages:
+    """A second engine that misses a word in colour (stamp ink) but reads the stamp-free row whole."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    def read_lines(self, image: np.ndarray, gaps: np.ndarray | None = None) -> list[Line]:
+        self.calls.append(image.shape[:2])
+        if gaps is not None:  # the colour crop of the whole cell
+            return [Line("UAYANTI, S.T.", 95, 5, 120, 30, 89.0)]
+        return [Line("MARIA WIJAYANTI, S.T.", 5, 5, 210, 30, 90.0)]
+
+
+def test_a_row_the_colour_reading_missed_is_read_again_from_the_stamp_free_image() -> None:
+    cells = [LABEL, VALUE]
+    words = {0: [_w("Disahkan", 5, 10, 95), _w("Oleh", 60, 10, 95)],
+             1: [_w("MARIA", 110, 10, 41), _w("WLAYANTI,", 200, 10, 18)]}
+    rgb = np.full((50, 400, 3), 255, np.uint8)
+    second = TwoImages()
+    out = scan.second_readings(rgb, rgb[:, :, 0].copy(), cells, words, second)
+    assert [w.text for w in out[1]] == ["MARIA", "WIJAYANTI,", "S.T."]
+    assert len(second.calls) == 2 and second.calls[1][0] < 50  # the row alone, not the cell
