@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date
 
@@ -58,8 +59,13 @@ def join_lines(text: str | None) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
-def parse_date(text: str | None) -> str | None:
-    """The first Indonesian date in `text` as ISO `YYYY-MM-DD` ('16 Februari 2023', '16-02-2023')."""
+def parse_date(text: str | None, *, fuzzy_month: bool = False) -> str | None:
+    """The first Indonesian date in `text` as ISO `YYYY-MM-DD` ('16 Februari 2023', '16-02-2023').
+
+    With `fuzzy_month` (a cell known to hold a date, read by OCR), a month name with a letter
+    or two misread ('JANUARL') is accepted when day and year are clean digits and the name is
+    close to one month only; nothing else is guessed.
+    """
     if not text:
         return None
     m = DATE_RE.search(text)
@@ -69,7 +75,27 @@ def parse_date(text: str | None) -> str | None:
     n = NUMERIC_DATE_RE.search(text)
     if n:
         return _iso(int(n.group("y")), int(n.group("m")), int(n.group("d")))
-    return None
+    return _fuzzy_month_date(text) if fuzzy_month else None
+
+
+_LOOSE_DATE_RE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\s*(?P<m>[A-Za-z][A-Za-z|!]{4,9})\.?\s*(?P<y>(?:19|20)\d{2})(?!\d)")
+_FULL_MONTHS = {name.lower(): i + 1 for i, name in enumerate(MONTH_NAMES)} | {"pebruari": 2, "nopember": 11}
+FUZZY_MONTH = 0.8  # similarity to the nearest month name
+FUZZY_MARGIN = 0.1  # ... ahead of the next nearest of another month
+
+
+def _fuzzy_month_date(text: str) -> str | None:
+    m = _LOOSE_DATE_RE.search(text)
+    if not m:
+        return None
+    word = re.sub(r"[|!]", "i", m.group("m").lower())
+    scored = sorted(((difflib.SequenceMatcher(None, word, name).ratio(), month)
+                     for name, month in _FULL_MONTHS.items()), reverse=True)
+    best, month = scored[0]
+    rival = max((r for r, mo in scored if mo != month), default=0.0)
+    if best < FUZZY_MONTH or best - rival < FUZZY_MARGIN:
+        return None
+    return _iso(int(m.group("y")), month, int(m.group("d")))
 
 
 def _iso(y: int, m: int, d: int) -> str | None:

@@ -419,6 +419,6 @@ def _finish(ident: Identity) -> None:
     v["pemerintah"], v["instansi"] = split_header(v.get("header") or "", jabatan)
     for name in ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif"):
         printed = clean(v.get(name))
-        v[name] = parse_date(printed)
+        v[name] = parse_date(printed, fuzzy_month=True)
         if printed and v[name] is None:
             ident.warnings.append(f"{name}: '{printed}' is not a readable date")

@@ -83,3 +83,15 @@ def test_join_lines_rejoins_hyphenation_but_keeps_reduplication() -> None:
 def test_clean_treats_dash_as_empty() -> None:
     assert clean(" - ") is None
     assert clean("  a \n b ") == "a b"
+
+
+def test_a_misread_month_is_read_only_when_asked_and_unambiguous() -> None:
+    from ingest.text import parse_date
+
+    assert parse_date("5 JANUARL 2024") is None  # strict by default
+    assert parse_date("5 JANUARL 2024", fuzzy_month=True) == "2024-01-05"
+    assert parse_date("7 Desembar 2023", fuzzy_month=True) == "2023-12-07"
+    assert parse_date("2Januari2024") == "2024-01-02"
+    # no month close enough, a 4-letter month one letter off (Juni or Juli?), an impossible day
+    for text in ("9 MArUATA 2014", "12 Bulan 2023", "8 JUNl 2024", "31 Febuari 2024", "Januari 2024"):
+        assert parse_date(text, fuzzy_month=True) is None, text
