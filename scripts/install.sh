@@ -18,7 +18,7 @@ packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b      # WeasyPrint (letters, stamped copies)
   libharfbuzz-subset0                                 # WeasyPrint font subsetting (embedded fonts)
   fonts-dejavu-core fonts-liberation
-  libgl1 libglib2.0-0                                 # opencv-python (pulled in by rapidocr-onnxruntime) links them
+  libgl1 libglib2.0-0                                 # opencv-python (scan analysis, RapidOCR) links them
 )
 if [ "$dev" = 1 ]; then
   packages+=(postgresql postgresql-contrib ghostscript unpaper pngquant qpdf)
