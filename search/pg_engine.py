@@ -11,6 +11,18 @@ stored as a tsvector literal, so both engines see identical terms.  Using the `i
 configuration inside the server instead would need a synonym file in the server's share
 directory for the protected words, and its parser splits `800.1.11/121/767.07/2023` differently.
 `pg_trgm` indexes the vocabulary (`search_terms`) to find OCR-slipped variants of a word.
+
+Ranking.  When the `rum` extension can be created (Debian: postgresql-NN-rum), the entries get a
+RUM index, which keeps each lexeme's positions and weights in the index and returns matches best
+first (`ORDER BY tsv <=> query LIMIT n`): exact top hits over every match, with no cap and no
+heap reads for scoring.  Its order is RUM's cover-density score (the `ts_rank_cd` family): each
+cover of the query words adds the weight of its positions (A = title, number, indicator names:
+1.0; D = body: 0.1) divided by the cover's length; repeats of the same cover add 1/n^2 of their
+weight, so term frequency saturates (the BM25 idea: the tenth "kinerja" on a page adds little),
+with no document-length normalisation and no IDF (all query words are required, so IDF would
+only reweigh words that every hit contains anyway).  Without RUM (a server without the package)
+a GIN index finds the matches and `ts_rank` scores at most `RANK_CANDIDATES` of them: results
+over that cap are marked partial, and a warning says once that installing RUM makes them exact.
 """
 
 from __future__ import annotations
@@ -42,8 +54,9 @@ from search.records import (
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 3  # 3: GIN index on the office words
+LAYOUT_VERSION = 4  # 3: GIN index on the office words; 4: RUM index when available
 SCHEMA_VERSION = f"pg-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
+RUM_SUFFIX = "+rum"  # stored after SCHEMA_VERSION when the text index is RUM
 MAX_POS = 16383  # PostgreSQL's largest tsvector position
 # Ranking reads every candidate's tsvector; beyond this many matching entries only the first
 # ones (in storage order) are ranked and the result is marked partial.  GIN cannot return
@@ -52,8 +65,11 @@ RANK_CANDIDATES = 5000
 BUILD_MEMORY = "512MB"  # maintenance_work_mem while the rebuild creates the indexes
 QUERY_MEMORY = "32MB"  # work_mem of a search query
 RANK_WEIGHTS = "{0.1, 0.1, 0.2, 0.3}"  # D (body), C, B, A (title, nomor, indicator names)
+USE_RUM = True  # tests switch it off to exercise the GIN fallback
+_warned_no_rum: list[bool] = []  # the missing-RUM warning is logged once per process
 COLUMNS = ("kind", "doc_id", "version_id", "version_no", "page", "doc_type", "status", "in_force",
            "tahun", "tanggal", "instansi", "title", "nomor", "body", "row", "tsv", "instansi_tsv")
+HIT_COLUMNS = tuple(c for c in COLUMNS if not c.endswith("tsv"))
 
 DDL = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -65,8 +81,14 @@ DDL = [
         tsv tsvector NOT NULL, instansi_tsv tsvector)""",
     "CREATE TABLE search_terms (term text PRIMARY KEY)",
 ]
+GIN_TEXT_INDEX = "CREATE INDEX IF NOT EXISTS ix_search_entries_tsv ON search_entries USING gin (tsv)"
+# one RUM index per kind (partial), so page queries never walk indicator rows and vice versa
+RUM_TEXT_INDEXES = [
+    f"CREATE INDEX IF NOT EXISTS ix_search_entries_rum_{k} ON search_entries "
+    f"USING rum (tsv rum_tsvector_ops) WHERE kind = '{k}'" for k in ("p", "i")
+]
+FIRST_FETCH = 4  # RUM: rows fetched per wanted hit at first (a version has several pages)
 INDEXES = [
-    "CREATE INDEX IF NOT EXISTS ix_search_entries_tsv ON search_entries USING gin (tsv)",
     "CREATE INDEX IF NOT EXISTS ix_search_entries_doc ON search_entries (doc_id)",
     # office words: without it a rare office and a common word scan the table (100k: 600 ms)
     "CREATE INDEX IF NOT EXISTS ix_search_entries_instansi ON search_entries USING gin (instansi_tsv)",
@@ -86,12 +108,15 @@ class PostgresEngine(Engine):
         try:
             self.db = make_engine(url, pool_pre_ping=True)
             with self.db.begin() as conn:
+                self.rum = USE_RUM and _create_rum(conn)
+                # a RUM index appearing (or going) changes the layout: rebuild
+                self.version = SCHEMA_VERSION + (RUM_SUFFIX if self.rum else "")
                 stored = _stored_version(conn)
-                self.needs_rebuild = stored != SCHEMA_VERSION
+                self.needs_rebuild = stored != self.version
                 # None: never created; 'empty': created, but no rebuild finished
-                self.outdated = stored not in (None, "empty", SCHEMA_VERSION)
+                self.outdated = stored not in (None, "empty", self.version)
                 if self.needs_rebuild:
-                    _recreate(conn)
+                    _recreate(conn, self.rum)
         except (OperationalError, DBAPIError) as e:
             raise IndexUnavailableError(f"Indeks pencarian PostgreSQL tidak dapat dibuka: {e}") from e
 
@@ -116,19 +141,19 @@ class PostgresEngine(Engine):
         """Recreate the tables, load everything, then build the indexes (one transaction)."""
         with self.db.begin() as conn:
             t0 = time.monotonic()
-            _recreate(conn, with_indexes=False)
+            _recreate(conn, self.rum, with_indexes=False)
             n = _copy(conn, docs)
             t1 = time.monotonic()
             # GIN builds much faster when its work fits in memory (PostgreSQL's default is 64 MB)
             conn.execute(text(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'"))
-            for ddl in INDEXES:
+            for ddl in _indexes(self.rum):
                 conn.execute(text(ddl))
             conn.execute(text("ANALYZE search_entries"))
             conn.execute(text("ANALYZE search_terms"))
             log.info("search rebuild: %d entries loaded in %.0f s, indexed in %.0f s", n, t1 - t0,
                      time.monotonic() - t1)
             conn.execute(text("UPDATE search_meta SET value = :v WHERE key = 'schema_version'"),
-                         {"v": SCHEMA_VERSION})
+                         {"v": self.version})
         self.needs_rebuild = self.outdated = False
         return n
 
@@ -151,6 +176,8 @@ class PostgresEngine(Engine):
     # --- reading -------------------------------------------------------------------------------
     def _pages(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
                deadline: float) -> tuple[list[RawPageHit], bool]:
+        if self.rum and not parsed.empty:
+            return self._pages_rum(q, parsed, exp, deadline)
         where, params = _where(q, parsed, exp, "p")
         ranked = f"""
             WITH m AS MATERIALIZED (SELECT id, version_id, {_score(parsed)} AS score
@@ -168,6 +195,9 @@ class PostgresEngine(Engine):
 
     def _indicators(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
                     deadline: float) -> tuple[list[IndicatorHit], bool]:
+        if self.rum and not parsed.empty:
+            rows, partial = self._ranked_rum(q, parsed, exp, deadline, "i", q.limit)
+            return [_indicator_hit(r) for r in rows], partial
         where, params = _where(q, parsed, exp, "i")
         ranked = f"""
             WITH m AS MATERIALIZED (SELECT id, {_score(parsed)} AS score
@@ -179,6 +209,30 @@ class PostgresEngine(Engine):
         rows, partial = self._timed(ranked, quick, params | {"limit": q.limit, "cap": RANK_CANDIDATES},
                                     deadline)
         return [_indicator_hit(r) for r in rows], partial or _capped(rows)
+
+    def _pages_rum(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions,
+                   deadline: float) -> tuple[list[RawPageHit], bool]:
+        """Best page per version from RUM's best-first order, fetching more rows until `limit` versions."""
+        n = q.limit * FIRST_FETCH
+        while True:
+            rows, partial = self._ranked_rum(q, parsed, exp, deadline, "p", n)
+            best = _distinct_versions(rows)
+            if partial or len(best) >= q.limit or len(rows) < n:
+                break
+            n *= 4  # many pages of the same versions: look further down the order
+        return [RawPageHit(_page_hit(r), r["body"] or "") for r in best[: q.limit]], partial
+
+    def _ranked_rum(self, q: SearchQuery, parsed: ParsedQuery, exp: Expansions, deadline: float,
+                    kind: str, n: int) -> tuple[list[dict[str, Any]], bool]:
+        """The first `n` matching entries in RUM's rank order (exact: every match is considered)."""
+        where, params = _where(q, parsed, exp, kind)
+        ranked = f"""SELECT id, {', '.join(HIT_COLUMNS)}, {_distance()} AS dist
+                     FROM search_entries WHERE {where} ORDER BY {_distance()} LIMIT :n"""
+        quick = f"SELECT id, {', '.join(HIT_COLUMNS)}, 'Infinity'::float4 AS dist FROM search_entries WHERE {where} LIMIT :n"
+        rows, partial = self._timed(ranked, quick, params | {"n": n}, deadline)
+        for r in rows:  # RUM's distance is 1 / score
+            r["score"] = 1.0 / r["dist"] if r["dist"] else 0.0
+        return rows, partial
 
     def _timed(self, ranked: str, quick: str, params: dict[str, Any],
                deadline: float) -> tuple[list[dict[str, Any]], bool]:
@@ -220,11 +274,30 @@ def _stored_version(conn: Connection) -> str | None:
     return conn.execute(text("SELECT value FROM search_meta WHERE key = 'schema_version'")).scalar()
 
 
-def _recreate(conn: Connection, with_indexes: bool = True) -> None:
+def _create_rum(conn: Connection) -> bool:
+    """Create the `rum` extension if the server has it; False (and a warning, once) when it has not."""
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS rum"))
+        return True
+    except DBAPIError as e:
+        if not _warned_no_rum:
+            _warned_no_rum.append(True)
+            log.warning("PostgreSQL search ranks at most %d matches per query (results beyond are marked "
+                        "partial): install the server's postgresql-NN-rum package for exact ranking (%s)",
+                        RANK_CANDIDATES, str(e.orig).strip().splitlines()[0])
+        return False
+
+
+def _indexes(rum: bool) -> list[str]:
+    return (RUM_TEXT_INDEXES if rum else [GIN_TEXT_INDEX]) + INDEXES
+
+
+def _recreate(conn: Connection, rum: bool, with_indexes: bool = True) -> None:
     """Drop and create the search tables; the version says "empty" until a rebuild finishes."""
-    log.info("creating PostgreSQL search tables (schema %s)", SCHEMA_VERSION)
+    log.info("creating PostgreSQL search tables (schema %s%s)", SCHEMA_VERSION, RUM_SUFFIX if rum else "")
     conn.execute(text("DROP TABLE IF EXISTS search_entries, search_terms"))
-    for ddl in DDL + (INDEXES if with_indexes else []):
+    for ddl in DDL + (_indexes(rum) if with_indexes else []):
         conn.execute(text(ddl))
     conn.execute(text("DELETE FROM search_meta"))
     conn.execute(text("INSERT INTO search_meta VALUES ('schema_version', 'empty')"))
@@ -318,6 +391,11 @@ def _score(parsed: ParsedQuery) -> str:
     if parsed.empty:
         return "0.0"
     return f"ts_rank('{RANK_WEIGHTS}', tsv, CAST(:tsq AS tsquery), 1)"
+
+
+def _distance() -> str:
+    """RUM's rank distance (1 / cover-density score), which its index returns in ascending order."""
+    return "tsv <=> CAST(:tsq AS tsquery)"
 
 
 def _where(q: SearchQuery, parsed: ParsedQuery, exp: Expansions, kind: str) -> tuple[str, dict[str, Any]]:

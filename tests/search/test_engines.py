@@ -192,8 +192,9 @@ def test_time_limit_returns_partial_results(engine: Engine, monkeypatch: pytest.
     if engine.name == "postgres":  # make ranking slow for real: the statement timeout must fire
         from search import pg_engine
 
-        monkeypatch.setattr(pg_engine, "_score",  # correlated, so it runs per row
-                            lambda parsed: "(SELECT 1.0 FROM pg_sleep(0.01) WHERE id > 0)")
+        slow = "(SELECT 1.0 FROM pg_sleep(0.01) WHERE id > 0)"  # correlated, so it runs per row
+        monkeypatch.setattr(pg_engine, "_score", lambda parsed: slow)  # the GIN path
+        monkeypatch.setattr(pg_engine, "_distance", lambda: slow)  # the RUM path
     slow = engine.search(SearchQuery("kinerja", time_limit=0.0, fuzzy="never"))
     assert slow.partial
     assert len(slow.hits) <= 20
@@ -212,13 +213,48 @@ def test_failed_rebuild_keeps_the_old_index(filled: Engine) -> None:
     assert doc_ids(filled, "pelayanan", doc_type="lkjip") == [3]
 
 
-def test_postgres_ranking_cap_marks_partial(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    if engine.name != "postgres":
+def test_postgres_ranking_cap_marks_partial(engine_kind: str, tmp_path, request,  # type: ignore[no-untyped-def]
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    if engine_kind != "postgres":
         pytest.skip("the candidate cap is PostgreSQL's")
     from search import pg_engine
+    from tests.search.conftest import make_engine
 
+    monkeypatch.setattr(pg_engine, "USE_RUM", False)  # as on a server without postgresql-NN-rum
+    engine = make_engine(engine_kind, tmp_path, request)
+    assert not engine.rum  # type: ignore[attr-defined]
     engine.rebuild(DOCS)
     monkeypatch.setattr(pg_engine, "RANK_CANDIDATES", 2)
     assert engine.search(SearchQuery("pelayanan", history=True)).partial
     monkeypatch.setattr(pg_engine, "RANK_CANDIDATES", 1000)
     assert not engine.search(SearchQuery("pelayanan", history=True)).partial
+    engine.close()
+
+
+def _common_word_docs(n: int) -> list[DocumentRecord]:
+    """`n` documents that all say "kinerja" once in the body; every 97th also has it in the title.
+
+    The last 500 are of 2024, the others of 2023."""
+    return [DocumentRecord(i, (version(i * 10, title="Laporan Kinerja" if i % 97 == 0 else f"Dokumen {i}",
+                                       tahun=2024 if i > n - 500 else 2023,
+                                       pages=(f"catatan {i} tentang kinerja dinas", "lampiran kinerja")),))
+            for i in range(1, n + 1)]
+
+
+def test_postgres_rum_ranks_every_match_exactly(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    if engine.name != "postgres" or not engine.rum:  # type: ignore[attr-defined]
+        pytest.skip("needs PostgreSQL with the rum extension (postgresql-NN-rum)")
+    from search import pg_engine
+
+    engine.rebuild(_common_word_docs(6000))  # more matches than the old candidate cap
+    assert pg_engine.RANK_CANDIDATES < 6000
+    res = engine.search(SearchQuery("kinerja", fuzzy="never", limit=100))
+    assert not res.partial
+    # the title hits come first although most of them lie far past the first 5,000 rows
+    assert {h.doc_id for h in res.hits[:61]} == set(range(97, 6001, 97))
+    assert all(h.doc_id % 97 for h in res.hits[61:])
+    assert [h.score for h in res.hits] == sorted((h.score for h in res.hits), reverse=True)
+    # the filter applies before the limit: the 2024 title hits, not the first ones of 2023
+    filtered = engine.search(SearchQuery("kinerja", fuzzy="never", tahun=2024, limit=5))
+    assert not filtered.partial
+    assert sorted(h.doc_id for h in filtered.hits) == [5529, 5626, 5723, 5820, 5917]
