@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -168,7 +169,7 @@ def test_title_outranks_body(engine: Engine) -> None:
     assert doc_ids(engine, "evaluasi") == [2, 1]
 
 
-def test_schema_version_mismatch_asks_for_rebuild(engine_kind: str, tmp_path, request) -> None:  # type: ignore[no-untyped-def]
+def test_schema_version_mismatch_asks_for_rebuild(engine_kind: str, tmp_path, request) -> None:
     from tests.search.conftest import make_engine
 
     first = make_engine(engine_kind, tmp_path, request)
@@ -192,9 +193,9 @@ def test_time_limit_returns_partial_results(engine: Engine, monkeypatch: pytest.
     if engine.name == "postgres":  # make ranking slow for real: the statement timeout must fire
         from search import pg_engine
 
-        slow = "(SELECT 1.0 FROM pg_sleep(0.01) WHERE id > 0)"  # correlated, so it runs per row
-        monkeypatch.setattr(pg_engine, "_score", lambda parsed: slow)  # the GIN path
-        monkeypatch.setattr(pg_engine, "_distance", lambda: slow)  # the RUM path
+        sleepy = "(SELECT 1.0 FROM pg_sleep(0.01) WHERE id > 0)"  # correlated, so it runs per row
+        monkeypatch.setattr(pg_engine, "_score", lambda parsed: sleepy)  # the GIN path
+        monkeypatch.setattr(pg_engine, "_distance", lambda: sleepy)  # the RUM path
     slow = engine.search(SearchQuery("kinerja", time_limit=0.0, fuzzy="never"))
     assert slow.partial
     assert len(slow.hits) <= 20
@@ -213,7 +214,7 @@ def test_failed_rebuild_keeps_the_old_index(filled: Engine) -> None:
     assert doc_ids(filled, "pelayanan", doc_type="lkjip") == [3]
 
 
-def test_postgres_ranking_cap_marks_partial(engine_kind: str, tmp_path, request,  # type: ignore[no-untyped-def]
+def test_postgres_ranking_cap_marks_partial(engine_kind: str, tmp_path: Path, request: pytest.FixtureRequest,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     if engine_kind != "postgres":
         pytest.skip("the candidate cap is PostgreSQL's")
