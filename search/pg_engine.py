@@ -226,6 +226,7 @@ class PostgresEngine(Engine):
                     kind: str, n: int) -> tuple[list[dict[str, Any]], bool]:
         """The first `n` matching entries in RUM's rank order (exact: every match is considered)."""
         where, params = _where(q, parsed, exp, kind)
+        params["rank_tsq"] = rank_tsquery(parsed, exp)
         ranked = f"""SELECT id, {', '.join(HIT_COLUMNS)}, {_distance()} AS dist
                      FROM search_entries WHERE {where} ORDER BY {_distance()} LIMIT :n"""
         quick = f"SELECT id, {', '.join(HIT_COLUMNS)}, 'Infinity'::float4 AS dist FROM search_entries WHERE {where} LIMIT :n"
@@ -393,9 +394,19 @@ def _score(parsed: ParsedQuery) -> str:
     return f"ts_rank('{RANK_WEIGHTS}', tsv, CAST(:tsq AS tsquery), 1)"
 
 
+def rank_tsquery(parsed: ParsedQuery, exp: Expansions) -> str:
+    """The tsquery RUM orders by: every positive word, phrases as plain AND, no exclusions.
+
+    RUM 1.3 returns phrase (`<->`) queries in storage order rather than by rank, and its
+    score of a phrase differs between index and heap; the WHERE clause still demands the
+    phrase, so ranking by the phrase's words together loses nothing.
+    """
+    return tsquery(ParsedQuery(parsed.terms + tuple(w for p in parsed.phrases for w in p)), exp)
+
+
 def _distance() -> str:
     """RUM's rank distance (1 / cover-density score), which its index returns in ascending order."""
-    return "tsv <=> CAST(:tsq AS tsquery)"
+    return "tsv <=> CAST(:rank_tsq AS tsquery)"
 
 
 def _where(q: SearchQuery, parsed: ParsedQuery, exp: Expansions, kind: str) -> tuple[str, dict[str, Any]]:

@@ -236,7 +236,7 @@ def _common_word_docs(n: int) -> list[DocumentRecord]:
     """`n` documents that all say "kinerja" once in the body; every 97th also has it in the title.
 
     The last 500 are of 2024, the others of 2023."""
-    return [DocumentRecord(i, (version(i * 10, title="Laporan Kinerja" if i % 97 == 0 else f"Dokumen {i}",
+    return [DocumentRecord(i, (version(i * 10, title="Laporan Kinerja Dinas" if i % 97 == 0 else f"Dokumen {i}",
                                        tahun=2024 if i > n - 500 else 2023,
                                        pages=(f"catatan {i} tentang kinerja dinas", "lampiran kinerja")),))
             for i in range(1, n + 1)]
@@ -255,6 +255,10 @@ def test_postgres_rum_ranks_every_match_exactly(engine: Engine, monkeypatch: pyt
     assert {h.doc_id for h in res.hits[:61]} == set(range(97, 6001, 97))
     assert all(h.doc_id % 97 for h in res.hits[61:])
     assert [h.score for h in res.hits] == sorted((h.score for h in res.hits), reverse=True)
+    phrase = engine.search(SearchQuery('"kinerja dinas"', fuzzy="never", limit=70))
+    assert not phrase.partial
+    assert {h.doc_id for h in phrase.hits[:61]} == set(range(97, 6001, 97))
+    assert [h.score for h in phrase.hits] == sorted((h.score for h in phrase.hits), reverse=True)
     # the filter applies before the limit: the 2024 title hits, not the first ones of 2023
     filtered = engine.search(SearchQuery("kinerja", fuzzy="never", tahun=2024, limit=5))
     assert not filtered.partial
