@@ -243,8 +243,10 @@ def _common_word_docs(n: int) -> list[DocumentRecord]:
 
 
 def test_postgres_rum_ranks_every_match_exactly(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    if engine.name != "postgres" or not engine.rum:  # type: ignore[attr-defined]
-        pytest.skip("needs PostgreSQL with the rum extension (postgresql-NN-rum)")
+    if engine.name != "postgres":
+        pytest.skip("RUM ranking is PostgreSQL's")
+    if not engine.rum:  # type: ignore[attr-defined]
+        pytest.skip("the server lacks the rum extension (install postgresql-NN-rum)")
     from search import pg_engine
 
     engine.rebuild(_common_word_docs(6000))  # more matches than the old candidate cap
