@@ -15,12 +15,15 @@ directory for the protected words, and its parser splits `800.1.11/121/767.07/20
 Ranking.  When the `rum` extension can be created (Debian: postgresql-NN-rum), the entries get a
 RUM index, which keeps each lexeme's positions and weights in the index and returns matches best
 first (`ORDER BY tsv <=> query LIMIT n`): exact top hits over every match, with no cap and no
-heap reads for scoring.  Its order is RUM's cover-density score (the `ts_rank_cd` family): each
-cover of the query words adds the weight of its positions (A = title, number, indicator names:
-1.0; D = body: 0.1) divided by the cover's length; repeats of the same cover add 1/n^2 of their
-weight, so term frequency saturates (the BM25 idea: the tenth "kinerja" on a page adds little),
-with no document-length normalisation and no IDF (all query words are required, so IDF would
-only reweigh words that every hit contains anyway).  Without RUM (a server without the package)
+heap reads for scoring (RUM still scores every match, from the index: the cost grows with the
+number of matches, about 1 microsecond each).  Its order is RUM's cover-density score (the
+`ts_rank_cd` family, not BM25): each cover (a shortest span holding all query words) adds the
+harmonic mean of its positions' weights (A = title, number, indicator names: 1.0; D = body: 0.1)
+times the number of query words, divided by 1 + the other words inside the span; the n-th repeat
+of the same cover adds 1/n^2 of that, so term frequency saturates as in BM25 (the tenth
+"kinerja" on a page adds little).  There is no document-length normalisation and no IDF (all
+query words are required, so IDF would only reweigh words that every hit contains anyway).
+Ties keep the index's order.  Without RUM (a server without the package)
 a GIN index finds the matches and `ts_rank` scores at most `RANK_CANDIDATES` of them: results
 over that cap are marked partial, and a warning says once that installing RUM makes them exact.
 """
