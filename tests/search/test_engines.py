@@ -261,7 +261,12 @@ def test_postgres_rum_ranks_every_match_exactly(engine: Engine, monkeypatch: pyt
     assert not phrase.partial
     assert {h.doc_id for h in phrase.hits[:61]} == set(range(97, 6001, 97))
     assert [h.score for h in phrase.hits] == sorted((h.score for h in phrase.hits), reverse=True)
-    # the filter applies before the limit: the 2024 title hits, not the first ones of 2023
-    filtered = engine.search(SearchQuery("kinerja", fuzzy="never", tahun=2024, limit=5))
-    assert not filtered.partial
-    assert sorted(h.doc_id for h in filtered.hits) == [5529, 5626, 5723, 5820, 5917]
+    # the filter applies before the limit: the 2024 title hits, not the first ones of 2023, both
+    # when RUM walks every match in rank order and when the few filtered rows are scored instead
+    for cost in (10**9, 0):  # index path always / table path always
+        monkeypatch.setattr(pg_engine, "ROW_VS_INDEX_COST", cost)
+        filtered = engine.search(SearchQuery("kinerja", fuzzy="never", tahun=2024, limit=5))
+        assert not filtered.partial
+        assert sorted(h.doc_id for h in filtered.hits) == [5529, 5626, 5723, 5820, 5917]
+        phrase = engine.search(SearchQuery('"kinerja dinas"', fuzzy="never", tahun=2024, limit=6))
+        assert [h.doc_id % 97 == 0 for h in phrase.hits] == [True] * 5 + [False]
