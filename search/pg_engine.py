@@ -314,7 +314,8 @@ def _create_rum(conn: Connection) -> bool:
         if not _warned_no_rum:
             _warned_no_rum.append(True)
             log.warning("PostgreSQL search ranks at most %d matches per query (results beyond are marked "
-                        "partial): install the server's postgresql-NN-rum package for exact ranking (%s)",
+                        "partial): install the server's postgresql-NN-rum package (and, without superuser "
+                        "rights, have an administrator run CREATE EXTENSION rum) for exact ranking (%s)",
                         RANK_CANDIDATES, str(e.orig).strip().splitlines()[0])
         return False
 
