@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -270,3 +272,43 @@ def test_postgres_rum_ranks_every_match_exactly(engine: Engine, monkeypatch: pyt
         assert sorted(h.doc_id for h in filtered.hits) == [5529, 5626, 5723, 5820, 5917]
         phrase = engine.search(SearchQuery('"kinerja dinas"', fuzzy="never", tahun=2024, limit=6))
         assert [h.doc_id % 97 == 0 for h in phrase.hits] == [True] * 5 + [False]
+
+
+def test_postgres_without_rum_falls_back_and_says_so(engine_kind: str, request: pytest.FixtureRequest,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """A search user who may not create the rum extension gets GIN ranking, marked partial over the cap."""
+    if engine_kind != "postgres":
+        pytest.skip("RUM ranking is PostgreSQL's")
+    from sqlalchemy import create_engine, make_url, text
+
+    from search import pg_engine
+
+    role = f"arsip_norum_{uuid.uuid4().hex[:8]}"
+    admin_url = os.environ["ARSIP_TEST_POSTGRES_URL"]
+
+    def drop_role() -> None:  # after the database (which the role owns) is dropped
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()
+
+    request.addfinalizer(drop_role)
+    url = request.getfixturevalue("pg_url")
+    db = create_engine(url, isolation_level="AUTOCOMMIT")
+    with db.connect() as conn:  # not a superuser: may create trusted extensions (pg_trgm), not rum
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text(f'ALTER DATABASE "{make_url(url).database}" OWNER TO "{role}"'))
+        conn.execute(text(f'ALTER SCHEMA public OWNER TO "{role}"'))
+    db.dispose()
+    monkeypatch.setattr(pg_engine, "_warned_no_rum", [])
+    engine = pg_engine.PostgresEngine(make_url(url).set(username=role).render_as_string(hide_password=False))
+    try:
+        assert not engine.rum
+        assert "postgresql-NN-rum" in caplog.text
+        engine.rebuild(DOCS)
+        assert doc_ids(engine, "pengukuran") == [1]
+        monkeypatch.setattr(pg_engine, "RANK_CANDIDATES", 2)
+        assert engine.search(SearchQuery("pelayanan", history=True)).partial
+    finally:
+        engine.close()
