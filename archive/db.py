@@ -6,10 +6,13 @@ so the same code runs on PostgreSQL.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
@@ -87,3 +90,21 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         rev: str | None = MigrationContext.configure(connection).get_current_revision()
         return rev
+
+
+@contextmanager
+def scratch_database(server_url: str, prefix: str = "arsip_tmp") -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server at `server_url`; its URL; dropped afterwards.
+
+    For tests and benchmarks: each gets a database of its own, removed even if connections linger.
+    """
+    admin = make_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -15,21 +15,17 @@ import os
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from archive import numbering as nb  # noqa: E402
-from archive.db import make_engine, upgrade  # noqa: E402
+from archive.db import make_engine, scratch_database, upgrade  # noqa: E402
 from archive.models_letters import Letter  # noqa: E402
 
 OFFICE = "bench"
@@ -72,21 +68,6 @@ def run(url: str, writers: int, seconds: float) -> tuple[int, float]:
     return total, total / elapsed
 
 
-@contextmanager
-def pg_database(admin_url: str) -> Iterator[str]:
-    """A throw-away database on the server at `admin_url`."""
-    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"arsip_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     """Run the benchmark and print one line per backend."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -99,7 +80,7 @@ def main() -> None:
         print(f"sqlite     {args.writers} writers: {n} numbers in {args.seconds:.0f}s = {rate:.0f} numbers/s "
               "(all distinct, consecutive)")
     if args.postgres:
-        with pg_database(args.postgres) as url:
+        with scratch_database(args.postgres, "arsip_bench") as url:
             n, rate = run(url, args.writers, args.seconds)
         print(f"postgresql {args.writers} writers: {n} numbers in {args.seconds:.0f}s = {rate:.0f} numbers/s "
               "(all distinct, consecutive)")

@@ -25,14 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archive.db import scratch_database  # noqa: E402
 from search.engine import Engine  # noqa: E402
 from search.records import DocumentRecord, IndicatorRecord, SearchQuery, VersionRecord  # noqa: E402
 
@@ -130,29 +130,22 @@ def _page(rng: random.Random) -> str:
     return " ".join(words)
 
 
-def _open(engine: str, workdir: Path, pg_url: str | None,
-          procs: int) -> tuple[Engine, tuple[Any, str] | None]:
+def _open(engine: str, workdir: Path, pg_url: str | None, procs: int, stack: ExitStack) -> Engine:
+    """An empty engine; a PostgreSQL one gets a scratch database, dropped when `stack` closes."""
     if engine == "whoosh":
         from search.whoosh_engine import WhooshEngine
 
-        return WhooshEngine(workdir / "index", procs=procs), None
-    from sqlalchemy import create_engine, text
-
+        return WhooshEngine(workdir / "index", procs=procs)
     from search.pg_engine import PostgresEngine
 
     assert pg_url, "PostgreSQL needs --pg-url or ARSIP_TEST_POSTGRES_URL"
-    name = f"arsip_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, query = pg_url.partition("?")
-    return PostgresEngine(f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")), (admin, name)
+    return PostgresEngine(stack.enter_context(scratch_database(pg_url, "arsip_bench")))
 
 
 def run_one(engine_name: str, size: int, pg_url: str | None, rounds: int, procs: int) -> dict[str, object]:
     """Build one index and time the query mix; returns the row of the table."""
-    with tempfile.TemporaryDirectory(prefix="arsip-bench-") as tmp:
-        engine, cleanup = _open(engine_name, Path(tmp), pg_url, procs)
+    with tempfile.TemporaryDirectory(prefix="arsip-bench-") as tmp, ExitStack() as stack:
+        engine = _open(engine_name, Path(tmp), pg_url, procs, stack)
         t0 = time.perf_counter()
         entries = engine.rebuild(make_docs(size))
         build = time.perf_counter() - t0
@@ -171,12 +164,6 @@ def run_one(engine_name: str, size: int, pg_url: str | None, rounds: int, procs:
                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # whoosh writer processes
         row["peak_mb"] = round(peak / 1024, 0)
         engine.close()
-        if cleanup is not None:
-            from sqlalchemy import text
-
-            admin, name = cleanup
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         return row
 
 

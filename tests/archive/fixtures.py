@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.db import make_engine, make_sessionmaker, upgrade
+from archive.db import make_engine, make_sessionmaker, scratch_database, upgrade
 from archive.store import FileStore
 
 
@@ -47,15 +45,9 @@ def postgres_database() -> Iterator[Engine]:
     url = os.environ.get("ARSIP_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("ARSIP_TEST_POSTGRES_URL is not set (scripts/test.sh starts a server)")
-    admin = make_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"arsip_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(url, "arsip_test") as db_url:
+        engine = make_engine(db_url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()

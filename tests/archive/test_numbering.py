@@ -9,19 +9,18 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from archive import numbering as nb
-from archive.db import current_revision, make_engine, upgrade
+from archive.db import current_revision, make_engine, scratch_database, upgrade
 from archive.errors import BadInputError, ConflictError, NotFoundError
 from archive.models_letters import Letter, LetterCounter
 
@@ -53,16 +52,8 @@ def engine(sqlite_url: str) -> Iterator[Engine]:
 def _pg_database() -> Iterator[str]:
     """A fresh database on the test server, dropped afterwards."""
     assert PG_URL
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"arsip_numbering_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(PG_URL, "arsip_numbering") as url:
+        yield url
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=[

@@ -7,13 +7,12 @@ that scripts/test.sh starts, see scripts/pg.sh); without ARSIP_TEST_POSTGRES_URL
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from archive.db import scratch_database
 from search.engine import Engine
 
 
@@ -23,15 +22,8 @@ def pg_url() -> Iterator[str]:
     admin_url = os.environ.get("ARSIP_TEST_POSTGRES_URL")
     if not admin_url:
         pytest.skip("ARSIP_TEST_POSTGRES_URL not set (scripts/test.sh starts a server)")
-    name = f"arsip_search_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, query = admin_url.partition("?")
-    yield f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(admin_url, "arsip_search") as url:
+        yield url
 
 
 def make_engine(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Engine:
