@@ -24,6 +24,8 @@ DATE_RE = re.compile(
     re.IGNORECASE,
 )
 NUMERIC_DATE_RE = re.compile(r"\b(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>(?:19|20)\d{2})\b")
+# "Tahun 2024", "TAHUN ANGGARAN 2023": the reporting year named in a heading (group 1).
+TAHUN_RE = re.compile(r"\btahun\s*(?:anggaran\s*)?((?:19|20)\d\d)\b", re.I)
 NIP_RE = re.compile(r"(?<!\d)((?:\d\s?){17}\d)(?!\d)")
 
 

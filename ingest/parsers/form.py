@@ -22,10 +22,9 @@ from ingest.parsers.indicators import (
     read_header,
     split_value,
 )
-from ingest.text import clean, join_lines, title_case_office
+from ingest.text import TAHUN_RE, clean, join_lines, title_case_office
 
 _TITLE_RE = re.compile(r"^\s*(format\s+pengumpulan\s+data.*?)\s*$", re.I | re.M)
-_YEAR_RE = re.compile(r"\btahun\s*(?:anggaran\s*)?((?:19|20)\d\d)\b", re.I)
 _QUARTERS = ("tw1", "tw2", "tw3", "tw4")
 
 
@@ -37,7 +36,7 @@ def parse(doc: DocumentContent) -> Extraction:
     title = re.sub(r"\s+", " ", m.group(1)) if m else None
     if title and title.isupper():
         title = title_case_office(title)
-    year = _YEAR_RE.search(title or first)
+    year = TAHUN_RE.search(title or first)
     instansi = find_office(lines)
     warnings = [] if instansi else ["instansi not found in the heading"]
     indicators = _indicators(doc)

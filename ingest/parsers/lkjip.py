@@ -26,12 +26,11 @@ from ingest.parsers.indicators import (
     split_value,
 )
 from ingest.parsers.signatory import group_lines, is_place_date, read_signature
-from ingest.text import clean, join_lines, parse_date, title_case_office
+from ingest.text import TAHUN_RE, clean, join_lines, parse_date, title_case_office
 
 log = logging.getLogger(__name__)
 
 _TITLE_START_RE = re.compile(r"^\s*(laporan\s+(akuntabilitas\s+)?kinerja|lakip\b|lkjip\b)", re.I)
-_YEAR_RE = re.compile(r"\btahun\s*(?:anggaran\s*)?((?:19|20)\d\d)\b", re.I)
 _COMPARE_RE = re.compile(
     r"perbandingan\s+(antara\s+)?target\s+dan\s+realisasi|pengukuran\s+kinerja|"
     r"capaian\s+(indikator\s+)?kinerja\s+(utama|sasaran)", re.I)
@@ -93,12 +92,12 @@ def plausible_title(title: str) -> bool:
 def _title_from(lines: list[str], start: int) -> str:
     parts = [lines[start]]
     for ln in lines[start + 1:start + 3]:
-        if _YEAR_RE.search(parts[-1]) or find_office([ln]) or re.match(r"^\s*pemerintah\b", ln, re.I):
+        if TAHUN_RE.search(parts[-1]) or find_office([ln]) or re.match(r"^\s*pemerintah\b", ln, re.I):
             break
         parts.append(ln)
     title = re.sub(r"\([^)]*\)", " ", " ".join(parts))
-    if not _YEAR_RE.search(title):
-        year = next((m.group(0) for ln in lines if (m := _YEAR_RE.search(ln))), None)
+    if not TAHUN_RE.search(title):
+        year = next((m.group(0) for ln in lines if (m := TAHUN_RE.search(ln))), None)
         title = f"{title} {year}" if year else title
     title = re.sub(r"\s+", " ", title).strip(" -,")
     return title_case_office(title) if title.isupper() else title
@@ -110,7 +109,7 @@ def _footer_title(doc: DocumentContent) -> str | None:
     for page in doc.pages:
         lines = [ln.strip() for ln in page.text.splitlines() if ln.strip()]
         for ln in lines[:2] + lines[-2:]:
-            if _TITLE_START_RE.match(ln) and _YEAR_RE.search(ln):
+            if _TITLE_START_RE.match(ln) and TAHUN_RE.search(ln):
                 seen[re.sub(r"\s+[ivxlc\d]+$", "", ln, flags=re.I)] += 1
     if not seen:
         return None
@@ -119,12 +118,12 @@ def _footer_title(doc: DocumentContent) -> str | None:
 
 
 def _year(title: str | None) -> int | None:
-    m = _YEAR_RE.search(title or "")
+    m = TAHUN_RE.search(title or "")
     return int(m.group(1)) if m else None
 
 
 def _most_common_year(doc: DocumentContent) -> int | None:
-    years = Counter(int(m.group(1)) for m in _YEAR_RE.finditer(doc.text))
+    years = Counter(int(m.group(1)) for m in TAHUN_RE.finditer(doc.text))
     return years.most_common(1)[0][0] if years else None
 
 

@@ -26,11 +26,10 @@ from ingest.parsers.indicators import (
     split_value,
 )
 from ingest.parsers.signatory import column_lines, group_lines, is_place_date, read_signature
-from ingest.text import clean, find_nip, join_lines, parse_date, title_case_office
+from ingest.text import TAHUN_RE, clean, find_nip, join_lines, parse_date, title_case_office
 
 log = logging.getLogger(__name__)
 
-_YEAR_RE = re.compile(r"\btahun\s*(?:anggaran\s*)?((?:19|20)\d\d)\b", re.I)
 _PARTY_RE = re.compile(r"pihak\s+(pertama|kesatu|kedua)", re.I)
 _NAMED_AS_RE = re.compile(r"disebut\s*:?\s*pihak\s+(pertama|kesatu|kedua)", re.I)
 # 'Nama : ...'; OCR may drop the colon or read it as ';' or '.'.
@@ -48,7 +47,7 @@ def parse(doc: DocumentContent) -> Extraction:
     indicators = _indicators(doc)
     if not indicators:
         warnings.append("no target table (Sasaran | Indikator | Target) was found")
-    year = _YEAR_RE.search(doc.text)
+    year = TAHUN_RE.search(doc.text)
     return Extraction(
         doc_type="perjanjian_kinerja", tahun=int(year.group(1)) if year else None,
         instansi=instansi, pemerintah=pemerintah_of(instansi), tanggal=_tanggal(doc),
