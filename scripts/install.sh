@@ -22,9 +22,6 @@ packages=(
 )
 if [ "$dev" = 1 ]; then
   packages+=(postgresql postgresql-contrib ghostscript unpaper pngquant qpdf)
-  # RUM index (exact PostgreSQL search ranking), built for the distribution's PostgreSQL major version
-  pg_major=$(apt-cache depends postgresql 2>/dev/null | sed -n 's/.*Depends: postgresql-\([0-9][0-9]*\)$/\1/p' | head -n 1)
-  packages+=("postgresql-${pg_major:-15}-rum")
 fi
 
 missing=()

@@ -29,6 +29,7 @@ from whoosh.analysis import Tokenizer
 from whoosh.collectors import TimeLimit
 
 from search.analysis import ANALYSIS_VERSION, lexemes, tokens
+from search.bm25 import HEAD_BOOST
 from search.engine import Engine, Expansions, RawPageHit
 from search.errors import IndexUnavailableError
 from search.query import ParsedQuery
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 LAYOUT_VERSION = 2
 SCHEMA_VERSION = f"whoosh-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
 VERSION_FILE = "arsip-search.json"
-HEAD_BOOST = 3.0
 
 
 class IndonesianTokenizer(Tokenizer):

@@ -25,20 +25,18 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from search.bm25 import EMPTY, TIE_DIGITS, Postings, intersect, sum_by_doc
+
 log = logging.getLogger(__name__)
 
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-Postings = tuple[np.ndarray, np.ndarray]  # global document numbers, weights or scores
 Group = list[tuple[str, str]]  # (field, term) alternatives of one query word: scores add up
 PhraseSpec = tuple[tuple[str, ...], tuple[str, ...]]  # the words in a row, the fields to look in
 # (leaf, field, term) -> the term's document numbers there and their encoded positions
 Positions = dict[tuple[int, str, str], tuple[np.ndarray, list[Any]]]
 PhraseCheck = tuple[list[PhraseSpec], list[dict[str, Postings]], Positions]
 CHECK_BATCH = 64  # phrase candidates checked at first (doubling)
-# Scores equal to this many decimals are ties (ordered by document number, as whoosh orders its
-# ties): sums taken in another order than whoosh's may differ in the last bits.
-TIE_DIGITS = 9
-_EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+_EMPTY = EMPTY
 
 
 class LengthCache:
@@ -176,13 +174,13 @@ class Ranker:
 
     def group(self, pairs: Iterable[tuple[str, str]]) -> Postings:
         """Documents holding any (field, term) of the group, each with the sum of its term scores."""
-        return _sum_by_doc([self.scored(f, t) for f, t in pairs])
+        return sum_by_doc([self.scored(f, t) for f, t in pairs])
 
     def all_words(self, field: str, words: tuple[str, ...], positions: Positions) -> Postings:
         """Documents holding every word in `field`, with the sum of the words' scores there."""
         acc = self.scored(field, words[0], positions)
         for w in words[1:]:
-            acc = _intersect(acc, self.scored(field, w, positions))
+            acc = intersect(acc, self.scored(field, w, positions))
         return acc
 
     def ranked(self, groups: list[Group], phrases: list[PhraseSpec], required: list[np.ndarray],
@@ -199,8 +197,8 @@ class Ranker:
         positions: Positions = {}  # of this query's phrase words (a Ranker serves many threads)
         parts = [{f: self.all_words(f, words, positions) for f in fields} for words, fields in phrases]
         acc: Postings | None = None
-        for g in [self.group(g) for g in groups] + [_sum_by_doc(list(p.values())) for p in parts]:
-            acc = g if acc is None else _intersect(acc, g)
+        for g in [self.group(g) for g in groups] + [sum_by_doc(list(p.values())) for p in parts]:
+            acc = g if acc is None else intersect(acc, g)
             _check(deadline)
         ids, bounds = _select(acc or _EMPTY, required, excluded)
         order = np.lexsort((ids, -np.round(bounds, TIE_DIGITS)))
@@ -260,21 +258,6 @@ class Ranker:
                 if _in_a_row([set(decode(v)) for v in encoded]):
                     found.add(d + off)
         return found
-
-
-def _sum_by_doc(parts: list[Postings]) -> Postings:
-    """One entry per document with the sum of its scores over `parts`."""
-    if not parts:
-        return _EMPTY
-    ids = np.concatenate([p[0] for p in parts])
-    scores = np.concatenate([p[1] for p in parts])
-    uniq, inverse = np.unique(ids, return_inverse=True)
-    return uniq, np.bincount(inverse, weights=scores, minlength=len(uniq))
-
-
-def _intersect(a: Postings, b: Postings) -> Postings:
-    ids, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
-    return ids, a[1][ia] + b[1][ib]
 
 
 def _select(p: Postings, required: list[np.ndarray], excluded: list[np.ndarray]) -> Postings:
