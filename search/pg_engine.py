@@ -400,10 +400,9 @@ def _merge(conn: Connection, segments: list[int]) -> None:
                     if alive.any():
                         yield (*key, encode_ids(all_ids[alive]), encode_tfs(all_tfs[alive]))
                 key, ids, tfs = (kind, term, fld), [], []
-            if kind is not None:
-                p = decode_postings(bytes(raw_ids), bytes(raw_tfs))
-                ids.append(p[0])
-                tfs.append(p[1])
+            if kind is not None:  # kept as stored (uint32, uint16): merges move many postings
+                ids.append(np.frombuffer(bytes(raw_ids), dtype="<u4"))
+                tfs.append(np.frombuffer(bytes(raw_tfs), dtype="<u2"))
 
     merged = list(postings())  # read before the old segments go
     if len(facets):

@@ -73,3 +73,20 @@ def test_tsvector_literal_weights_and_gap() -> None:
 
     literal, lex = tsvector([("Laporan Kinerja", "A"), ("kinerja dinas", "D")])
     assert literal == "'lapor':1A 'kinerja':2A,4D 'dinas':5D" and lex == {"lapor", "kinerja", "dinas"}
+
+
+@pytest.mark.postgres
+def test_stems_agree_with_postgresql_indonesian_configuration(pg_url: str) -> None:
+    """PyStemmer and the server's `indonesian` Snowball dictionary stem alike (protected words aside)."""
+    from sqlalchemy import create_engine, text
+
+    words = ["pengukuran", "diukur", "mengukur", "pelayanan", "dilaksanakan", "pemeriksaan", "ditindaklanjuti",
+             "keterbatasan", "meningkatkan", "penyederhanaan", "berkala", "pertanggungjawaban", "kegiatan",
+             "persentase", "pendidikan", "perhubungan", "menetapkan", "kesehatan", "pembangunan"]
+    db = create_engine(pg_url)
+    with db.connect() as conn:
+        server = {w: conn.execute(text("SELECT ts_lexize('indonesian_stem', :w)"), {"w": w}).scalar_one()[0]
+                  for w in words}
+    db.dispose()
+    assert {w: stem(w) for w in words} == server
+    assert server["pengukuran"] == server["diukur"] == server["mengukur"] == "ukur"
