@@ -6,6 +6,7 @@ so the same code runs on PostgreSQL.
 
 from __future__ import annotations
 
+import fcntl
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,6 +56,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:
 
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x4152_4D47  # pg_advisory_xact_lock key of `upgrade`
 
 
 def alembic_config(url: str | None = None) -> Any:
@@ -75,12 +77,34 @@ def upgrade(engine_or_url: Engine | str, revision: str = "head") -> None:
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     config = alembic_config()
     try:
-        with engine.begin() as connection:
+        with _migration_lock(engine), engine.begin() as connection:
+            if engine.dialect.name == "postgresql":  # held until this transaction ends
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     finally:
         if isinstance(engine_or_url, str):
             engine.dispose()
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """One migrating process at a time, so two first runs on a new database do not both create it.
+
+    PostgreSQL: an advisory lock inside the migration's transaction (taken by `upgrade`).  SQLite:
+    an exclusive lock on `<database>.lock` beside the file (the second process then finds the
+    tables at the newest revision and has nothing to do).
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with Path(f"{database}.lock").open("a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def current_revision(engine: Engine) -> str | None:

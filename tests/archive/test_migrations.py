@@ -88,3 +88,30 @@ def test_postgres_empty_to_head(postgres_engine: Engine) -> None:
     assert {c["name"] for c in inspect(postgres_engine).get_columns("versions")} >= {
         "extraction", "status", "version_no"
     }
+
+
+def _upgrade_in_a_process(url: str) -> str:
+    try:
+        upgrade(url)
+        return "ok"
+    except Exception as e:  # noqa: BLE001 - the parent reports it
+        return f"{type(e).__name__}: {e}"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_first_runs_at_once_on_a_new_database_both_succeed(backend: str, tmp_path: Path,
+                                                           request: pytest.FixtureRequest) -> None:
+    """Four processes starting on a brand-new database: one creates it, the others find it done."""
+    import multiprocessing
+
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'arsip.db'}"
+    else:
+        url = request.getfixturevalue("postgres_engine").url.render_as_string(hide_password=False)
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        results = pool.map(_upgrade_in_a_process, [url] * 4)
+    assert results == ["ok"] * 4
+    engine = make_engine(url)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert current_revision(engine) == head
+    engine.dispose()
