@@ -21,7 +21,7 @@ from archive.errors import ArchiveError, MissingDependencyError
 
 log = logging.getLogger(__name__)
 
-INSTALL_HINT = "install it with `apt-get install tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng`"
+INSTALL_HINT = "pasang dengan `apt-get install tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng`"
 
 
 class OcrError(ArchiveError):
@@ -131,15 +131,15 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         result = fn(*args, **kwargs)
     except pytesseract.TesseractNotFoundError as e:
-        raise MissingDependencyError(f"Tesseract is not installed: {INSTALL_HINT}.") from e
+        raise MissingDependencyError(f"Tesseract belum terpasang: {INSTALL_HINT}.") from e
     except pytesseract.TesseractError as e:
         if "Failed loading language" in str(e) or "Error opening data file" in str(e):
             raise MissingDependencyError(
-                f"a Tesseract language pack is missing ({e.message.strip()[:200]}): {INSTALL_HINT}."
+                f"paket bahasa Tesseract tidak ada ({e.message.strip()[:200]}): {INSTALL_HINT}."
             ) from e
-        raise OcrError(f"Tesseract failed: {str(e)[:300]}") from e
+        raise OcrError(f"Tesseract gagal: {str(e)[:300]}") from e
     except RuntimeError as e:  # pytesseract signals its timeout with a bare RuntimeError
-        raise OcrError(f"Tesseract stopped: {e}") from e
+        raise OcrError(f"Tesseract dihentikan: {e}") from e
     return result
 
 
@@ -151,13 +151,13 @@ def check_languages(lang: str) -> None:
     try:
         have = set(pytesseract.get_languages(config=""))
     except pytesseract.TesseractNotFoundError as e:
-        raise MissingDependencyError(f"Tesseract is not installed: {INSTALL_HINT}.") from e
+        raise MissingDependencyError(f"Tesseract belum terpasang: {INSTALL_HINT}.") from e
     except pytesseract.TesseractError as e:
-        raise MissingDependencyError(f"Tesseract cannot list its languages ({e}).") from e
+        raise MissingDependencyError(f"Tesseract tidak dapat menyebutkan bahasanya ({e}).") from e
     missing = [code for code in lang.split("+") if code not in have]
     if missing:
         raise MissingDependencyError(
-            f"the Tesseract language pack(s) {', '.join(missing)} are not installed: "
+            f"paket bahasa Tesseract {', '.join(missing)} belum terpasang: "
             f"apt-get install {' '.join('tesseract-ocr-' + m for m in missing)}."
         )
 
@@ -241,7 +241,7 @@ def make_engine(options: OcrOptions) -> OcrEngine:
     if options.engine == "fake":
         return FakeEngine()
     if options.engine != "tesseract":
-        raise MissingDependencyError(f"unknown OCR engine {options.engine!r}; use 'tesseract'.")
+        raise MissingDependencyError(f"mesin OCR {options.engine!r} tidak dikenal; gunakan 'tesseract'.")
     return TesseractEngine(lang=options.lang, timeout=options.call_timeout)
 
 
@@ -254,7 +254,7 @@ def make_second_engine(options: OcrOptions) -> Any:
     if not options.second or options.engine == "fake":
         return None
     if options.second != "rapidocr":
-        raise MissingDependencyError(f"unknown second OCR engine {options.second!r}; use 'rapidocr'.")
+        raise MissingDependencyError(f"mesin OCR kedua {options.second!r} tidak dikenal; gunakan 'rapidocr'.")
     from ingest.ocr_rapid import RapidEngine, check_installed
 
     check_installed()

@@ -24,7 +24,7 @@ from archive.errors import MissingDependencyError
 
 log = logging.getLogger(__name__)
 
-INSTALL_HINT = "install it with `pip install rapidocr-onnxruntime` (its models ship in the wheel)"
+INSTALL_HINT = "pasang dengan `pip install rapidocr-onnxruntime` (modelnya ikut dalam paket)"
 TILT_MAX = 0.15  # rise over run of a line box; stamp ring text is curved and tilted
 SPACE_GAP = 0.28  # an ink gap this many line heights wide between two letters is a space
 
@@ -75,11 +75,11 @@ def check_installed() -> None:
     """Raise `MissingDependencyError` unless the package and its bundled models are installed."""
     spec = importlib.util.find_spec("rapidocr_onnxruntime")
     if spec is None or not spec.submodule_search_locations:
-        raise MissingDependencyError(f"RapidOCR is not installed: {INSTALL_HINT}.")
+        raise MissingDependencyError(f"RapidOCR belum terpasang: {INSTALL_HINT}.")
     models = Path(next(iter(spec.submodule_search_locations))) / "models"
     missing = [m for m in MODELS if not (models / m).is_file()]
     if missing:
-        raise MissingDependencyError(f"RapidOCR's models {', '.join(missing)} are missing: {INSTALL_HINT}.")
+        raise MissingDependencyError(f"model RapidOCR {', '.join(missing)} tidak ada: {INSTALL_HINT}.")
 
 
 MODELS = ("ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx")
@@ -90,7 +90,7 @@ def load_rapidocr(max_side: int) -> Any:
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as e:
-        raise MissingDependencyError(f"RapidOCR is not installed: {INSTALL_HINT}.") from e
+        raise MissingDependencyError(f"RapidOCR belum terpasang: {INSTALL_HINT}.") from e
     try:
         # 'max': crops are small; the default ('min' 736) blows a 60 px high cell up to 736 px.
         return RapidOCR(det_limit_type="max", det_limit_side_len=max_side,

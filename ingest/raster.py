@@ -288,4 +288,4 @@ def _open(path: Path) -> Any:
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as e:
-        raise DamagedPdfError(f"{path.name}: the page images cannot be rendered ({e}).") from e
+        raise DamagedPdfError(f"{path.name}: gambar halaman tidak dapat dibuat ({e}).") from e

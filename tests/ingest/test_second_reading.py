@@ -89,7 +89,7 @@ def test_spaces_come_back_where_the_ink_has_a_gap() -> None:
 def test_no_second_engine_for_the_fake_engine_or_when_off() -> None:
     assert make_second_engine(OcrOptions(engine="fake")) is None
     assert make_second_engine(OcrOptions(second="")) is None
-    with pytest.raises(MissingDependencyError, match="unknown second"):
+    with pytest.raises(MissingDependencyError, match="mesin OCR kedua"):
         make_second_engine(OcrOptions(second="nonsense"))
 
 
