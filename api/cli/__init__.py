@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, BadInputError
 
 VERSION = "0.1.0"
 
@@ -45,7 +46,7 @@ class _Context(click.Context):
 
 
 class _Group(click.Group):
-    """Turns our errors into a one-line message and the error's exit code."""
+    """Turns our errors, and click's usage errors, into a one-line Indonesian message and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -53,6 +54,88 @@ class _Group(click.Group):
         except ArchiveError as e:
             click.echo(f"galat ({e.code}): {e.message}", err=True)
             sys.exit(e.exit_code)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """click's `main`, but its own errors (usage, bad values) are reported in Indonesian."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("Dibatalkan.", err=True)
+            sys.exit(1)
+        except click.ClickException as e:
+            ctx = getattr(e, "ctx", None)
+            if isinstance(e, _NO_ARGS_IS_HELP) and ctx is not None:  # a group called alone: its help
+                click.echo(ctx.get_help(), err=True)
+                sys.exit(BadInputError.exit_code)
+            click.echo(f"galat (bad_input): {usage_message(e)}", err=True)
+            if ctx is not None:
+                click.echo(f"Lihat '{ctx.command_path} --help' untuk bantuan.", err=True)
+            sys.exit(BadInputError.exit_code)
+        sys.exit(rv if isinstance(rv, int) else 0)  # ctx.exit(n) comes back as n
+
+
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
+# click's own messages (English) and what the user reads instead
+_VALUE_MESSAGES = [
+    (re.compile(r"^'(.*)' is not a valid integer( range)?\.?$", re.S), "'{0}' bukan bilangan bulat."),
+    (re.compile(r"^'(.*)' is not a valid float( range)?\.?$", re.S), "'{0}' bukan bilangan."),
+    (re.compile(r"^'(.*)' is not a valid boolean\.?$", re.S), "'{0}' bukan nilai ya/tidak."),
+    (re.compile(r"^'(.*)' does not match the formats? (.*)\.$", re.S), "'{0}' tidak sesuai format {1}."),
+    (re.compile(r"^(?:File|Directory|Path) '(.*)' does not exist\.?$", re.S), "'{0}' tidak ada."),
+    (re.compile(r"^(?:File|Path) '(.*)' is a directory\.?$", re.S), "'{0}' adalah direktori, bukan berkas."),
+    (re.compile(r"^(?:Directory|Path) '(.*)' is a file\.?$", re.S), "'{0}' adalah berkas, bukan direktori."),
+    (re.compile(r"^(?:File|Directory|Path) '(.*)' is not readable\.?$", re.S), "'{0}' tidak dapat dibaca."),
+    (re.compile(r"^(.*) is not in the range (.*)\.$", re.S), "{0} di luar rentang {1}."),
+]
+_USAGE_MESSAGES = [
+    (re.compile(r"^No such command '(.*)'\.$"), "Perintah tidak dikenal: '{0}'."),
+    (re.compile(r"^Got unexpected extra arguments? \((.*)\)$"), "Argumen berlebih: {0}."),
+    (re.compile(r"^Missing command\.$"), "Sebutkan perintahnya."),
+    (re.compile(r"^Option '(.*)' requires an argument\.$"), "Opsi '{0}' perlu nilai."),
+    (re.compile(r"^Option '(.*)' requires (\d+) arguments\.$"), "Opsi '{0}' perlu {1} nilai."),
+    (re.compile(r"^Option '(.*)' does not take a value\.$"), "Opsi '{0}' tidak menerima nilai."),
+]
+
+
+def _translated(message: str, table: list[tuple[re.Pattern[str], str]]) -> str:
+    for pattern, indonesian in table:
+        m = pattern.match(message.strip())
+        if m:
+            return indonesian.format(*m.groups())
+    return message
+
+
+def _param_name(param: click.Parameter | None, hint: Any = None) -> str:
+    if param is None:
+        return str(hint or "nilai")
+    if isinstance(param, click.Argument):
+        return (param.metavar or param.name or "argumen").upper()
+    return "/".join(param.opts)
+
+
+def usage_message(e: click.ClickException) -> str:
+    """An Indonesian message for one of click's errors (its texts are English)."""
+    if isinstance(e, click.MissingParameter):
+        what = "Argumen" if isinstance(e.param, click.Argument) else "Opsi"
+        return f"{what} {_param_name(e.param, e.param_hint)} wajib diisi."
+    if isinstance(e, click.NoSuchOption):
+        message = f"Opsi tidak dikenal: {e.option_name}."
+        if e.possibilities:
+            message += f" Maksud Anda {' atau '.join(sorted(e.possibilities))}?"
+        return message
+    if isinstance(e, click.BadParameter):
+        name = _param_name(e.param, e.param_hint)
+        if e.param is not None and isinstance(e.param.type, click.Choice):
+            return f"Nilai tidak sah untuk {name}: pilih {', '.join(map(str, e.param.type.choices))}."
+        return f"Nilai tidak sah untuk {name}: {_translated(e.message, _VALUE_MESSAGES)}"
+    if isinstance(e, click.FileError):
+        return f"Berkas {e.ui_filename} tidak dapat dibuka: {e.message}"
+    if isinstance(e, click.UsageError):
+        return _translated(e.message, _USAGE_MESSAGES)
+    return e.format_message()
 
 
 @click.group(cls=_Group)
