@@ -100,7 +100,8 @@ DDL = [
         doc_type text NOT NULL, status text NOT NULL, in_force boolean NOT NULL, tahun integer,
         tanggal date, instansi text, title text, nomor text, body text, row jsonb, tsv tsvector NOT NULL)""",
     "CREATE SEQUENCE search_entry_ids",
-    "CREATE SEQUENCE search_segment_ids",
+    # never dropped, so a segment id is never reused: readers keep decoded segments by id
+    "CREATE SEQUENCE IF NOT EXISTS search_segment_ids",
     """CREATE TABLE search_segments (id integer PRIMARY KEY, level smallint NOT NULL,
         entries integer NOT NULL, facets bytea NOT NULL)""",
     """CREATE TABLE search_postings (kind text NOT NULL, term text NOT NULL, field text NOT NULL,
@@ -127,6 +128,7 @@ class PostgresEngine(Engine):
 
     def __init__(self, url: str) -> None:
         self._view: View | None = None
+        self._facets: dict[int, Facets] = {}  # segment id -> its decoded facets
         self._view_lock = threading.Lock()
         try:
             self.db = make_engine(url, pool_pre_ping=True)
@@ -259,8 +261,15 @@ class PostgresEngine(Engine):
         with self._view_lock:
             if self._view is None or self._view.generation != generation:
                 t0 = time.monotonic()
-                segs = [Facets.decode(bytes(r[0])) for r in
-                        conn.execute(text("SELECT facets FROM search_segments ORDER BY id"))]
+                ids = _segment_ids(conn)
+                # segments never change: decode only the ones this process has not seen
+                new = [i for i in ids if i not in self._facets]
+                if new:
+                    for seg, data in conn.execute(
+                            text("SELECT id, facets FROM search_segments WHERE id = ANY(:s)"), {"s": new}):
+                        self._facets[seg] = Facets.decode(bytes(data))
+                self._facets = {i: self._facets[i] for i in ids if i in self._facets}
+                segs = [self._facets[i] for i in sorted(self._facets)]
                 deleted = np.array([r[0] for r in conn.execute(text("SELECT id FROM search_deleted"))],
                                    dtype=np.int64)
                 self._view = View(generation, segs, deleted)
@@ -296,7 +305,7 @@ def _recreate(conn: Connection, with_indexes: bool = True) -> None:
     """Drop and create the search tables; the version says "empty" until a rebuild finishes."""
     log.info("creating PostgreSQL search tables (schema %s)", SCHEMA_VERSION)
     conn.execute(text(f"DROP TABLE IF EXISTS {OLD_TABLES} CASCADE"))
-    conn.execute(text("DROP SEQUENCE IF EXISTS search_entry_ids, search_segment_ids"))
+    conn.execute(text("DROP SEQUENCE IF EXISTS search_entry_ids"))
     for ddl in DDL + (INDEXES if with_indexes else []):
         conn.execute(text(ddl))
     generation = conn.execute(text("SELECT value FROM search_meta WHERE key = 'generation'")).scalar()
