@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from api.cli.ingest import open_archive, role_label
-from archive.errors import BadInputError, NotFoundError
+
+# shared with the web app (api/wiring.py); imported from here too
+from api.wiring import VERSION_HELP, resolve_version
+from archive.errors import NotFoundError
+
+__all__ = ["VERSION_HELP", "resolve_version"]
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from archive.models import Version
     from archive.retention import RetentionItem
     from archive.timeline import TimelineEntry
-
-VERSION_HELP = ("VERSION adalah id versi (seperti yang ditampilkan `arsip versions`) atau "
-                "DOC:NO, misalnya 3:2 (dokumen 3, versi 2).")
 
 
 def register(cli: click.Group) -> None:
@@ -35,27 +35,6 @@ def _session_factory() -> Any:
     from api.settings import Settings
 
     return open_archive(Settings())
-
-
-def resolve_version(session: Session, ref: str) -> Version:
-    """A version from `17` (its id) or `3:2` (document 3, version 2)."""
-    from sqlalchemy import select
-
-    from archive.models import Version
-
-    doc, sep, number = ref.partition(":")
-    if not (doc.strip().isdigit() and (not sep or number.strip().isdigit())):
-        raise BadInputError(f"{ref!r} bukan rujukan versi. {VERSION_HELP}")
-    if sep:
-        stmt = select(Version).where(Version.document_id == int(doc),
-                                     Version.version_no == int(number))
-        version = session.scalars(stmt).first()
-    else:
-        version = session.get(Version, int(doc))
-    if version is None:
-        raise NotFoundError(f"Versi {ref} tidak ada; `arsip versions DOC` menampilkan versi-versi "
-                            "sebuah dokumen beserta id-nya.")
-    return version
 
 
 def _echo_json(data: Any) -> None:
@@ -153,21 +132,18 @@ def copy(version_ref: str, issued_for: str | None, purpose: str | None, out: Pat
     """Terbitkan salinan bercap (SALINAN) dari sebuah versi; berkas aslinya tidak diubah."""
     from api.cli.ingest import _login
     from api.settings import Settings
-    from archive.copies import Certifier, CopyRequest, issue_copy
+    from api.wiring import CopyOrder, issue_stamped_copy
     from archive.store import FileStore
 
     settings = Settings()
-    certifier = Certifier(jabatan or settings.certifier_jabatan, nama or settings.certifier_nama,
-                          nip or settings.certifier_nip)
     store = FileStore(settings.files_dir)
-    with open_archive(settings).begin() as session:
-        version = resolve_version(session, version_ref)
-        request = CopyRequest(version.id, certifier, settings.verify_base_url,
-                              issued_by or _login(), issued_for, purpose, file_sha)
-        issued = issue_copy(session, store, request)
+    order = CopyOrder(version_ref, issued_by or _login(), issued_for, purpose, file_sha,
+                      jabatan, nama, nip)
+    made = issue_stamped_copy(settings, open_archive(settings), store, order)
+    issued = made.issued
     if out is not None:
         out.write_bytes(store.read(issued.sha256))
-    click.echo(f"salinan {issued.code} (versi {version.version_no} dari #{version.document_id}): "
+    click.echo(f"salinan {issued.code} (versi {made.version_no} dari #{made.document_id}): "
                f"{issued.pages} halaman, SHA-256 {issued.sha256}")
     click.echo(f"periksa keabsahannya di {issued.url}")
     click.echo(f"ditulis ke {out}" if out else f"disimpan sebagai {issued.storage_path}")

@@ -9,17 +9,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from archive.errors import ArchiveError
+from api.wiring import open_archive
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
-
-    from api.settings import Settings
-
+__all__ = ["open_archive"]  # shared with the web app (api/wiring.py); imported from here too
 log = logging.getLogger(__name__)
 
 
@@ -27,16 +23,6 @@ def register(cli: click.Group) -> None:
     """Add the commands to the group."""
     cli.add_command(ingest)
     cli.add_command(show)
-
-
-def open_archive(settings: Settings) -> sessionmaker[Session]:
-    """Create the data dir, bring the database to the newest schema, return a session factory."""
-    from archive.db import make_engine, make_sessionmaker, upgrade
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
-    upgrade(engine)
-    return make_sessionmaker(engine)
 
 
 def find_pdfs(paths: Iterable[Path]) -> list[Path]:
@@ -95,18 +81,14 @@ def role_label(role: str) -> str:
 def ingest(paths: tuple[Path, ...], uploader: str | None, why: bool) -> None:
     """Arsipkan PDF: berkas, atau folder (dicari *.pdf di semua subfoldernya)."""
     from api.settings import Settings
+    from api.wiring import index_updater, ingest_options
     from archive.store import FileStore
-    from ingest.extract import ExtractOptions
-    from ingest.pipeline import IngestOptions
 
     settings = Settings()
     session_factory = open_archive(settings)
     store = FileStore(settings.files_dir)
-    from api.cli.search import index_updater
-
-    options = IngestOptions(ExtractOptions(limits=settings.limits(), ocr=settings.ocr_options()),
-                            uploader=uploader or _login(),
-                            on_recorded=index_updater(settings, session_factory))
+    options = ingest_options(settings, uploader=uploader or _login(),
+                             on_recorded=index_updater(settings, session_factory))
     files = find_pdfs(paths)
     tally = Tally()
     for path, line in _with_progress(files, _ingest_each(files, session_factory, store, options,
@@ -120,25 +102,14 @@ def ingest(paths: tuple[Path, ...], uploader: str | None, why: bool) -> None:
 def _ingest_each(files: list[Path], session_factory: Any, store: Any, options: Any,
                  tally: Tally, why: bool = False) -> Iterator[tuple[Path, str]]:
     """Ingest file by file; one failure never stops the batch."""
-    from ingest.pipeline import ingest_file
+    from api.wiring import ingest_one
 
     for path in files:
-        try:
-            result = ingest_file(path, session_factory, store, options)
-        except ArchiveError as e:
-            refused = e.status < 500
-            tally.add("refused" if refused else "failed", e.exit_code)
-            yield path, f"{'ditolak' if refused else 'gagal'}: {e.message}"
-            continue
-        except Exception as e:  # a bug in one parser must not end a batch of hundreds
-            log.exception("%s: unexpected error", path)
-            tally.add("failed", 1)
-            yield path, (f"gagal: kesalahan program ({e.__class__.__name__}: {e}); jalankan ulang "
-                         "dengan `arsip -v ingest` untuk rinciannya")
-            continue
-        tally.add(result.outcome)
-        reason = f"\n    alasan: {result.reason}" if why and result.reason else ""
-        yield path, result.summary() + reason
+        done = ingest_one(path, session_factory, store, options)
+        tally.add(done.outcome, done.exit_code)
+        result = done.result
+        reason = f"\n    alasan: {result.reason}" if why and result and result.reason else ""
+        yield path, done.message + reason
 
 
 def _with_progress(files: list[Path], lines: Iterator[tuple[Path, str]]

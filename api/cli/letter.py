@@ -28,12 +28,9 @@ def letter() -> None:
 
 
 def _engine(settings: Settings) -> Engine:
-    from archive.db import make_engine, upgrade
+    from api.wiring import open_database  # shared with the web app
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
-    upgrade(engine)
-    return engine
+    return open_database(settings)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -79,12 +76,9 @@ def set_format(office: str, pattern: str, scope: str, unit: str, default_kka: st
 
 
 def _item(text: str) -> dict[str, Any]:
-    parts = [p.strip() for p in text.split("|")]
-    item: dict[str, Any] = {"uraian": parts[0]}
-    for key, value in zip(("banyaknya", "satuan", "keterangan"), parts[1:], strict=False):
-        if value:
-            item[key] = value
-    return item
+    from api.wiring import parse_item  # shared with the web app's letter form
+
+    return parse_item(text)
 
 
 @letter.command("new")
@@ -134,14 +128,9 @@ def new(from_file: Path | None, office: str | None, tanggal: Any, kka: str | Non
 
 
 def _archive(settings: Settings, engine: Engine, issued: Any, request: Any) -> None:
-    from api import letters
-    from api.cli.search import index_updater
-    from archive.db import make_sessionmaker
-    from archive.store import FileStore
+    from api.wiring import archive_new_letter  # shared with the web app's letter form
 
-    sessions = make_sessionmaker(engine)
-    doc_id = letters.archive_letter(sessions, FileStore(settings.files_dir), issued, request)
-    index_updater(settings, sessions)(doc_id)  # searchable at once, like an ingested document
+    doc_id = archive_new_letter(settings, engine, issued, request)  # searchable at once
     click.echo(f"diarsipkan sebagai dokumen #{doc_id}")
 
 

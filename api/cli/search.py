@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+# shared with the web app (api/wiring.py); `index_updater` and `search_options` imported from here too
+from api.wiring import index_updater, open_archive, open_search_service, search_options
+
+__all__ = ["index_updater", "search_options"]
+
 if TYPE_CHECKING:
-    from api.settings import Settings
     from search.records import IndicatorResults, SearchQuery, SearchResults
     from search.service import SearchService
 
@@ -28,46 +31,20 @@ def register(cli: click.Group) -> None:
         cli.add_command(command)
 
 
-def search_options(settings: Settings) -> Any:
-    """The engine choice from settings (ARSIP_SEARCH_ENGINE; whoosh in `<data dir>/index`)."""
-    from search.service import SearchOptions
-
-    return SearchOptions(engine=settings.search_engine, index_dir=settings.data_dir / "index",
-                         database_url=settings.resolved_database_url)
-
-
 def open_service(*, rebuild: bool = True) -> SearchService:
     """The archive's search service (rebuilding an outdated index first unless told not to)."""
-    from api.cli.ingest import open_archive
     from api.settings import Settings
-    from search.service import open_search
 
     settings = Settings()
-    return open_search(search_options(settings), open_archive(settings), rebuild=rebuild)
-
-
-def index_updater(settings: Settings, session_factory: Any) -> Callable[[int], None]:
-    """The ingest hook: update the search index for a document (engine opened on first use)."""
-    from search.service import open_search
-
-    opened: list[SearchService] = []
-
-    def update(doc_id: int) -> None:
-        if not opened:
-            opened.append(open_search(search_options(settings), session_factory))
-        opened[0].update_after_ingest(doc_id)
-
-    return update
+    return open_search_service(settings, open_archive(settings), rebuild=rebuild)
 
 
 def update_search_index(*doc_ids: int) -> None:
     """After a correction (move, split, revoke): re-read these documents into the search index."""
-    from api.cli.ingest import open_archive
     from api.settings import Settings
-    from search.service import open_search
 
     settings = Settings()
-    service = open_search(search_options(settings), open_archive(settings))
+    service = open_search_service(settings, open_archive(settings))
     try:
         for doc_id in dict.fromkeys(doc_ids):
             service.update_after_ingest(doc_id)

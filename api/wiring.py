@@ -1,0 +1,217 @@
+"""What both front doors (the `arsip` command line and the web app) do with the settings.
+
+Opening the archive (data dir, newest schema), the search service, ingesting one file into an
+outcome, issuing a stamped copy, archiving a new letter: one function each, so `arsip ingest`
+and the upload page, `arsip copy` and the copy button, `arsip letter new` and the letter form
+run the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from archive.errors import ArchiveError, BadInputError, NotFoundError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from api.letters import IssuedLetter, LetterRequest
+    from api.settings import Settings
+    from archive.copies import IssuedCopy
+    from archive.models import Version
+    from archive.store import FileStore
+    from ingest.pipeline import IngestOptions, IngestResult
+    from search.service import SearchOptions, SearchService
+
+log = logging.getLogger(__name__)
+
+VERSION_HELP = ("VERSION adalah id versi (seperti yang ditampilkan `arsip versions`) atau "
+                "DOC:NO, misalnya 3:2 (dokumen 3, versi 2).")
+
+
+# --- the archive and its search --------------------------------------------------------------
+def open_database(settings: Settings) -> Engine:
+    """Create the data dir, bring the database to the newest schema, return its engine."""
+    from archive.db import make_engine, upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    return engine
+
+
+def open_archive(settings: Settings) -> sessionmaker[Session]:
+    """Create the data dir, bring the database to the newest schema, return a session factory."""
+    from archive.db import make_sessionmaker
+
+    return make_sessionmaker(open_database(settings))
+
+
+def search_options(settings: Settings) -> SearchOptions:
+    """The engine choice from settings (ARSIP_SEARCH_ENGINE; whoosh in `<data dir>/index`)."""
+    from search.service import SearchOptions
+
+    return SearchOptions(engine=settings.search_engine, index_dir=settings.data_dir / "index",
+                         database_url=settings.resolved_database_url)
+
+
+def open_search_service(settings: Settings, session_factory: Any, *,
+                        rebuild: bool = True) -> SearchService:
+    """The archive's search service (rebuilding an outdated index first unless told not to)."""
+    from search.service import open_search
+
+    return open_search(search_options(settings), session_factory, rebuild=rebuild)
+
+
+def index_updater(settings: Settings, session_factory: Any) -> Callable[[int], None]:
+    """The ingest hook: update the search index for a document (engine opened on first use)."""
+    opened: list[SearchService] = []
+
+    def update(doc_id: int) -> None:
+        if not opened:
+            opened.append(open_search_service(settings, session_factory))
+        opened[0].update_after_ingest(doc_id)
+
+    return update
+
+
+# --- ingesting -------------------------------------------------------------------------------
+def ingest_options(settings: Settings, *, uploader: str | None,
+                   on_recorded: Callable[[int], None] | None,
+                   source_filename: str | None = None) -> IngestOptions:
+    """The pipeline's options from settings: file limits, OCR, who uploads, the index hook."""
+    from ingest.extract import ExtractOptions
+    from ingest.pipeline import IngestOptions
+
+    return IngestOptions(ExtractOptions(limits=settings.limits(), ocr=settings.ocr_options()),
+                         uploader=uploader, on_recorded=on_recorded,
+                         source_filename=source_filename)
+
+
+# What each outcome is called where people read it (the CLI's count line, the upload page).
+OUTCOME_LABELS = {"new_document": "dokumen baru", "new_version": "versi baru",
+                  "new_file": "berkas tambahan", "duplicate": "sudah diarsipkan",
+                  "refused": "ditolak", "failed": "gagal"}
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """How one file went: an outcome key (`OUTCOME_LABELS`), the line for people, the exit code."""
+
+    outcome: str
+    message: str
+    exit_code: int = 0
+    result: IngestResult | None = None
+
+    @property
+    def document_id(self) -> int | None:
+        """The document the file went to (None when refused or failed)."""
+        return self.result.document_id if self.result else None
+
+
+def ingest_one(path: Path, session_factory: Any, store: FileStore,
+               options: IngestOptions) -> FileOutcome:
+    """Ingest one file; a refusal or failure becomes an outcome, never ends a batch."""
+    from ingest.pipeline import ingest_file
+
+    try:
+        result = ingest_file(path, session_factory, store, options)
+    except ArchiveError as e:
+        refused = e.status < 500
+        return FileOutcome("refused" if refused else "failed",
+                           f"{'ditolak' if refused else 'gagal'}: {e.message}", e.exit_code)
+    except Exception as e:  # a bug in one parser must not end a batch of hundreds
+        log.exception("%s: unexpected error", path)
+        return FileOutcome("failed", f"gagal: kesalahan program ({e.__class__.__name__}: {e}); "
+                           "jalankan ulang dengan `arsip -v ingest` untuk rinciannya", 1)
+    return FileOutcome(result.outcome, result.summary(), 0, result)
+
+
+# --- stamped copies --------------------------------------------------------------------------
+def resolve_version(session: Session, ref: str) -> Version:
+    """A version from `17` (its id) or `3:2` (document 3, version 2)."""
+    from sqlalchemy import select
+
+    from archive.models import Version
+
+    doc, sep, number = ref.partition(":")
+    if not (doc.strip().isdigit() and (not sep or number.strip().isdigit())):
+        raise BadInputError(f"{ref!r} bukan rujukan versi. {VERSION_HELP}")
+    if sep:
+        stmt = select(Version).where(Version.document_id == int(doc),
+                                     Version.version_no == int(number))
+        version = session.scalars(stmt).first()
+    else:
+        version = session.get(Version, int(doc))
+    if version is None:
+        raise NotFoundError(f"Versi {ref} tidak ada; `arsip versions DOC` menampilkan versi-versi "
+                            "sebuah dokumen beserta id-nya.")
+    return version
+
+
+@dataclass(frozen=True)
+class CopyOrder:
+    """Who asks for a stamped copy of which version; empty certifier fields: the settings'."""
+
+    version_ref: str
+    issued_by: str | None = None
+    issued_for: str | None = None
+    purpose: str | None = None
+    file_sha256: str | None = None
+    jabatan: str | None = None
+    nama: str | None = None
+    nip: str | None = None
+
+
+@dataclass(frozen=True)
+class CopyMade:
+    """A stamped copy issued, with the version it copies."""
+
+    issued: IssuedCopy
+    document_id: int
+    version_no: int
+
+
+def issue_stamped_copy(settings: Settings, session_factory: Any, store: FileStore,
+                       order: CopyOrder) -> CopyMade:
+    """Stamp, store and record a copy of a version in one transaction (`arsip copy`, the web)."""
+    from archive.copies import Certifier, CopyRequest, issue_copy
+
+    certifier = Certifier(order.jabatan or settings.certifier_jabatan,
+                          order.nama or settings.certifier_nama, order.nip or settings.certifier_nip)
+    with session_factory.begin() as session:
+        version = resolve_version(session, order.version_ref)
+        request = CopyRequest(version.id, certifier, settings.verify_base_url, order.issued_by,
+                              order.issued_for, order.purpose, order.file_sha256)
+        issued = issue_copy(session, store, request)
+        return CopyMade(issued, version.document_id, version.version_no)
+
+
+# --- letters ---------------------------------------------------------------------------------
+def parse_item(text: str) -> dict[str, Any]:
+    """One item of a letter from `uraian|banyaknya|satuan|keterangan` (later parts optional)."""
+    parts = [p.strip() for p in text.split("|")]
+    item: dict[str, Any] = {"uraian": parts[0]}
+    for key, value in zip(("banyaknya", "satuan", "keterangan"), parts[1:], strict=False):
+        if value:
+            item[key] = value
+    return item
+
+
+def archive_new_letter(settings: Settings, engine: Engine, issued: IssuedLetter,
+                       request: LetterRequest,
+                       on_recorded: Callable[[int], None] | None = None) -> int:
+    """Archive a letter's PDF as a `surat` document and make it searchable at once; its id."""
+    from api import letters
+    from archive.db import make_sessionmaker
+    from archive.store import FileStore
+
+    sessions = make_sessionmaker(engine)
+    doc_id = letters.archive_letter(sessions, FileStore(settings.files_dir), issued, request)
+    (on_recorded or index_updater(settings, sessions))(doc_id)
+    return doc_id
