@@ -900,12 +900,12 @@ def _collect(future: Future[PageContent], path: Path, index: int, options: OcrOp
     except FutureTimeout:
         future.cancel()
         discard_pool()
-        return failed_page(path, index, f"no result within {options.page_timeout:.0f} s")
+        return failed_page(path, index, f"tidak selesai dalam {options.page_timeout:.0f} detik")
     except MissingDependencyError:
         raise
-    except BrokenProcessPool as e:
+    except BrokenProcessPool:
         discard_pool()
-        return failed_page(path, index, str(e))
+        return failed_page(path, index, "proses OCR berhenti mendadak")
     except (ArchiveError, cv2.error, ValueError, MemoryError) as e:
         return failed_page(path, index, str(e))
 
@@ -913,4 +913,4 @@ def _collect(future: Future[PageContent], path: Path, index: int, options: OcrOp
 def failed_page(path: Path, index: int, reason: str) -> PageContent:
     """An empty page carrying a warning, for a page OCR could not read."""
     log.warning("%s page %d: OCR failed: %s", path.name, index + 1, reason)
-    return PageContent(index + 1, 0.0, 0.0, "", ocr=True, warnings=(f"page {index + 1}: OCR failed ({reason[:200]})",))
+    return PageContent(index + 1, 0.0, 0.0, "", ocr=True, warnings=(f"halaman {index + 1}: OCR gagal ({reason[:200]})",))

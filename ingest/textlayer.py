@@ -40,7 +40,8 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
     warnings: tuple[str, ...] = ()
     if expected_pages is not None and len(pages) < expected_pages:
         log.info("%s: the text layer shows %d of %d pages", path.name, len(pages), expected_pages)
-        warnings = (f"the text layer shows only {len(pages)} of {expected_pages} pages",)
+        warnings = (f"lapisan teks hanya memuat {len(pages)} dari {expected_pages} halaman: "
+                    "halaman selebihnya diperlakukan sebagai gambar",)
         pages += [_empty_page(n) for n in range(len(pages) + 1, expected_pages + 1)]
     scanned = bool(pages) and all(needs_ocr(p) for p in pages)
     return DocumentContent(pages=tuple(pages), scanned=scanned, warnings=warnings)

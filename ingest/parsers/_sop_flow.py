@@ -229,11 +229,11 @@ def renumber(steps: Sequence[_RawStep], warnings: list[str]) -> None:
         expected = prev + 1
         nxt = steps[i + 1].no if i + 1 < len(steps) else None
         if raw.no is None:
-            warnings.append(f"step after {prev}: number unreadable, taken as {expected}")
+            warnings.append(f"langkah sesudah {prev}: nomor tidak terbaca, dianggap {expected}")
             raw.no = expected
         elif raw.no != expected and (nxt == expected + 1 or (nxt is None and raw.no <= prev)):
             # the last step may only be repaired when it repeats or goes back (OCR '6' -> '5')
-            warnings.append(f"step {raw.no}: out of sequence, taken as {expected}")
+            warnings.append(f"langkah {raw.no}: nomor tidak berurutan, dianggap {expected}")
             raw.no = expected
 
 
@@ -241,10 +241,10 @@ def _finish(raw: _RawStep, state: _State) -> Step:
     waktu_col = next((c for c in state.columns or () if c.role == "waktu"), None)
     actor = max(raw.areas, key=lambda name: raw.areas[name]) if raw.areas else None
     if actor is None:
-        state.warnings.append(f"step {raw.no}: no flowchart symbol found, pelaksana unknown")
+        state.warnings.append(f"langkah {raw.no}: simbol bagan alir tidak ditemukan, pelaksana tidak diketahui")
     kegiatan = join_lines("\n".join(raw.texts.get("kegiatan", [])))
     if not kegiatan:
-        state.warnings.append(f"step {raw.no}: kegiatan is empty")
+        state.warnings.append(f"langkah {raw.no}: kegiatan kosong")
     return Step(
         no=raw.no or 0,
         kegiatan=kegiatan,

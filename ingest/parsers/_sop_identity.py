@@ -421,4 +421,4 @@ def _finish(ident: Identity) -> None:
         printed = clean(v.get(name))
         v[name] = parse_date(printed, fuzzy_month=True)
         if printed and v[name] is None:
-            ident.warnings.append(f"{name}: '{printed}' is not a readable date")
+            ident.warnings.append(f"{name}: '{printed}' tidak terbaca sebagai tanggal")

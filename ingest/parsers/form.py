@@ -38,10 +38,10 @@ def parse(doc: DocumentContent) -> Extraction:
         title = title_case_office(title)
     year = TAHUN_RE.search(title or first)
     instansi = find_office(lines)
-    warnings = [] if instansi else ["instansi not found in the heading"]
+    warnings = [] if instansi else ["instansi tidak ditemukan di kepala formulir"]
     indicators = _indicators(doc)
     if not indicators:
-        warnings.append("no indicator table with targets was found")
+        warnings.append("tabel indikator beserta targetnya tidak ditemukan")
     return Extraction(
         doc_type="form_data_kinerja", title=title, tahun=int(year.group(1)) if year else None,
         instansi=instansi, pemerintah=pemerintah_of(instansi, lines),

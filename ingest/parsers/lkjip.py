@@ -46,17 +46,17 @@ def parse(doc: DocumentContent) -> Extraction:
     if title is None:
         title = _footer_title(doc)
         if title:
-            warnings.append("the cover title is not readable: title taken from the page footer")
+            warnings.append("judul sampul tidak terbaca: judul diambil dari catatan kaki halaman")
         else:
-            warnings.append("title not found: the cover page has no readable text")
+            warnings.append("judul tidak ditemukan: halaman sampul tidak berisi teks yang terbaca")
     tahun = _year(title) or _most_common_year(doc)
     instansi = find_office(cover_lines) or _office_in_text(doc)
     if instansi is None:
-        warnings.append("instansi not found on the cover")
+        warnings.append("instansi tidak ditemukan di halaman sampul")
     tanggal, signer = _pengesahan(doc)
     indicators = _main_table(doc, tahun)
     if not indicators:
-        warnings.append("no measurement table comparing target and realisasi was found")
+        warnings.append("tabel pengukuran kinerja (target dan realisasi) tidak ditemukan")
     return Extraction(
         doc_type="lkjip", title=title, tahun=tahun, instansi=instansi,
         pemerintah=pemerintah_of(instansi, cover_lines), tanggal_pengesahan=tanggal,

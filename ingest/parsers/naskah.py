@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 def parse(doc: DocumentContent) -> Extraction:
     """Read a letter or a decision; `doc_type` says which one was detected."""
     if not doc.pages:
-        return Extraction(doc_type="surat", warnings=("no pages",))
+        return Extraction(doc_type="surat", warnings=("dokumen tidak memiliki halaman",))
     kind = detect_type(doc)
     pemerintah, instansi = read_kop(doc.pages[0])
     result = parse_keputusan(doc) if kind == "keputusan" else parse_surat(doc)
@@ -55,7 +55,7 @@ def _missing(result: Extraction) -> Iterable[str]:
         fields.append("kepada")
     for name in fields:
         if getattr(result, name) is None:
-            yield f"{name}: not found"
+            yield f"{name}: tidak ditemukan"
 
 
 # ---------------------------------------------------------------------------------------------

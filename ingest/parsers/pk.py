@@ -42,11 +42,11 @@ def parse(doc: DocumentContent) -> Extraction:
     warnings: list[str] = []
     first, second = _parties(doc)
     if first is None:
-        warnings.append("PIHAK PERTAMA not found")
+        warnings.append("PIHAK PERTAMA tidak ditemukan")
     instansi = _instansi(doc)
     indicators = _indicators(doc)
     if not indicators:
-        warnings.append("no target table (Sasaran | Indikator | Target) was found")
+        warnings.append("tabel target (Sasaran | Indikator | Target) tidak ditemukan")
     year = TAHUN_RE.search(doc.text)
     return Extraction(
         doc_type="perjanjian_kinerja", tahun=int(year.group(1)) if year else None,

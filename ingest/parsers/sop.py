@@ -24,11 +24,11 @@ def parse(doc: DocumentContent) -> Extraction:
     flow = read_flowchart(doc)
     ident = read_identity(doc, skip=flow.tables)
     v = ident.values
-    warnings = [f"{name}: not found" for name in _REQUIRED if not v.get(name)]
+    warnings = [f"{name}: tidak ditemukan" for name in _REQUIRED if not v.get(name)]
     if ident.disahkan_oleh is None or not ident.disahkan_oleh.nama:
-        warnings.append("disahkan_oleh: not found")
+        warnings.append("disahkan_oleh: tidak ditemukan")
     if not flow.steps:
-        warnings.append("steps: no flowchart table found")
+        warnings.append("steps: tabel bagan alir tidak ditemukan")
     lists = ident.lists
     return Extraction(
         doc_type="sop",

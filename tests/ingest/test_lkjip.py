@@ -121,7 +121,7 @@ def test_cover_without_text_gives_a_warning(tmp_path: Path) -> None:
     SimpleDocTemplate(str(path), pagesize=A4).build(story)
     result = lkjip.parse(read_text_layer(path))
     assert result.title is None
-    assert any("title" in w for w in result.warnings)
+    assert "judul tidak ditemukan: halaman sampul tidak berisi teks yang terbaca" in result.warnings
     assert len(result.indicators) == 5
 
 

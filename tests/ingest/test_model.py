@@ -22,7 +22,7 @@ def _sample() -> Extraction:
         steps=(Step(1, "Memerintahkan", "Kepala Badan", "Disposisi", Waktu("15", 15, "menit"), "Disposisi"),),
         indicators=(Indicator("IKM", sasaran="Meningkatnya", target=82.0, target_triwulan=(1.0, 2.0, 3.0, 4.0)),),
         programs=(Program("Program A", 1000.0),),
-        warnings=("step 2: no symbol",),
+        warnings=("langkah 2: simbol bagan alir tidak ditemukan, pelaksana tidak diketahui",),
     )
 
 

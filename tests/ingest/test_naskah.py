@@ -118,7 +118,7 @@ def test_decision_signed_date_wins_and_blank_stays_null(tmp_path: Path) -> None:
     assert full.tanggal == "2024-02-09"
     blank = _parse(decision_pdf(tmp_path / "k2.pdf", Decision(lampiran_date=None)))
     assert blank.tanggal is None
-    assert "tanggal: not found" in blank.warnings
+    assert "tanggal: tidak ditemukan" in blank.warnings
 
 
 def _word(text: str, x0: float, top: float, x1: float | None = None) -> Word:

@@ -86,7 +86,7 @@ def test_failing_page_becomes_warning(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setattr(scan, "read_one_page", boom)
     pages = scan.read_pages(tmp_path / "x.pdf", [0, 1], OcrOptions(engine="fake", jobs=1))
     assert [p.number for p in pages] == [1, 2]
-    assert all(p.text == "" and "OCR failed" in p.warnings[0] for p in pages)
+    assert all(p.text == "" and p.warnings[0].startswith(f"halaman {p.number}: OCR gagal (") for p in pages)
 
 
 @pytest.mark.tesseract

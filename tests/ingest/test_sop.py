@@ -126,7 +126,7 @@ def test_header_variants(tmp_path: Path, kegiatan: str, group: str, kelengkapan:
     assert got.steps[1].waktu == Waktu(text="30", value=30, unit="menit")
     assert got.steps[1].kelengkapan == "Formulir terisi"
     assert got.steps[1].keterangan == "Dicatat"
-    assert "nomor: not found" in got.warnings  # no identity page in this file
+    assert "nomor: tidak ditemukan" in got.warnings  # no identity page in this file
 
 
 def test_bare_number_under_jam_header_is_hours(tmp_path: Path) -> None:
@@ -139,14 +139,14 @@ def test_step_without_symbol_is_warned(tmp_path: Path) -> None:
     steps = (STEPS[0], StepSpec(2, "Langkah tanpa simbol", 1, "none", "A", "5", "B"), STEPS[6])
     got = _extract(write_sop_pdf(tmp_path / "nosym.pdf", FlowSpec(ACTORS, steps)))
     assert [s.pelaksana for s in got.steps] == ["Pengguna Layanan", None, "Pengguna Layanan"]
-    assert any(w.startswith("step 2:") for w in got.warnings)
+    assert "langkah 2: simbol bagan alir tidak ditemukan, pelaksana tidak diketahui" in got.warnings
 
 
 def test_text_only_document_gives_warnings_not_errors() -> None:
     page = PageContent(number=1, width=842, height=595, text="")
     got = parse(DocumentContent(pages=(page,)))
     assert got.steps == () and got.nomor is None
-    assert "steps: no flowchart table found" in got.warnings
+    assert "steps: tabel bagan alir tidak ditemukan" in got.warnings
 
 
 # --- generic pieces --------------------------------------------------------------------------
@@ -291,8 +291,8 @@ def test_ocr_like_flowchart() -> None:
     assert got.pelaksana == ("Pemohon", "Petugas", "Kepala")
     assert [(s.no, s.pelaksana) for s in got.steps] == [(1, "Pemohon"), (2, "Petugas"), (3, "Kepala")]
     assert got.steps[2].waktu is None and got.steps[1].waktu == Waktu("1 hari", 1, "hari")
-    assert "step 4: out of sequence, taken as 1" in got.warnings
-    assert "step after 2: number unreadable, taken as 3" in got.warnings
+    assert "langkah 4: nomor tidak berurutan, dianggap 1" in got.warnings
+    assert "langkah sesudah 2: nomor tidak terbaca, dianggap 3" in got.warnings
 
 
 def test_merged_label_cell_from_ocr() -> None:
@@ -325,7 +325,7 @@ def test_last_step_number_repeated_by_ocr_is_the_next() -> None:
     rows = (*table.rows[:-1], (replace(last[0], text="2"), *last[1:]))  # '3' read as '2'
     got = parse(DocumentContent(pages=(replace(page, tables=(replace(table, rows=rows),)),)))
     assert [s.no for s in got.steps] == [1, 2, 3]
-    assert "step 2: out of sequence, taken as 3" in got.warnings
+    assert "langkah 2: nomor tidak berurutan, dianggap 3" in got.warnings
 
 
 def test_official_with_signature_noise_as_ocr_reads_it() -> None:
