@@ -63,7 +63,7 @@ def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> Doc
     try:
         target.write_bytes(searchable_pdf(path, doc.pages))
     except (PyPdfError, ValueError, KeyError, OSError) as e:
-        log.warning("%s: no searchable copy: %s", path.name, e)
+        log.warning("%s: salinan pindaian yang dapat dicari tidak dibuat: %s", path.name, e)
         return replace(doc, warnings=(*doc.warnings,
                                       f"salinan pindaian yang dapat dicari tidak dibuat ({e})"))
     return doc

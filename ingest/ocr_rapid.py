@@ -63,7 +63,7 @@ class RapidEngine:
         try:
             result, _ = self._load()(np.ascontiguousarray(rgb), use_cls=False, return_word_box=True)
         except (RuntimeError, ValueError, cv2.error) as e:  # onnxruntime errors derive from RuntimeError
-            log.warning("second OCR reading failed: %s", e)
+            log.warning("pembacaan OCR kedua gagal: %s", e)
             return []
         gray = gaps if gaps is not None else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]

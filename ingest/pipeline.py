@@ -234,5 +234,5 @@ def _failures_logged(session_factory: SessionFactory, name: str) -> Iterator[_At
                 log_job(session, status, source_filename=name, sha256=attempt.sha256,
                         error=error)
         except SQLAlchemyError:
-            log.exception("%s: could not write the ingest log", name)
+            log.exception("%s: catatan ingest tidak dapat disimpan di basis data", name)
         raise

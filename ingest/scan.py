@@ -912,5 +912,5 @@ def _collect(future: Future[PageContent], path: Path, index: int, options: OcrOp
 
 def failed_page(path: Path, index: int, reason: str) -> PageContent:
     """An empty page carrying a warning, for a page OCR could not read."""
-    log.warning("%s page %d: OCR failed: %s", path.name, index + 1, reason)
+    log.warning("%s halaman %d: OCR gagal: %s", path.name, index + 1, reason)
     return PageContent(index + 1, 0.0, 0.0, "", ocr=True, warnings=(f"halaman {index + 1}: OCR gagal ({reason[:200]})",))
