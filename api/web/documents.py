@@ -1,0 +1,107 @@
+"""A document's page (metadata, versions, files, steps, indicators), file downloads, stamped copies."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from api.web.deps import DbSession, State
+from api.web.render import page
+from api.wiring import CopyOrder, issue_stamped_copy
+from archive.documents import get_document
+from archive.errors import NotFoundError
+from archive.models import StoredFileRow, Version
+from archive.timeline import TimelineEntry, timeline, version_in_force
+
+router = APIRouter()
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@router.get("/dokumen/{doc_id}", response_class=HTMLResponse)
+def dokumen(request: Request, session: DbSession, state: State, doc_id: int,
+            versi: int | None = None) -> HTMLResponse:
+    """A document: metadata, its versions (which is in force), files, steps and indicators."""
+    document = get_document(session, doc_id)
+    entries = timeline(session, doc_id)
+    in_force = version_in_force(document, date.today())
+    shown = _shown_version(entries, versi, in_force)
+    settings = state.settings
+    certifier = {"jabatan": settings.certifier_jabatan, "nama": settings.certifier_nama,
+                 "nip": settings.certifier_nip or ""}
+    return page(request, "dokumen.html", {
+        "doc": document, "entries": entries, "in_force": in_force, "shown": shown,
+        "certifier": certifier, "today": date.today()})
+
+
+def _shown_version(entries: list[TimelineEntry], versi: int | None,
+                   in_force: Version | None) -> Version:
+    """The version whose steps and indicators are shown: asked for, else in force, else newest."""
+    by_no = {e.version.version_no: e.version for e in entries}
+    if versi is not None:
+        if versi not in by_no:
+            raise NotFoundError(f"Dokumen ini tidak punya versi {versi}; pilih salah satu versi "
+                                "di tabel riwayat versi.")
+        return by_no[versi]
+    return in_force or by_no[max(by_no)]
+
+
+def _file_row(session: DbSession, sha256: str) -> StoredFileRow:
+    row = None
+    if _SHA256.fullmatch(sha256):
+        row = session.scalars(select(StoredFileRow).where(StoredFileRow.sha256 == sha256)).first()
+    if row is None:
+        raise NotFoundError(f"Berkas {sha256[:16]!r} tidak ada di arsip ini; buka dokumennya "
+                            "untuk melihat berkas-berkasnya.")
+    return row
+
+
+def download_name(row: StoredFileRow) -> str:
+    """The name a file downloads under: the uploaded name, with its role for derived files."""
+    source = row.version.source_filename or f"dokumen-{row.version.document_id}.pdf"
+    stem = re.sub(r"\.pdf$", "", source, flags=re.I)
+    suffix = {"original": "", "scan": "", "searchable": "-dapat-dicari", "stamped": "-salinan"}
+    return f"{stem}{suffix.get(row.role, '-' + row.role)}.pdf"
+
+
+@router.get("/berkas/{sha256}")
+def berkas(session: DbSession, state: State, sha256: str, lihat: str = "") -> FileResponse:
+    """A stored file exactly as kept (the untouched original); `lihat=1` opens it in the browser."""
+    row = _file_row(session, sha256)
+    path = state.store.path(row.sha256)
+    if not path.is_file():
+        raise NotFoundError(f"Berkas {row.sha256[:12]}… tercatat tetapi tidak ada di penyimpanan; "
+                            "jalankan `arsip check`.")
+    return FileResponse(path, media_type=row.mime, filename=download_name(row),
+                        content_disposition_type="inline" if lihat else "attachment")
+
+
+@router.get("/versi/{version_id}/asli")
+def versi_asli(session: DbSession, version_id: int) -> RedirectResponse:
+    """Open a version's original in the browser (a search hit's `#page=N` link)."""
+    version = session.get(Version, version_id)
+    files = [f for f in version.files if f.role != "stamped"] if version else []
+    if not files:
+        raise NotFoundError(f"Versi {version_id} tidak ada atau tidak punya berkas.")
+    return RedirectResponse(f"/berkas/{files[0].sha256}?lihat=1", status_code=307)
+
+
+@router.post("/dokumen/{doc_id}/salinan")
+def salinan(state: State, doc_id: int, versi: Annotated[int, Form()],
+            untuk: Annotated[str, Form()] = "", keperluan: Annotated[str, Form()] = "",
+            petugas: Annotated[str, Form()] = "", jabatan: Annotated[str, Form()] = "",
+            nama: Annotated[str, Form()] = "", nip: Annotated[str, Form()] = "") -> Response:
+    """Issue a stamped copy (SALINAN, certification, QR) of a version; the PDF downloads."""
+    order = CopyOrder(f"{doc_id}:{versi}", petugas.strip() or None, untuk.strip() or None,
+                      keperluan.strip() or None, None, jabatan.strip() or None,
+                      nama.strip() or None, nip.strip() or None)
+    made = issue_stamped_copy(state.settings, state.sessions, state.store, order)
+    name = f"salinan-{made.issued.code}.pdf"
+    return Response(state.store.read(made.issued.sha256), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "X-Kode-Verifikasi": made.issued.code})
