@@ -27,7 +27,7 @@ def serve(host: str, port: int) -> None:
     settings = Settings()
     app = create_app(settings)
     verbose = logging.getLogger().getEffectiveLevel() <= logging.INFO
-    click.echo(f"Arsip Kinerja berjalan di http://{host}:{port}/ (data: {settings.data_dir}); "
+    click.echo(f"Arsip Kinerja berjalan di http://{host}:{port}/ (data: {settings.data_dir.resolve()}); "
                "hentikan dengan Ctrl+C.")
     uvicorn.run(app, host=host, port=port, log_level="info" if verbose else "warning",
                 access_log=verbose)

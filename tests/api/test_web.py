@@ -1,0 +1,297 @@
+"""The web app in-process (`TestClient(create_app(settings))`, the data dir under tmp_path)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import threading
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from api.settings import Settings
+from api.web import create_app
+from api.web.jobs import DONE, STATUS_FILE, WORKING, UploadQueue
+from api.web.letters import letter_data
+from api.web.state import WebState
+from api.wiring import FileOutcome
+from archive import numbering
+from archive.errors import BadInputError
+from archive.store import sha256_file
+from archive.verify import code_in_file
+from search.errors import BadQueryError
+from search.export import COLUMNS
+from search.query import parse
+from tests.conftest import REPO
+
+NIP = "198204252009022002"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=None, search_engine="whoosh",
+                    certifier_jabatan="Sekretaris Daerah", certifier_nama="Budi Santoso, S.H.",
+                    certifier_nip=NIP, verify_base_url="http://arsip.test")
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def _state(client: TestClient) -> WebState:
+    state: WebState = client.app.state.arsip  # type: ignore[attr-defined]
+    return state
+
+
+def _upload(client: TestClient, *files: tuple[str, bytes]) -> str:
+    """Upload files, wait until the background worker is done; the status page's address."""
+    parts = [("berkas", (name, data, "application/pdf")) for name, data in files]
+    r = client.post("/unggah", files=parts, data={"pengunggah": "uji"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    location = r.headers["location"]
+    _state(client).uploads.wait()
+    return location
+
+
+def _truth(corpus_dir: Path, name: str) -> dict[str, Any]:
+    truth: dict[str, Any] = json.loads((corpus_dir / f"{name}.json").read_text(encoding="utf-8"))
+    return truth
+
+
+def _text(html: str) -> str:
+    """The page's text without tags, whitespace collapsed (for phrases split by markup)."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_data_dir_is_created_and_pages_answer(settings: Settings, client: TestClient) -> None:
+    assert (settings.data_dir / "arsip.db").is_file()
+    for url, words in {"/": "Arsip masih kosong", "/cari": "Cari dokumen",
+                       "/indikator": "Indikator kinerja", "/unggah": "Unggah PDF",
+                       "/surat": "Belum ada kantor", "/verifikasi": "Kode verifikasi"}.items():
+        r = client.get(url)
+        assert r.status_code == 200 and words in r.text, url
+        assert '<html lang="id">' in r.text
+    assert client.get("/statis/arsip.css").status_code == 200
+
+
+def test_upload_document_search_download_copy_verify(
+    client: TestClient, corpus_dir: Path
+) -> None:
+    pdf = corpus_dir / "sop-bkpsdm-01.pdf"
+    truth = _truth(corpus_dir, "sop-bkpsdm-01")
+    status = client.get(_upload(client, (pdf.name, pdf.read_bytes())))
+    assert status.status_code == 200 and 'http-equiv="refresh"' not in status.text
+    doc_link = re.search(r'href="/dokumen/(\d+)">dokumen baru #\1<', status.text)
+    assert doc_link, status.text
+    doc_url = f"/dokumen/{doc_link.group(1)}"
+
+    page = client.get(doc_url)
+    assert page.status_code == 200
+    assert truth["nomor"] in page.text and truth["title"] in page.text
+    assert "berlaku hari ini" in page.text and "oleh uji" in page.text
+
+    word = truth["title"].split()[0].lower()
+    found = client.get("/cari", params={"q": word})
+    assert found.status_code == 200
+    assert f'href="{doc_url}?versi=1"' in found.text
+    assert re.search(r"<mark>[^<]*</mark>", found.text), found.text
+    assert re.search(r"hlm \d+", found.text)
+
+    sha = sha256_file(pdf)
+    original = client.get(f"/berkas/{sha}")
+    assert original.status_code == 200 and original.content == pdf.read_bytes()
+    assert pdf.name in original.headers["content-disposition"]
+    assert f"/berkas/{sha}" in page.text
+
+    copy = client.post(f"{doc_url}/salinan", data={"versi": "1", "untuk": "Inspektorat"})
+    assert copy.status_code == 200 and copy.headers["content-type"] == "application/pdf"
+    assert copy.content.startswith(b"%PDF") and copy.content != pdf.read_bytes()
+    code = copy.headers["x-kode-verifikasi"]
+    verified = client.get(f"/verifikasi/{code}")
+    assert verified.status_code == 200 and "SAH" in verified.text
+    assert "Inspektorat" in verified.text and "Budi Santoso" in verified.text
+    unknown = client.get("/verifikasi/ZZZZ-ZZZZ-ZZ")
+    assert unknown.status_code == 404 and "Kode tidak dikenal" in unknown.text
+
+
+def test_copy_carries_its_code_and_a_changed_copy_is_rejected(
+    client: TestClient, corpus_dir: Path, tmp_path: Path
+) -> None:
+    pdf = corpus_dir / "sop-bkpsdm-01.pdf"
+    _upload(client, (pdf.name, pdf.read_bytes()))
+    copy = client.post("/dokumen/1/salinan", data={"versi": "1"})
+    saved = tmp_path / "salinan.pdf"
+    saved.write_bytes(copy.content)
+    assert code_in_file(saved) == copy.headers["x-kode-verifikasi"]
+    same = client.post("/verifikasi", files={"berkas": ("salinan.pdf", copy.content)})
+    assert same.status_code == 200 and "<h2>SAH</h2>" in same.text
+    changed = client.post("/verifikasi", files={"berkas": ("salinan.pdf", copy.content + b"\n%x")})
+    assert "<h2>TIDAK SAH</h2>" in changed.text and "diubah setelah diterbitkan" in changed.text
+
+
+def test_refused_files_show_their_reason(client: TestClient, corpus_dir: Path) -> None:
+    bad = corpus_dir / "bad"
+    status = client.get(_upload(client, ("kosong.pdf", b""),
+                                ("gambar.pdf", (bad / "not-a-pdf.pdf").read_bytes())))
+    text = _text(status.text)
+    assert "ditolak: kosong.pdf: Berkas kosong (0 bita); unggah ulang berkasnya." in text
+    assert re.search(r"ditolak: gambar\.pdf: [^<]*gambar PNG", text), text
+    assert client.get("/").text.count("Arsip masih kosong") == 1  # nothing was archived
+
+
+def test_status_page_refreshes_while_files_wait(client: TestClient, corpus_dir: Path) -> None:
+    state = _state(client)
+    release = threading.Event()
+    real_work = state.uploads.work
+
+    def slow(path: Path, name: str, uploader: str | None) -> FileOutcome:
+        release.wait(30)
+        return real_work(path, name, uploader)
+
+    state.uploads.work = slow
+    pdf = corpus_dir / "sop-bkpsdm-01.pdf"
+    r = client.post("/unggah", files=[("berkas", (pdf.name, pdf.read_bytes(), "application/pdf"))],
+                    follow_redirects=False)
+    waiting = client.get(r.headers["location"])
+    assert 'http-equiv="refresh"' in waiting.text and "masih menunggu atau sedang dibaca" in waiting.text
+    release.set()
+    state.uploads.wait()
+    done = client.get(r.headers["location"])
+    assert 'http-equiv="refresh"' not in done.text and "Semua berkas selesai" in done.text
+
+
+def test_uploads_left_by_a_stop_are_read_at_the_next_start(tmp_path: Path) -> None:
+    root = tmp_path / "uploads"
+    read: list[str] = []
+
+    def work(path: Path, name: str, uploader: str | None) -> FileOutcome:
+        assert path.read_bytes() == name.encode()
+        read.append(name)
+        return FileOutcome("duplicate", f"sudah diarsipkan ({name})")
+
+    stopped = UploadQueue(root, work)
+    stopped._queue = lambda batch: None  # type: ignore[method-assign]  # the server stopped first
+    batch = stopped.submit([("a.pdf", io.BytesIO(b"a.pdf")), ("b.pdf", io.BytesIO(b"b.pdf"))], None)
+    status = json.loads((root / batch.id / STATUS_FILE).read_text())
+    status["files"][0]["state"] = WORKING  # was being read when the server stopped
+    (root / batch.id / STATUS_FILE).write_text(json.dumps(status))
+
+    again = UploadQueue(root, work)
+    assert again.resume() == 2
+    again.wait()
+    assert read == ["a.pdf", "b.pdf"]
+    files = again.batch(batch.id).files
+    assert [f.state for f in files] == [DONE, DONE] and files[1].message == "sudah diarsipkan (b.pdf)"
+    assert not any(p.is_dir() for p in (root / batch.id).iterdir())  # read files are removed
+    assert UploadQueue(root, work).resume() == 0
+
+
+def test_bad_query_is_400_with_the_engines_message(client: TestClient) -> None:
+    with pytest.raises(BadQueryError) as expected:
+        parse('"kinerja')
+    r = client.get("/cari", params={"q": '"kinerja'})
+    assert r.status_code == 400
+    assert expected.value.message in _text(r.text)
+    year = client.get("/cari", params={"q": "kinerja", "tahun": "dua ribu"})
+    assert year.status_code == 400 and "Tahun 'dua ribu' tidak sah" in _text(year.text)
+
+
+def test_not_found_and_error_shapes(client: TestClient) -> None:
+    r = client.get("/dokumen/999")
+    assert r.status_code == 404 and "Dokumen #999 tidak ada" in r.text and "Tidak ditemukan" in r.text
+    r = client.get("/dokumen/999", headers={"accept": "application/json"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    assert client.get("/dokumen/bukan-angka").status_code == 400
+    assert client.get("/tidak-ada").status_code == 404
+    assert client.get("/berkas/" + "0" * 64).status_code == 404
+    assert client.get("/unggah/0123456789abcdef").status_code == 404
+    assert client.get("/unggah/../../etc").status_code == 404
+
+
+def test_copy_without_certifier_is_400(tmp_path: Path, corpus_dir: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url=None, search_engine="whoosh",
+                        certifier_jabatan="", certifier_nama="", certifier_nip=None)
+    with TestClient(create_app(settings)) as client:
+        pdf = corpus_dir / "sop-bkpsdm-01.pdf"
+        _upload(client, (pdf.name, pdf.read_bytes()))
+        r = client.post("/dokumen/1/salinan", data={"versi": "1"})
+        assert r.status_code == 400 and "ARSIP_CERTIFIER_JABATAN" in r.text
+        r = client.post("/dokumen/1/salinan", data={"versi": "7"})
+        assert r.status_code in (400, 404)
+
+
+def test_indicators_and_their_downloads(client: TestClient, corpus_dir: Path) -> None:
+    pdf = corpus_dir / "lkjip-bkpsdm-2024-03.pdf"
+    truth = _truth(corpus_dir, "lkjip-bkpsdm-2024-03")
+    _upload(client, (pdf.name, pdf.read_bytes()))
+    first = truth["indicators"][0]
+    params = {"q": first["indikator"], "tahun": str(truth["tahun"])}
+    r = client.get("/indikator", params=params)
+    assert r.status_code == 200 and first["indikator"] in r.text and first["sasaran"] in r.text
+    rows = list(csv.DictReader(io.StringIO(client.get("/indikator.csv", params=params).text)))
+    assert rows and list(rows[0]) == list(COLUMNS)
+    assert any(row["indikator"] == first["indikator"] and float(row["target"]) == first["target"]
+               for row in rows)
+    xlsx = client.get("/indikator.xlsx", params=params)
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None and [c.value for c in sheet[1]] == list(COLUMNS)
+    assert sheet.max_row == len(rows) + 1
+    doc = client.get("/dokumen/1")
+    assert first["indikator"] in doc.text and "Indikator kinerja (versi 1)" in doc.text
+
+
+def test_letter_is_numbered_rendered_and_registered(client: TestClient, tmp_path: Path) -> None:
+    data = json.loads((REPO / "tests" / "data" / "letter-lkjip.json").read_text(encoding="utf-8"))
+    profile = {"kop": data["kop"], "pengirim": data["pengirim"], "tempat": data["tempat"]}
+    numbering.set_format(_state(client).engine, data["office"],
+                         numbering.NumberFormat(unit="35.73.411", default_kka="000.5.3.1"), profile)
+    form = {"office": data["office"], "tanggal": data["tanggal"], "kka": data["kka"],
+            "kepada": data["kepada"]["nama"], "di": data["kepada"]["di"],
+            "perihal": data["perihal"], "butir": "LKjIP Tahun 2025 | 2 | eksemplar | Untuk reviu\n\n"}
+    r = client.post("/surat", data=form)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text
+    number = r.headers["x-nomor-surat"]
+    assert number == "000.8.6.3/001/35.73.411/2026"
+    letter = tmp_path / "surat.pdf"
+    letter.write_bytes(r.content)
+    with pdfplumber.open(letter) as doc:
+        flat = re.sub(r"\s+", " ", doc.pages[0].extract_text())
+    assert f"Nomor: {number}" in flat and "2 (dua) eksemplar" in flat
+    register = client.get("/surat")
+    assert number in register.text and data["kepada"]["nama"] in register.text
+    assert f'href="/dokumen/{r.headers["x-dokumen"]}">{number}<' in register.text
+    assert client.get("/cari", params={"q": number}).text.count("Surat Pengantar") >= 1
+    agenda = load_workbook(io.BytesIO(client.get("/surat/agenda.xlsx").content)).active
+    assert agenda is not None and agenda.cell(row=3, column=2).value == number
+    form["butir"] = " \n"
+    empty = client.post("/surat", data=form)
+    assert empty.status_code == 400 and "items" in empty.text
+
+
+def test_letter_needs_an_office(client: TestClient) -> None:
+    form = {"office": " ", "kepada": "Inspektur", "di": "Samarinda", "butir": "LKjIP"}
+    r = client.post("/surat", data=form)
+    assert r.status_code == 400 and "arsip letter format" in r.text
+    with pytest.raises(BadInputError, match="Pilih kantor pengirim"):
+        letter_data("", "", "", "", "x", "y", "", "z")
+
+
+def test_serve_is_a_documented_command() -> None:
+    from click.testing import CliRunner
+
+    from api.cli import cli
+
+    r = CliRunner().invoke(cli, ["serve", "--help"])
+    assert r.exit_code == 0 and "--port" in r.output and "127.0.0.1" in r.output
+    r = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert r.exit_code == 2 and "galat (bad_input)" in r.output
