@@ -7,6 +7,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -70,7 +71,7 @@ def surat_baru(state: State, office: Annotated[str, Form()], kepada: Annotated[s
     doc_id = archive_new_letter(state.settings, state.engine, issued, request,
                                 on_recorded=state.index_document)
     number = issued.allocated.number
-    name = "surat-pengantar-" + re.sub(r"[^\w.-]+", "_", number) + ".pdf"
+    name = "surat-pengantar-" + re.sub(r"[^A-Za-z0-9.-]+", "_", number) + ".pdf"  # ASCII header
     return Response(issued.pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "X-Nomor-Surat": number, "X-Dokumen": str(doc_id)})
+                             "X-Nomor-Surat": quote(number, safe="/.-"), "X-Dokumen": str(doc_id)})

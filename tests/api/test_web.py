@@ -270,6 +270,8 @@ def test_letter_is_numbered_rendered_and_registered(client: TestClient, tmp_path
     register = client.get("/surat")
     assert number in register.text and data["kepada"]["nama"] in register.text
     assert f'href="/dokumen/{r.headers["x-dokumen"]}">{number}<' in register.text
+    archived = client.get(f"/dokumen/{r.headers['x-dokumen']}")
+    assert archived.status_code == 200 and number in archived.text and "Surat" in archived.text
     assert client.get("/cari", params={"q": number}).text.count("Surat Pengantar") >= 1
     agenda = load_workbook(io.BytesIO(client.get("/surat/agenda.xlsx").content)).active
     assert agenda is not None and agenda.cell(row=3, column=2).value == number
