@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from api.web.letters import letter_data
 from api.web.state import WebState
 from api.wiring import FileOutcome
 from archive import numbering
+from archive.db import scratch_database
 from archive.errors import BadInputError
 from archive.store import sha256_file
 from archive.verify import code_in_file
@@ -297,3 +299,21 @@ def test_serve_is_a_documented_command() -> None:
     assert r.exit_code == 0 and "--port" in r.output and "127.0.0.1" in r.output
     r = CliRunner().invoke(cli, ["serve", "--port", "0"])
     assert r.exit_code == 2 and "galat (bad_input)" in r.output
+
+
+@pytest.mark.postgres
+def test_on_postgresql_with_its_search_engine(tmp_path: Path, corpus_dir: Path) -> None:
+    server = os.environ.get("ARSIP_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("ARSIP_TEST_POSTGRES_URL not set (scripts/test.sh starts a server)")
+    with scratch_database(server, "arsip_web") as url:
+        settings = Settings(data_dir=tmp_path / "data", database_url=url, search_engine="postgres")
+        with TestClient(create_app(settings)) as client:
+            pdf = corpus_dir / "sop-bkpsdm-01.pdf"
+            truth = _truth(corpus_dir, "sop-bkpsdm-01")
+            status = client.get(_upload(client, (pdf.name, pdf.read_bytes())))
+            assert "dokumen baru #1" in status.text
+            found = client.get("/cari", params={"q": truth["nomor"]})
+            assert found.status_code == 200 and 'href="/dokumen/1?versi=1"' in found.text
+            assert client.get("/dokumen/1").status_code == 200
+            assert client.get("/cari", params={"q": '"'}).status_code == 400
