@@ -30,10 +30,12 @@ def highlights(page: int, text: str, wanted: Iterable[str], *, top: int = 2) -> 
         hi = min(len(text), lo + FRAGMENT_CHARS)
         hi = _word_end(text, max(hi, end))
         marks = tuple((s - lo, e - lo) for s, e in spans if s >= lo and e <= hi)
-        frag = text[lo:hi]
         # same length: the marks stay valid
-        out.append(Highlight(page, frag.replace("\n", " ").replace("\t", " "), marks))
+        frag = text[lo:hi].replace("\n", " ").replace("\t", " ")
         used_until = hi
+        if any(h.text == frag for h in out):  # a paragraph repeated on the page: show it once
+            continue
+        out.append(Highlight(page, frag, marks))
         if len(out) >= top:
             break
     return tuple(out)

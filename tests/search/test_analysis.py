@@ -90,3 +90,14 @@ def test_stems_agree_with_postgresql_indonesian_configuration(pg_url: str) -> No
     db.dispose()
     assert {w: stem(w) for w in words} == server
     assert server["pengukuran"] == server["diukur"] == server["mengukur"] == "ukur"
+
+
+def test_a_paragraph_repeated_on_a_page_is_highlighted_once() -> None:
+    from search.highlight import FRAGMENT_CHARS, highlights
+
+    para = "Pengukuran kinerja dilakukan dengan membandingkan realisasi dengan target indikator. "
+    filler = "lain " * (FRAGMENT_CHARS // 4)
+    text = (filler + para) * 4 + filler + "Pengukuran ulang kinerja pegawai tahunan."
+    found = highlights(3, text, {"ukur", "kinerja"})
+    assert len(found) == 2 and found[0].text != found[1].text
+    assert all(h.page == 3 for h in found)
