@@ -96,7 +96,7 @@ def load_rapidocr(max_side: int) -> Any:
         return RapidOCR(det_limit_type="max", det_limit_side_len=max_side,
                         intra_op_num_threads=1, inter_op_num_threads=1)
     except (FileNotFoundError, OSError, RuntimeError, ValueError) as e:
-        raise MissingDependencyError(f"RapidOCR cannot load its models ({e}): {INSTALL_HINT}.") from e
+        raise MissingDependencyError(f"RapidOCR tidak dapat memuat modelnya ({e}): {INSTALL_HINT}.") from e
 
 
 def _line(result: list[Any], ink: np.ndarray) -> RapidLine | None:

@@ -890,8 +890,10 @@ def _read_one_safely(path: Path, index: int, options: OcrOptions) -> PageContent
         return read_one_page(path, index, options)
     except MissingDependencyError:
         raise
-    except (ArchiveError, cv2.error, ValueError, MemoryError) as e:
-        return failed_page(path, index, str(e))
+    except MemoryError:
+        return failed_page(path, index, "memori tidak cukup")
+    except (ArchiveError, cv2.error, ValueError) as e:
+        return failed_page(path, index, str(e) or type(e).__name__)
 
 
 def _collect(future: Future[PageContent], path: Path, index: int, options: OcrOptions) -> PageContent:
@@ -906,8 +908,10 @@ def _collect(future: Future[PageContent], path: Path, index: int, options: OcrOp
     except BrokenProcessPool:
         discard_pool()
         return failed_page(path, index, "proses OCR berhenti mendadak")
-    except (ArchiveError, cv2.error, ValueError, MemoryError) as e:
-        return failed_page(path, index, str(e))
+    except MemoryError:
+        return failed_page(path, index, "memori tidak cukup")
+    except (ArchiveError, cv2.error, ValueError) as e:
+        return failed_page(path, index, str(e) or type(e).__name__)
 
 
 def failed_page(path: Path, index: int, reason: str) -> PageContent:

@@ -46,4 +46,4 @@ def extract(file: Path, as_json: bool, with_pages: bool, searchable: Path | None
     if result.indicators:
         click.echo(f"  indikator: {len(result.indicators)}")
     for w in result.warnings:
-        click.echo(f"  peringatan: {w}")
+        click.echo(f"  catatan pembacaan: {w}")  # not "peringatan", an SOP field
