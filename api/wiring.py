@@ -215,3 +215,32 @@ def archive_new_letter(settings: Settings, engine: Engine, issued: IssuedLetter,
     doc_id = letters.archive_letter(sessions, FileStore(settings.files_dir), issued, request)
     (on_recorded or index_updater(settings, sessions))(doc_id)
     return doc_id
+
+
+def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
+                office: str | None = None, year: int | None = None,
+                on_recorded: Callable[[int], None] | None = None) -> tuple[Any, int | None]:
+    """Void a number; its archived letter (if any) is revoked from today and leaves the search results.
+
+    Returns the register entry and the archived document's id.  The revocation is a second
+    transaction: should it fail, the number stays void and `arsip revoke` can finish the job.
+    """
+    from datetime import date
+
+    from archive.db import make_sessionmaker
+    from archive.documents import revoke_version
+    from archive.models import Document
+    from archive.models_letters import Letter
+    from archive.numbering import void
+
+    done = void(engine, number, reason, office=office, year=year)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():
+        letter = session.get(Letter, done.letter_id)
+        doc = session.get(Document, letter.document_id) if letter and letter.document_id else None
+        for v in doc.versions if doc else []:
+            if v.status != "dicabut":
+                revoke_version(session, v.id, date.today(), reason=f"nomor surat {done.number} dibatalkan: {reason}")
+    if doc is not None:
+        (on_recorded or index_updater(settings, sessions))(doc.id)
+    return done, doc.id if doc is not None else None

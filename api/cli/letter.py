@@ -173,12 +173,13 @@ def list_letters(office: str | None, year: int | None, status: str | None, xlsx:
 @click.option("--office", help="Kantor pemilik nomor (bila nomornya ada di beberapa kantor).")
 @click.option("--year", type=int, help="Tahun nomor (bila nomornya ada di beberapa tahun).")
 def void_letter(number: str, reason: str, office: str | None, year: int | None) -> None:
-    """Batalkan NUMBER dengan alasan; nomornya tetap tercatat di buku agenda."""
+    """Batalkan NUMBER dengan alasan; nomornya tetap tercatat di buku agenda dan suratnya dicabut dari arsip."""
     from api.settings import Settings
-    from archive.numbering import void
+    from api.wiring import void_letter
 
-    done = void(_engine(Settings()), number, reason, office=office, year=year)
-    click.echo(f"{done.number}\tbatal")
+    settings = Settings()
+    done, doc_id = void_letter(settings, _engine(settings), number, reason, office=office, year=year)
+    click.echo(f"{done.number}\tbatal" + (f"\tdokumen #{doc_id} dicabut" if doc_id else ""))
 
 
 @letter.command("confirm")

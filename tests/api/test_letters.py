@@ -195,8 +195,16 @@ def test_cli_new_list_void_and_archive(tmp_path: Path, monkeypatch: pytest.Monke
                   "--di", "Samarinda", "--item", "LKjIP 2025|3|eksemplar|Untuk arsip", "--reserve"])
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("000.5.3.1/002/35.73.411/2026\tdipesan\n"), r.stdout
+    r = run(cli, ["search", "000.5.3.1/002/35.73.411/2026", "--json"])
+    assert [h["status"] for h in json.loads(r.stdout)["hits"]] == ["berlaku"]  # the reserved letter, archived
     r = run(cli, ["letter", "void", "000.5.3.1 / 002 / 35.73.411 / 2026", "--reason", "Draf batal"])
     assert r.exit_code == 0, r.output
+    assert re.match(r"000\.5\.3\.1/002/35\.73\.411/2026\tbatal\tdokumen #\d+ dicabut$", r.stdout), r.stdout
+    # the voided letter leaves the search results (it is no longer in force), history still has it
+    r = run(cli, ["search", "000.5.3.1/002/35.73.411/2026", "--json"])
+    assert json.loads(r.stdout)["hits"] == []
+    r = run(cli, ["search", "000.5.3.1/002/35.73.411/2026", "--riwayat", "--json"])
+    assert [h["status"] for h in json.loads(r.stdout)["hits"]] == ["dicabut"]
     r = run(cli, ["letter", "void", "000.5.3.1/002/35.73.411/2026", "--reason", "lagi"])
     assert r.exit_code == 4 and "sudah batal" in r.stderr
     r = run(cli, ["letter", "confirm", "000.5.3.1/002/35.73.411/2026"])
