@@ -101,6 +101,11 @@ def test_upload_document_search_download_copy_verify(
     assert page.status_code == 200
     assert truth["nomor"] in page.text and truth["title"] in page.text
     assert "berlaku hari ini" in page.text and "oleh uji" in page.text
+    for step in truth["steps"]:  # each step's time with its unit ("15" under "Waktu (menit)" -> "15 menit")
+        w = step["waktu"]
+        if w and w.get("value") and w.get("unit"):
+            value = int(w["value"]) if float(w["value"]).is_integer() else w["value"]
+            assert f"<td>{value} {w['unit']}</td>" in page.text
 
     word = truth["title"].split()[0].lower()
     found = client.get("/cari", params={"q": word})
