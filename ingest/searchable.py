@@ -2,7 +2,8 @@
 
 Like OCRmyPDF's graft step: every OCR'd page of the original gets the words OCR found drawn in
 text render mode 3 (invisible) over its own images, so viewers can search and select while the
-page looks exactly as scanned.  Pages that had their own text layer are copied as they are.
+page looks exactly as scanned.  Pages whose own text layer was kept are copied as they are;
+a page read again because its invisible layer was wrong loses that layer (`drop_invisible_text`).
 
 OCR word boxes are in points of the upright, straightened page image (`PageContent.turned`,
 `PageContent.skew`); they are mapped back through those corrections and the page's /Rotate to
@@ -36,11 +37,56 @@ def searchable_pdf(original: Path, pages: Sequence[PageContent]) -> bytes:
         if not (page.ocr and page.words) or not 0 < page.number <= len(writer.pages):
             continue
         target = writer.pages[page.number - 1]
+        drop_invisible_text(target, writer)  # a wrong OCR layer the page came with: ours replaces it
         overlay = PdfReader(io.BytesIO(text_layer(page, PageFrame.of(target)))).pages[0]
         target.merge_page(overlay)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+SHOW_TEXT = (b"Tj", b"TJ", b"'", b'"')
+
+
+def drop_invisible_text(page: Any, writer: Any) -> bool:
+    """Remove the page's text objects drawn only in render mode 3 (invisible); True if any were.
+
+    Scanners and earlier OCR runs leave such layers; when OCR read the page again (its layer
+    was wrong), keeping the old words under the new would make a viewer find both.  Visible
+    text and everything else stay as they are, and a page without text objects is not rewritten.
+    """
+    from pypdf.generic import ContentStream
+
+    contents = page.get_contents()
+    if contents is None or b"BT" not in contents.get_data():
+        return False
+    stream = ContentStream(contents, writer)
+    kept: list[Any] = []
+    block: list[Any] | None = None
+    modes, mode, visible, dropped = [], 0, False, False
+    for operands, op in stream.operations:
+        if op == b"q":
+            modes.append(mode)
+        elif op == b"Q":
+            mode = modes.pop() if modes else 0
+        elif op == b"Tr" and operands:
+            mode = int(operands[0])
+        if op == b"BT":
+            block, visible = [], False
+        if block is None:
+            kept.append((operands, op))
+            continue
+        block.append((operands, op))
+        visible = visible or (op in SHOW_TEXT and mode != 3)
+        if op == b"ET":
+            kept.extend(block if visible else [])
+            dropped = dropped or not visible
+            block = None
+    if not dropped:
+        return False
+    stream.operations = kept + (block or [])
+    page.replace_contents(stream)
+    return True
 
 
 class PageFrame:

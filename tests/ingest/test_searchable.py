@@ -142,3 +142,29 @@ def test_ingest_stores_the_copy_beside_the_untouched_original(tmp_path: Path) ->
     copy.write_bytes(store.read(files["searchable"].sha256))
     assert set(_words(copy)) == {"w300", "w120", "w200"}
     assert files["searchable"].pages == 1 and files["searchable"].scanned
+
+
+def test_a_wrong_invisible_layer_is_replaced_not_kept_under_ours(tmp_path: Path) -> None:
+    """A page that came with a (wrong) invisible OCR layer: the copy has only our words there."""
+    from pypdf import PdfReader
+    from reportlab.pdfgen import canvas
+
+    from ingest.layout import Box, PageContent, Word
+
+    pdf = tmp_path / "layered.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=(400, 300))
+    c.rect(20, 20, 360, 260, fill=1)  # stands for the scanned image
+    hidden = c.beginText(40, 200)
+    hidden.setTextRenderMode(3)
+    hidden.textLine("kincrja salah baca")
+    c.saveState()  # as OCR layers come: inside q .. Q (the render mode outlives ET, not Q)
+    c.drawText(hidden)
+    c.restoreState()
+    c.setFillColorRGB(1, 1, 1)
+    c.drawString(40, 100, "Stempel terlihat")  # visible text on the page stays
+    c.showPage()
+    c.save()
+    page = PageContent(1, 400, 300, "kinerja", words=(Word("kinerja", Box(40, 90, 100, 105), 95.0),), ocr=True)
+    text = PdfReader(io.BytesIO(searchable.searchable_pdf(pdf, [page]))).pages[0].extract_text()
+    assert "kinerja" in text and "Stempel terlihat" in text
+    assert "kincrja" not in text and "salah" not in text
