@@ -292,16 +292,21 @@ def letter_extraction(issued: IssuedLetter, request: LetterRequest) -> dict[str,
         path = Path(tmp) / "surat.pdf"
         path.write_bytes(issued.pdf)
         extraction = extract_file(path, ExtractOptions(ocr=None)).to_json(with_page_texts=True)
+    # the letter's date is the day it is signed: a reprint for another signing date is another version
     extraction.update(
         doc_type="surat", nomor=issued.allocated.number, instansi=request.kop.instansi,
         tahun=request.tanggal.year, title=f"Surat Pengantar {issued.allocated.number}",
+        tanggal_pengesahan=request.tanggal.isoformat(),
     )
     return extraction
 
 
 def archive_letter(session_factory: SessionFactory, store: FileStore, issued: IssuedLetter,
-                   request: LetterRequest) -> int:
-    """Store the PDF and record it as a `surat` document linked from its register row; its id."""
+                   request: LetterRequest, *, into: int | None = None) -> int:
+    """Store the PDF and record it as a `surat` document linked from its register row; its id.
+
+    `into`: the letter's document already exists (a reprint): the PDF becomes its new version.
+    """
     from archive.documents import add_version
 
     extraction = letter_extraction(issued, request)
@@ -309,7 +314,7 @@ def archive_letter(session_factory: SessionFactory, store: FileStore, issued: Is
     name = "surat-pengantar-" + re.sub(r"[^\w.-]+", "_", issued.allocated.number) + ".pdf"
     try:
         with session_factory() as session, session.begin():
-            placement = add_version(session, extraction, stored, source_filename=name)
+            placement = add_version(session, extraction, stored, source_filename=name, into=into)
             letter = session.get(Letter, issued.allocated.letter_id)
             if letter is None:
                 raise NotFoundError(f"Baris buku agenda {issued.allocated.letter_id} hilang.")

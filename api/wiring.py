@@ -244,3 +244,35 @@ def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
     if doc is not None:
         (on_recorded or index_updater(settings, sessions))(doc.id)
     return done, doc.id if doc is not None else None
+
+
+def confirm_letter(settings: Settings, engine: Engine, number: str, *, tanggal: Any = None,
+                   office: str | None = None, year: int | None = None,
+                   on_recorded: Callable[[int], None] | None = None) -> tuple[Any, int | None]:
+    """Confirm a reserved number; signed on another date, its letter is printed again with that date.
+
+    The new PDF is archived with the same number, so it becomes the document's newest version
+    (the reserved printing stays in the history).  Returns the register entry and the id of the
+    document that received a new version, if any.
+    """
+    from api import letters
+    from archive.db import make_sessionmaker
+    from archive.models_letters import Letter
+    from archive.numbering import confirm
+    from archive.store import FileStore
+
+    done = confirm(engine, number, office=office, year=year, tanggal=tanggal)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session, session.begin():
+        letter = session.get(Letter, done.letter_id)
+        content = dict(letter.content or {}) if letter else {}
+        if not (letter and letter.document_id and content) or content.get("tanggal") == letter.tanggal.isoformat():
+            return done, None
+        content["tanggal"] = letter.tanggal.isoformat()
+        letter.content = content
+        into = letter.document_id
+    request = letters.LetterRequest.model_validate(content)
+    issued = letters.IssuedLetter(done, letters.render_letter(request, done.number))
+    doc_id = letters.archive_letter(sessions, FileStore(settings.files_dir), issued, request, into=into)
+    (on_recorded or index_updater(settings, sessions))(doc_id)
+    return done, doc_id

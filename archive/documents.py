@@ -284,12 +284,21 @@ def add_version(
     *,
     source_filename: str | None = None,
     uploader: str | None = None,
+    into: int | None = None,
 ) -> Placement:
     """Add the rows of one upload (document if new, version, original file, steps, indicators).
 
+    `into`: make it a new version of that document whatever the identity rules would say (a
+    letter printed again for its signing date: letters are otherwise always new documents).
     Only adds and flushes; the caller commits, so everything lands in one transaction.
     """
-    decision = decide(session, extraction)
+    if into is not None:
+        target = session.get(Document, into)
+        if target is None:
+            raise NotFoundError(f"Dokumen #{into} tidak ada.")
+        decision = Decision("new_version", f"versi baru dokumen #{into} yang diminta", target)
+    else:
+        decision = decide(session, extraction)
     if decision.kind == "new_file" and decision.version is not None:
         return _add_file(session, decision.version, extraction, stored, decision.reason)
     document = decision.document

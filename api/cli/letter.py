@@ -191,8 +191,11 @@ def void_letter(number: str, reason: str, office: str | None, year: int | None) 
 def confirm_letter(number: str, tanggal: Any, office: str | None, year: int | None) -> None:
     """Konfirmasikan NUMBER yang dipesan saat surat ditandatangani."""
     from api.settings import Settings
-    from archive.numbering import confirm
+    from api.wiring import confirm_letter
 
-    done = confirm(_engine(Settings()), number, office=office, year=year,
-                   tanggal=tanggal.date() if tanggal else None)
-    click.echo(f"{done.number}\t{_status(done.status)}")
+    settings = Settings()
+    done, doc_id = confirm_letter(settings, _engine(settings), number, office=office, year=year,
+                                  tanggal=tanggal.date() if tanggal else None)
+    click.echo(f"{done.number}\t{_status(done.status)}"
+               + (f"\tdicetak ulang bertanggal {tanggal.date().isoformat()}: versi baru dokumen #{doc_id}"
+                  if doc_id else ""))

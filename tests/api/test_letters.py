@@ -236,3 +236,43 @@ def test_cli_new_list_void_and_archive(tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(BadInputError, match="#9999"):
         letters.issue_letter(eng, letters.parse_request(data))
     eng.dispose()
+
+
+def test_confirming_on_another_date_prints_the_letter_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reserved on 1 December, signed on 3 December: the archive's in-force letter carries the 3rd."""
+    from click.testing import CliRunner
+
+    from api.cli import cli
+    from archive.models import Document
+
+    monkeypatch.setenv("ARSIP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("ARSIP_DATABASE_URL", raising=False)
+    run = CliRunner().invoke
+    data = _data()
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps({"kop": data["kop"], "pengirim": data["pengirim"], "tempat": "Samarinda"}),
+                       encoding="utf-8")
+    assert run(cli, ["letter", "format", "bappeda-smd", "--unit", "35.73.411", "--kka", "000.5.3.1",
+                     "--profile", str(profile)]).exit_code == 0
+    new = ["letter", "new", "--office", "bappeda-smd", "--to", "Kepala BPKAD", "--di", "Samarinda",
+           "--item", "LKjIP 2025|3|eksemplar|Untuk arsip", "--reserve"]
+    assert run(cli, [*new, "--date", "2026-12-01"]).exit_code == 0
+    assert run(cli, [*new, "--date", "2026-12-02"]).exit_code == 0
+    r = run(cli, ["letter", "confirm", "000.5.3.1/001/35.73.411/2026", "--date", "2026-12-03"])
+    assert r.exit_code == 0, r.output
+    assert re.match(r"000\.5\.3\.1/001/35\.73\.411/2026\tterkirim\tdicetak ulang bertanggal 2026-12-03: "
+                    r"versi baru dokumen #\d+$", r.stdout), r.stdout
+    r = run(cli, ["letter", "confirm", "000.5.3.1/002/35.73.411/2026"])  # signed on its own date
+    assert r.stdout == "000.5.3.1/002/35.73.411/2026\tterkirim\n", r.stdout
+    eng = make_engine(f"sqlite:///{tmp_path / 'data' / 'arsip.db'}")
+    with Session(eng) as s:
+        first, second = (s.scalars(select(Letter).where(Letter.urut == n)).one() for n in (1, 2))
+        assert first.tanggal.isoformat() == first.content["tanggal"] == "2026-12-03"
+        doc = s.get(Document, first.document_id)
+        assert doc is not None and len(doc.versions) == 2
+        in_force = [v for v in doc.versions if v.status == "berlaku"]
+        assert len(in_force) == 1 and "3 Desember 2026" in "\n".join(in_force[0].extraction["page_texts"])
+        assert len(s.get(Document, second.document_id).versions) == 1  # type: ignore[union-attr]
+    eng.dispose()
+    r = run(cli, ["search", "000.5.3.1/001/35.73.411/2026", "--json"])
+    assert len(json.loads(r.stdout)["hits"]) == 1  # the reprint only: the first printing is history
