@@ -100,6 +100,24 @@ def positions(text: str) -> tuple[dict[str, list[int]], int]:
     return out, pos
 
 
+@lru_cache(maxsize=500_000)
+def _surface(raw: str) -> tuple[str, ...]:
+    word = fold(raw)
+    if any(c.isdigit() for c in word):
+        return ()
+    return tuple(p for p in _SPLIT.split(word) if p and p not in STOP_WORDS and max_edits(p))
+
+
+def surface_words(text: str) -> set[str]:
+    """The fuzzable words of `text` as written (folded, not stemmed).
+
+    OCR slips are compared on these: a slip inside an affix changes the stem unpredictably
+    (`pelayarian` stems to `layari`, `pelayanan` to `layan`), while the written words stay
+    one or two edits apart.
+    """
+    return {w for raw in _TOKEN.findall(text) for w in _surface(raw)}
+
+
 def lexemes(text: str, *, index: bool = True) -> list[str]:
     """Just the lexeme texts of `text`, in order."""
     return [t.text for t in tokens(text, index=index)]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from search.analysis import is_fuzzy_match, max_edits
+from search.analysis import is_fuzzy_match, lexemes, max_edits
 from search.highlight import highlights
 from search.query import ParsedQuery, parse
 from search.records import (
@@ -94,6 +94,10 @@ class Engine(ABC):
     def _vocabulary_near(self, term: str) -> list[str]:
         """Indexed lexemes that may be fuzzy matches of `term` (checked afterwards)."""
 
+    @abstractmethod
+    def _words_near(self, word: str) -> list[str]:
+        """Indexed written words (`analysis.surface_words`) that may be fuzzy matches of `word`."""
+
     # --- the shared flow -----------------------------------------------------------------------
     def search(self, q: SearchQuery) -> SearchResults:
         """Pages matching `q`, one per version, with highlights; fuzzy fallback when few match."""
@@ -135,11 +139,15 @@ class Engine(ABC):
     def expansions(self, parsed: ParsedQuery) -> Expansions:
         """Each fuzzable required term with its indexed near matches (itself first)."""
         out: Expansions = {}
+        written = dict(parsed.written)
         for term in parsed.terms:
-            if max_edits(term) == 0:
-                continue
-            near = [t for t in self._vocabulary_near(term) if t != term and is_fuzzy_match(term, t)]
-            out[term] = (term, *sorted(near)[:MAX_EXPANSIONS])
+            near = {t for t in self._vocabulary_near(term) if t != term and is_fuzzy_match(term, t)}
+            if (form := written.get(term)) and max_edits(form):
+                # the written words near the one asked for, as the lexemes they index under
+                near |= {x for w in self._words_near(form) if is_fuzzy_match(form, w)
+                         for x in lexemes(w) if x != term}
+            if max_edits(term) or near:
+                out[term] = (term, *sorted(near)[:MAX_EXPANSIONS])
         return out
 
     @staticmethod

@@ -51,7 +51,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from archive.db import make_engine
-from search.analysis import ANALYSIS_VERSION, max_edits, positions
+from search.analysis import ANALYSIS_VERSION, max_edits, positions, surface_words
 from search.engine import Engine, Expansions, RawPageHit
 from search.errors import IndexUnavailableError
 from search.pg_segments import (
@@ -80,7 +80,7 @@ from search.records import (
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 5  # 5: own segments of postings ranked with BM25F (was RUM / GIN + ts_rank)
+LAYOUT_VERSION = 6  # 5: own segments of postings ranked with BM25F (was RUM / GIN + ts_rank); 6: written words
 SCHEMA_VERSION = f"pg-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
 MAX_POS = 16383  # PostgreSQL's largest tsvector position
 MERGE_FACTOR = 8  # this many segments of one size level are merged into one
@@ -112,13 +112,15 @@ DDL = [
     "ALTER TABLE search_segments ALTER facets SET STORAGE EXTERNAL",
     "CREATE TABLE search_deleted (id bigint PRIMARY KEY)",
     "CREATE TABLE search_terms (term text PRIMARY KEY)",
+    "CREATE TABLE search_words (word text PRIMARY KEY)",  # written words, for OCR-slip matching
 ]
 INDEXES = [
     "CREATE INDEX IF NOT EXISTS ix_search_entries_doc ON search_entries (doc_id)",
     "CREATE INDEX IF NOT EXISTS ix_search_postings_segment ON search_postings (segment)",
     "CREATE INDEX IF NOT EXISTS ix_search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS ix_search_words_trgm ON search_words USING gin (word gin_trgm_ops)",
 ]
-OLD_TABLES = "search_entries, search_terms, search_segments, search_postings, search_deleted"
+OLD_TABLES = "search_entries, search_terms, search_words, search_segments, search_postings, search_deleted"
 
 
 class PostgresEngine(Engine):
@@ -177,7 +179,7 @@ class PostgresEngine(Engine):
             conn.execute(text(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'"))
             for ddl in INDEXES:
                 conn.execute(text(ddl))
-            for table in ("search_entries", "search_postings", "search_terms"):
+            for table in ("search_entries", "search_postings", "search_terms", "search_words"):
                 conn.execute(text(f"ANALYZE {table}"))
             log.info("search rebuild: %d entries loaded in %.0f s, indexed in %.0f s", n, t1 - t0,
                      time.monotonic() - t1)
@@ -199,7 +201,8 @@ class PostgresEngine(Engine):
 
     def size_bytes(self) -> int:
         """Bytes of the search tables with their indexes and TOAST."""
-        tables = ("search_entries", "search_terms", "search_segments", "search_postings", "search_deleted")
+        tables = ("search_entries", "search_terms", "search_words", "search_segments", "search_postings",
+                  "search_deleted")
         sql = "SELECT " + " + ".join(f"pg_total_relation_size('{t}')" for t in tables)
         with self.db.connect() as conn:
             return int(conn.execute(text(sql)).scalar_one())
@@ -277,12 +280,19 @@ class PostgresEngine(Engine):
             return self._view
 
     def _vocabulary_near(self, term: str) -> list[str]:
-        sql = """SELECT term FROM search_terms WHERE term % :t AND left(term, 1) = left(:t, 1)
-                 AND length(term) BETWEEN :lo AND :hi"""
-        n = max_edits(term)
+        return self._near("search_terms", "term", term)
+
+    def _words_near(self, word: str) -> list[str]:
+        return self._near("search_words", "word", word)
+
+    def _near(self, table: str, column: str, value: str) -> list[str]:
+        """Strings of a trigram-indexed vocabulary that may lie within `max_edits` of `value`."""
+        sql = f"""SELECT {column} FROM {table} WHERE {column} % :t AND left({column}, 1) = left(:t, 1)
+                  AND length({column}) BETWEEN :lo AND :hi"""
+        n = max_edits(value)
         with self.db.begin() as conn:
             conn.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.2"))
-            rows = conn.execute(text(sql), {"t": term, "lo": len(term) - n, "hi": len(term) + n})
+            rows = conn.execute(text(sql), {"t": value, "lo": len(value) - n, "hi": len(value) + n})
             return [r[0] for r in rows]
 
 
@@ -326,10 +336,12 @@ def _write(conn: Connection, docs: Iterable[DocumentRecord]) -> int:
     raw = conn.connection.driver_connection
     assert raw is not None
     vocabulary: set[str] = set()
+    words: set[str] = set()
     builder = SegmentBuilder()
     n = 0
     for batch in _batches(docs, WRITE_BATCH):
         entries = [(doc.doc_id, e) for doc in batch for e in _entries(doc)]
+        words.update(w for doc in batch for v in doc.versions for w in _written(v))
         ids = [r[0] for r in conn.execute(text("SELECT nextval('search_entry_ids') FROM generate_series(1, :n)"),
                                           {"n": len(entries)})]
         with raw.cursor() as cur, cur.copy(f"COPY search_entries ({', '.join(COLUMNS)}) FROM STDIN") as cp:
@@ -343,10 +355,18 @@ def _write(conn: Connection, docs: Iterable[DocumentRecord]) -> int:
             builder = SegmentBuilder()
     if len(builder):
         _write_segment(conn, builder.facets(), builder.posting_rows())
-    if vocabulary:
-        conn.execute(text("INSERT INTO search_terms SELECT unnest(CAST(:t AS text[])) ON CONFLICT DO NOTHING"),
-                     {"t": sorted(vocabulary)})
+    for table, values in (("search_terms", vocabulary), ("search_words", words)):
+        if values:
+            conn.execute(text(f"INSERT INTO {table} SELECT unnest(CAST(:t AS text[])) ON CONFLICT DO NOTHING"),
+                         {"t": sorted(values)})
     return n
+
+
+def _written(v: VersionRecord) -> set[str]:
+    """The written words of a version (pages, title, number, indicator rows) for OCR-slip matching."""
+    texts = [*v.pages, v.title or "", v.nomor or ""]
+    texts += [" ".join(filter(None, (i.indikator, i.sasaran, i.satuan))) for i in v.indicators]
+    return {w for t in texts for w in surface_words(t)}
 
 
 def _batches(items: Iterable[DocumentRecord], size: int) -> Iterator[tuple[DocumentRecord, ...]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from search.analysis import lexemes
+from search.analysis import fold, lexemes
 from search.errors import BadQueryError
 
 MAX_QUERY_CHARS = 500
@@ -23,6 +23,8 @@ class ParsedQuery:
     terms: tuple[str, ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()
     excluded: tuple[tuple[str, ...], ...] = ()
+    # (term, the word as written) for single-word terms: fuzzy matching compares written words
+    written: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -43,6 +45,7 @@ def parse(text: str) -> ParsedQuery:
     terms: list[str] = []
     phrases: list[tuple[str, ...]] = []
     excluded: list[tuple[str, ...]] = []
+    written: list[tuple[str, str]] = []
     for m in _PART.finditer(text):
         if m.group(5):
             raise BadQueryError('Tanda kutip tidak berpasangan: tutup frasa dengan " atau hapus tanda kutipnya.')
@@ -59,9 +62,11 @@ def parse(text: str) -> ParsedQuery:
             excluded.append(words)
         elif len(words) == 1:
             terms.append(words[0])
+            if (form := fold(raw)).isalpha():
+                written.append((words[0], form))
         else:
             phrases.append(words)
-    parsed = ParsedQuery(tuple(dict.fromkeys(terms)), tuple(phrases), tuple(excluded))
+    parsed = ParsedQuery(tuple(dict.fromkeys(terms)), tuple(phrases), tuple(excluded), tuple(dict.fromkeys(written)))
     if text and parsed.empty:
         raise BadQueryError(
             "Kueri tidak berisi kata yang dapat dicari (hanya kata umum atau pengecualian): tambahkan kata kunci."

@@ -28,7 +28,7 @@ from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
 from whoosh.collectors import TimeLimit
 
-from search.analysis import ANALYSIS_VERSION, lexemes, tokens
+from search.analysis import ANALYSIS_VERSION, lexemes, surface_words, tokens
 from search.bm25 import HEAD_BOOST
 from search.engine import Engine, Expansions, RawPageHit
 from search.errors import IndexUnavailableError
@@ -45,7 +45,7 @@ from search.whoosh_rank import LengthCache, PhraseSpec, Ranker
 
 log = logging.getLogger(__name__)
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3  # 3: the written words, for OCR-slip matching
 SCHEMA_VERSION = f"whoosh-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
 VERSION_FILE = "arsip-search.json"
 
@@ -107,6 +107,7 @@ def make_schema() -> fields.Schema:
         # indicator rows in fields of their own: a word query then needs no `kind` clause
         ihead=fields.TEXT(analyzer=ana, field_boost=HEAD_BOOST),
         ibody=fields.TEXT(analyzer=ana),
+        words=fields.KEYWORD(scorable=False),  # written words (analysis.surface_words), for fuzzy matching
         row=fields.STORED,
     )
 
@@ -329,6 +330,12 @@ class WhooshEngine(Engine):
             near.update(reader.terms_within(field, term, max_edits(term), prefix=1))
         return sorted(near)
 
+    def _words_near(self, word: str) -> list[str]:
+        from search.analysis import max_edits
+
+        reader = self._shared_searcher().reader()
+        return sorted(reader.terms_within("words", word, max_edits(word), prefix=1))
+
 
 # --- entries ---------------------------------------------------------------------------------
 def _common(doc_id: int, v: VersionRecord) -> dict[str, Any]:
@@ -356,11 +363,12 @@ def _entries(doc: DocumentRecord) -> Iterator[dict[str, Any]]:
                 continue
             head = " ".join(filter(None, [v.title, v.nomor, *names_by_page.get(no, [])]))
             yield {**common, "key": f"p:{v.version_id}:{no}", "kind": "page", "page": no,
-                   "head": head, "body": text}
+                   "head": head, "body": text, "words": " ".join(sorted(surface_words(f"{head} {text}")))}
         for i, row in enumerate(v.indicators):
+            ibody = " ".join(filter(None, [row.sasaran, row.satuan]))
             yield {**common, "key": f"i:{v.version_id}:{i}", "kind": "indicator", "page": row.page,
-                   "ihead": row.indikator, "ibody": " ".join(filter(None, [row.sasaran, row.satuan])),
-                   "row": _row_dict(row)}
+                   "ihead": row.indikator, "ibody": ibody, "row": _row_dict(row),
+                   "words": " ".join(sorted(surface_words(f"{row.indikator} {ibody}")))}
 
 
 def _row_dict(row: IndicatorRecord) -> dict[str, Any]:

@@ -53,6 +53,17 @@ def test_fuzzy_fallback_finds_ocr_slips(engine: Engine) -> None:
     assert marked == ["kincrja"]
 
 
+def test_fuzzy_fallback_compares_written_words_not_stems(engine: Engine) -> None:
+    """An OCR slip inside an affix changes the stem (pelayarian -> layari, angaran -> angar)."""
+    engine.rebuild([DocumentRecord(9, (version(91, title="Scan", pages=("mutu pelayarian dan realisasi angaran",)),)),
+                    DocumentRecord(8, (version(81, title="Lain", pages=("penilaian kapal",)),))])
+    for word in ("pelayanan", "anggaran"):
+        assert engine.search(SearchQuery(word, fuzzy="never")).hits == ()
+        result = engine.search(SearchQuery(word))
+        assert result.fuzzy and [h.doc_id for h in result.hits] == [9], word
+        assert any(m for h in result.hits for hl in h.highlights for m in hl.marks)
+
+
 def test_fuzzy_always_without_near_spellings_still_finds_the_word(engine: Engine) -> None:
     engine.rebuild([DocumentRecord(9, (version(91, pages=("koordinasi antar bidang",),
                                                indicators=(IndicatorRecord("Indeks Koordinasi"),)),))])
