@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,32 +89,29 @@ def filters(q: str = "", jenis: str = "", instansi: str = "", tahun: str = "",
 def cari(request: Request, state: State, q: str = "", jenis: str = "", instansi: str = "",
          tahun: str = "", riwayat: str = "", limit: int = PAGE_LIMIT) -> HTMLResponse:
     """Search: one result per version, with highlights and page numbers."""
-    f = filters(q, jenis, instansi, tahun, riwayat, limit)
-    context: dict[str, Any] = {"f": f, "results": None, "error": None}
-    if not f.asked:
-        return page(request, "cari.html", context)
-    try:
-        context["results"] = state.search.search(f.query())
-    except BadInputError as e:  # BadQueryError too: the engine says what to change
-        context["error"] = e.message
-        return page(request, "cari.html", context, status_code=400)
-    return page(request, "cari.html", context)
+    return _results_page(request, "cari.html", filters(q, jenis, instansi, tahun, riwayat, limit),
+                         state.search.search)
 
 
 @router.get("/indikator", response_class=HTMLResponse)
 def indikator(request: Request, state: State, q: str = "", jenis: str = "", instansi: str = "",
               tahun: str = "", riwayat: str = "", limit: int = PAGE_LIMIT * 5) -> HTMLResponse:
     """Measurement rows (sasaran, indikator, satuan, target, realisasi, capaian) with downloads."""
-    f = filters(q, jenis, instansi, tahun, riwayat, limit)
+    return _results_page(request, "indikator.html", filters(q, jenis, instansi, tahun, riwayat, limit),
+                         state.search.search_indicators)
+
+
+def _results_page(request: Request, template: str, f: Filters, run: Callable[[SearchQuery], Any]) -> HTMLResponse:
+    """The form, and its results once something is asked; a bad query: 400 with the engine's message."""
     context: dict[str, Any] = {"f": f, "results": None, "error": None}
     if not f.asked:
-        return page(request, "indikator.html", context)
+        return page(request, template, context)
     try:
-        context["results"] = state.search.search_indicators(f.query())
-    except BadInputError as e:
+        context["results"] = run(f.query())
+    except BadInputError as e:  # BadQueryError too: the engine says what to change
         context["error"] = e.message
-        return page(request, "indikator.html", context, status_code=400)
-    return page(request, "indikator.html", context)
+        return page(request, template, context, status_code=400)
+    return page(request, template, context)
 
 
 @router.get("/indikator.csv")
