@@ -231,7 +231,7 @@ class PostgresEngine(Engine):
               exp: Expansions, deadline: float) -> Ranked:
         groups = [exp.get(t, (t,)) for t in parsed.terms] + [(w,) for p in parsed.phrases for w in p]
         excluded = [exp.get(p[0], (p[0],)) for p in parsed.excluded if len(p) == 1]
-        segments = _segment_ids(conn)
+        segments = list(view.segment_ids)
 
         def fetch(terms: list[str]) -> dict[tuple[str, str], PostingList]:
             return _postings(conn, kind, terms, segments)
@@ -275,7 +275,7 @@ class PostgresEngine(Engine):
                 segs = [self._facets[i] for i in sorted(self._facets)]
                 deleted = np.array([r[0] for r in conn.execute(text("SELECT id FROM search_deleted"))],
                                    dtype=np.int64)
-                self._view = View(generation, segs, deleted)
+                self._view = View(generation, segs, deleted, tuple(sorted(self._facets)))
                 log.debug("search view %d: %d entries in %.3f s", generation, self._view.n, time.monotonic() - t0)
             return self._view
 

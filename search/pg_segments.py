@@ -174,8 +174,10 @@ def level_of(entries: int, factor: int) -> int:
 class View:
     """Every live entry of the index at one generation: facets as arrays, rows ordered by id."""
 
-    def __init__(self, generation: int, segments: list[Facets], deleted: np.ndarray) -> None:
+    def __init__(self, generation: int, segments: list[Facets], deleted: np.ndarray,
+                 segment_ids: tuple[int, ...] = ()) -> None:
         self.generation = generation
+        self.segment_ids = segment_ids  # where these entries' postings are (for the engine's reads)
         f = Facets.concat(segments)
         if len(deleted):
             f = f.take(~np.isin(f.arrays["id"], deleted))
