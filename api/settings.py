@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     max_stream_mb: float = Field(
         default=64.0, gt=0, description="Largest size one PDF stream may inflate to, in MB."
     )
+    max_upload_mb: float = Field(
+        default=1000.0, gt=0,
+        description="Largest upload request the web app accepts (all its files together), in MB.",
+    )
     search_engine: Literal["whoosh", "postgres"] = Field(
         default="whoosh",
         description="Search engine: whoosh (index in the data dir) or postgres (archive on PostgreSQL).",

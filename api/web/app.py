@@ -31,7 +31,8 @@ def create_app(settings: Settings) -> FastAPI:
     sessions = make_sessionmaker(engine)
     search = open_search_service(settings, sessions)
     state = WebState(settings, engine, sessions, FileStore(settings.files_dir), search,
-                     UploadQueue(settings.data_dir / "uploads", lambda *a: state.ingest(*a)))
+                     UploadQueue(settings.data_dir / "uploads", lambda *a: state.ingest(*a),
+                                 settings.max_file_mb))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -49,4 +50,5 @@ def create_app(settings: Settings) -> FastAPI:
         router: Any = module.router
         app.include_router(router)
     errors.install(app)
+    errors.limit_uploads(app, settings.max_upload_mb)
     return app

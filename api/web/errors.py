@@ -8,6 +8,7 @@ and validation errors of FastAPI, and anything unexpected (500, logged), get the
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -69,6 +70,20 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return error_response(request, 500, "internal_error",
                           f"Kesalahan program ({exc.__class__.__name__}); catatan server "
                           "memuat rinciannya. Coba lagi, atau laporkan bila berulang.")
+
+
+def limit_uploads(app: FastAPI, max_mb: float) -> None:
+    """Refuse a request whose declared body is over `max_mb` before any of it is read (413)."""
+
+    @app.middleware("http")
+    async def _size_guard(request: Request, call_next: Any) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_mb * 1024 * 1024:
+            return error_response(request, 413, "too_large",
+                                  f"Unggahan {int(declared) / 1024 / 1024:.0f} MB melebihi batas {f'{max_mb:g}'.replace('.', ',')} MB "
+                                  "(ARSIP_MAX_UPLOAD_MB): unggah berkasnya dalam beberapa kali.")
+        response: Response = await call_next(request)
+        return response
 
 
 def install(app: FastAPI) -> None:

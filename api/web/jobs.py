@@ -82,9 +82,11 @@ def safe_name(name: str | None) -> str:
 class UploadQueue:
     """Saves uploads under `root` and reads them, one file at a time, in a worker thread."""
 
-    def __init__(self, root: Path, work: Work) -> None:
+    def __init__(self, root: Path, work: Work, max_file_mb: float | None = None) -> None:
         self.root = root
         self.work = work
+        self.max_file_mb = max_file_mb  # a bigger file is refused as it is saved, never queued
+        self.max_file_bytes = None if max_file_mb is None else int(max_file_mb * 1024 * 1024)
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
 
@@ -98,8 +100,12 @@ class UploadQueue:
             state = FileState(safe_name(name), f"{n:03d}")
             target = folder / state.folder / state.name
             target.parent.mkdir(parents=True, exist_ok=True)
-            with target.open("wb") as out:
-                shutil.copyfileobj(stream, out, 1 << 20)
+            if not self._save_file(stream, target):
+                shutil.rmtree(target.parent, ignore_errors=True)
+                limit = f"{self.max_file_mb:g}".replace(".", ",")  # as Indonesian writes it
+                state.state, state.outcome = DONE, "refused"
+                state.message = (f"ditolak: {state.name}: melebihi batas {limit} MB (pengaturan "
+                                 "ARSIP_MAX_FILE_MB); pecah dokumennya atau naikkan batas itu.")
             batch.files.append(state)
         if not batch.files:
             raise BadInputError("Pilih sedikitnya satu berkas PDF untuk diunggah.")
@@ -107,6 +113,17 @@ class UploadQueue:
         self._queue(batch)
         log.info("upload %s: %d files queued", batch.id, len(batch.files))
         return batch
+
+    def _save_file(self, stream: BinaryIO, target: Path) -> bool:
+        """Copy an uploaded file to `target`; False (stopped early) when it is over the size limit."""
+        written = 0
+        with target.open("wb") as out:
+            while chunk := stream.read(1 << 20):
+                written += len(chunk)
+                if self.max_file_bytes is not None and written > self.max_file_bytes:
+                    return False
+                out.write(chunk)
+        return True
 
     def resume(self) -> int:
         """Queue again every saved file without an outcome (after a stop); how many."""

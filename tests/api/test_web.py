@@ -322,3 +322,20 @@ def test_on_postgresql_with_its_search_engine(tmp_path: Path, corpus_dir: Path) 
             assert found.status_code == 200 and 'href="/dokumen/1?versi=1"' in found.text
             assert client.get("/dokumen/1").status_code == 200
             assert client.get("/cari", params={"q": '"'}).status_code == 400
+
+
+def test_uploads_over_the_limits_are_refused(tmp_path: Path, corpus_dir: Path) -> None:
+    """A file over ARSIP_MAX_FILE_MB is refused as it is saved; a request over ARSIP_MAX_UPLOAD_MB before it is read."""
+    pdf = corpus_dir / "sop-bkpsdm-01.pdf"  # 47 kB
+    small = pdf.read_bytes()[:5000] + b"\n%%EOF\n"  # under the file limit: saved and read (refused as damaged)
+    settings = Settings(data_dir=tmp_path / "data", database_url=None, search_engine="whoosh",
+                        max_file_mb=0.02, max_upload_mb=0.1)
+    with TestClient(create_app(settings)) as client:
+        status = client.get(_upload(client, (pdf.name, pdf.read_bytes()), ("kecil.pdf", small)))
+        text = _text(status.text)
+        assert f"ditolak: {pdf.name}: melebihi batas 0,02 MB (pengaturan ARSIP_MAX_FILE_MB)" in text
+        assert "kecil.pdf" in text and "melebihi batas" not in text.split("kecil.pdf", 1)[1]
+        assert not any((tmp_path / "data" / "uploads").glob("*/*/*.pdf"))  # nothing left waiting
+        big = [("berkas", (f"{i}.pdf", pdf.read_bytes(), "application/pdf")) for i in range(3)]
+        r = client.post("/unggah", files=big, follow_redirects=False)
+        assert r.status_code == 413 and "ARSIP_MAX_UPLOAD_MB" in r.text
