@@ -265,6 +265,8 @@ def rank(view: View, kind: str, q: SearchQuery, groups: list[tuple[str, ...]], e
         cand = np.flatnonzero(keep)
         return _select(view, kind, cand, np.zeros(len(cand)), q.limit, None, deadline, clock)
     postings = fetch(sorted({t for g in groups + excluded for t in g}))
+    if clock() > deadline:  # reading the posting lists took the time there was
+        return Ranked([], [], partial=True)
     n_kind, avg_head, avg_body = view.stats[kind]
     total = np.zeros(view.n, dtype=np.float64)
     found = np.zeros(view.n, dtype=np.uint16)

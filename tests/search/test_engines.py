@@ -220,7 +220,7 @@ def test_time_limit_returns_partial_results(engine: Engine, monkeypatch: pytest.
         slow = engine.search(SearchQuery('"laporan kinerja"', time_limit=0.12, fuzzy="never", limit=1000))
         assert slow.partial and 0 < len(slow.hits) < 1000  # what it had checked when time ran out
     slow = engine.search(SearchQuery("kinerja", time_limit=0.0, fuzzy="never"))
-    assert slow.partial or engine.name == "postgres"  # postgres ranks words without a step to stop at
+    assert slow.partial
     assert len(slow.hits) <= 20
     monkeypatch.undo()
     full = engine.search(SearchQuery("kinerja", time_limit=30, fuzzy="never", limit=5))
