@@ -28,7 +28,7 @@ from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
 from whoosh.collectors import TimeLimit
 
-from search.analysis import ANALYSIS_VERSION, lexemes, surface_words, tokens
+from search.analysis import ANALYSIS_VERSION, lexemes, max_edits, surface_words, tokens
 from search.bm25 import HEAD_BOOST
 from search.engine import Engine, Expansions, RawPageHit
 from search.errors import IndexUnavailableError
@@ -322,8 +322,6 @@ class WhooshEngine(Engine):
         return [_indicator_hit(ranker.searcher.stored_fields(d), score) for d, score in ranked]
 
     def _vocabulary_near(self, term: str) -> list[str]:
-        from search.analysis import max_edits
-
         reader = self._shared_searcher().reader()
         near: set[str] = set()
         for field in ("body", "head", "ihead", "ibody"):
@@ -331,8 +329,6 @@ class WhooshEngine(Engine):
         return sorted(near)
 
     def _words_near(self, word: str) -> list[str]:
-        from search.analysis import max_edits
-
         reader = self._shared_searcher().reader()
         return sorted(reader.terms_within("words", word, max_edits(word), prefix=1))
 

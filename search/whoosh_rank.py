@@ -25,7 +25,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from search.bm25 import EMPTY, TIE_DIGITS, Postings, intersect, sum_by_doc
+from search.bm25 import EMPTY, TIE_DIGITS, Postings, bm25, intersect, sum_by_doc
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ class Ranker:
             avg = self.searcher.avg_field_length(field) or 1
             fl = self.lengths.get(reader, field)[local]
             ids.append(local + off)
-            scores.append(idf * (tf * (self.K1 + 1)) / (tf + self.K1 * ((1 - self.B) + self.B * fl / avg)))
+            scores.append(bm25(tf, fl, avg, idf, self.K1, self.B))
         if not ids:
             return _EMPTY
         return np.concatenate(ids), np.concatenate(scores)
