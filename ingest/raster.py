@@ -65,7 +65,7 @@ def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.nd
     """Page `index` (0-based) as RGB pixels at `dpi` (default: its scan's own DPI within limits)."""
     pdf = _open(path)
     try:
-        page = pdf[index]
+        page = _page(pdf, index, path)
         dpi = dpi or choose_dpi(native_dpi(page))
         hide_overlays(page)
         bitmap = page.render(scale=dpi / 72.0)
@@ -137,7 +137,7 @@ def image_covers(path: Path, indices: Sequence[int]) -> list[float]:
     try:
         out = []
         for index in indices:
-            page = pdf[index]
+            page = _page(pdf, index, path)
             width, height = page.get_size()
             best = 0.0
             for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
@@ -280,6 +280,17 @@ def _shrink(gray: np.ndarray, dpi: float, target: float) -> np.ndarray:
 
 def _ink_share(gray: np.ndarray) -> float:
     return float((gray < 128).mean())
+
+
+def _page(pdf: Any, index: int, path: Path) -> Any:
+    """Page `index` of an open document; a page pdfium cannot load is a damaged file, not a crash."""
+    import pypdfium2 as pdfium
+
+    try:
+        return pdf[index]
+    except pdfium.PdfiumError as e:
+        raise DamagedPdfError(f"{path.name}: halaman {index + 1} rusak dan tidak dapat dibaca ({e}); "
+                              "mintalah berkas yang utuh kepada pengirimnya.") from e
 
 
 def _open(path: Path) -> Any:

@@ -205,10 +205,14 @@ def _content_streams(page: Any) -> list[Any]:
             return []
         contents = contents.get_object()
         items = contents if isinstance(contents, list) else [contents]
-        return [c.get_object() for c in items]
+        streams = [c.get_object() for c in items]
     except Exception as e:
         raise DamagedPdfError(f"Isi salah satu halaman PDF rusak ({e}); mintalah berkas yang utuh "
                               "kepada pengirimnya.") from e
+    if not all(hasattr(c, "get") for c in streams):  # e.g. `/Contents 10 -1 R` -> a number
+        raise DamagedPdfError("Isi salah satu halaman PDF bukan aliran data (rujukan objeknya "
+                              "rusak); mintalah berkas yang utuh kepada pengirimnya.")
+    return streams
 
 
 def _inflated_size(stream: Any, limit: int) -> int:
