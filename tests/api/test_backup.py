@@ -28,7 +28,7 @@ from api.cli import cli
 from api.settings import Settings
 from archive.db import make_engine, scratch_database
 from archive.store import FileStore, sha256_file
-from tests.ingest.scan_images import text_page
+from tests.ingest.scan_images import scan_pdf, text_page
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CONCURRENT = ["lkjip-bkpsdm-2024-03.pdf", "sop-bpkad-03.pdf", "sop-bakesbangpol-02.pdf",
@@ -71,31 +71,16 @@ class Arsip:
         return r.stdout
 
 
-def scan_pdf(path: Path) -> Path:
+def sop_scan(path: Path) -> Path:
     """A one-page scan (an image, no text layer) of a short SOP-like page."""
-    import io
-
-    from PIL import Image
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-
-    img = text_page(["PEMERINTAH KOTA SAMARINDA", "STANDAR OPERASIONAL PROSEDUR",
-                     "Pengarsipan Surat Masuk", "Nomor: 800/112/BKPSDM"])
-    h, w = img.shape[:2]
-    size = (w * 72 / 200, h * 72 / 200)
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG")
-    c = canvas.Canvas(str(path), pagesize=size)
-    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, *size)
-    c.showPage()
-    c.save()
-    return path
+    return scan_pdf(path, text_page(["PEMERINTAH KOTA SAMARINDA", "STANDAR OPERASIONAL PROSEDUR",
+                                     "Pengarsipan Surat Masuk", "Nomor: 800/112/BKPSDM"]))
 
 
 def populate(arsip: Arsip, corpus: Path, tmp_path: Path) -> tuple[str, Path]:
     """Scans, versions, letters in three states, a stamped copy; the copy's code and PDF."""
     out = arsip("ingest", str(corpus / "sop-bkpsdm-01.pdf"), str(corpus / "sop-bkpsdm-01-rev1.pdf"),
-                str(scan_pdf(tmp_path / "pindaian.pdf")))
+                str(sop_scan(tmp_path / "pindaian.pdf")))
     assert "versi baru 2" in out, out
     data = json.loads((DATA / "letter-lkjip.json").read_text(encoding="utf-8"))
     profile = tmp_path / "profile.json"
