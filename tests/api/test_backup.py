@@ -30,6 +30,8 @@ from archive.db import make_engine, scratch_database
 from archive.store import FileStore, sha256_file
 from tests.ingest.scan_images import scan_pdf, text_page
 
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 CONCURRENT = ["lkjip-bkpsdm-2024-03.pdf", "sop-bpkad-03.pdf", "sop-bakesbangpol-02.pdf",
               "sop-dinkes-07-rev1.pdf", "sop-bkpsdm-10.pdf", "sop-bkpsdm-10-rev1.pdf"]

@@ -84,6 +84,7 @@ def test_mutated_pdfs_through_the_command_line(corpus_dir: Path, tmp_path: Path)
 
 
 @pytest.mark.slow
+@pytest.mark.archive_db
 def test_mutated_pdfs_through_the_upload_page(corpus_dir: Path, tmp_path: Path) -> None:
     """The upload page: every file ends archived or refused with its message, never 'gagal'."""
     from fastapi.testclient import TestClient
