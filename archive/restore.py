@@ -40,6 +40,7 @@ class RestoreResult:
 
 def check_target(manifest: dict[str, Any], engine: Engine, data_dir: Path, store_root: Path) -> None:
     """Refuse anything but an empty data dir (and, on PostgreSQL, an empty database) of the same engine."""
+    _check_revision(manifest.get("schema_revision"))
     kind = engine.dialect.name
     if manifest["engine"] != kind:
         hint = ("kosongkan ARSIP_DATABASE_URL agar dipulihkan ke SQLite di folder data"
@@ -59,6 +60,23 @@ def check_target(manifest: dict[str, Any], engine: Engine, data_dir: Path, store
     if kind == "postgresql" and not dbsnapshot.pg_is_empty(engine):
         raise ConflictError("Basis data PostgreSQL tujuan tidak kosong; pemulihan hanya ke basis "
                             "data kosong (createdb nama_baru) lalu arahkan ARSIP_DATABASE_URL ke sana.")
+
+
+def _check_revision(revision: str | None) -> None:
+    """A backup from a newer program (a schema revision unknown here) cannot be brought back."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from archive.db import alembic_config
+
+    if revision is None:
+        return
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    except CommandError as e:
+        raise BadInputError(f"Cadangan ini memakai skema basis data {revision} yang tidak dikenal "
+                            "versi program ini (cadangan dari versi yang lebih baru); pasang versi "
+                            "arsip yang sama atau lebih baru, lalu pulihkan lagi.") from e
 
 
 def restore_backup(source: Path, engine: Engine, data_dir: Path, store_root: Path, *,

@@ -229,3 +229,8 @@ def test_backup_refuses_a_rotten_file_and_restore_a_non_empty_dir(
     assert not any((tmp_path / "b2").iterdir())  # nothing half-made is left looking like a backup
     r = CliRunner().invoke(cli, ["restore", str(tmp_path)])
     assert r.exit_code == 2 and "bukan folder cadangan" in r.stderr, r.output
+    manifest = Path(made["folder"]) / "manifest.json"  # a backup made by a newer program
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**data, "schema_revision": "0999_masa_depan"}), encoding="utf-8")
+    Arsip(tmp_path / "baru", None, monkeypatch)("restore", made["folder"], code=2)
+    assert not (tmp_path / "baru").exists()
