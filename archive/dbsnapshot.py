@@ -138,7 +138,8 @@ def libpq_url(url: URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    plain = url.set(drivername="postgresql", password=None)
+    plain = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                       database=url.database, query=url.query)  # set(password=None) keeps it
     return plain.render_as_string(hide_password=False), env
 
 
