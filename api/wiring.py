@@ -80,7 +80,8 @@ def index_updater(settings: Settings, session_factory: Any) -> Callable[[int], s
             from search.service import index_warning
 
             try:
-                opened.append(open_search_service(settings, session_factory))
+                # not caught up here: update_after_ingest does it, with this document
+                opened.append(open_search_service(settings, session_factory, rebuild=False))
             except Exception as e:  # noqa: BLE001 - the archive's outcome stands; say it as a warning
                 log.warning("search index not opened after document #%d: %s", doc_id, e)
                 return index_warning(e)

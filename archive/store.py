@@ -114,6 +114,23 @@ class FileStore:
         """Whether the stored bytes still hash to their name."""
         return sha256_file(self.path(sha256)) == sha256
 
+    def restore(self, sha256: str, source: Path) -> StoredFile:
+        """Put `source` (checked to hash to `sha256`) in place of a missing or rotten stored file."""
+        try:
+            with source.open("rb") as fh, self._temp_file(process_dir(self.root.parent)) as (tmp, out):
+                actual, size = _copy_hashing(fh, out)
+                if actual != sha256:
+                    raise StorageError(f"{source} bukan salinan utuh berkas {sha256[:12]}… (hash "
+                                       "berbeda); pakai cadangan lain.")
+                self._move_into_place(tmp, self.path(sha256))
+        except OSError as e:
+            from archive.faults import storage_fault
+
+            raise storage_fault(e, self.root) or StorageError(
+                f"Berkas {sha256[:12]}… tidak dapat dipulihkan ke {self.root}: {e}") from e
+        log.warning("restored %s from %s", sha256, source)
+        return StoredFile(sha256, size, self.relative_path(sha256), created=True)
+
     def iter_hashes(self) -> Iterator[str]:
         """Every hash in the store (for `arsip check`)."""
         for path in sorted(self.root.glob("??/*")):
