@@ -9,6 +9,7 @@ dead process's leftovers from a live one's and remove only those.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import logging
@@ -57,7 +58,18 @@ def process_dir(data_dir: Path) -> Path:
     final = root / f"p{os.getpid()}-{setting_up.name.removeprefix(_NEW)}"
     setting_up.rename(final)  # the lock (an open file) moves with it
     _mine[root] = (final, lock, os.getpid())
+    if len(_mine) == 1:
+        atexit.register(_remove_mine)
     return final
+
+
+def _remove_mine() -> None:
+    """At a normal exit: this process's folders go (a killed one's go at the next start)."""
+    for folder, lock, pid in list(_mine.values()):
+        if pid == os.getpid():
+            shutil.rmtree(folder, ignore_errors=True)
+            lock.close()
+    _mine.clear()
 
 
 def clean(data_dir: Path) -> int:
