@@ -130,7 +130,8 @@ def update_index(result: IngestResult, options: IngestOptions) -> IngestResult:
     try:
         warning = options.on_recorded(result.document_id)
     except Exception as e:  # noqa: BLE001 - the file is archived whatever the index does
-        log.warning("%s: search index not updated: %s", result.path.name, e, exc_info=True)
+        log.warning("%s: search index not updated: %s", result.path.name, e)
+        log.debug("index update failure", exc_info=True)
         warning = (f"indeks pencarian belum diperbarui ({e.__class__.__name__}: {e}); perintah "
                    "`arsip` berikutnya memperbaruinya sendiri, atau jalankan `arsip reindex`")
     return dataclasses.replace(result, index_warning=warning) if warning else result

@@ -145,7 +145,8 @@ class SearchService:
             if not self.ensure_current():
                 self.catch_up(also=[doc_id])
         except Exception as e:  # noqa: BLE001 - the archive's outcome stands whatever the index does
-            log.warning("search index not updated for document #%d: %s", doc_id, e, exc_info=True)
+            log.warning("search index not updated for document #%d: %s", doc_id, e)
+            log.debug("index update failure", exc_info=True)
             return index_warning(e)
         return None
 

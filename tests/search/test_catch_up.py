@@ -107,6 +107,7 @@ def test_an_index_failure_after_the_commit_is_a_warning_not_a_failure(
 
     settings = Settings(data_dir=tmp_path, ocr_jobs=1)
     sessions, store = new_archive(tmp_path)
+    open_search(_options(tmp_path), sessions).close()  # an index exists: the update, not a build
 
     def broken(self: Any, docs: Any) -> int:
         raise RuntimeError("disk controller on fire")
