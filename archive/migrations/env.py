@@ -15,7 +15,7 @@ import archive.models  # noqa: F401  (registers the tables on Base.metadata for 
 from archive.db import Base, make_engine
 
 # Modules with more tables register themselves by being imported here.
-for _name in ("archive.models_letters",):
+for _name in ("archive.models_letters", "archive.models_accounts"):
     try:
         __import__(_name)
     except ModuleNotFoundError as e:
