@@ -94,12 +94,20 @@ def may(roles: frozenset[str], role: str | None) -> bool:
     return roles is PUBLIC or (role is not None and role in roles)
 
 
+def flat_routes(routes: Iterable[Any]) -> list[Any]:
+    """Every route with its full path (FastAPI >= 0.120 keeps included routers as one entry each)."""
+    from fastapi import routing
+
+    walk = getattr(routing, "iter_route_contexts", None)
+    return list(walk(list(routes))) if walk is not None else list(routes)
+
+
+def endpoints(routes: Iterable[Any]) -> list[tuple[str, str]]:
+    """`(METHOD, path template)` of every route (HEAD left out; it follows GET)."""
+    return [(method, route.path) for route in flat_routes(routes)
+            for method in sorted(getattr(route, "methods", None) or ()) if method != "HEAD"]
+
+
 def unlisted(routes: Iterable[Any]) -> list[str]:
     """The app's routes (with methods) that the table does not name."""
-    missing = []
-    for route in routes:
-        for method in sorted(getattr(route, "methods", None) or ()):
-            if method != "HEAD" and getattr(route, "name", "") != "statis" and \
-                    rule_for(method, route.path) is None:
-                missing.append(f"{method} {route.path}")
-    return missing
+    return [f"{m} {p}" for m, p in endpoints(routes) if rule_for(m, p) is None]
