@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi import HTTPException
 from fastapi.responses import Response
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.web.access import UNSAFE, is_api
@@ -100,20 +100,35 @@ def too_large_message(size_mb: float, limit_mb: float, setting: str) -> str:
             "kirim berkasnya dalam beberapa kali, atau perkecil berkasnya.")
 
 
-class BodyLimit:
-    """Counts a request body as it arrives and stops it past the route's limit (chunked too)."""
+class Guard:
+    """Pure ASGI (no task groups, so a body stopped mid-stream is answered 413 by the app): the
+    declared size, the streamed size, the Origin check, the CSRF seed, the headers."""
 
-    def __init__(self, app: ASGIApp, max_file_mb: float, max_upload_mb: float) -> None:
+    def __init__(self, app: ASGIApp, secret: bytes, max_file_mb: float, max_upload_mb: float,
+                 error_response: Any) -> None:
         self.app = app
+        self.secret = secret
         self.max_file_mb = max_file_mb
         self.max_upload_mb = max_upload_mb
+        self.error_response = error_response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Wrap `receive` with a byte counter for HTTP requests."""
+        """Check the request, then run the app with a counted body and headers added."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit_mb, setting = body_limit_mb(scope["path"], self.max_file_mb, self.max_upload_mb)
+        request = Request(scope)
+        limit_mb, setting = body_limit_mb(request.url.path, self.max_file_mb, self.max_upload_mb)
+        refusal = self._refusal(request, limit_mb, setting)
+        if refusal is not None:
+            await _with_headers(refusal)(scope, receive, send)
+            return
+        seed = request.cookies.get(CSRF_COOKIE)
+        fresh = not seed or len(seed) > 100
+        state = scope.setdefault("state", {})
+        state["csrf_seed"] = secrets.token_urlsafe(24) if fresh else seed
+        state["csrf"] = csrf_token(self.secret, state["csrf_seed"])
+        set_seed = fresh and not is_api(request.url.path)
         limit = int(limit_mb * 1024 * 1024)
         seen = 0
 
@@ -126,46 +141,50 @@ class BodyLimit:
                     raise BodyTooLarge(too_large_message(seen / 1024 / 1024, limit_mb, setting))
             return message
 
-        await self.app(scope, counted, send)
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response = Response(status_code=message["status"])
+                response.raw_headers = list(message.get("headers", []))
+                if set_seed or state.get("csrf_renewed"):
+                    response.set_cookie(CSRF_COOKIE, state["csrf_seed"], httponly=True,
+                                        samesite="lax", secure=is_https(request), path="/")
+                _headers(response)
+                message = {**message, "headers": response.raw_headers}
+            await send(message)
 
+        await self.app(scope, counted, sending)
 
-def install(app: FastAPI, secret: bytes, max_file_mb: float, max_upload_mb: float,
-            error_response: Any) -> None:
-    """Add the middlewares: declared size, Origin check, CSRF seed, headers; then the body counter."""
-
-    @app.middleware("http")
-    async def _security(request: Request, call_next: Any) -> Response:
-        limit_mb, setting = body_limit_mb(request.url.path, max_file_mb, max_upload_mb)
+    def _refusal(self, request: Request, limit_mb: float, setting: str) -> Response | None:
         declared = request.headers.get("content-length", "")
-        response: Response
         if declared.isdigit() and int(declared) > limit_mb * 1024 * 1024:
-            response = error_response(request, 413, "too_large", too_large_message(
+            return self.error_response(request, 413, "too_large", too_large_message(
                 int(declared) / 1024 / 1024, limit_mb, setting))
-            return _headers(response)
         bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
         if request.method in UNSAFE and not (is_api(request.url.path) and bearer):
             other = foreign_origin(request)
             if other is not None:
-                response = error_response(
+                return self.error_response(
                     request, 403, "forbidden", f"Permintaan dari situs lain ({other}) ditolak: "
                     "kirim formulir dari halaman aplikasi ini sendiri.")
-                return _headers(response)
-        seed = request.cookies.get(CSRF_COOKIE)
-        fresh = not seed or len(seed) > 100
-        request.state.csrf_seed = secrets.token_urlsafe(24) if fresh else seed
-        request.state.csrf = csrf_token(secret, request.state.csrf_seed)
-        response = await call_next(request)
-        if fresh and not is_api(request.url.path) or getattr(request.state, "csrf_renewed", False):
-            response.set_cookie(CSRF_COOKIE, request.state.csrf_seed, httponly=True,
-                                samesite="lax", secure=is_https(request), path="/")
-        return _headers(response)
+        return None
 
-    app.add_middleware(BodyLimit, max_file_mb=max_file_mb, max_upload_mb=max_upload_mb)
+
+def install(app: FastAPI, secret: bytes, max_file_mb: float, max_upload_mb: float,
+            error_response: Any) -> None:
+    """Add the guard around the whole app (outermost)."""
+    app.add_middleware(Guard, secret=secret, max_file_mb=max_file_mb,
+                       max_upload_mb=max_upload_mb, error_response=error_response)
+
+
+def _with_headers(response: Response) -> Response:
+    return _headers(response)
 
 
 def _headers(response: Response) -> Response:
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if response.headers.get("content-type", "").startswith("text/html"):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        if name.lower() not in response.headers:
+            response.headers[name] = value
+    content_type = response.headers.get("content-type", "")
+    if content_type.startswith("text/html") and "content-security-policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = CSP
     return response
