@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy import func, select
 
 from api.web.auth import CurrentUser
-from api.web.deps import MAX_ID, DbId, DbSession, State
+from api.web.deps import MAX_ID, DbId, DbSession, State, Year
 from api.web.documents import _file_row, download_name
 from api.web.jobs import Batch
 from api.web.pages import MAX_LIMIT, filters
@@ -42,6 +42,11 @@ router = APIRouter(prefix="/api/v1")
 Text = Annotated[str, Query(max_length=500)]
 
 
+def utc(value: datetime) -> datetime:
+    """A stored time as UTC with its offset (SQLite hands them back naive)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def file_out(row: StoredFileRow) -> FileOut:
     """A file row as the API shows it."""
     return FileOut(sha256=row.sha256, role=row.role, size=row.size, pages=row.pages,
@@ -53,7 +58,7 @@ def version_summary(v: Version) -> dict[str, object]:
     return {"id": v.id, "version_no": v.version_no, "status": v.status,
             "tanggal_pembuatan": v.tanggal_pembuatan, "tanggal_revisi": v.tanggal_revisi,
             "tanggal_efektif": v.tanggal_efektif, "tanggal_pengesahan": v.tanggal_pengesahan,
-            "tanggal_dicabut": v.tanggal_dicabut, "uploaded_at": v.uploaded_at,
+            "tanggal_dicabut": v.tanggal_dicabut, "uploaded_at": utc(v.uploaded_at),
             "uploader": v.uploader, "source_filename": v.source_filename,
             "files": [file_out(f) for f in v.files]}
 
@@ -61,7 +66,7 @@ def version_summary(v: Version) -> dict[str, object]:
 def document_summary(d: Document) -> dict[str, object]:
     """The fields of a document shared by the list and the detail."""
     return {"id": d.id, "doc_type": d.doc_type, "nomor": d.nomor, "title": d.title,
-            "instansi": d.instansi, "tahun": d.tahun, "created_at": d.created_at}
+            "instansi": d.instansi, "tahun": d.tahun, "created_at": utc(d.created_at)}
 
 
 @router.get("/dokumen", response_model=DocumentList, summary="Daftar dokumen (terbaru dulu)")
@@ -123,10 +128,10 @@ SearchLimit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 @router.get("/cari", response_model=SearchOut, summary="Cari dokumen")
-def search(state: State, q: Text = "", jenis: Text = "", instansi: Text = "", tahun: Text = "",
+def search(state: State, q: Text = "", jenis: Text = "", instansi: Text = "", tahun: Year = None,
            riwayat: bool = False, limit: SearchLimit = 20) -> SearchOut:
     """Words, "phrases" and -exclusions, with filters; one hit per version."""
-    f = filters(q, jenis, instansi, tahun, "1" if riwayat else "", limit)
+    f = filters(q, jenis, instansi, str(tahun or ""), "1" if riwayat else "", limit)
     if not f.asked:
         return SearchOut(hits=[], partial=False, fuzzy=False)
     found = state.search.search(f.query())
@@ -140,9 +145,10 @@ def search(state: State, q: Text = "", jenis: Text = "", instansi: Text = "", ta
 
 @router.get("/indikator", response_model=IndicatorsOut, summary="Cari baris indikator kinerja")
 def indicators(state: State, q: Text = "", jenis: Text = "", instansi: Text = "",
-               tahun: Text = "", riwayat: bool = False, limit: SearchLimit = 100) -> IndicatorsOut:
+               tahun: Year = None, riwayat: bool = False,
+               limit: SearchLimit = 100) -> IndicatorsOut:
     """Measurement rows (sasaran, indikator, target, realisasi, capaian) that match."""
-    f = filters(q, jenis, instansi, tahun, "1" if riwayat else "", limit)
+    f = filters(q, jenis, instansi, str(tahun or ""), "1" if riwayat else "", limit)
     if not f.asked:
         return IndicatorsOut(hits=[], partial=False, fuzzy=False)
     found = state.search.search_indicators(f.query())
