@@ -66,10 +66,9 @@ def set_format(office: str, pattern: str, scope: str, unit: str, default_kka: st
                sisipan_style: str, profile_file: Path | None) -> None:
     """Atur cara OFFICE menomori suratnya (dan, bila perlu, kop serta penanda tangannya)."""
     from api.settings import Settings
-    from archive.numbering import NumberFormat, set_format
-
     from api.wiring import audit_event, cli_actor
     from archive.db import make_sessionmaker
+    from archive.numbering import NumberFormat, set_format
 
     fmt = NumberFormat(pattern, scope, unit, default_kka, sisipan_style)
     profile = _read_json(profile_file) if profile_file else None

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings) -> FastAPI:
     """The web app over the archive in `settings` (data dir created, schema upgraded, index built)."""
     from api.web import rest
+    from archive.accounts import has_users
     from archive.db import make_sessionmaker
     from archive.store import FileStore
 
@@ -47,6 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
                      UploadQueue(settings.data_dir / "uploads", lambda *a: state.ingest(*a),
                                  settings.max_file_mb),
                      LoginLimiter(attempts=settings.login_attempts))
+    with sessions() as session:
+        state.accounts_exist = has_users(session)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
