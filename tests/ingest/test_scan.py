@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest import scan
+from ingest import scan, scan_cells
 from ingest.layout import PageContent
 from ingest.ocr import FakeEngine, OcrError, OcrOptions, TesseractEngine
 from ingest.raster import PageImage
@@ -71,12 +71,12 @@ def test_page_without_lines_has_no_table() -> None:
 
 
 def test_short_number_fixes() -> None:
-    assert scan.fix_short_number("l.") == "1."
-    assert scan.fix_short_number("2,") == "2."
-    assert scan.fix_short_number("I") == "I"
-    assert scan.fix_short_number("Ya") == "Ya"
-    assert scan.fix_short_number("12") == "12"
-    assert scan.fix_short_number("Yo") == "%"
+    assert scan_cells.fix_short_number("l.") == "1."
+    assert scan_cells.fix_short_number("2,") == "2."
+    assert scan_cells.fix_short_number("I") == "I"
+    assert scan_cells.fix_short_number("Ya") == "Ya"
+    assert scan_cells.fix_short_number("12") == "12"
+    assert scan_cells.fix_short_number("Yo") == "%"
 
 
 def test_failing_page_becomes_warning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -175,7 +175,7 @@ def _letters_on_underline(with_scrawl: bool) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.parametrize("with_scrawl", [False, True])
 def test_underlined_name_keeps_letters_loses_lines(with_scrawl: bool) -> None:
     gray, ink = _letters_on_underline(with_scrawl)
-    out = scan.text_only(gray, ink, 300)
+    out = scan_cells.text_only(gray, ink, 300)
     assert out is not None
     assert (out[113:116, 90:400] == 255).mean() > 0.8  # underline gone
     assert (out[85:105, 100:122] == 0).all() and (out[85:105, 340:362] == 0).all()  # letters stay
