@@ -51,7 +51,8 @@ _OFFICE = re.compile(
 _OFFICE_WORDS = ("dinas", "badan", "inspektorat", "kantor", "kecamatan", "kelurahan")
 # An address line ends the office name; OCR reads 'Jl.' as 'Ji.', 'JI.' or 'J1.'.
 _STOP = re.compile(r"^(j[l1iI|]n?\.|jl\b|jln\b|jalan|telp|telepon|tlp|fax|laman|website|web\b|e-?mail|"
-                   r"kode pos|alamat|bidang|sub ?bag|sub ?bagian|seksi|upt\b)|@|https?:|www\.|"
+                   r"kode pos|alamat|bidang|sub ?bag|sub ?bagian|seksi|upt\b|"
+                   r"standar(t)? operasi(onal)? prosedur|sop\b|\(sop\))|@|https?:|www\.|"
                    r"\bno\.\s*\d", re.I)
 _REGION = re.compile(r"\b(provinsi|provisi|prov\.|kabupaten|kab\.|kota)(?=\s)(\s+[\w.()-]+){1,4}", re.I)
 _REGION_LINE = re.compile(r"\b(provinsi|provisi|kabupaten|kota)\s+\w{3,}", re.I)
@@ -231,6 +232,8 @@ def fix_numbering(text: str) -> str:
     """Item numbers as OCR reads them back to 'N. ' in sequence: '2, Undang', '4 Peraturan'
     (the next number only: a wrapped line may start with one), a misread number with its
     full stop ('8.' for 4, 'L.', '&.' or a bare '.'), in a cell that is numbered at all."""
+    # '(1) Formulir ...' / '(2) Fotocopy ...': numbers in brackets are item numbers too
+    text = re.sub(r"(?m)^(\s*)\((\d{1,2})\)\s+(?=\S)", r"\1\2. ", text)
     lines = text.splitlines()
     if not _is_numbered(lines):
         return text
@@ -355,6 +358,11 @@ def parse_official(text: str | None) -> Official | None:
     nip_i = next((i for i, ln in enumerate(lines) if find_nip(ln) or ln.upper().startswith("NIP")), None)
     pangkat_i = next((i for i, ln in enumerate(lines) if i and _is_pangkat(ln)), None)
     end = min(i for i in (nip_i, pangkat_i, len(lines)) if i is not None)
+    if nip_i is None and pangkat_i is None and _is_jabatan(lines[-1]) \
+            and not any(_NAME_CUE.search(ln) for ln in lines):
+        # only the office is printed ('KEPALA DPUPR'): no name to take from under it
+        jabatan = clean(" ".join(lines).rstrip(",").lstrip(":; "))
+        return Official(jabatan=title_case_office(jabatan) if jabatan and jabatan.isupper() else jabatan)
     jabatan_end = _jabatan_end(lines[:max(end - 1, 0)])
     cued = [i for i in range(jabatan_end, end) if _NAME_CUE.search(lines[i])]
     name_i = cued[-1] if cued else end - 1
@@ -366,6 +374,15 @@ def parse_official(text: str | None) -> Official | None:
         nip=find_nip(lines[nip_i]) if nip_i is not None else None,
         pangkat=clean(lines[pangkat_i]) if pangkat_i is not None else None,
     )
+
+
+_JABATAN = re.compile(r"^(plt|plh|pj|pjs)?\.?\s*(kepala|sekretaris|direktur|inspektur|camat|lurah|ketua|"
+                      r"bupati|wali ?kota|gubernur|kadis|kaban|kabid|kasubb?ag|kasi)\b", re.I)
+
+
+def _is_jabatan(line: str) -> bool:
+    """A line naming an office holder ('Kepala Dinas ...', 'Plt. Sekretaris ...'), not a person."""
+    return bool(_JABATAN.match(line.strip()))
 
 
 def _jabatan_end(lines: Sequence[str]) -> int:

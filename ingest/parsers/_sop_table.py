@@ -171,9 +171,15 @@ def columns_of(table: Table, first: int, end: int) -> list[Column]:
         path = [join_lines(c.text) for c in cells if c.text.strip()]
         role = column_role(path)
         unit = header_unit(" ".join(path)) if role == "waktu" else "menit"
-        columns.append(Column(x0, x1, role, path[-1] if path else "", unit))
+        columns.append(Column(x0, x1, role, header_name(path[-1]) if path else "", unit))
         leaves.append(leaf)
     return infer_roles(columns)
+
+
+def header_name(text: str) -> str:
+    """A column header as a name; a Roman 'I' that OCR read as '|' or 'l' after a word is put back
+    ('Asisten |' -> 'Asisten I')."""
+    return re.sub(r"(?<=\w)\s+[|l]$", " I", text.strip())
 
 
 def infer_roles(columns: list[Column]) -> list[Column]:

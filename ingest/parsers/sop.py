@@ -25,8 +25,10 @@ def parse(doc: DocumentContent) -> Extraction:
     ident = read_identity(doc, skip=flow.tables)
     v = ident.values
     warnings = [f"{name}: tidak ditemukan" for name in _REQUIRED if not v.get(name)]
-    if ident.disahkan_oleh is None or not ident.disahkan_oleh.nama:
+    if ident.disahkan_oleh is None:
         warnings.append("disahkan_oleh: tidak ditemukan")
+    elif not ident.disahkan_oleh.nama:
+        warnings.append("disahkan_oleh: nama penandatangan tidak ditemukan; periksa halaman identitas")
     if not flow.steps:
         warnings.append("steps: tabel bagan alir tidak ditemukan")
     lists = ident.lists
