@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 # Words drawn inside start/end capsules and on decision branches, never cell text.
 SYMBOL_WORDS = frozenset({"mulai", "selesai", "start", "end", "ya", "tidak", "yes", "no"})
 _MIN_SYMBOL = (10.0, 6.0)  # smallest symbol width, height (arrow heads are smaller)
-_TEXT_ROLES: tuple[Role, ...] = ("kegiatan", "kelengkapan", "waktu", "output", "keterangan")
+_TEXT_ROLES: tuple[Role, ...] = ("kegiatan", "pelaksana", "kelengkapan", "waktu", "output", "keterangan")
 
 
 @dataclass
@@ -80,6 +80,9 @@ def read_flowchart(doc: DocumentContent) -> Flowchart:
             _assign_symbols(state.steps[first:], page.number, symbols, state.columns)
     renumber(state.steps, state.warnings)
     steps = tuple(_finish(raw, state, first=not i) for i, raw in enumerate(state.steps))
+    if not state.actors:
+        # one Pelaksana column of names: the actors are the names, in the order they first act
+        state.actors = list(dict.fromkeys(s.pelaksana for s in steps if s.pelaksana))
     return Flowchart(tuple(state.actors), steps, tuple(state.warnings), frozenset(state.tables))
 
 
@@ -290,9 +293,11 @@ def renumber(steps: Sequence[_RawStep], warnings: list[str]) -> None:
 
 def _finish(raw: _RawStep, state: _State, *, first: bool) -> Step:
     waktu_col = next((c for c in state.columns or () if c.role == "waktu"), None)
-    actor = _actor(raw, first)
-    if actor is None:
+    actor = _actor(raw, first) or clean(join_lines("\n".join(raw.texts.get("pelaksana", []))))
+    if actor is None and any(c.role == "actor" for c in state.columns or ()):
         state.warnings.append(f"langkah {raw.no}: simbol bagan alir tidak ditemukan, pelaksana tidak diketahui")
+    elif actor is None:
+        state.warnings.append(f"langkah {raw.no}: kolom pelaksana kosong, pelaksana tidak diketahui")
     kegiatan = join_lines("\n".join(raw.texts.get("kegiatan", [])))
     if not kegiatan:
         state.warnings.append(f"langkah {raw.no}: kegiatan kosong")

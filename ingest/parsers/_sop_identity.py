@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ingest.layout import Cell, DocumentContent, PageContent
 from ingest.model import Official
+from ingest.parsers._sop_lines import text_blocks
 from ingest.parsers._sop_table import row_cells
 from ingest.parsers.signatory import spaced_name
 from ingest.text import clean, find_nip, join_lines, parse_date, split_items, title_case_office
@@ -84,16 +85,26 @@ class Identity:
 
 
 def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> Identity:
-    """The identity fields of an SOP; tables whose id() is in `skip` (the flowchart) are ignored."""
+    """The identity fields of an SOP; tables whose id() is in `skip` (the flowchart) are ignored.
+
+    A page's cells are those of its tables and the text blocks outside them (`_sop_lines`), so
+    an identity page printed as `Label : value` lines or without rules reads like a grid.
+    """
     ident = Identity()
     for page in doc.pages:
         cells = [c for t in page.tables if id(t) not in skip for row in t.rows for c in row_cells(row)]
+        cells += text_blocks(page, [t.box for t in page.tables], starts_label)
         if not cells:
             continue
         _read_fields(page, cells, ident)
         _read_lists(cells, ident)
     _finish(ident)
     return ident
+
+
+def starts_label(text: str) -> bool:
+    """Whether a cell or text segment begins with a field or list label."""
+    return bool(labelled_segments(text)) or match_list_label(text) is not None
 
 
 def match_label(text: str | None, labels: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
@@ -137,9 +148,9 @@ def _read_fields(page: PageContent, cells: list[Cell], ident: Identity) -> None:
             if name in ident.values:
                 continue
             if not rest and len(segments) == 1:
-                right = _right_of(cell, cells)
-                used.add(id(right))
-                rest = _text(right)
+                value = _value_of(cell, cells)
+                used.add(id(value))
+                rest = _text(value)
             ident.values[name] = rest
     if used and "header" not in ident.values:
         ident.values["header"] = _header_text(page, [c for c in cells if id(c) not in used])
@@ -269,6 +280,18 @@ def _is_marker(m: re.Match[str], expected: int, *, first: bool) -> bool:
 
 def _text(cell: Cell | None) -> str:
     return cell.text if cell is not None else ""
+
+
+def _value_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
+    """The value of a label alone in its cell: the cell to its right, or, when that is another
+    label (labels printed in one row, values in the row below), the cell under it."""
+    right = _right_of(label, cells)
+    if right is not None and not starts_label(right.text):
+        return right
+    below = _below(label, cells)
+    if below is not None and not starts_label(below.text):
+        return below
+    return None
 
 
 def _right_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:

@@ -17,13 +17,16 @@ from ingest.model import WaktuUnit
 from ingest.parsers._sop_waktu import header_unit
 from ingest.text import join_lines
 
-Role = Literal["no", "kegiatan", "actor", "kelengkapan", "waktu", "output", "keterangan", "other"]
+# "actor": one column per actor, the step's symbol drawn in its actor's column; "pelaksana": one
+# column holding the actor's name as text in each row.
+Role = Literal["no", "kegiatan", "actor", "pelaksana", "kelengkapan", "waktu", "output", "keterangan", "other"]
 
 # A header text that names the column itself (matched against the whole normalised cell text).
 _LEAF_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
     ("no", re.compile(r"no|nomor|no urut")),
     ("kegiatan", re.compile(r"kegiatan|aktivitas|aktifitas|uraian( prosedur| kegiatan)?|prosedur|"
                             r"uraian aktivitas|langkah( kegiatan)?")),
+    ("pelaksana", re.compile(r"pelaksana( kegiatan)?|pelaku( kegiatan)?|penanggung ?jawab|unit pelaksana")),
     ("kelengkapan", re.compile(r"kelengkapan|persyaratan|syarat|persyaratan/perlengkapan")),
     ("waktu", re.compile(r"waktu( \(?(menit|jam|hari)\)?)?|menit|jam|waktu penyelesaian")),
     ("output", re.compile(r"output|keluaran|hasil|output/keluaran")),
@@ -168,8 +171,12 @@ def columns_of(table: Table, first: int, end: int) -> list[Column]:
             prev = columns[-1]
             columns[-1] = Column(prev.x0, x1, prev.role, prev.name, prev.unit)
             continue
-        path = [join_lines(c.text) for c in cells if c.text.strip()]
+        named = [c for c in cells if c.text.strip()]
+        path = [join_lines(c.text) for c in named]
         role = column_role(path)
+        if role == "pelaksana" and (named[-1].box.x0 < x0 - _EDGE_TOL or named[-1].box.x1 > x1 + _EDGE_TOL):
+            # 'Pelaksana' over several columns whose own names were not read: actor columns
+            role = "actor"
         unit = header_unit(" ".join(path)) if role == "waktu" else "menit"
         columns.append(Column(x0, x1, role, header_name(path[-1]) if path else "", unit))
         leaves.append(leaf)

@@ -1,0 +1,109 @@
+"""SOP templates other than the grid the first parser was written for: identity pages without
+rules (`Label : value` lines, labels in one row with values below), a ruled grid whose labels
+stand in one row, a flowchart with one Pelaksana column of names, stacked step numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
+from ingest.model import Extraction, Official, Waktu
+from ingest.parsers._sop_flow import stacked_numbers
+from ingest.parsers._sop_identity import parse_official
+from ingest.parsers._sop_waktu import parse_waktu
+from ingest.parsers.sop import parse
+from ingest.textlayer import read_text_layer
+from tests.ingest.sop_layout_fixtures import NAME_STEPS, label_lines, labels_in_a_row
+
+SIGNED = Official(jabatan="Kepala Badan Pendapatan Daerah Kabupaten Sukamaju", nama="Ir. Budi Hartono, M.M.",
+                  nip="197503122000031002", pangkat="Pembina Tingkat I (IV/b)")
+
+
+@pytest.fixture(scope="module", params=[label_lines, labels_in_a_row], ids=["label-lines", "labels-in-a-row"])
+def sop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Extraction:
+    path = request.param(tmp_path_factory.mktemp("sop") / "sop.pdf")
+    return parse(read_text_layer(path))
+
+
+def test_identity_without_a_grid(sop: Extraction) -> None:
+    assert sop.nomor == "973/12/BAPENDA/2023"
+    assert (sop.tanggal_pembuatan, sop.tanggal_revisi, sop.tanggal_efektif) == ("2023-05-02", None, "2023-05-15")
+    assert sop.title == "Pelayanan Keberatan Pajak Daerah"
+    assert sop.disahkan_oleh == SIGNED  # the block under its value, over the signature's blank line
+    assert sop.pemerintah == "Pemerintah Kabupaten Sukamaju"
+    assert sop.instansi == "Badan Pendapatan Daerah Kabupaten Sukamaju"
+
+
+def test_lists_as_label_lines_with_items_under_them(sop: Extraction) -> None:
+    assert sop.dasar_hukum == ("Undang-Undang Nomor 28 Tahun 2009 tentang Pajak Daerah",
+                               "Peraturan Daerah Nomor 3 Tahun 2020 tentang Pajak Daerah")
+    assert sop.kualifikasi_pelaksana == ("Memahami peraturan pajak daerah", "Mampu mengoperasikan komputer")
+    assert sop.keterkaitan == ("SOP Penagihan Pajak Daerah",)
+    assert sop.peralatan == ("Komputer", "Printer")
+    assert sop.peringatan == ("Jika berkas tidak lengkap, permohonan dikembalikan",)
+    assert sop.pencatatan == ("Buku register permohonan",)
+
+
+def test_flow_with_aktivitas_and_one_pelaksana_column_of_names(sop: Extraction) -> None:
+    # the column-number row (1 2 3 ... 7) under the header is not a step
+    assert [s.no for s in sop.steps] == [1, 2, 3, 4]
+    assert [s.pelaksana for s in sop.steps] == [step[2] for step in NAME_STEPS]
+    assert sop.pelaksana == ("Petugas Loket", "Kepala Sub Bidang", "Kepala Badan")
+    assert sop.steps[1].kegiatan == "Memeriksa kelengkapan berkas"
+    assert sop.steps[1].kelengkapan == "Berkas"  # under 'Persyaratan'
+    assert sop.steps[2].waktu == Waktu("2 jam", 2, "jam")
+    assert not [w for w in sop.warnings if "pelaksana" in w]
+
+
+def _cell(text: str, x0: float, top: float, x1: float, bottom: float) -> Cell:
+    return Cell(text, Box(x0, top, x1, bottom))
+
+
+def test_ruled_grid_with_labels_in_one_row_and_values_below() -> None:
+    labels = ("Nomor SOP", "Tanggal Pembuatan", "Tanggal Revisi", "Tanggal Efektif")
+    values = ("12/SOP/2022", "4 Juli 2022", "", "1 Agustus 2022")
+    xs = (40.0, 200.0, 360.0, 520.0, 680.0)
+    rows = (
+        tuple(_cell(t, xs[i], 100, xs[i + 1], 120) for i, t in enumerate(labels)),
+        tuple(_cell(t, xs[i], 120, xs[i + 1], 140) for i, t in enumerate(values)),
+        (_cell("Nama SOP", 40, 140, 200, 160), _cell("PENGELOLAAN ARSIP AKTIF", 200, 140, 680, 160), None, None),
+    )
+    page = PageContent(number=1, width=842, height=595, text="PEMERINTAH KOTA CONTOH\nDINAS KEARSIPAN",
+                       tables=(Table(page=1, box=Box(40, 100, 680, 160), rows=rows),))
+    got = parse(DocumentContent(pages=(page,)))
+    assert (got.nomor, got.tanggal_pembuatan, got.tanggal_revisi, got.tanggal_efektif) == (
+        "12/SOP/2022", "2022-07-04", None, "2022-08-01")
+    assert got.title == "Pengelolaan Arsip Aktif"
+
+
+def test_step_numbers_stacked_in_one_no_cell() -> None:
+    assert stacked_numbers("3\n4") == [3, 4]
+    assert stacked_numbers("3") == []
+    assert stacked_numbers("3\n5") == []
+    xs = (20.0, 40.0, 200.0, 260.0, 320.0)
+    head = (_cell("No", 20, 40, 40, 60), _cell("Kegiatan", 40, 40, 200, 60),
+            _cell("Pelaksana", 200, 40, 260, 60), _cell("Output", 260, 40, 320, 60))
+    rows = [head]
+    for i, (no, keg, who) in enumerate([("1", "Menerima", "Petugas"), ("2\n3", "Memeriksa", "Kasi"),
+                                        (None, "Menyetujui", "Kepala"), ("4", "Mengirim", "Petugas")]):
+        top = 60.0 + 30 * i
+        no_cell = None if no is None else _cell(no, 20, top, 40, top + (60 if "\n" in no else 30))
+        rows.append((no_cell, _cell(keg, 40, top, 200, top + 30), _cell(who, 200, top, 260, top + 30),
+                     _cell("Berkas", 260, top, 320, top + 30)))
+    table = Table(page=1, box=Box(xs[0], 40, xs[-1], 180), rows=tuple(rows))
+    page = PageContent(number=1, width=842, height=595, text="SOP", tables=(table,))
+    got = parse(DocumentContent(pages=(page,)))
+    assert [(s.no, s.kegiatan, s.pelaksana) for s in got.steps] == [
+        (1, "Menerima", "Petugas"), (2, "Memeriksa", "Kasi"), (3, "Menyetujui", "Kepala"), (4, "Mengirim", "Petugas")]
+
+
+def test_signatory_printed_as_an_office_only() -> None:
+    assert parse_official("KEPALA DPUPR") == Official(jabatan="Kepala Dpupr")
+    assert parse_official("Plt. Sekretaris Dinas") == Official(jabatan="Plt. Sekretaris Dinas")
+
+
+def test_waktu_with_the_number_spelled_out() -> None:
+    got = parse_waktu("Pada hari dan jam kerja, maksimal 7 (tujuh) harikerja, sejak permohonan")
+    assert got is not None and (got.value, got.unit) == (7, "hari")
+    got = parse_waktu("paling lambat 14 (empat belas) hari kerja")
+    assert got is not None and (got.value, got.unit) == (14, "hari")
