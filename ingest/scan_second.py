@@ -11,7 +11,7 @@ import numpy as np
 
 from ingest.ocr import OcrWord
 from ingest.scan_grid import CellBox
-from ingest.text import find_nip, parse_date
+from ingest.text import find_nip, nip_problem, parse_date
 
 
 # --- second readings ---------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def prefer_second(mine: Sequence[OcrWord], text: str, conf: float) -> bool:
 
     Never on a weak second reading, nor over a sure Tesseract line; a line Tesseract did not
     see is added only when very confident; a NIP or a date Tesseract read is kept unless the
-    second reading has one too.
+    second reading has one too; of two different NIPs, the one whose structure holds wins.
     """
     if conf < SECOND_MIN or not text.strip():
         return False
@@ -227,4 +227,16 @@ def prefer_second(mine: Sequence[OcrWord], text: str, conf: float) -> bool:
     first = " ".join(w.text for w in sorted(mine, key=lambda w: (w.line, w.left)))
     if (find_nip(first) and not find_nip(text)) or (parse_date(first) and not parse_date(text)):
         return False
+    verdict = _nip_verdict(find_nip(first), find_nip(text))
+    if verdict is not None:
+        return verdict
     return conf > sum(w.conf for w in mine) / len(mine)
+
+
+def _nip_verdict(first: str | None, second: str | None) -> bool | None:
+    """Between two readings of a NIP, the one whose structure holds (birth date, TMT, sex digit)
+    wins whatever the confidences; None when that does not decide."""
+    if not first or not second or first == second:
+        return None
+    first_ok, second_ok = nip_problem(first) is None, nip_problem(second) is None
+    return second_ok if first_ok != second_ok else None

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.extract import checked_fields
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
 from ingest.model import Extraction, Official, Waktu
 from ingest.parsers._sop_flow import stacked_numbers
 from ingest.parsers._sop_identity import parse_official
 from ingest.parsers._sop_waktu import parse_waktu
-from ingest.parsers.sop import parse
+from ingest.parsers.sop import parse, self_checks, sop_year
+from ingest.scan_second import _nip_verdict
+from ingest.text import nip_problem
 from ingest.textlayer import read_text_layer
 from tests.ingest.sop_layout_fixtures import NAME_STEPS, label_lines, labels_in_a_row
 
@@ -107,3 +110,32 @@ def test_waktu_with_the_number_spelled_out() -> None:
     assert got is not None and (got.value, got.unit) == (7, "hari")
     got = parse_waktu("paling lambat 14 (empat belas) hari kerja")
     assert got is not None and (got.value, got.unit) == (14, "hari")
+
+
+# --- self-checks -----------------------------------------------------------------------------
+
+def test_nip_structure() -> None:
+    assert nip_problem("197503122000031002") is None
+    assert nip_problem("197513122000031002") == "tanggal lahir 19751312 tidak ada"
+    assert "TMT" in (nip_problem("197503121980031002") or "")  # CPNS at five
+    assert "jenis kelamin" in (nip_problem("197503122000033002") or "")
+    assert nip_problem("19750312200003100") == "bukan 18 angka"
+
+
+def test_self_checks_warn_and_never_change_a_value() -> None:
+    values: dict[str, str | None] = {"tanggal_pembuatan": "2024-02-01", "tanggal_revisi": None,
+                                     "tanggal_efektif": "2024-01-08"}
+    bad_nip = Official(jabatan="Kepala", nama="A", nip="197513122000031002")
+    got = self_checks(values, bad_nip)
+    assert got[0].startswith("tanggal_efektif: 2024-01-08 lebih awal dari tanggal_pembuatan 2024-02-01")
+    assert got[1].startswith("disahkan_oleh.nip: 197513122000031002 tidak sesuai susunan NIP")
+    assert checked_fields(got) == ["tanggal_efektif", "disahkan_oleh.nip"]
+    assert self_checks({"tanggal_pembuatan": "2024-01-05", "tanggal_efektif": "2024-01-08"}, SIGNED) == []
+    assert sop_year(values) == 2024 and sop_year({"tanggal_pembuatan": "2019-02-03"}) == 2019
+    assert sop_year({}) is None
+
+
+def test_second_reading_of_a_nip_chosen_by_its_structure() -> None:
+    assert _nip_verdict("196613081993031009", "196604081993031009") is True  # month 13: take the second
+    assert _nip_verdict("196604081993031009", "196604081993033009") is False  # sex digit 3: keep the first
+    assert _nip_verdict("196604081993031009", "196604091993031009") is None  # both hold: confidence decides
