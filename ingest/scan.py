@@ -56,7 +56,7 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
     clean[line_mask > 0] = 255
     clean_ink = ink & ~line_mask
     cells = [grid_cells(g) for g in grids]
-    shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi)]
+    shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi, gray)]
     flat = [c for cs in cells for c in cs]
     cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
     if second is not None:

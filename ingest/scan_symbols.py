@@ -13,7 +13,8 @@ from ingest.scan_grid import CellBox, Grid
 
 
 # --- flowchart symbols ---------------------------------------------------------------------------
-def find_symbols(ink: np.ndarray, grid: Grid, cells: Sequence[CellBox], dpi: float) -> list[Shape]:
+def find_symbols(ink: np.ndarray, grid: Grid, cells: Sequence[CellBox], dpi: float,
+                 gray: np.ndarray | None = None) -> list[Shape]:
     """Closed outlines inside the table: capsules, rects, diamonds, pentagons.
 
     A symbol shows up as a white hole inside its outline.  The grid lines stay in the image
@@ -38,6 +39,42 @@ def find_symbols(ink: np.ndarray, grid: Grid, cells: Sequence[CellBox], dpi: flo
         if shape is not None:
             box = Box((x - 2) / pt, (y - 2) / pt, (x + w + 2) / pt, (y + h + 2) / pt)
             out.append(Shape(shape[0], box, shape[1]))
+    if gray is None:
+        return out
+    solid = solid_symbols(gray, grid, cells, dpi)
+    # a solid shape's inside reads as an outline too (local thresholding keeps only its edge)
+    return [s for s in out if not any(_inside(s.box, f.box) for f in solid)] + solid
+
+
+def _inside(a: Box, b: Box) -> bool:
+    """Most of box `a` lies inside box `b`."""
+    inter = max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0.0, min(a.bottom, b.bottom) - max(a.top, b.top))
+    return inter >= 0.8 * a.width * a.height
+
+
+SOLID_CORE = 3.0  # pt: a kernel this wide keeps solid areas and drops lines, arrows and letters
+SOLID_FILL = 0.8  # share of its box a solid symbol covers
+DARK = 100  # grey level under which a pixel is solid ink
+
+
+def solid_symbols(gray: np.ndarray, grid: Grid, cells: Sequence[CellBox], dpi: float) -> list[Shape]:
+    """Symbols printed as solid shapes (black squares, filled boxes): they have no white hole for
+    the outline finder, and local thresholding leaves only their edges, so they are looked for
+    in the dark pixels of the grey page.  An opening with a kernel wider than any line or letter
+    stroke keeps only solid areas; those of symbol size that do not fill their cell are symbols."""
+    pt = dpi / 72.0
+    k = max(3, int(SOLID_CORE * pt))
+    region = np.ascontiguousarray((gray[grid.y0 : grid.y1, grid.x0 : grid.x1] < DARK).astype(np.uint8) * 255)
+    solid = cv2.morphologyEx(region, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        x, y = x + grid.x0, y + grid.y0
+        if w < 14 * pt or h < 7 * pt or area < SOLID_FILL * w * h or _fills_cell(x, y, w, h, cells, pt):
+            continue
+        box = Box((x - 2) / pt, (y - 2) / pt, (x + w + 2) / pt, (y + h + 2) / pt)
+        out.append(Shape("rect", box, 4, filled=True))
     return out
 
 

@@ -23,7 +23,8 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
     ("nomor", r"no(mor)?( urut)? sop|nomor( sop)?|no\.? sop"),
     ("tanggal_pembuatan", r"tanggal pembuatan|tgl\.? pembuatan|tanggal dibuat|tanggal penyusunan"),
     ("tanggal_revisi", r"tanggal revisi|tgl\.? revisi"),
-    ("tanggal_efektif", r"tanggal efektif|tgl\.? efektif|tanggal pengesahan|tanggal berlaku"),
+    ("tanggal_efektif", r"tanggal efektif|tgl\.? efektif|tanggal pengesahan|tanggal berlaku|"
+                        r"(tanggal|tgl\.?) (penetapan|ditetapkan|disahkan|pengesahan|mulai berlaku)"),
     ("tanggal_pembuatan", r"tanggal|tgl\.?"),
     ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan"),
     ("title", r"nama sop|judul sop|nama prosedur|nama standar operasional prosedur"),
@@ -40,7 +41,7 @@ _FUZZY = 0.8
 LIST_LABELS: tuple[tuple[str, str], ...] = (
     ("dasar_hukum", r"dasar hukum"),
     ("kualifikasi_pelaksana", r"kualifikasi pelaksana|kualitas pelaksana|kualifikasi"),
-    ("keterkaitan", r"keterkaitan( dengan sop( lain)?)?"),
+    ("keterkaitan", r"(keterkaitan|keterikatan)( dengan sop( lain)?)?"),
     ("peralatan", r"peralatan( dan |/)perlengkapan|peralatan|perlengkapan"),
     ("peringatan", r"peringatan"),
     ("pencatatan", r"pencatatan( dan| &|/) ?(pendataan|pendaftaran)|pencatatan"),
@@ -390,13 +391,25 @@ def parse_official(text: str | None) -> Official | None:
     cued = [i for i in range(jabatan_end, end) if _NAME_CUE.search(lines[i])]
     name_i = cued[-1] if cued else end - 1
     jabatan_end = min(jabatan_end, max(name_i, 0))
-    jabatan = clean(" ".join(lines[:jabatan_end]).rstrip(",").lstrip(":; "))
+    jabatan = _clean_jabatan(clean(" ".join(lines[:jabatan_end]).rstrip(",").lstrip(":; ")))
     return Official(
         jabatan=title_case_office(jabatan) if jabatan and jabatan.isupper() else jabatan,
         nama=spaced_name(clean(lines[name_i])) if name_i >= 0 and name_i != nip_i else None,
         nip=find_nip(lines[nip_i]) if nip_i is not None else None,
         pangkat=clean(lines[pangkat_i]) if pangkat_i is not None else None,
     )
+
+
+def _clean_jabatan(text: str | None) -> str | None:
+    """A jabatan without what a stamp or signature adds as OCR reads it: a lone digit or mark
+    between words ('INFORMATIKA 5 PROVINSI'), hyphens joining capitalised words
+    ('KEPALA-DINAS-KOMUNIKASI', an underline or stroke through the spaces)."""
+    if not text:
+        return text
+    text = re.sub(r"(?<=\s)(\d|[^\w\s(),./])(?=\s)", "", text)
+    if text.isupper():
+        text = re.sub(r"(?<=[A-Z]{3})-(?=[A-Z]{3})", " ", text)
+    return clean(text)
 
 
 _JABATAN = re.compile(r"^(plt|plh|pj|pjs)?\.?\s*(kepala|sekretaris|direktur|inspektur|camat|lurah|ketua|"

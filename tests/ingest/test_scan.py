@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -59,6 +60,16 @@ def test_symbols_found_in_their_columns_and_rows() -> None:
     rect, capsule = shapes
     assert XS[2] * PT < rect.box.cx < XS[3] * PT and YS[2] * PT < rect.box.cy < YS[3] * PT
     assert XS[3] * PT < capsule.box.cx < XS[4] * PT and YS[3] * PT < capsule.box.cy < YS[4] * PT
+
+
+def test_solid_symbol_found_and_lines_and_text_bars_are_not() -> None:
+    img = flowchart_page()
+    cv2.rectangle(img, (960, 300), (1040, 370), (0, 0, 0), -1)  # a black square, actor 2, step 1
+    page = _read(img, FakeEngine())
+    solid = [s for s in page.shapes if s.filled]
+    assert len(solid) == 1
+    assert XS[3] * PT < solid[0].box.cx < XS[4] * PT and YS[2] * PT < solid[0].box.cy < YS[3] * PT
+    assert len(page.shapes) == 3  # the outlined rect and capsule are still found once each
 
 
 def test_page_without_lines_has_no_table() -> None:

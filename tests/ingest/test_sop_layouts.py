@@ -10,7 +10,7 @@ from ingest.extract import checked_fields
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
 from ingest.model import Extraction, Official, Waktu
 from ingest.parsers._sop_flow import stacked_numbers
-from ingest.parsers._sop_identity import parse_official
+from ingest.parsers._sop_identity import labelled_segments, match_list_label, parse_official
 from ingest.parsers._sop_waktu import parse_waktu
 from ingest.parsers.sop import parse, self_checks, sop_year
 from ingest.scan_second import _nip_verdict
@@ -139,3 +139,16 @@ def test_second_reading_of_a_nip_chosen_by_its_structure() -> None:
     assert _nip_verdict("196613081993031009", "196604081993031009") is True  # month 13: take the second
     assert _nip_verdict("196604081993031009", "196604081993033009") is False  # sex digit 3: keep the first
     assert _nip_verdict("196604081993031009", "196604091993031009") is None  # both hold: confidence decides
+
+
+def test_jabatan_under_a_stamp_as_ocr_reads_it() -> None:
+    got = parse_official("KEPALA-DINAS-KOMUNIKASI DAN INFORMATIKA\n5 PROVINSI KALIMANTAN BARAT\nKoi SP\n"
+                         "SAMUEL, SE, M.Si\nNIP.19660408 199303 1 009")
+    assert got is not None
+    assert got.jabatan == "Kepala Dinas Komunikasi dan Informatika Provinsi Kalimantan Barat"
+    assert (got.nama, got.nip) == ("SAMUEL, SE, M.Si", "196604081993031009")
+
+
+def test_list_and_date_label_variants() -> None:
+    assert match_list_label("KETERIKATAN : SOP Pelayanan Informasi") == ("keterkaitan", "SOP Pelayanan Informasi")
+    assert labelled_segments("Tanggal Penetapan : 3 Maret 2021") == [("tanggal_efektif", "3 Maret 2021")]
