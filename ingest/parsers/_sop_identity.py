@@ -460,13 +460,35 @@ def clean_nomor(text: str | None) -> str | None:
         return None
     nomor = re.sub(r"(?<=[\d\s])[Il|1](?=SOP/)", "/", nomor)
     nomor = re.sub(r"\s+", "", nomor).strip("|:;").rstrip(".,")
+    nomor = "/".join(_digit_part(part) for part in nomor.split("/"))
     return nomor or None
+
+
+_LOOKALIKE = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
+
+
+def _digit_part(part: str) -> str:
+    """A number between slashes with a letter OCR reads for a digit ('I4' -> '14', 'O4' -> '04'):
+    only when the part has a real digit and no other letter, so words ('SOP', 'IP') stay."""
+    if re.search(r"\d", part) and re.fullmatch(r"[\dIl|Oo.]+", part):
+        return part.translate(_LOOKALIKE)
+    return part
+
+
+def nomor_doubts(nomor: str | None) -> list[str]:
+    """Parts of a number where a letter touches a digit ('I4C', 'DISK0M1INF0'): a handwritten or
+    misread part to check by eye (never corrected here)."""
+    return [p for p in (nomor or "").split("/") if re.search(r"\d[A-Za-z]|[A-Za-z]\d", p)]
 
 
 def _finish(ident: Identity) -> None:
     v = ident.values
     ident.disahkan_oleh = parse_official(v.get("disahkan_oleh"))
     v["nomor"] = clean_nomor(v.get("nomor"))
+    doubts = nomor_doubts(v["nomor"])
+    if doubts:
+        ident.warnings.append(f"nomor: bagian {', '.join(doubts)} mencampur huruf dan angka (tulisan tangan "
+                              "atau salah baca); periksa pada dokumen")
     v["title"] = clean_title(v.get("title"))
     jabatan = ident.disahkan_oleh.jabatan if ident.disahkan_oleh else None
     v["pemerintah"], v["instansi"] = split_header(v.get("header") or "", jabatan)
@@ -474,4 +496,5 @@ def _finish(ident: Identity) -> None:
         printed = clean(v.get(name))
         v[name] = parse_date(printed, fuzzy_month=True)
         if printed and v[name] is None:
-            ident.warnings.append(f"{name}: '{printed}' tidak terbaca sebagai tanggal")
+            ident.warnings.append(f"{name}: '{printed}' tidak terbaca sebagai tanggal lengkap "
+                                  "(tulisan tangan atau tertutup cap?); isi dari dokumen")

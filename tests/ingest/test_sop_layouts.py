@@ -10,7 +10,13 @@ from ingest.extract import checked_fields
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
 from ingest.model import Extraction, Official, Waktu
 from ingest.parsers._sop_flow import stacked_numbers
-from ingest.parsers._sop_identity import labelled_segments, match_list_label, parse_official
+from ingest.parsers._sop_identity import (
+    clean_nomor,
+    labelled_segments,
+    match_list_label,
+    nomor_doubts,
+    parse_official,
+)
 from ingest.parsers._sop_waktu import parse_waktu
 from ingest.parsers.sop import parse, self_checks, sop_year
 from ingest.scan_second import _nip_verdict
@@ -152,3 +158,21 @@ def test_jabatan_under_a_stamp_as_ocr_reads_it() -> None:
 def test_list_and_date_label_variants() -> None:
     assert match_list_label("KETERIKATAN : SOP Pelayanan Informasi") == ("keterkaitan", "SOP Pelayanan Informasi")
     assert labelled_segments("Tanggal Penetapan : 3 Maret 2021") == [("tanggal_efektif", "3 Maret 2021")]
+
+
+def test_nomor_digit_lookalikes_and_doubts() -> None:
+    assert clean_nomor("I4/SOP/2O24") == "14/SOP/2024"
+    assert clean_nomor("44/SOP/DISKOMINFO.IP/2024") == "44/SOP/DISKOMINFO.IP/2024"
+    assert clean_nomor("000.8.3.3/ I4C /SATPOLPP-A") == "000.8.3.3/I4C/SATPOLPP-A"  # 'C' is no digit: kept
+    assert nomor_doubts("000.8.3.3/I4C/SATPOLPP-A") == ["I4C"]
+    assert nomor_doubts("445.1/Kep.112-Huk/2015") == []
+
+
+def test_unreadable_handwritten_date_is_null_with_a_warning() -> None:
+    rows = ((_cell("Nomor SOP", 40, 100, 200, 120), _cell("12/SOP/2022", 200, 100, 680, 120)),
+            (_cell("Tanggal Pembuatan", 40, 120, 200, 140), _cell("SANUAEI 2024", 200, 120, 680, 140)))
+    page = PageContent(number=1, width=842, height=595, text="",
+                       tables=(Table(page=1, box=Box(40, 100, 680, 140), rows=rows),))
+    got = parse(DocumentContent(pages=(page,)))
+    assert got.tanggal_pembuatan is None
+    assert any(w.startswith("tanggal_pembuatan: 'SANUAEI 2024' tidak terbaca") for w in got.warnings)
