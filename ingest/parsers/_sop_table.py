@@ -110,8 +110,8 @@ def row_cells(row: Sequence[Cell | None]) -> list[Cell]:
 def is_column_number_row(row: Sequence[Cell | None]) -> bool:
     """True for the row of column numbers (1 2 3 ... n) printed under some headers.
 
-    OCR may misread or miss one of them ('5' as 's'): a row of short cells whose readable
-    numbers all sit at their place in one run (position + constant) still counts.
+    OCR may misread or miss one of them ('5' as 's', '1' as '4'): a row of short cells whose
+    numbers all but one sit at their place in one run (position + constant) still counts.
     """
     texts = [c.text.strip() for c in row_cells(row)]
     if len(texts) < 3 or any(len(t) > 4 for t in texts):
@@ -120,7 +120,10 @@ def is_column_number_row(row: Sequence[Cell | None]) -> bool:
     read = [(i, n) for i, n in enumerate(nums) if n is not None]
     if len(read) < max(3, len(texts) - 1):
         return False
-    return len({n - i for i, n in read}) == 1
+    # one number may be misread ('1' as '4') when all the others sit at their place in one run
+    offsets = [n - i for i, n in read]
+    agree = max(offsets.count(o) for o in set(offsets))
+    return agree == len(read) or (agree >= 4 and agree >= len(texts) - 1)
 
 
 def _column_number(text: str) -> int | None:

@@ -4,11 +4,15 @@ stand in one row, a flowchart with one Pelaksana column of names, stacked step n
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from ingest.extract import checked_fields
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
 from ingest.model import Extraction, Official, Waktu
+from ingest.ocr import TesseractEngine
 from ingest.parsers._sop_flow import stacked_numbers
 from ingest.parsers._sop_identity import (
     clean_nomor,
@@ -17,11 +21,15 @@ from ingest.parsers._sop_identity import (
     nomor_doubts,
     parse_official,
 )
+from ingest.parsers._sop_table import is_column_number_row
 from ingest.parsers._sop_waktu import parse_waktu
 from ingest.parsers.sop import parse, self_checks, sop_year
+from ingest.raster import render_page, straighten
+from ingest.scan import read_page_image
 from ingest.scan_second import _nip_verdict
 from ingest.text import nip_problem
 from ingest.textlayer import read_text_layer
+from tests.ingest.sop_fixtures import ACTORS, STEPS, FlowSpec, write_sop_pdf
 from tests.ingest.sop_layout_fixtures import NAME_STEPS, label_lines, labels_in_a_row
 
 SIGNED = Official(jabatan="Kepala Badan Pendapatan Daerah Kabupaten Sukamaju", nama="Ir. Budi Hartono, M.M.",
@@ -176,3 +184,25 @@ def test_unreadable_handwritten_date_is_null_with_a_warning() -> None:
     got = parse(DocumentContent(pages=(page,)))
     assert got.tanggal_pembuatan is None
     assert any(w.startswith("tanggal_pembuatan: 'SANUAEI 2024' tidak terbaca") for w in got.warnings)
+
+
+@pytest.mark.tesseract
+def test_scanned_flowchart_with_solid_symbols_and_a_column_number_row(tmp_path: Path) -> None:
+    """A flowchart printed with black squares for symbols, `Uraian Kegiatan` and `Pendukung`
+    headers and a column-number row, rendered to an image and read by Tesseract as a scan."""
+    steps = tuple(replace(s, shape="solid") for s in STEPS[:4])
+    flow = FlowSpec(ACTORS, steps, kegiatan_header="Uraian Kegiatan", group_header="Pendukung",
+                    column_numbers=True)
+    path = write_sop_pdf(tmp_path / "solid.pdf", flow, None)
+    rgb, dpi = render_page(path, 0, 200)
+    page = read_page_image(straighten(rgb, dpi, 1), TesseractEngine())
+    got = parse(DocumentContent(pages=(page,), scanned=True))
+    assert got.pelaksana == ACTORS
+    assert [(s.no, s.pelaksana) for s in got.steps] == [(s.no, ACTORS[s.actor]) for s in steps]
+
+
+def test_column_number_row_with_one_number_misread() -> None:
+    row = tuple(_cell(t, 40.0 * i, 0, 40.0 * (i + 1), 10) for i, t in enumerate(
+        ["4", "2", "3", "4", "5", "6", "7", "8", "9", "10"]))
+    assert is_column_number_row(row)
+    assert not is_column_number_row(row[:4])  # too few to outvote a misread
