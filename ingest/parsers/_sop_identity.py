@@ -396,8 +396,13 @@ def parse_official(text: str | None) -> Official | None:
         jabatan=title_case_office(jabatan) if jabatan and jabatan.isupper() else jabatan,
         nama=spaced_name(clean(lines[name_i])) if name_i >= 0 and name_i != nip_i else None,
         nip=find_nip(lines[nip_i]) if nip_i is not None else None,
-        pangkat=clean(lines[pangkat_i]) if pangkat_i is not None else None,
+        pangkat=_clean_pangkat(lines[pangkat_i]) if pangkat_i is not None else None,
     )
+
+
+def _clean_pangkat(line: str) -> str | None:
+    """The pangkat line, its Roman 'I' put back where OCR read '|', 'l' or '1' ('Tingkat |')."""
+    return clean(re.sub(r"(?i)\b(tingkat|muda|madya)\s+[|l1](?=\W|$)", r"\1 I", line))
 
 
 def _clean_jabatan(text: str | None) -> str | None:
@@ -459,7 +464,7 @@ def clean_nomor(text: str | None) -> str | None:
     if not nomor:
         return None
     nomor = re.sub(r"(?<=[\d\s])[Il|1](?=SOP/)", "/", nomor)
-    nomor = re.sub(r"\s+", "", nomor).strip("|:;").rstrip(".,")
+    nomor = re.sub(r"\s+", "", nomor).strip("|:;").rstrip(".,").replace("!", "")
     nomor = "/".join(_digit_part(part) for part in nomor.split("/"))
     return nomor or None
 

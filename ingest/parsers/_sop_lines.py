@@ -61,8 +61,9 @@ def text_blocks(page: PageContent, outside: Sequence[Box], starts_label: Callabl
                      and not _crosses_other(x0, x1, b, segments)]
             target = max(above, key=lambda b: b.bottom, default=None)
             if target is None or starts_label(text):
-                first = next((w for w in seg if w.text.strip(":; ")), seg[0])
-                blocks.append(_Block([_value_text(text)], x0, s_top, x1, s_bottom, line_x0=first.box.x0))
+                seg = _without_colon(seg, height)
+                text = " ".join(w.text for w in seg)
+                blocks.append(_Block([_value_text(text)], x0, s_top, x1, s_bottom, line_x0=seg[0].box.x0))
                 continue
             target.lines.append(text)
             target.x1, target.bottom = max(target.x1, x1), max(target.bottom, s_bottom)
@@ -76,6 +77,21 @@ def _continues(block: _Block, x0: float, top: float, height: float) -> bool:
         return False
     gap = top - block.bottom
     return gap <= BLOCK_GAP * height or abs(x0 - block.line_x0) <= 0.5 * height
+
+
+_COLON_READS = frozenset(":;|!1lIi")  # what OCR makes of a colon standing apart
+
+
+def _without_colon(seg: list[Word], height: float) -> list[Word]:
+    """A value segment without the colon standing before it, also as OCR misreads it ('1', '|'):
+    a one-character first word set apart from the next by more than a word space."""
+    if len(seg) > 1 and seg[0].text.strip() in _COLON_READS \
+            and seg[1].box.x0 - seg[0].box.x1 > 0.6 * height:
+        return seg[1:]
+    first = seg[0].text.strip()
+    if len(seg) > 1 and first and all(ch in ":;" for ch in first):
+        return seg[1:]
+    return seg
 
 
 def _value_text(text: str) -> str:

@@ -206,3 +206,19 @@ def test_column_number_row_with_one_number_misread() -> None:
         ["4", "2", "3", "4", "5", "6", "7", "8", "9", "10"]))
     assert is_column_number_row(row)
     assert not is_column_number_row(row[:4])  # too few to outvote a misread
+
+
+@pytest.mark.tesseract
+def test_scanned_label_value_lines(tmp_path: Path) -> None:
+    """The `Label : value` page rendered to an image and read by Tesseract: no grid at all, the
+    colon standing apart (OCR reads it as '1' or '|'), the signature block under its value."""
+    path = label_lines(tmp_path / "sop.pdf")
+    pages = []
+    for i in range(2):
+        rgb, dpi = render_page(path, i, 200)
+        pages.append(read_page_image(straighten(rgb, dpi, i + 1), TesseractEngine()))
+    got = parse(DocumentContent(pages=tuple(pages), scanned=True))
+    assert (got.nomor, got.title) == ("973/12/BAPENDA/2023", "Pelayanan Keberatan Pajak Daerah")
+    assert (got.tanggal_pembuatan, got.tanggal_efektif) == ("2023-05-02", "2023-05-15")
+    assert got.disahkan_oleh == SIGNED
+    assert [s.pelaksana for s in got.steps] == [step[2] for step in NAME_STEPS]
