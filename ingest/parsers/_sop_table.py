@@ -25,10 +25,12 @@ Role = Literal["no", "kegiatan", "actor", "pelaksana", "kelengkapan", "waktu", "
 _LEAF_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
     ("no", re.compile(r"no|nomor|no urut")),
     ("kegiatan", re.compile(r"kegiatan|aktivitas|aktifitas|uraian( prosedur| kegiatan)?|prosedur|"
-                            r"uraian aktivitas|langkah( kegiatan)?")),
+                            r"uraian aktivitas|langkah( kegiatan)?|langkah-langkah( kegiatan)?|"
+                            r"tahapan( kegiatan)?|uraian tugas|deskripsi( kegiatan)?")),
     ("pelaksana", re.compile(r"pelaksana( kegiatan)?|pelaku( kegiatan)?|penanggung ?jawab|unit pelaksana")),
     ("kelengkapan", re.compile(r"kelengkapan|persyaratan|syarat|persyaratan/perlengkapan")),
-    ("waktu", re.compile(r"waktu( \(?(menit|jam|hari)\)?)?|menit|jam|waktu penyelesaian")),
+    ("waktu", re.compile(r"waktu( \(?(menit|jam|hari)\)?)?|menit|jam|waktu penyelesaian|durasi|"
+                         r"lama( waktu)?|jangka waktu")),
     ("output", re.compile(r"output|keluaran|hasil|output/keluaran")),
     ("keterangan", re.compile(r"keterangan|ket|catatan")),
 )
@@ -74,6 +76,9 @@ def leaf_role(text: str | None) -> Role | None:
     for role, pattern in _LEAF_ROLES:
         if pattern.fullmatch(label):
             return role
+    parts = {leaf_role(part) for part in label.split("/") if part.strip()} if "/" in label else set()
+    if len(parts) == 1 and None not in parts:
+        return parts.pop()  # 'Persyaratan/ Kelengkapan', 'Output/Hasil': two names of one role
     for role, word in _FUZZY_LEAVES:
         if len(label) >= 5 and similar(label, word):
             return role

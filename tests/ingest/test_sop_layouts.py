@@ -21,7 +21,7 @@ from ingest.parsers._sop_identity import (
     nomor_doubts,
     parse_official,
 )
-from ingest.parsers._sop_table import is_column_number_row
+from ingest.parsers._sop_table import is_column_number_row, leaf_role
 from ingest.parsers._sop_waktu import parse_waktu
 from ingest.parsers.sop import parse, self_checks, sop_year
 from ingest.raster import render_page, straighten
@@ -222,3 +222,26 @@ def test_scanned_label_value_lines(tmp_path: Path) -> None:
     assert (got.tanggal_pembuatan, got.tanggal_efektif) == ("2023-05-02", "2023-05-15")
     assert got.disahkan_oleh == SIGNED
     assert [s.pelaksana for s in got.steps] == [step[2] for step in NAME_STEPS]
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Persyaratan/ Kelengkapan", "kelengkapan"), ("Output/Hasil", "output"), ("Waktu/Output", None),
+    ("Langkah-langkah Kegiatan", "kegiatan"), ("Tahapan", "kegiatan"), ("Durasi", "waktu"),
+    ("Pelaksana", "pelaksana"), ("Penanggung Jawab", "pelaksana"),
+])
+def test_header_name_variants(text: str, role: str | None) -> None:
+    assert leaf_role(text) == role
+
+
+def test_four_column_identity_table() -> None:
+    rows = (
+        (_cell("Nomor SOP", 40, 100, 160, 120), _cell("12/SOP/2022", 160, 100, 360, 120),
+         _cell("Tanggal Pembuatan", 360, 100, 500, 120), _cell("4 Juli 2022", 500, 100, 680, 120)),
+        (_cell("Nama SOP", 40, 120, 160, 140), _cell("Pengelolaan Arsip Aktif", 160, 120, 360, 140),
+         _cell("Tanggal Efektif", 360, 120, 500, 140), _cell("1 Agustus 2022", 500, 120, 680, 140)),
+    )
+    page = PageContent(number=1, width=842, height=595, text="",
+                       tables=(Table(page=1, box=Box(40, 100, 680, 140), rows=rows),))
+    got = parse(DocumentContent(pages=(page,)))
+    assert (got.nomor, got.title, got.tanggal_pembuatan, got.tanggal_efektif) == (
+        "12/SOP/2022", "Pengelolaan Arsip Aktif", "2022-07-04", "2022-08-01")
