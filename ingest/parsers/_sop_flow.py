@@ -90,8 +90,9 @@ def _body_rows(table: Table, state: _State) -> Sequence[Sequence[Cell | None]] |
     header = find_header(table)
     if header is not None:
         columns = columns_of(table, *header)
-        if not any(c.role == "no" for c in columns) or not any(c.role == "kegiatan" for c in columns):
-            return None
+        roles = {c.role for c in columns}
+        if "kegiatan" not in roles or ("no" not in roles and not roles & {"actor", "pelaksana"}):
+            return None  # without a No column, the actors must show it is a flowchart
         if state.columns is None:
             state.actors = [c.name for c in columns if c.role == "actor"]
         state.columns = columns
@@ -111,14 +112,27 @@ def _read_rows(rows: Iterable[Sequence[Cell | None]], page: int, state: _State,
                symbols: list[Shape]) -> None:
     assert state.columns is not None
     pending: list[int] = []  # numbers of a No cell left whole over rows the other columns split
+    numbers: list[int] = []
     for row in rows:
         cells = row_cells(row)
         if not cells or is_column_number_row(row):
             continue
         texts = {c.role: _cell_text(_cell_at(cells, c.cx), symbols) for c in state.columns
                  if c.role in (*_TEXT_ROLES, "no")}
-        numbers = stacked_numbers(texts.get("no"))
-        no = numbers[0] if numbers else step_number(texts.get("no"))
+        if "no" not in texts:
+            # no No column: a row whose own Kegiatan cell has text is the next step, numbered by
+            # the number it starts with, else in order
+            keg = _cell_at(cells, next(c.cx for c in state.columns if c.role == "kegiatan"))
+            if keg is None or not texts.get("kegiatan"):
+                no, numbers = None, []
+            else:
+                lead = re.match(r"^\s*(\d{1,3})[.)]\s+", texts["kegiatan"])
+                no = int(lead.group(1)) if lead else len(state.steps) + 1
+                texts["kegiatan"] = texts["kegiatan"][lead.end():] if lead else texts["kegiatan"]
+                numbers = []
+        else:
+            numbers = stacked_numbers(texts.get("no"))
+            no = numbers[0] if numbers else step_number(texts.get("no"))
         if numbers:
             pending = numbers[1:]
         elif pending and not texts.get("no", "").strip() and texts.get("kegiatan"):

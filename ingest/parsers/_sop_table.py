@@ -159,8 +159,12 @@ def find_header(table: Table) -> tuple[int, int] | None:
 
 
 def _looks_like_step(row: Sequence[Cell | None]) -> bool:
+    """A row starting with a step number, in a No cell or before the activity ('1. Menerima')."""
     cells = row_cells(row)
-    return bool(cells) and step_number(min(cells, key=lambda c: c.box.x0).text) is not None
+    if not cells:
+        return False
+    first = min(cells, key=lambda c: c.box.x0).text
+    return step_number(first) is not None or bool(re.match(r"^\s*\d{1,3}[.)]\s+[^\W\d]", first))
 
 
 def columns_of(table: Table, first: int, end: int) -> list[Column]:

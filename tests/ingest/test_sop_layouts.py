@@ -245,3 +245,18 @@ def test_four_column_identity_table() -> None:
     got = parse(DocumentContent(pages=(page,)))
     assert (got.nomor, got.title, got.tanggal_pembuatan, got.tanggal_efektif) == (
         "12/SOP/2022", "Pengelolaan Arsip Aktif", "2022-07-04", "2022-08-01")
+
+
+def test_flowchart_without_a_no_column() -> None:
+    head = (_cell("Kegiatan", 40, 40, 200, 60), _cell("Pelaksana", 200, 40, 260, 60),
+            _cell("Output", 260, 40, 320, 60))
+    rows = [head]
+    for i, (keg, who) in enumerate([("1. Menerima berkas", "Petugas"), ("2. Memeriksa berkas", "Kasi")]):
+        top = 60.0 + 30 * i
+        rows.append((_cell(keg, 40, top, 200, top + 30), _cell(who, 200, top, 260, top + 30),
+                     _cell("Berkas", 260, top, 320, top + 30)))
+    page = PageContent(number=1, width=842, height=595, text="SOP",
+                       tables=(Table(page=1, box=Box(40, 40, 320, 120), rows=tuple(rows)),))
+    got = parse(DocumentContent(pages=(page,)))
+    assert [(s.no, s.kegiatan, s.pelaksana) for s in got.steps] == [
+        (1, "Menerima berkas", "Petugas"), (2, "Memeriksa berkas", "Kasi")]
