@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from ingest.layout import Cell, DocumentContent, PageContent
 from ingest.model import Official
 from ingest.parsers._sop_lines import text_blocks
-from ingest.parsers._sop_signature import parse_official, text_lines
+from ingest.parsers._sop_signature import (
+    complete_official,
+    parse_official,
+    signature_texts,
+    text_lines,
+)
 from ingest.parsers._sop_table import row_cells
 from ingest.text import clean, join_lines, parse_date, split_items, title_case_office
 
@@ -85,14 +90,18 @@ def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> I
     an identity page printed as `Label : value` lines or without rules reads like a grid.
     """
     ident = Identity()
+    signed: list[str] = []  # every cell and text block, for a signature block printed elsewhere
     for page in doc.pages:
+        blocks = text_blocks(page, [t.box for t in page.tables], starts_label)
         cells = [c for t in page.tables if id(t) not in skip for row in t.rows for c in row_cells(row)]
-        cells += text_blocks(page, [t.box for t in page.tables], starts_label)
+        signed += [c.text for t in page.tables if id(t) in skip for row in t.rows for c in row_cells(row)]
+        signed += [c.text for c in cells + blocks]
+        cells += blocks
         if not cells:
             continue
         _read_fields(page, cells, ident)
         _read_lists(cells, ident)
-    _finish(ident)
+    _finish(ident, signature_texts(signed))
     return ident
 
 
@@ -399,9 +408,9 @@ def nomor_doubts(nomor: str | None) -> list[str]:
     return [p for p in (nomor or "").split("/") if re.search(r"\d[A-Za-z]|[A-Za-z]\d", p)]
 
 
-def _finish(ident: Identity) -> None:
+def _finish(ident: Identity, signatures: Sequence[str] = ()) -> None:
     v = ident.values
-    ident.disahkan_oleh = parse_official(v.get("disahkan_oleh"))
+    ident.disahkan_oleh = complete_official(parse_official(v.get("disahkan_oleh")), signatures)
     v["nomor"] = clean_nomor(v.get("nomor"))
     doubts = nomor_doubts(v["nomor"])
     if doubts:

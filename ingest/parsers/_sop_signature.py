@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 
 from ingest.model import Official
-from ingest.parsers.signatory import spaced_name
+from ingest.parsers.signatory import is_place_date, spaced_name
 from ingest.text import clean, find_nip, title_case_office
 
 _REGION_LINE = re.compile(r"\b(provinsi|provisi|kabupaten|kota)\s+\w{3,}", re.I)
@@ -99,3 +99,37 @@ def _is_pangkat(line: str) -> bool:
     first = re.sub(r"[^a-z]", "", (line.split() or [""])[0].lower())
     return len(first) >= 5 and any(
         difflib.SequenceMatcher(None, first, w).ratio() >= 0.75 for w in _PANGKAT_WORDS)
+
+
+_BLOCK_LABEL = re.compile(r"^\s*(ditetapkan|disahkan|mengetahui|menyetujui|pada\s+tanggal|tanggal)\b", re.I)
+
+
+def signature_texts(texts: Sequence[str]) -> list[str]:
+    """The cells or text blocks that hold a signature block (a NIP), without the place-and-date
+    and role-label lines above it ('Ditetapkan di ...', 'Disahkan Oleh')."""
+    out = []
+    for text in texts:
+        lines = text_lines(text)
+        if not any(find_nip(ln) for ln in lines):
+            continue
+        out.append("\n".join(ln for ln in lines if not _BLOCK_LABEL.match(ln) and not is_place_date(ln)))
+    return out
+
+
+def complete_official(official: Official | None, blocks: Sequence[str]) -> Official | None:
+    """`official` with what it misses (name, NIP, pangkat, jabatan) taken from a signature block
+    printed elsewhere (under the flowchart, on the last page) of the same person: one whose
+    name reads alike, or any when the 'Disahkan Oleh' cell gave no name.  What was read stays."""
+    if official is not None and official.nama and official.nip:
+        return official
+    for text in blocks:
+        other = parse_official(text)
+        if other is None or not other.nama or not other.nip:
+            continue
+        if official is None:
+            return other
+        if official.nama and difflib.SequenceMatcher(None, official.nama.lower(), other.nama.lower()).ratio() < 0.8:
+            continue
+        return Official(jabatan=official.jabatan or other.jabatan, nama=official.nama or other.nama,
+                        nip=official.nip or other.nip, pangkat=official.pangkat or other.pangkat)
+    return official

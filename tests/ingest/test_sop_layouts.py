@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.extract import checked_fields
-from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Table, Word
 from ingest.model import Extraction, Official, Waktu
 from ingest.ocr import TesseractEngine
 from ingest.parsers._sop_flow import stacked_numbers
@@ -21,6 +21,7 @@ from ingest.parsers._sop_identity import (
     nomor_doubts,
     parse_official,
 )
+from ingest.parsers._sop_signature import complete_official, signature_texts
 from ingest.parsers._sop_table import is_column_number_row, leaf_role
 from ingest.parsers._sop_waktu import parse_waktu
 from ingest.parsers.sop import parse, self_checks, sop_year
@@ -260,3 +261,34 @@ def test_flowchart_without_a_no_column() -> None:
     got = parse(DocumentContent(pages=(page,)))
     assert [(s.no, s.kegiatan, s.pelaksana) for s in got.steps] == [
         (1, "Menerima berkas", "Petugas"), (2, "Memeriksa berkas", "Kasi")]
+
+
+def _words(lines: list[tuple[float, float, str]]) -> tuple[Word, ...]:
+    """Words of text lines at (x, top), 6 pt per character, 9 pt high."""
+    out = []
+    for x, top, text in lines:
+        for w in text.split():
+            out.append(Word(w, Box(x, top, x + 6 * len(w), top + 9)))
+            x += 6 * len(w) + 3
+    return tuple(out)
+
+
+def test_signatory_under_a_stamp_completed_from_the_signature_block_elsewhere() -> None:
+    rows = ((_cell("Nomor SOP", 40, 100, 200, 120), _cell("12/SOP/2022", 200, 100, 680, 120)),
+            (_cell("Disahkan Oleh", 40, 120, 200, 200), _cell("KEPALA DINAS KEARSIPAN\n@ %% &", 200, 120, 680, 200)))
+    ident = PageContent(number=1, width=842, height=595, text="",
+                        tables=(Table(page=1, box=Box(40, 100, 680, 200), rows=rows),))
+    block = _words([(500, 400, "Ditetapkan di Kota Contoh"), (500, 412, "KEPALA DINAS KEARSIPAN,"),
+                    (500, 460, "Dra. Sri Wahyuni, M.Si."), (500, 472, "NIP. 19700101 199503 2 004")])
+    last = PageContent(number=2, width=842, height=595, text="", words=block)
+    got = parse(DocumentContent(pages=(ident, last)))
+    assert got.disahkan_oleh == Official(jabatan="Kepala Dinas Kearsipan", nama="Dra. Sri Wahyuni, M.Si.",
+                                         nip="197001011995032004")
+
+
+def test_a_signature_block_of_another_person_is_not_taken() -> None:
+    mine = Official(jabatan="Kepala Dinas", nama="Budi Santoso", nip=None)
+    other = "Sekretaris Dinas\nAni Lestari, S.E.\nNIP. 19800101 200501 2 001"
+    assert complete_official(mine, signature_texts([other])) == mine
+    same = "Kepala Dinas\nBudi Santoso\nNIP. 19750312 200003 1 002"
+    assert complete_official(mine, signature_texts([same])) == replace(mine, nip="197503122000031002")
