@@ -25,13 +25,15 @@ from ingest.parsers._sop_table import row_cells
 from ingest.text import clean, join_lines, parse_date, split_items, title_case_office
 
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
-    ("nomor", r"no(mor)?( urut)? sop|nomor( sop)?|no\.? sop"),
-    ("tanggal_pembuatan", r"tanggal pembuatan|tgl\.? pembuatan|tanggal dibuat|tanggal penyusunan"),
-    ("tanggal_revisi", r"tanggal revisi|tgl\.? revisi"),
+    ("nomor", r"no(mor)?( urut)? sop|nomor( sop)?|no\.? sop|no(mor|\.)? dokumen"),
+    ("tanggal_pembuatan", r"tanggal pembuatan|tgl\.? pembuatan|tanggal dibuat|tanggal penyusunan|"
+                          r"(tanggal|tgl\.?) (disusun|terbit)"),
+    ("tanggal_revisi", r"tanggal revisi|tgl\.? revisi|(tanggal|tgl\.?) perubahan"),
     ("tanggal_efektif", r"tanggal efektif|tgl\.? efektif|tanggal pengesahan|tanggal berlaku|"
-                        r"(tanggal|tgl\.?) (penetapan|ditetapkan|disahkan|pengesahan|mulai berlaku)"),
+                        r"(tanggal|tgl\.?) (penetapan|ditetapkan|disahkan|pengesahan|mulai berlaku|"
+                        r"diberlakukan|berlaku)"),
     ("tanggal_pembuatan", r"tanggal|tgl\.?"),
-    ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan"),
+    ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan|mengesahkan"),
     ("title", r"nama sop|judul sop|nama prosedur|nama standar operasional prosedur"),
 )
 # Multi-word labels as printed, for labels that OCR clipped or misread ('Iomor Urut SOP',
@@ -52,7 +54,7 @@ LIST_LABELS: tuple[tuple[str, str], ...] = (
     ("pencatatan", r"pencatatan( dan| &|/) ?(pendataan|pendaftaran)|pencatatan"),
 )
 _OFFICE = re.compile(
-    r"^(dinas|badan|inspektorat|kantor|satuan|rumah sakit|biro|sekretariat (daerah|dprd)|"
+    r"^(dinas|badan|inspektorat|kantor|satuan|rumah sakit|rsud|puskesmas|uptd|biro|sekretariat (daerah|dprd)|"
     r"kecamatan|kelurahan|unit pelaksana|dewan)\b", re.I)
 # First words of office names, for OCR'd headers that miss a letter ('DMNAS', 'BADAM').
 _OFFICE_WORDS = ("dinas", "badan", "inspektorat", "kantor", "kecamatan", "kelurahan")

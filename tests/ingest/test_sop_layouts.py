@@ -292,3 +292,12 @@ def test_a_signature_block_of_another_person_is_not_taken() -> None:
     assert complete_official(mine, signature_texts([other])) == mine
     same = "Kepala Dinas\nBudi Santoso\nNIP. 19750312 200003 1 002"
     assert complete_official(mine, signature_texts([same])) == replace(mine, nip="197503122000031002")
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("No. Dokumen : 800/12/2021", "nomor"), ("Tgl. Terbit : 2 Mei 2021", "tanggal_pembuatan"),
+    ("Tgl Perubahan : 3 Mei 2021", "tanggal_revisi"), ("Tanggal Diberlakukan : 4 Mei 2021", "tanggal_efektif"),
+    ("Mengesahkan : Kepala Dinas", "disahkan_oleh"),
+])
+def test_identity_label_variants(text: str, field: str) -> None:
+    assert labelled_segments(text)[0][0] == field
