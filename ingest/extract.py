@@ -6,6 +6,7 @@ Reads like its table of contents: triage, text layer, OCR where needed, classify
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -49,7 +50,25 @@ def with_confidence(extraction: Extraction, doc: DocumentContent) -> Extraction:
         return extraction
     from ingest.confidence import field_confidence
 
-    return extraction.replace(confidence=field_confidence(extraction, doc))
+    conf = field_confidence(extraction, doc)
+    for path in checked_fields(extraction.warnings):
+        if path in conf:
+            conf[path] = min(conf[path], FAILED_CHECK)
+    return extraction.replace(confidence=conf)
+
+
+FAILED_CHECK = 0.5  # the most confidence a field gets when a parser's self-check doubts it
+
+
+def checked_fields(warnings: Sequence[str]) -> list[str]:
+    """Field paths a parser's self-check doubts: its warnings that start with the path and a
+    colon and say to check the document ('disahkan_oleh.nip: ... periksa pada dokumen')."""
+    out = []
+    for w in warnings:
+        head, _, rest = w.partition(": ")
+        if rest and "periksa" in rest and re.fullmatch(r"[a-z_]+(\[\d+\])?(\.[a-z_]+)?", head):
+            out.append(head)
+    return out
 
 
 def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> DocumentContent:
