@@ -92,9 +92,19 @@ def _numeric(text: str) -> bool:
     return t.isdigit()
 
 
-def text(c: Canvas, x: float, top: float, line: str, size: int = 10) -> None:
+def text(c: Canvas, x: float, top: float, line: str, size: int = 10,
+         page_height: float | None = None) -> None:
     c.setFont("Helvetica", size)
-    c.drawString(x, c._pagesize[1] - top, line)
+    c.drawString(x, (page_height or c._pagesize[1]) - top, line)
+
+
+def sideways(c: Canvas) -> float:
+    """Turn the drawing frame so the next drawing lies across a portrait page (read by turning
+    the paper clockwise); returns the frame's height to pass as `page_height`."""
+    width = c._pagesize[0]
+    c.translate(width, 0)
+    c.rotate(90)
+    return width
 
 
 def canvas(path: Path, sideways: bool = False) -> Canvas:

@@ -14,7 +14,7 @@ from ingest.model import Indicator
 from ingest.parsers import lkjip
 from ingest.parsers.measurement import capaian_agrees, expected_capaian
 from ingest.textlayer import read_text_layer
-from tests.ingest.table_pdfs import canvas, cover, draw_table, text
+from tests.ingest.table_pdfs import canvas, cover, draw_table, sideways, text
 
 SAS1 = "Meningkatnya kualitas\nlayanan transportasi"
 SAS2 = "Menurunnya angka\nkecelakaan lalu lintas"
@@ -182,6 +182,23 @@ def test_table_continued_without_repeated_header(tmp_path: Path, style: str) -> 
     if style == "borderless":
         pytest.xfail("a borderless table continued without its header is not followed yet")
     assert _got(result) == EXPECTED
+
+
+def test_landscape_table_printed_sideways(tmp_path: Path) -> None:
+    """A landscape table printed across a portrait page: the page is read after turning it."""
+    path = tmp_path / "s.pdf"
+    c = canvas(path)
+    cover(c, 2016)
+    height = sideways(c)
+    text(c, 72, 60, "Tabel 3.1 Capaian Kinerja Sasaran Tahun 2016", page_height=height)
+    rows, spans = _spanning_grid()
+    draw_table(c, 60, 80, [40, 170, 220, 90, 90, 90], rows, spans=spans, header_rows=2,
+               page_height=height)
+    c.showPage()
+    c.save()
+    doc = read_text_layer(path)
+    assert doc.pages[2].width > doc.pages[2].height
+    assert _got(lkjip.parse(doc)) == EXPECTED
 
 
 def test_capaian_checks_follow_the_direction() -> None:
