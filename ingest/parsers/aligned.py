@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.layout import Box, Cell, PageContent, Table, Word
-from ingest.parsers.table_header import header_role, header_year, is_column_number_row
+from ingest.parsers.table_header import Layout, header_role, header_year, is_column_number_row
 
 _VALUE_ROLES = ("target", "realisasi", "capaian")
 _STOP_RE = re.compile(r"^(tabel|table|gambar|grafik|sumber|catatan|keterangan\s*:|berdasarkan)\b", re.I)
@@ -269,7 +269,8 @@ def _body_lines(lines: list[_Line], start: int, bounds: list[float], page_height
     pitch = statistics.median(heights)
     for ln in lines[start:]:
         prev = out[-1] if out else None
-        gap = ln.top - (prev.bottom if prev else lines[start - 1].bottom)
+        above = prev.bottom if prev else (lines[start - 1].bottom if start else ln.top)
+        gap = ln.top - above
         if gap > 3.2 * pitch or _STOP_RE.match(ln.text) or ln.top > page_height * 0.95:
             break
         if prev is not None and _prose(ln, bounds):
@@ -389,3 +390,56 @@ def _place_paragraphs(body: list[_Line], bounds: list[float], k: int, rows: list
         row = next((r for r in rows if r.bottom >= p_top and r.top <= p_bottom), None)
         if row is not None:
             row.lines.setdefault(k, []).extend(para_lines)
+
+
+def continued_aligned(page: PageContent, prev: Table, layout: Layout) -> Table | None:
+    """The rows at the top of `page` that continue `prev` without repeating its header.
+
+    The columns are those of `prev` (its widest row's cells); the rows start at the first line
+    in the top third of the page that fills the indicator column and a value column.
+    """
+    widest = max(prev.rows, key=lambda r: sum(c is not None for c in r))
+    if len(widest) != len(layout.roles) or any(c is None for c in widest):
+        return None
+    cells = [c for c in widest if c is not None]
+    columns = [_Column(_role_text(layout, k), c.box.x0, c.box.x1, layout.years[k], layout.roles[k])
+               for k, c in enumerate(cells)]
+    bounds = [(a.x1 + b.x0) / 2 for a, b in zip(columns, columns[1:], strict=False)]
+    ind = layout.column("indikator")
+    values = {k for k, r in enumerate(layout.roles) if r in _VALUE_ROLES}
+    lines = page_lines(page.words)
+    start = None
+    for i, ln in enumerate(lines):
+        if ln.top > page.height * 0.35:
+            break
+        parts = _split(ln, bounds)
+        if ind in parts and set(parts) & values and not _prose(ln, bounds):
+            start = i
+            break
+    if start is None:
+        return None
+    body = _body_lines(lines, start, bounds, page.height or 842.0)
+    rows = _rows(body, columns, bounds) if body else []
+    if not rows:
+        return None
+    xs = [columns[0].x0, *bounds, columns[-1].x1]
+    top = rows[0].top
+    header = tuple(Cell(c.text, Box(xs[k], top - 12, xs[k + 1], top - 1)) for k, c in enumerate(columns))
+    body_cells = [tuple(Cell("\n".join(t for t, _, _ in r.lines.get(k, [])),
+                             Box(xs[k], r.top, xs[k + 1], r.bottom)) for k in range(len(columns)))
+                  for r in rows]
+    return Table(page=page.number, box=Box(xs[0], top - 12, xs[-1], rows[-1].bottom),
+                 rows=(header, *body_cells))
+
+
+_ROLE_TEXT = {"no": "No", "sasaran": "Sasaran", "indikator": "Indikator", "satuan": "Satuan",
+              "target": "Target", "realisasi": "Realisasi", "capaian": "Capaian", "tw1": "TW 1",
+              "tw2": "TW 2", "tw3": "TW 3", "tw4": "TW 4", "program": "Program",
+              "anggaran": "Anggaran", "keterangan": "Keterangan"}
+
+
+def _role_text(layout: Layout, k: int) -> str:
+    role = layout.roles[k]
+    text = _ROLE_TEXT.get(role or "", "")
+    year = layout.years[k]
+    return f"{text} {year}".strip() if year else text

@@ -18,7 +18,7 @@ Everything works on the neutral page model (`ingest.layout`), so OCR input works
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
@@ -95,20 +95,29 @@ def carry_down(rows: list[Row], role: str = "sasaran") -> list[Row]:
     return out
 
 
+Follow = Callable[[PageContent, Table, Layout], Table | None]
+
+
 def continuation_tables(doc: DocumentContent, table: Table, layout: Layout,
-                        max_pages: int = 5) -> list[tuple[Table, bool]]:
+                        max_pages: int = 5, follow: Follow | None = None,
+                        ) -> list[tuple[Table, bool]]:
     """The same table continued on the following pages: (table, repeats_header) in order.
 
     A continuation is the first table of the next page, starting near its top, with the same
-    number of columns and either the same header roles or column edges that line up.
+    number of columns and either the same header roles or column edges that line up.  When the
+    next page starts with no ruled table, `follow` may read the rows there in the columns of the
+    table above (`aligned.continued_aligned`, for borderless tables).
     """
     out: list[tuple[Table, bool]] = []
     current = table
     for page in doc.pages[table.page:table.page + max_pages]:
-        if not page.tables or current.box.bottom < _page_height(doc, current.page) * 0.6:
+        if current.box.bottom < _page_height(doc, current.page) * 0.6:
             break
-        nxt = min(page.tables, key=lambda t: t.box.top)
-        if not _continues(current, nxt, layout, page):
+        top = min(page.tables, key=lambda t: t.box.top) if page.tables else None
+        nxt: Table | None = top if top is not None and _continues(current, top, layout, page) else None
+        if nxt is None and follow is not None and (top is None or top.box.top > page.height * 0.35):
+            nxt = follow(page, current, layout)
+        if nxt is None:
             break
         head = read_header(nxt)
         out.append((nxt, head is not None and head.roles == layout.roles))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from ingest.layout import DocumentContent, PageContent, Table
 from ingest.model import Indicator
+from ingest.parsers.aligned import continued_aligned
 from ingest.parsers.indicators import (
     Layout,
     Row,
@@ -137,7 +138,7 @@ def read_indicators(doc: DocumentContent, table: Table, layout: Layout,
                     tahun: int | None) -> list[Indicator]:
     """Every indicator of `table` and its continuation on the next pages."""
     rows = [{**r, "page": str(table.page)} for r in body_rows(table, layout, year=tahun)]
-    for cont, repeats in continuation_tables(doc, table, layout):
+    for cont, repeats in continuation_tables(doc, table, layout, follow=continued_aligned):
         own = read_header(cont) if repeats else None  # a repeated header may stand lower
         rows += [{**r, "page": str(cont.page)}
                  for r in body_rows(cont, own or layout, skip_header=repeats, year=tahun)]

@@ -3,8 +3,8 @@
 `draw_table` draws a grid of cell texts (explicit line breaks, merged cells as spans) in one of
 four styles:
 - `ruled`: every cell border stroked;
-- `filled`: every cell a filled rectangle with a white gap around it, no stroke (Word exports of
-  shaded tables);
+- `filled`: every cell a filled rectangle with a thin white gap around it, no stroke (Word exports
+  of shaded tables); `filled-spaced`: the same with gaps wide enough to part the rectangles;
 - `borderless`: text only, columns shown by alignment;
 - `header-ruled`: the header rows ruled, the body text only (partly ruled).
 """
@@ -68,9 +68,11 @@ def draw_table(c: Canvas, x: float, top: float, widths: Sequence[float], rows: G
             rs, cs = span_of.get((r, col), (1, 1))
             x0, x1, y0, y1 = xs[col], xs[col + cs], ys[r], ys[r + rs]
             ruled = style == "ruled" or (style == "header-ruled" and r < header_rows)
-            if style == "filled":
+            if style in ("filled", "filled-spaced"):
+                inset = 1.5 if style == "filled" else 4.0
                 c.setFillGray(0.85 if r < header_rows else 0.95)
-                c.rect(x0 + 1.5, height - y1 + 1.5, x1 - x0 - 3, y1 - y0 - 3, stroke=0, fill=1)
+                c.rect(x0 + inset, height - y1 + inset, x1 - x0 - 2 * inset, y1 - y0 - 2 * inset,
+                       stroke=0, fill=1)
                 c.setFillGray(0)
             elif ruled:
                 c.setLineWidth(0.6)
