@@ -52,6 +52,10 @@ def header_role(text: str | None) -> str | None:
     t = _norm(text)
     if not t:
         return None
+    if re.search(r"renstra|rpjmd|akhir\s+periode|jangka\s+menengah", t):
+        return None  # the plan's end target, not the year's
+    if re.search(r"real[il1]sasi", t) and re.search(r"\bs\.?\s*[d/]|sampai|kumulatif", t):
+        return "realisasi"  # 'Realisasi s.d. Triwulan IV' is the year's realisation
     tw = _TW_RE.search(t)
     if tw:
         return f"tw{_TW_NUM[tw.group(1).lower()]}"
@@ -118,7 +122,8 @@ def is_column_number_row(texts: Sequence[str | None]) -> bool:
         values.append(int(m.group(1)))
     if len(values) < 2:
         return False
-    return values == sorted(values) and values[0] <= 2 and len(set(values)) == len(values)
+    steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+    return values[0] <= 2 and all(1 <= d <= 3 for d in steps)  # merged columns may skip one
 
 
 def _is_subheader(texts: Sequence[str | None]) -> bool:
@@ -126,6 +131,8 @@ def _is_subheader(texts: Sequence[str | None]) -> bool:
     cells = [_norm(t) for t in texts if t and t.strip()]
     if not cells:
         return False
+    if len(cells) == 1 and len(texts) > 2 and header_role(cells[0]) is not None:
+        return False  # one heading across the table ('Tujuan: ...') is a body row
     plain = r"((19|20)\d\d|tw.*|triwulan.*|[ivx]{1,4}|\(?%\)?|\d\s*-\s*\d|tahun\s*(19|20)\d\d|n|n-\d)"
     return all(re.fullmatch(plain, c) or (header_role(c) is not None and len(c) <= 40)
                for c in cells)
@@ -194,11 +201,14 @@ def read_header(table: Table) -> Layout | None:
             if cell is None or not cell.text.strip():
                 continue
             role, year = header_role(cell.text), header_year(cell.text)
-            for k in _covered(table, centres, i, j, i == start):
-                # The lowest cell naming a role decides; a quarter under 'Target' is a quarter.
-                if role is not None:
+            cols = _covered(table, centres, i, j, i == start)
+            # The lowest cell naming a role decides (a quarter under 'Target' is a quarter), but
+            # a lower cell spanning columns that already differ only gives its year.
+            if role is not None and (len(cols) == 1 or len({roles[k] for k in cols} - {None}) <= 1):
+                for k in cols:
                     roles[k] = role
-                if year is not None:
+            if year is not None:
+                for k in cols:
                     years[k] = year
     if len({r for r in roles if r}) < 2:
         return None
