@@ -189,13 +189,16 @@ def _indicator(row: Row, has_satuan: bool) -> Indicator | None:
 
 
 def _chapters(doc: DocumentContent) -> dict[int, str]:
-    """The chapter (BAB I, II, III ...) each page stands in; a table of contents is not one."""
+    """The chapter (BAB I, II, III ..., or IKHTISAR for an executive summary before BAB I) each
+    page stands in; a table of contents, naming every chapter, changes nothing."""
     out: dict[int, str] = {}
     current = ""
     for page in doc.pages:
         found = _BAB_RE.findall(page.text)
         if len(found) == 1:
             current = found[0].upper().replace("3", "III")
+        elif not found and _SUMMARY_PAGE_RE.search(" ".join(page.text.splitlines()[:6])):
+            current = "IKHTISAR"
         out[page.number] = current
     return out
 
@@ -223,6 +226,8 @@ def _context_score(page: PageContent, table: Table, layout: Layout, tahun: int |
         score -= 3
     if chapter == "III":
         score += 1
+    elif chapter == "IKHTISAR":
+        score -= 1
     value_years = {layout.years[i] for r in ("target", "realisasi") for i in layout.columns(r)}
     value_years.discard(None)
     if tahun is not None:
