@@ -176,6 +176,8 @@ def split_value(text: str | None) -> Value:
     - 'Level 3', 'WTP', '27 Kab/Kota 1 Provinsi', '100 dari 110 ...' -> no number, text = the cell
     """
     whole = clean(join_lines(text) if text else None)
+    if whole:
+        whole = clean(re.sub(r"\s*\*+$", "", whole))  # a footnote mark ('95,00*')
     if not whole:
         return Value()
     lead = _LEAD_RE.match(whole)

@@ -148,7 +148,7 @@ def read_indicators(doc: DocumentContent, table: Table, layout: Layout,
     for r in rows:
         if is_summary_row(r):
             continue
-        if is_span_row(r, first):
+        if is_span_row(r, first) or _heading_row(r):
             heading = _sasaran_heading(r) or heading
             continue
         if heading and not clean(r.get("sasaran")):
@@ -159,9 +159,21 @@ def read_indicators(doc: DocumentContent, table: Table, layout: Layout,
     return [ind for r in kept if (ind := _indicator(r, has_satuan))]
 
 
+_HEADING_RE = re.compile(r"^\s*(misi|tujuan|sasaran|ss)\b", re.I)
+
+
+def _heading_row(row: Row) -> bool:
+    """A row naming a misi, tujuan or sasaran inside the table, with no value of its own."""
+    if any(clean(row.get(k)) for k in ("satuan", "target", "realisasi", "capaian")):
+        return False
+    label = next((clean(row.get(k)) for k in ("no", "sasaran", "indikator") if clean(row.get(k))), None)
+    return bool(label and _HEADING_RE.match(label))
+
+
 def _sasaran_heading(row: Row) -> str | None:
     """The sasaran a heading row inside the table names ('Sasaran 1: Meningkatnya ...')."""
-    text = next((clean(join_lines(v)) for v in row.values() if v and clean(v)), None)
+    text = next((clean(join_lines(row.get(k))) for k in ("no", "sasaran", "indikator")
+                 if clean(row.get(k))), None)
     if not text:
         return None
     m = re.match(r"^\s*(sasaran(\s+strategis)?|ss)\s*(ke-?)?\s*\d*\s*[:.)-]?\s*(?P<rest>.+)$", text, re.I)

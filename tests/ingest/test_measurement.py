@@ -231,3 +231,32 @@ def test_wrong_capaian_gives_a_warning_but_keeps_the_printed_value(tmp_path: Pat
     result = lkjip.parse(read_text_layer(path))
     assert result.indicators[1].capaian == 57.0
     assert any("tertulis 57" in w and "memberi 75" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_misi_and_sasaran_rows_inside_the_table(tmp_path: Path, merged: bool) -> None:
+    """No sasaran column: 'Misi 1' and 'Sasaran 1: ...' rows head the indicators below them
+    (merged across the table, or in the indicator column with the other cells empty); a
+    footnote mark after a value is not a unit."""
+    path = tmp_path / "m.pdf"
+    c = canvas(path)
+    cover(c, 2016)
+    text(c, 72, 110, "Tabel 3.4 Pengukuran Kinerja Tahun 2016")
+    rows = [["No", "Indikator Kinerja", "Target", "Realisasi", "Capaian (%)"],
+            ["", "Misi 1: Mewujudkan transportasi yang aman", "", "", ""],
+            ["", "Sasaran 1: Meningkatnya kualitas layanan transportasi", "", "", ""],
+            ["1", "Persentase angkutan umum yang laik jalan", "85", "88,40*", "104,00"],
+            ["", "Sasaran 2: Menurunnya angka kecelakaan lalu lintas", "", "", ""],
+            ["2", "Indeks kepuasan masyarakat", "B (75)", "B (78,2)", "104,27"]]
+    spans = [(r, 1, 1, 4) for r in (1, 2, 4)] if merged else []
+    if merged:
+        for r in (1, 2, 4):
+            rows[r][2:] = [None, None, None]
+    draw_table(c, 60, 130, [28, 260, 60, 60, 60], rows, spans=spans)
+    c.showPage()
+    c.save()
+    result = lkjip.parse(read_text_layer(path))
+    assert [(i.sasaran, i.indikator, i.realisasi, i.satuan) for i in result.indicators] == [
+        ("Meningkatnya kualitas layanan transportasi", "Persentase angkutan umum yang laik jalan", 88.4, None),
+        ("Menurunnya angka kecelakaan lalu lintas", "Indeks kepuasan masyarakat", 78.2, None),
+    ]
