@@ -25,7 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.layout import Box, Cell, PageContent, Table, Word
-from ingest.parsers.table_header import Layout, header_role, header_year, is_column_number_row
+from ingest.parsers.table_header import (
+    Layout,
+    header_role,
+    header_year,
+    is_column_number_row,
+    is_summary_label,
+)
 
 _VALUE_ROLES = ("target", "realisasi", "capaian")
 _STOP_RE = re.compile(r"^(tabel|table|gambar|grafik|sumber|catatan|keterangan\s*:|berdasarkan)\b", re.I)
@@ -234,7 +240,8 @@ def _boundaries(page: PageContent, columns: list[_Column], body: list[_Line],
                 top: float, bottom: float) -> list[float]:
     """The x between each pair of neighbouring columns."""
     rules = _rules_x(page, top, bottom)
-    words = [w for ln in body for w in ln.words]
+    # a summary label ('Jumlah', 'Rata-rata') often runs across the first columns
+    words = [w for ln in body if not is_summary_label(ln.phrases()[0].text) for w in ln.words]
     out = []
     for left, right in zip(columns, columns[1:], strict=False):
         lo, hi = (left.x0 + left.x1) / 2, (right.x0 + right.x1) / 2

@@ -220,7 +220,8 @@ def read_header(table: Table) -> Layout | None:
 # --- summary rows ------------------------------------------------------------------------------
 
 _SUMMARY_RE = re.compile(
-    r"^(jumlah\s+)?(rata[\s-]*rata|rata2|rerata|jumlah|total|sub\s*total|nilai\s+rata[\s-]*rata)"
+    r"^(jum[l1i]ah\s+)?(rata[\s-]*ra[a-z]a|rata2|rerata|jum[l1i]ah|tota[l1i]|sub\s*tota[l1i]|"
+    r"nilai\s+rata[\s-]*rata)"
     r"(\s+(capaian|nilai|kinerja|sasaran|strategis|keseluruhan|seluruh|iku|indikator|total|"
     r"rata[\s-]*rata|\(?%\)?|\d+))*\s*[:.]?$"
     r"|^capaian\s+(rata[\s-]*rata|sasaran|kinerja\s+sasaran|total|keseluruhan)\b", re.I)

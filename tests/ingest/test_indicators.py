@@ -236,6 +236,7 @@ def test_header_role_variants_and_ocr_slips(text: str, role: str | None) -> None
     ("label", "summary"),
     [("Rata-rata", True), ("Rata-rata Capaian", True), ("JUMLAH", True), ("Total", True),
      ("Capaian Sasaran Strategis 1", True), ("Rata - rata capaian kinerja", True),
+     ("Rata-rala", True), ("Jumiah", True),
      ("Jumlah pengaduan yang diselesaikan", False), ("Total nilai ekspor daerah", False),
      ("Persentase capaian SPM", False)],
 )
