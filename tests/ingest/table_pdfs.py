@@ -6,7 +6,8 @@ four styles:
 - `filled`: every cell a filled rectangle with a thin white gap around it, no stroke (Word exports
   of shaded tables); `filled-spaced`: the same with gaps wide enough to part the rectangles;
 - `borderless`: text only, columns shown by alignment;
-- `header-ruled`: the header rows ruled, the body text only (partly ruled).
+- `header-ruled`: the header rows ruled, the body text only (partly ruled);
+- `hrules` / `vrules`: only the rules between rows / between columns (partly ruled).
 """
 
 from __future__ import annotations
@@ -77,6 +78,15 @@ def draw_table(c: Canvas, x: float, top: float, widths: Sequence[float], rows: G
             elif ruled:
                 c.setLineWidth(0.6)
                 c.rect(x0, height - y1, x1 - x0, y1 - y0, stroke=1, fill=0)
+            elif style == "hrules":  # rules between rows only (no vertical rule)
+                c.setLineWidth(0.6)
+                c.line(x0, height - y1, x1, height - y1)
+                if r == 0:
+                    c.line(x0, height - y0, x1, height - y0)
+            elif style == "vrules":  # rules between columns only (no horizontal rule)
+                c.setLineWidth(0.6)
+                c.line(x0, height - y0, x0, height - y1)
+                c.line(x1, height - y0, x1, height - y1)
             lines = (text or "").split("\n")
             ty = y0 + PAD + FONT
             if rs > 1 or r < header_rows:  # merged and header cells centred vertically

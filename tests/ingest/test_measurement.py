@@ -75,7 +75,8 @@ def _report(path: Path, style: str, **kw) -> Path:
     return path
 
 
-@pytest.mark.parametrize("style", ["filled", "filled-spaced", "ruled", "borderless", "header-ruled"])
+@pytest.mark.parametrize("style", ["filled", "filled-spaced", "ruled", "borderless", "header-ruled",
+                                   "hrules", "vrules"])
 def test_spanning_header_in_every_drawing_style(tmp_path: Path, style: str) -> None:
     """'INDIKATOR KINERJA TAHUN 2016' over TARGET | REALISASI, merged sasaran, a column-number
     row and a Rata-rata row: as filled rectangles, ruled, borderless and partly ruled."""
