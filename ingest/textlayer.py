@@ -108,10 +108,13 @@ def _read_page(page: Any) -> PageContent:
     text = page.extract_text() or ""
     has_text = len("".join(text.split())) >= MIN_TEXT_CHARS
     tables = _tables(page) if has_text else ()
+    width, height = float(page.width), float(page.height)
+    if (page.rotation or 0) % 180 == 90 and words and max(w.box.x1 for w in words) > width + 1:
+        width, height = height, width  # words given in the turned frame, size in the stored one
     return PageContent(
         number=page.page_number,
-        width=float(page.width),
-        height=float(page.height),
+        width=width,
+        height=height,
         text=text,
         words=words,
         tables=tables,
