@@ -94,6 +94,23 @@ class _Line:
                 out.append(_Phrase([w]))
         return out
 
+    def header_phrases(self) -> list[_Phrase]:
+        """Phrases, split again where a word naming another role follows a wider than normal
+        space (a tight header: 'Target  Realisasi'; 'Indikator Sasaran' stays one)."""
+        out: list[_Phrase] = []
+        for p in self.phrases():
+            cur = _Phrase([p.words[0]])
+            for w in p.words[1:]:
+                role = header_role(w.text)
+                wide = w.box.x0 - cur.x1 > max(2.0, 0.45 * self.height)
+                if wide and role is not None and role != header_role(cur.text):
+                    out.append(cur)
+                    cur = _Phrase([w])
+                else:
+                    cur.words.append(w)
+            out.append(cur)
+        return out
+
 
 @dataclass
 class _Column:
@@ -157,7 +174,7 @@ def _inside_ruled(page: PageContent, line: _Line) -> bool:
 
 def _header_band(lines: list[_Line], i: int) -> tuple[int, list[_Column]] | None:
     """(index after the header band, its columns) when line `i` starts a table header."""
-    first = lines[i].phrases()
+    first = lines[i].header_phrases()
     if len(first) < 2 or sum(header_role(p.text) is not None for p in first) < 1:
         return None
     band = [lines[i]]
@@ -170,7 +187,7 @@ def _header_band(lines: list[_Line], i: int) -> tuple[int, list[_Column]] | None
         j += 1
     best: tuple[int, list[_Column]] | None = None
     for k in range(len(band), 0, -1):  # the fullest band whose columns name the roles
-        columns = _columns([p for ln in band[:k] for p in ln.phrases()])
+        columns = _columns([p for ln in band[:k] for p in ln.header_phrases()])
         roles = {c.role for c in columns} - {None}
         if "indikator" in roles and len(roles) >= 3 and roles & set(_VALUE_ROLES):
             best = (i + k, columns)

@@ -54,6 +54,7 @@ _LOWER_BETTER_RE = re.compile(
     r"kerugian|inflasi|ketimpangan|gini|penurunan|kasus|waktu\s+(tunggu|penyelesaian|pelayanan)|"
     r"tunggakan|kebakaran|banjir|kriminal|sengketa|pengaduan\s+yang\s+belum|sisa|kerusakan", re.I)
 _REQUIRED = {"indikator", "target", "realisasi"}
+_CAPS = {100.0, 105.0, 110.0, 115.0, 120.0, 125.0, 150.0}
 
 TableSource = Callable[[PageContent], list[Table]]
 
@@ -74,7 +75,8 @@ def capaian_agrees(ind: Indicator) -> bool | None:
     """Whether the printed capaian follows from target and realisasi; None when not checkable.
 
     Higher is better: realisasi / target x 100; lower is better: (2 x target - realisasi) /
-    target x 100, or target / realisasi x 100.  Rounding to the printed decimals is allowed.
+    target x 100, or target / realisasi x 100.  Rounding to the printed decimals is allowed, and
+    a round cap (100, 110, 120 %...) under a higher ratio.
     """
     t, r, c = ind.target, ind.realisasi, ind.capaian
     if t is None or r is None or c is None or t == 0:
@@ -83,7 +85,9 @@ def capaian_agrees(ind: Indicator) -> bool | None:
     if r:
         options.append(t / r * 100)
     tol = max(0.6, abs(c) * 0.006)
-    return any(abs(o - c) <= tol for o in options)
+    if any(abs(o - c) <= tol for o in options):
+        return True
+    return c in _CAPS and any(o > c for o in options)  # an office caps capaian (110 %, 120 %)
 
 
 def lower_is_better(indikator: str) -> bool:

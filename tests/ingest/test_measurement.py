@@ -215,6 +215,7 @@ def test_capaian_checks_follow_the_direction() -> None:
     assert capaian_agrees(up) and capaian_agrees(down)
     assert capaian_agrees(wrong) is False
     assert capaian_agrees(Indicator("x", target_text="WTP")) is None
+    assert capaian_agrees(Indicator("Jumlah investasi", target=100.0, realisasi=180.0, capaian=120.0))
     assert expected_capaian(down) == pytest.approx(120.0)
     assert expected_capaian(up) == pytest.approx(110.0)
 
