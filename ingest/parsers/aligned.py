@@ -9,9 +9,12 @@ Works on any page of the neutral model (text-layer words or OCR words, and the d
 2. Columns: between two neighbouring header cells, the boundary is a vertical rule when one is
    drawn there, else the widest strip the body's words leave empty, else the middle.
 3. Body: the lines below, until a gap much larger than the line pitch, a caption, or prose
-   running across columns.  A line starts a new row when it has a number in a `No` column,
-   follows a paragraph gap, or brings a fresh value in two value columns; the sasaran column is
-   read by paragraphs, each given to the first row it overlaps (the rows below carry it down).
+   running across columns.  Where rules are drawn between the rows, they part the rows; else a
+   line starts a new row when it has a number in a `No` column, follows a paragraph gap, or
+   brings a fresh value in two value columns.  The sasaran column is read by paragraphs, each
+   given to the first row it overlaps (the rows below carry it down).
+4. A table continued on the next page without its header (`continued_aligned`) is read there
+   in the columns of the table above.
 
 The result is an ordinary `Table` (a header row, then body rows), so the same header reader
 and row readers serve it as they serve ruled tables.
@@ -79,6 +82,10 @@ class _Line:
     @property
     def height(self) -> float:
         return statistics.median(w.box.height for w in self.words)
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
 
     @property
     def text(self) -> str:
@@ -316,7 +323,8 @@ def _build(page: PageContent, lines: list[_Line], start: int, columns: list[_Col
     body = _body_lines(lines, start, bounds, page.height or 842.0)
     if not body:
         return None, start
-    rows = _rows(body, columns, bounds)
+    rows = _rows(body, columns, bounds,
+                 _hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1))
     if not rows:
         return None, start
     xs = [columns[0].x0 - 2, *bounds, columns[-1].x1 + 2]
@@ -343,7 +351,17 @@ def _header_text(col: _Column) -> str:
     return text
 
 
-def _rows(body: list[_Line], columns: list[_Column], bounds: list[float]) -> list[_Row]:
+def _hrules(page: PageContent, x0: float, x1: float, top: float, bottom: float) -> list[float]:
+    """The y of the horizontal rules across at least half the table between top and bottom."""
+    return sorted(s.box.cy for s in page.shapes
+                  if s.box.height <= 2.5 and top <= s.box.cy <= bottom
+                  and min(s.box.x1, x1) - max(s.box.x0, x0) >= 0.5 * (x1 - x0))
+
+
+def _rows(body: list[_Line], columns: list[_Column], bounds: list[float],
+          hrules: Sequence[float] = ()) -> list[_Row]:
+    """Body lines grouped into rows: by the rules between rows when at least two are drawn, else
+    by numbers in a `No` column, paragraph gaps and fresh values."""
     roles = [c.role for c in columns]
     no_cols = [k for k, r in enumerate(roles) if r == "no"]
     value_cols = [k for k, r in enumerate(roles) if r in _VALUE_ROLES]
@@ -358,9 +376,12 @@ def _rows(body: list[_Line], columns: list[_Column], bounds: list[float]) -> lis
         if not set(parts) - set(sasaran):  # a merged sasaran's lines stand between rows
             continue
         fresh = [k for k in value_cols if k in parts and _starts_value(parts[k])]
-        new = (not rows or any(k in parts for k in no_cols)
-               or (prev is not None and ln.top - prev.bottom > para)
-               or (len(fresh) >= 2 and all(rows[-1].has(k) for k in fresh)))
+        if len(hrules) >= 2:
+            new = not rows or (prev is not None and any(prev.cy <= y <= ln.cy for y in hrules))
+        else:
+            new = (not rows or any(k in parts for k in no_cols)
+                   or (prev is not None and ln.top - prev.bottom > para)
+                   or (len(fresh) >= 2 and all(rows[-1].has(k) for k in fresh)))
         if new:
             rows.append(_Row(top=ln.top, bottom=ln.bottom))
         row = rows[-1]

@@ -26,13 +26,13 @@ PAD = 4.0
 FONT = 9
 
 
-def row_heights(rows: Grid, spans: Sequence[Span] = ()) -> list[float]:
+def row_heights(rows: Grid, spans: Sequence[Span] = (), pad: float = PAD) -> list[float]:
     covered = _covered(spans)
     out = []
     for r, row in enumerate(rows):
         lines = [len((t or "").split("\n")) for c, t in enumerate(row)
                  if t is not None and (r, c) not in covered and not _spans_down(spans, r, c)]
-        out.append(max(lines or [1]) * LINE + 2 * PAD)
+        out.append(max(lines or [1]) * LINE + 2 * pad)
     return out
 
 
@@ -49,10 +49,10 @@ def _covered(spans: Sequence[Span]) -> set[tuple[int, int]]:
 
 def draw_table(c: Canvas, x: float, top: float, widths: Sequence[float], rows: Grid, *,
                spans: Sequence[Span] = (), style: str = "ruled", header_rows: int = 1,
-               page_height: float | None = None) -> float:
+               page_height: float | None = None, pad: float = PAD) -> float:
     """Draw `rows` with its top-left at (x, top) in top-down points; returns the bottom."""
     height = page_height or c._pagesize[1]
-    heights = row_heights(rows, spans)
+    heights = row_heights(rows, spans, pad)
     xs = [x]
     for w in widths:
         xs.append(xs[-1] + w)
@@ -88,7 +88,7 @@ def draw_table(c: Canvas, x: float, top: float, widths: Sequence[float], rows: G
                 c.line(x0, height - y0, x0, height - y1)
                 c.line(x1, height - y0, x1, height - y1)
             lines = (text or "").split("\n")
-            ty = y0 + PAD + FONT
+            ty = y0 + pad + FONT
             if rs > 1 or r < header_rows:  # merged and header cells centred vertically
                 ty = (y0 + y1) / 2 - (len(lines) - 1) * LINE / 2 + FONT / 3
             for i, ln in enumerate(lines):
