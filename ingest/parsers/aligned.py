@@ -352,10 +352,18 @@ def _header_text(col: _Column) -> str:
 
 
 def _hrules(page: PageContent, x0: float, x1: float, top: float, bottom: float) -> list[float]:
-    """The y of the horizontal rules across at least half the table between top and bottom."""
-    return sorted(s.box.cy for s in page.shapes
-                  if s.box.height <= 2.5 and top <= s.box.cy <= bottom
-                  and min(s.box.x1, x1) - max(s.box.x0, x0) >= 0.5 * (x1 - x0))
+    """The y of the horizontal rules across at least half the table between top and bottom
+    (a rule drawn cell by cell is one rule)."""
+    segments = sorted((s.box.cy, max(s.box.x0, x0), min(s.box.x1, x1)) for s in page.shapes
+                      if s.box.height <= 2.5 and top <= s.box.cy <= bottom and s.box.x1 > x0
+                      and s.box.x0 < x1)
+    rules: list[tuple[float, float]] = []  # (y, length covered)
+    for y, a, b in segments:
+        if rules and y - rules[-1][0] <= 1.0:
+            rules[-1] = (rules[-1][0], rules[-1][1] + max(0.0, b - a))
+        else:
+            rules.append((y, max(0.0, b - a)))
+    return [y for y, length in rules if length >= 0.5 * (x1 - x0)]
 
 
 def _rows(body: list[_Line], columns: list[_Column], bounds: list[float],

@@ -273,11 +273,11 @@ def test_rows_of_a_tight_table_ruled_only_between_rows(tmp_path: Path) -> None:
     text(c, 72, 110, "Tabel 3.1 Capaian Kinerja Sasaran Tahun 2016")
     header = ["No", "Sasaran", "Indikator Kinerja", "Target", "Realisasi", "Capaian"]
     body = [[*r] for r in BODY]
-    body[1][3:5] = ["Empat\nterminal", "Tiga\nterminal"]
+    body[1][3:5] = ["Empat\nTerminal", "Tiga\nTerminal"]
     spans = [(r + 1, col, rs, cs) for r, col, rs, cs in BODY_SPANS]
     draw_table(c, 60, 130, WIDTHS, [header, *body], spans=spans, style="hrules", pad=0.5)
     c.showPage()
     c.save()
     result = lkjip.parse(read_text_layer(path))
     assert [(i.indikator, i.target_text) for i in result.indicators] == [
-        (e[1], t) for e, t in zip(EXPECTED, [None, "Empat terminal", None, "B (75)"], strict=True)]
+        (e[1], t) for e, t in zip(EXPECTED, [None, "Empat Terminal", None, "B (75)"], strict=True)]
