@@ -208,6 +208,8 @@ def _indicators(doc: DocumentContent) -> list[Indicator]:
             layout = read_header(table)
             if layout is None or not {"indikator", "target"} <= layout.role_set:
                 continue
+            if "realisasi" in layout.role_set:  # a measurement table (last year's), not the agreement
+                continue
             found, carried = table_indicators(page, table, layout, carried)
             out += found
     return out
