@@ -40,7 +40,7 @@ def parse(doc: DocumentContent) -> Extraction:
     result = result.replace(
         pemerintah=pemerintah or result.pemerintah, instansi=instansi or result.instansi
     )
-    return result.replace(warnings=tuple(_missing(result)))
+    return result.replace(warnings=(*result.warnings, *_missing(result)))
 
 
 def detect_type(doc: DocumentContent) -> DocType:
@@ -145,9 +145,12 @@ def parse_surat(doc: DocumentContent) -> Extraction:
     lines = page_lines(page)
     labels = find_labels(lines, page.height)
     split = column_split(lines, labels, page.width)
-    nomor = None
+    nomor, warnings = None, []
     if "nomor" in labels:
-        nomor = _squash(w.text for w in left_column(labels["nomor"].value, split))
+        value = left_column(labels["nomor"].value, split)
+        nomor = _squash(w.text for w in value) if readable_number(value) else None
+        if value and not readable_number(value):
+            warnings.append(UNREADABLE_NOMOR)
     perihal = label_block(lines, labels["perihal"], labels, split) if "perihal" in labels else None
     return Extraction(
         doc_type="surat",
@@ -155,6 +158,7 @@ def parse_surat(doc: DocumentContent) -> Extraction:
         tanggal=letter_date(doc),
         perihal=perihal,
         kepada=addressee(lines, split, page.height),
+        warnings=tuple(warnings),
     )
 
 
@@ -355,7 +359,7 @@ def parse_keputusan(doc: DocumentContent) -> Extraction:
     """Nomor, tentang-title, date and (from a lampiran) indicators of a decision."""
     lines = page_lines(doc.pages[0])
     head = next((i for i, ln in enumerate(lines) if re.match(r"^\s*keputusan\b", ln.text, re.I)), 0)
-    nomor = _heading_nomor(lines[head:])
+    nomor, unreadable = _heading_nomor(lines[head:])
     perihal = _tentang(lines[head:])
     tahun = re.search(r"\btahun\s+((?:19|20)\d{2})\b", perihal or "", re.I)
     return Extraction(
@@ -366,15 +370,40 @@ def parse_keputusan(doc: DocumentContent) -> Extraction:
         tahun=int(tahun.group(1)) if tahun else None,
         instansi=_instansi_from_heading(lines[head].text if lines else ""),
         indicators=lampiran_indicators(doc),
+        warnings=(UNREADABLE_NOMOR,) if unreadable else (),
     )
 
 
-def _heading_nomor(lines: Sequence[Line]) -> str | None:
+def _heading_nomor(lines: Sequence[Line]) -> tuple[str | None, bool]:
+    """The number of the `NOMOR ...` heading line, and whether its digits were unreadable."""
     for line in lines[:6]:
         m = re.match(r"^\s*nomor\s*:?\s*(.+)$", line.text, re.I)
         if m:
-            return _squash([m.group(1)])
-    return None
+            if not readable_number(line.words[1:]):
+                log.info("nomor %r: digits read with little confidence, left empty", m.group(1))
+                return None, True
+            spaced = re.fullmatch(r"\s*(\d+)\s*tahun\s*((?:19|20)\d\d)\s*", m.group(1), re.I)
+            if spaced:
+                return f"{spaced.group(1)} TAHUN {spaced.group(2)}", False
+            return _squash([m.group(1)]), False
+    return None, False
+
+
+UNREADABLE_NOMOR = ("nomor: angkanya tidak terbaca dengan yakin (tulisan tangan atau cap?); "
+                    "isikan nomor dari dokumen aslinya")
+# OCR confidence (0..100) below which a word holding digits is not taken as a number: printed
+# digits read at 90 and more; a handwritten '286' read as '256' came at 65, '605' as '66' at 32.
+MIN_DIGIT_CONF = 80.0
+
+
+def readable_number(words: Sequence[Word]) -> bool:
+    """False when an OCR word carrying digits was read with too little confidence.
+
+    A number is never guessed: the caller leaves the field empty and says so.  Words from a
+    text layer (no confidence) count as readable; `ingest.layertrust` already refused bad layers.
+    """
+    return all(w.conf is None or w.conf >= MIN_DIGIT_CONF
+               for w in words if any(ch.isdigit() for ch in w.text))
 
 
 def _tentang(lines: Sequence[Line]) -> str | None:
@@ -388,7 +417,9 @@ def _tentang(lines: Sequence[Line]) -> str | None:
     last = lines[start]
     for line in lines[start + 1 : start + 8]:
         text = line.text
-        if line.top - last.bottom > 1.6 * line.height or _TITLE_STOP_RE.match(text):
+        # a TENTANG standing alone may be set further above the title than the title's lines
+        gap = 3.0 if not any(parts) else 1.6
+        if line.top - last.bottom > gap * line.height or _TITLE_STOP_RE.match(text):
             break
         if text.rstrip().endswith(",") and parts[-1:] != [""]:
             break
