@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 
 import qrcode
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 from reportlab.lib.colors import Color
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -158,10 +158,20 @@ def tanggal_indonesia(value: date) -> str:
 def stamp_pdf(original: bytes, stamp: Stamp) -> tuple[bytes, int]:
     """The stamped copy of a PDF (bytes, page count); the input bytes are not modified."""
     try:
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
-    except (PdfReadError, ValueError, OSError) as e:
+        return _stamped(original, stamp)
+    except _BROKEN_PDF as e:  # an archived original pypdf cannot rewrite (damaged, odd objects)
         raise BadInputError(f"Berkas arsip tidak dapat dibaca untuk dibuatkan salinan ({e}); "
-                            "periksa arsip dengan `arsip check`.") from e
+                            "periksa arsip dengan `arsip check`, atau salin berkas aslinya "
+                            "tanpa cap.") from e
+
+
+# what pypdf raises on damaged objects (a number where a dictionary should be, a missing object)
+_BROKEN_PDF = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+               RecursionError)
+
+
+def _stamped(original: bytes, stamp: Stamp) -> tuple[bytes, int]:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
     pages = list(writer.pages)
     for number, page in enumerate(pages, start=1):
         page.transfer_rotation_to_content()

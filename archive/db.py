@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import fcntl
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.pool import NullPool
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -74,17 +76,99 @@ def upgrade(engine_or_url: Engine | str, revision: str = "head") -> None:
     """Run the migrations up to `revision` (default: the newest) on a database."""
     from alembic import command
 
+    _migrate(engine_or_url, lambda config: command.upgrade(config, revision),
+             to_head=revision == "head")
+
+
+def downgrade(engine_or_url: Engine | str, revision: str) -> None:
+    """Undo migrations down to `revision` (for developers and the migration tests)."""
+    from alembic import command
+
+    _migrate(engine_or_url, lambda config: command.downgrade(config, revision), to_head=False)
+
+
+def _migrate(engine_or_url: Engine | str, run: Callable[[Any], None], *, to_head: bool) -> None:
+    """Run an Alembic command the safe way for the engine's database.
+
+    PostgreSQL: everything in one transaction (its DDL is transactional) under an advisory lock.
+    SQLite: see `_sqlite_migration_engine`: one transaction per revision with foreign keys off,
+    checked before each commit, so a kill at any statement leaves the previous revision intact.
+    """
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     config = alembic_config()
     try:
+        if engine.dialect.name == "sqlite" and _sqlite_file(engine):
+            _migrate_sqlite(engine, config, run, to_head)
+            return
         with _migration_lock(engine), engine.begin() as connection:
             if engine.dialect.name == "postgresql":  # held until this transaction ends
                 connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            run(config)
     finally:
         if isinstance(engine_or_url, str):
             engine.dispose()
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    database = engine.url.database
+    return database if database and database != ":memory:" else None
+
+
+def _migrate_sqlite(engine: Engine, config: Any, run: Callable[[Any], None], to_head: bool) -> None:
+    if to_head and _at_head(engine):
+        return  # nothing to do: no lock file needed (a read-only data dir still opens)
+    migrator = _sqlite_migration_engine(engine)
+    try:
+        with _migration_lock(engine), migrator.connect() as connection:
+            config.attributes["connection"] = connection
+            config.attributes["transaction_per_migration"] = True
+            run(config)
+    finally:
+        migrator.dispose()
+
+
+def _at_head(engine: Engine) -> bool:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    try:
+        return current_revision(engine) == head
+    except OperationalError:
+        return False
+
+
+def _sqlite_migration_engine(engine: Engine) -> Engine:
+    """A one-connection engine for migrating SQLite without losing rows or half-applying DDL.
+
+    pysqlite normally issues no BEGIN before DDL, so each CREATE/ALTER commits on its own and a
+    kill leaves half a revision; here the driver's own transaction handling is off and every
+    transaction starts with BEGIN IMMEDIATE (SQLite's DDL is transactional).  Foreign keys are
+    off (they can only be switched outside a transaction): a batch migration drops and recreates
+    a table, and with them on the DROP would cascade to every child row.  `PRAGMA
+    foreign_key_check` runs before each revision commits instead (archive/migrations/env.py).
+    """
+    migrator = create_engine(engine.url, poolclass=NullPool,
+                             connect_args={"timeout": 30, "isolation_level": None})
+
+    @event.listens_for(migrator, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=OFF")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
+
+    @event.listens_for(migrator, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return migrator
+
+
+def foreign_key_violations(connection: Connection) -> list[tuple[Any, ...]]:
+    """Rows whose foreign key points nowhere (SQLite's `PRAGMA foreign_key_check`)."""
+    return [tuple(r) for r in connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()]
 
 
 @contextmanager
@@ -95,8 +179,8 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     an exclusive lock on `<database>.lock` beside the file (the second process then finds the
     tables at the newest revision and has nothing to do).
     """
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
+    database = _sqlite_file(engine) if engine.dialect.name == "sqlite" else None
+    if not database:
         yield
         return
     with Path(f"{database}.lock").open("a+b") as lock:

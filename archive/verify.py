@@ -132,7 +132,8 @@ def code_in_file(path: Path) -> str | None:
         if isinstance(value, str):
             return value
         text = reader.pages[-1].extract_text() if reader.pages else ""
-    except (PyPdfError, ValueError, KeyError, IndexError, OSError) as e:
+    except (PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, OSError,
+            RecursionError) as e:
         log.info("%s: no code readable (%s)", path.name, e)
         return None
     match = _CODE_IN_TEXT.search(text or "")

@@ -63,7 +63,8 @@ def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> Doc
 
     try:
         target.write_bytes(searchable_pdf(path, doc.pages))
-    except (PyPdfError, ValueError, KeyError, OSError) as e:
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+            RecursionError) as e:  # pypdf on a damaged object: the copy only is lost
         log.warning("%s: salinan pindaian yang dapat dicari tidak dibuat: %s", path.name, e)
         return replace(doc, warnings=(*doc.warnings,
                                       f"salinan pindaian yang dapat dicari tidak dibuat ({e})"))

@@ -63,6 +63,8 @@ def page_count(path: Path) -> int:
 
 def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.ndarray, float]:
     """Page `index` (0-based) as RGB pixels at `dpi` (default: its scan's own DPI within limits)."""
+    import pypdfium2 as pdfium
+
     pdf = _open(path)
     try:
         page = pdf[index]
@@ -72,6 +74,9 @@ def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.nd
         rgb = np.asarray(bitmap.to_pil().convert("RGB"))
         page.close()
         return rgb, dpi
+    except pdfium.PdfiumError as e:  # a page object missing or broken: that page only
+        raise DamagedPdfError(f"{path.name}: halaman {index + 1} rusak dan tidak dapat dijadikan "
+                              f"gambar ({e}); mintalah berkas yang utuh kepada pengirimnya.") from e
     finally:
         pdf.close()
 
@@ -135,19 +140,27 @@ def image_covers(path: Path, indices: Sequence[int]) -> list[float]:
 
     pdf = _open(path)
     try:
-        out = []
-        for index in indices:
-            page = pdf[index]
-            width, height = page.get_size()
-            best = 0.0
-            for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
-                left, bottom, right, top = obj.get_bounds()
-                best = max(best, (right - left) * (top - bottom))
-            out.append(min(1.0, best / (width * height)) if width * height > 0 else 0.0)
-            page.close()
-        return out
+        return [_image_cover(pdf, index, pdfium_c.FPDF_PAGEOBJ_IMAGE) for index in indices]
     finally:
         pdf.close()
+
+
+def _image_cover(pdf: Any, index: int, image_type: int) -> float:
+    """Share of page `index` its largest image covers; 0.0 for a page pdfium cannot load."""
+    import pypdfium2 as pdfium
+
+    try:
+        page = pdf[index]
+        width, height = page.get_size()
+        best = 0.0
+        for obj in page.get_objects(filter=[image_type]):
+            left, bottom, right, top = obj.get_bounds()
+            best = max(best, (right - left) * (top - bottom))
+        page.close()
+    except pdfium.PdfiumError as e:  # judged by its text layer alone; rendering it would fail too
+        log.info("%s: page %d cannot be loaded (%s)", pdf, index + 1, e)
+        return 0.0
+    return min(1.0, best / (width * height)) if width * height > 0 else 0.0
 
 
 def choose_dpi(native: float | None) -> float:

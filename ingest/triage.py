@@ -199,20 +199,30 @@ def _page_count_pdfminer(path: Path, limits: Limits) -> int:
 
 
 def _content_streams(page: Any) -> list[Any]:
+    """The page's content streams; whatever else /Contents points to is skipped.
+
+    A malformed reference (`/Contents 10 -1 R`) reads as a number, an array may hold nulls:
+    neither is a stream that could inflate, and the text layer reads the page as it can.
+    """
+    from pypdf.generic import StreamObject
+
     try:
         contents = page.get("/Contents")
         if contents is None:
             return []
         contents = contents.get_object()
         items = contents if isinstance(contents, list) else [contents]
-        return [c.get_object() for c in items]
-    except Exception as e:
+        objects = [c.get_object() if hasattr(c, "get_object") else c for c in items]
+    except Exception as e:  # pypdf raises assorted errors on a broken object; all mean "damaged"
         raise DamagedPdfError(f"Isi salah satu halaman PDF rusak ({e}); mintalah berkas yang utuh "
                               "kepada pengirimnya.") from e
+    return [o for o in objects if isinstance(o, StreamObject)]
 
 
 def _inflated_size(stream: Any, limit: int) -> int:
     filters = stream.get("/Filter")
+    if hasattr(filters, "get_object"):
+        filters = filters.get_object()
     names = [str(f) for f in (filters if isinstance(filters, list) else [filters] if filters else [])]
     raw = getattr(stream, "_data", b"") or b""
     if "/FlateDecode" not in names[:1]:

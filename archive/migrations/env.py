@@ -7,12 +7,16 @@ From the command line (`alembic -c archive/alembic.ini upgrade head`) it builds 
 from __future__ import annotations
 
 import os
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from alembic import context
+from alembic.migration import MigrationContext, MigrationInfo
 from sqlalchemy.engine import Connection
 
 import archive.models  # noqa: F401  (registers the tables on Base.metadata for autogenerate)
-from archive.db import Base, make_engine
+from archive.db import Base, foreign_key_violations, make_engine
+from archive.errors import StorageError
 
 # Modules with more tables register themselves by being imported here.
 for _name in ("archive.models_letters",):
@@ -26,13 +30,29 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _foreign_keys_intact(ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any],
+                         run_args: Mapping[str, Any]) -> None:
+    """Before a revision commits on SQLite (run with foreign keys off): no row may point nowhere."""
+    assert ctx.connection is not None
+    violations = foreign_key_violations(ctx.connection)
+    if violations:
+        raise StorageError(
+            f"Migrasi {step.up_revision_id or step.down_revision_ids} dibatalkan: {len(violations)} "
+            f"baris merujuk ke baris yang tidak ada (contoh: {violations[0]}); basis data tidak "
+            "diubah. Laporkan ke pengembang beserta pesan ini.")
+
+
 def _configure_and_run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
+        # archive.db runs SQLite migrations one transaction per revision, foreign keys off
+        transaction_per_migration=bool(config.attributes.get("transaction_per_migration")),
+        on_version_apply=_foreign_keys_intact if sqlite else None,
     )
     with context.begin_transaction():
         context.run_migrations()
