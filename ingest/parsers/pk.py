@@ -168,7 +168,7 @@ def _programs(doc: DocumentContent) -> tuple[list[Program], list[str]]:
     """The program/anggaran table and the warnings of its self-check (amounts vs Jumlah)."""
     for page in doc.pages:
         for table in page.tables:
-            layout = read_header(table)
+            layout = program_layout(table)
             if layout and {"program", "anggaran"} <= layout.role_set:
                 rows, total = _programs_from_table(table, layout)
                 return rows, _total_check(rows, total)
@@ -177,6 +177,30 @@ def _programs(doc: DocumentContent) -> tuple[list[Program], list[str]]:
         if rows:
             return rows, _total_check(rows, total)
     return [], []
+
+
+# PK program tables of offices below the head of an agency list activities, and name the fund
+_PROGRAM_HEAD_RE = re.compile(r"^(?:program|kegiatan|sub\s*kegiatan|program\s*/\s*kegiatan)\b", re.I)
+_FUND_HEAD_RE = re.compile(r"^(?:sumber\s*(?:dana|anggaran)|ket\.?|keterangan)$", re.I)
+
+
+def program_layout(table: Table) -> Layout | None:
+    """The roles of a program table's columns: the shared header vocabulary, plus `Kegiatan` /
+    `Sub Kegiatan` as the program column and `Sumber Dana` as the keterangan."""
+    if not table.rows:
+        return None
+    base = read_header(table)
+    texts = [" ".join((c.text if c else "").split()) for c in table.rows[0]]
+    roles: list[str | None] = list(base.roles) if base else [None] * len(texts)
+    for i, t in enumerate(texts[:len(roles)]):
+        if roles[i] is None and _PROGRAM_HEAD_RE.match(t) and "program" not in roles:
+            roles[i] = "program"
+        elif roles[i] is None and _FUND_HEAD_RE.match(t):
+            roles[i] = "keterangan"
+    if not {"program", "anggaran"} <= set(roles):
+        return None
+    years = base.years if base else tuple(None for _ in roles)
+    return Layout(tuple(roles), years, base.header_rows if base else 1)
 
 
 _SUMMARY_RE = re.compile(r"^\s*(?:jumlah|total|sub\s*total)\b", re.I)
@@ -249,8 +273,9 @@ def program_list_from_words(page: PageContent) -> tuple[list[Program], float | N
     the program name, those right of it the keterangan; each word belongs to the row of the
     last program line above it, else to the amount nearest to it vertically.
     """
-    head = next((ln for ln in group_lines(page.words) if re.search(r"\bprogram\b", ln[0], re.I)
-                 and re.search(r"\banggaran\b", ln[0], re.I)), None)
+    head = next((ln for ln in group_lines(page.words)
+                 if re.search(r"\b(?:program|kegiatan)\b", ln[0], re.I)
+                 and re.search(r"\b(?:anggaran|pagu)\b", ln[0], re.I)), None)
     if head is None:
         return [], None
     body = _join_split_amounts([w for w in page.words if w.box.top > head[2]])

@@ -146,3 +146,14 @@ def test_nip_structure() -> None:
     assert not nip.structure_ok("19690921199803101")  # 17 digits
     assert nip.year_mismatch("196909211998031011", 1997)
     assert not nip.year_mismatch("196909211998031011", 2021)
+
+
+def test_activity_table_of_a_lower_office(tmp_path: Path) -> None:
+    """`Kegiatan` heads the program column and `Sumber Dana` the keterangan."""
+    rows = [["No", "Kegiatan", "Anggaran (Rp)", "Sumber Dana"],
+            ["1", "Penyusunan Dokumen Perencanaan", "Rp. 150.000.000,-", "APBD"],
+            ["", "Jumlah", "Rp. 150.000.000,-", ""]]
+    doc = _pdf(tmp_path / "keg.pdf", [_p("PERJANJIAN KINERJA TAHUN 2023"), Table(rows, style=_GRID)])
+    got = pk.parse(doc)
+    assert [(p.program, p.anggaran, p.keterangan) for p in got.programs] == [
+        ("Penyusunan Dokumen Perencanaan", 150000000.0, "APBD")]
