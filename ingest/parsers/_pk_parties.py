@@ -87,8 +87,7 @@ def _labelled(text: str) -> dict[str, PartyReading]:
     out: dict[str, PartyReading] = {}
     fields: dict[str, list[str]] = {}
     current: str | None = None
-    for raw in text.splitlines():
-        line = raw.strip()
+    for line in _joined_lines(text):
         # 'selaku atasan PIHAK KESATU, selanjutnya disebut PIHAK KEDUA': the one named
         party = _NAMED_AS_RE.search(line) or _PARTY_RE.search(line)
         label = _LABEL_RE.match(line)
@@ -98,11 +97,35 @@ def _labelled(text: str) -> dict[str, PartyReading]:
         elif label:
             current = label.group(1).lower().split("/")[0].strip()
             fields[current] = [label.group(2)]
-        elif current == "jabatan" and line and line.isupper() and not party:
+        elif current == "jabatan" and not party and _continues_jabatan(line):
             fields[current].append(line)
         else:
             current = None
     return out
+
+
+def _joined_lines(text: str) -> list[str]:
+    """Stripped lines, a 'disebut' line joined with the 'PIHAK ...' line it runs on to."""
+    out: list[str] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if out and re.search(r"disebut\s*(?:sebagai)?\s*:?$", out[-1], re.I) and re.match(
+                r"^pihak\b", line, re.I):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def _continues_jabatan(line: str) -> bool:
+    """A wrapped jabatan line: capitals, or a short capitalised phrase without a full stop
+    ('Kabupaten Contoh'), never a label or the start of a sentence."""
+    if not line or _LABEL_RE.match(line):
+        return False
+    if line.isupper():
+        return True
+    return bool(re.match(r"^[A-Z]", line)) and len(line.split()) <= 6 and not re.search(
+        r"[.;:]\s*$|\b(?:yang|dalam|akan|untuk|dengan|berjanji|selanjutnya)\b", line, re.I)
 
 
 def _from_fields(fields: dict[str, list[str]]) -> PartyReading:

@@ -157,3 +157,23 @@ def test_activity_table_of_a_lower_office(tmp_path: Path) -> None:
     got = pk.parse(doc)
     assert [(p.program, p.anggaran, p.keterangan) for p in got.programs] == [
         ("Penyusunan Dokumen Perencanaan", 150000000.0, "APBD")]
+
+
+def test_numbered_labels_with_wrapped_jabatan_and_a_split_closing_line() -> None:
+    text = """PERJANJIAN KINERJA TAHUN 2024
+Kami yang bertanda tangan di bawah ini:
+1. Nama : dr. SITI RAHAYU, M.Kes
+   Jabatan : Kepala Dinas Kesehatan
+   Kabupaten Contoh
+   NIP : 19750412 200212 2 004
+Selanjutnya dalam perjanjian ini disebut
+PIHAK PERTAMA.
+2. Nama : Ir. H. BAMBANG SUTRISNO
+   Jabatan : Bupati Contoh
+selaku atasan PIHAK PERTAMA, selanjutnya disebut PIHAK KEDUA."""
+    page = PageContent(number=1, width=595, height=842, text=text)
+    got = pk.parse(DocumentContent(pages=(page,)))
+    assert got.pihak_pertama is not None and got.pihak_kedua is not None
+    assert (got.pihak_pertama.nama, got.pihak_pertama.jabatan, got.pihak_pertama.nip) == (
+        "dr. SITI RAHAYU, M.Kes", "Kepala Dinas Kesehatan Kabupaten Contoh", "197504122002122004")
+    assert (got.pihak_kedua.nama, got.pihak_kedua.jabatan) == ("Ir. H. BAMBANG SUTRISNO", "Bupati Contoh")
