@@ -277,9 +277,9 @@ def _reconcile(key: str, text: PartyReading | None, blocks: Sequence[PartyReadin
     for b in blocks:
         jabatan = jabatan or b.official.jabatan
     for b in blocks:
-        if _plausible_name(b.official.nama) and not _is_jabatan_line(
-                b.official.nama or "", jabatan, b.official.jabatan):
-            names.append(b.official.nama)
+        name = b.official.nama
+        if name and _plausible_name(name) and not _is_jabatan_line(name, jabatan, b.official.jabatan):
+            names.append(name)
     pangkat = next((r.official.pangkat for r in ([text] if text else []) + list(blocks)
                     if r.official.pangkat), None)
     lines = [ln for r in ([text] if text else []) + list(blocks) for ln in r.nip_lines]
