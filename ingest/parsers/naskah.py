@@ -54,6 +54,8 @@ def _missing(result: Extraction) -> Iterable[str]:
     if result.doc_type == "surat":
         fields.append("kepada")
     for name in fields:
+        if name == "nomor" and UNREADABLE_NOMOR in result.warnings:
+            continue  # already said: found, but not readable
         if getattr(result, name) is None:
             yield f"{name}: tidak ditemukan"
 

@@ -234,3 +234,28 @@ def test_real_documents(real_dir: Path, name: str) -> None:
     keys = ("sasaran", "indikator", "satuan", "target", "target_text")
     want = [tuple(i.get(k) for k in keys) for i in expected.get("indicators", [])]
     assert [tuple(i.get(k) for k in keys) for i in got["indicators"]] == want
+
+
+def _ocr_decision(number_conf: float) -> DocumentContent:
+    lines = [("KEPUTUSAN BUPATI CONTOH", 95.0), ("NOMOR 256 TAHUN 2017", number_conf),
+             ("TENTANG", 95.0), ("TIM FASILITASI PENANAMAN MODAL", 95.0), ("BUPATI CONTOH,", 95.0)]
+    words = []
+    for row, (text, conf) in enumerate(lines):
+        for k, token in enumerate(text.split()):
+            c = conf if token.isdigit() and token != "2017" else 95.0
+            words.append(Word(token, Box(200 + 70 * k, 80 + 16 * row, 260 + 70 * k, 92 + 16 * row), conf=c))
+    page = PageContent(number=1, width=595, height=842, text="\n".join(t for t, _ in lines),
+                       words=tuple(words), ocr=True)
+    return DocumentContent(pages=(page,), scanned=True)
+
+
+def test_number_ocr_read_with_little_confidence_is_left_empty() -> None:
+    """A handwritten '286' that OCR reads '256' at 65 is not taken: null and a warning."""
+    from ingest.parsers import naskah
+
+    doubtful = naskah.parse(_ocr_decision(65.0))
+    assert doubtful.nomor is None
+    assert naskah.UNREADABLE_NOMOR in doubtful.warnings
+    assert "nomor: tidak ditemukan" not in doubtful.warnings
+    printed = naskah.parse(_ocr_decision(93.0))
+    assert printed.nomor == "256 TAHUN 2017" and printed.perihal == "Tim Fasilitasi Penanaman Modal"
