@@ -1,10 +1,15 @@
 """Perjanjian Kinerja: the parties, the target table and the program/budget table.
 
-The statement page names both parties (`Nama :` / `Jabatan :` ... `Selanjutnya disebut PIHAK
-KESATU`), and both sign (labelled blocks or two columns at the foot of a page).  The target table
-`No | Sasaran | Indikator | (Satuan) | Target` may hold several numbered indicators in one cell and
-lettered or dashed sub-items with their own targets: items are separated by their vertical
-positions (`indicators.row_items`), so OCR words work the same way as a text layer.
+The parties come from `_pk_parties` (labelled lines, prose, side-by-side signature blocks).  The
+target table `No | Sasaran | Indikator | (Satuan) | Target` may hold several numbered indicators in
+one cell and lettered or dashed sub-items with their own targets: items are separated by their
+vertical positions (`indicators.row_items`), so OCR words work the same way as a text layer.  A
+table measuring a year (Realisasi / Capaian columns, a PENGUKURAN title, another year in its
+title) is not the agreement's.  The program table is ruled or a list aligned in columns; its
+`Jumlah` row is the total, not a program.
+
+Self-checks that become warnings, never values: the amounts against the printed Jumlah, the
+title's year against the signing date, PIHAK PERTAMA's NIP structure and its TMT against the year.
 """
 
 from __future__ import annotations
