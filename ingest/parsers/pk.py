@@ -104,6 +104,10 @@ def _indicators(doc: DocumentContent, year: int | None) -> list[Indicator]:
     for page in doc.pages:
         for table in page.tables:
             layout = read_header(table)
+            if layout is None and targets and _continues(targets[-1], page, table):
+                prev = targets[-1][2]  # the table runs on from the last page without its header
+                targets.append((page, table, Layout(prev.roles, prev.years, 0)))
+                continue
             if layout is None or not {"indikator", "target"} <= layout.role_set:
                 continue
             heading = _heading_above(page, table)
@@ -117,6 +121,17 @@ def _indicators(doc: DocumentContent, year: int | None) -> list[Indicator]:
         found, carried = table_indicators(page, table, layout, carried)
         out += found
     return out
+
+
+def _continues(last: tuple[PageContent, Table, Layout], page: PageContent, table: Table) -> bool:
+    """True for a headerless table at the top of the page after a target table, with as many
+    columns: the same table continued."""
+    prev_page, prev_table, _ = last
+    if page.number != prev_page.number + 1 or not table.rows or not prev_table.rows:
+        return False
+    if len(table.rows[0]) != len(prev_table.rows[-1]):
+        return False
+    return not any(t.box.bottom <= table.box.top for t in page.tables if t is not table)
 
 
 def _heading_above(page: PageContent, table: Table) -> str:

@@ -177,3 +177,13 @@ selaku atasan PIHAK PERTAMA, selanjutnya disebut PIHAK KEDUA."""
     assert (got.pihak_pertama.nama, got.pihak_pertama.jabatan, got.pihak_pertama.nip) == (
         "dr. SITI RAHAYU, M.Kes", "Kepala Dinas Kesehatan Kabupaten Contoh", "197504122002122004")
     assert (got.pihak_kedua.nama, got.pihak_kedua.jabatan) == ("Ir. H. BAMBANG SUTRISNO", "Bupati Contoh")
+
+
+def test_target_table_continued_on_the_next_page_without_its_header(tmp_path: Path) -> None:
+    more = [["2", "Meningkatnya keamanan informasi", "Persentase sistem yang aman", "100 %"]]
+    doc = _pdf(tmp_path / "cont.pdf", [
+        _p("PERJANJIAN KINERJA TAHUN 2023"), Table(TARGETS, style=_GRID), PageBreak(),
+        Table(more, style=_GRID)])
+    got = pk.parse(doc)
+    assert [(i.indikator, i.target) for i in got.indicators] == [
+        ("Persentase layanan tepat waktu", 95.0), ("Persentase sistem yang aman", 100.0)]
