@@ -208,6 +208,8 @@ def _blocks_on(page: PageContent) -> list[tuple[str, PartyReading]]:
     found: list[tuple[str | None, PartyReading]] = []
     for x0, x1 in ((0.0, mid), (mid, page.width)):
         block = column_lines(page.words, x0, x1, start, last_nip + 15)
+        if any(re.match(r"^\s*(?:\d[.)]\s*)?(?:nama|jabatan)\s*:", ln, re.I) for ln in block):
+            continue  # the pernyataan's `Nama : / Jabatan :` lines, not a signature
         official = read_signature(block)
         if official and (official.nama or official.nip):
             label = next((k for k, cx in labels if x0 <= cx < x1), None)
