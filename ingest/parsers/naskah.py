@@ -40,7 +40,19 @@ def parse(doc: DocumentContent) -> Extraction:
     result = result.replace(
         pemerintah=pemerintah or result.pemerintah, instansi=instansi or result.instansi
     )
-    return result.replace(warnings=(*result.warnings, *_missing(result)))
+    return result.replace(warnings=(*result.warnings, *_year_check(result), *_missing(result)))
+
+
+def _year_check(result: Extraction) -> list[str]:
+    """A warning when the number's year ('... TAHUN 2017', '.../2020') is not the date's year:
+    one of them was misread."""
+    if not (result.nomor and result.tanggal):
+        return []
+    m = re.search(r"(?:tahun\s*|/)((?:19|20)\d\d)$", result.nomor, re.I)
+    if not m or m.group(1) == result.tanggal[:4]:
+        return []
+    return [f"tahun pada nomor ({m.group(1)}) tidak sama dengan tahun tanggal ({result.tanggal[:4]}): "
+            "periksa nomor dan tanggalnya"]
 
 
 def detect_type(doc: DocumentContent) -> DocType:

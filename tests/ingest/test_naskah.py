@@ -259,3 +259,12 @@ def test_number_ocr_read_with_little_confidence_is_left_empty() -> None:
     assert "nomor: tidak ditemukan" not in doubtful.warnings
     printed = naskah.parse(_ocr_decision(93.0))
     assert printed.nomor == "256 TAHUN 2017" and printed.perihal == "Tim Fasilitasi Penanaman Modal"
+
+
+def test_year_of_the_number_against_the_date() -> None:
+    from ingest.parsers.naskah import _year_check
+
+    same = Extraction(doc_type="surat", nomor="046/1177/2022", tanggal="2022-06-21")
+    other = Extraction(doc_type="keputusan", nomor="286 TAHUN 2017", tanggal="2018-04-20")
+    assert _year_check(same) == []
+    assert _year_check(other) and "2017" in _year_check(other)[0]
