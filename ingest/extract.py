@@ -45,12 +45,18 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
 
 
 def with_confidence(extraction: Extraction, doc: DocumentContent) -> Extraction:
-    """`extraction` with the OCR confidence of its fields (none when no page was OCR'd)."""
+    """`extraction` with the OCR confidence of its fields (none when no page was OCR'd), capped
+    where the parser's self-checks doubt a field (`Extraction.confidence` as the parser set it)."""
     if not any(p.ocr for p in doc.pages):
-        return extraction
+        return extraction.replace(confidence={}) if extraction.confidence else extraction
     from ingest.confidence import field_confidence
 
-    return extraction.replace(confidence=field_confidence(extraction, doc))
+    found = field_confidence(extraction, doc)
+    # a parser's self-check that failed (amounts vs Jumlah, a year that does not match) caps
+    # the confidence of the fields it doubts
+    for path, cap in extraction.confidence.items():
+        found[path] = round(min(cap, found.get(path, cap)), 3)
+    return extraction.replace(confidence=found)
 
 
 def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> DocumentContent:

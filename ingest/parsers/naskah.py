@@ -40,7 +40,10 @@ def parse(doc: DocumentContent) -> Extraction:
     result = result.replace(
         pemerintah=pemerintah or result.pemerintah, instansi=instansi or result.instansi
     )
-    return result.replace(warnings=(*result.warnings, *_year_check(result), *_missing(result)))
+    years = _year_check(result)
+    caps = {"nomor": 0.3, "tanggal": 0.3} if years else {}
+    return result.replace(warnings=(*result.warnings, *years, *_missing(result)),
+                          confidence={**result.confidence, **caps})
 
 
 def _year_check(result: Extraction) -> list[str]:

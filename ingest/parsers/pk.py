@@ -55,6 +55,7 @@ def parse(doc: DocumentContent) -> Extraction:
     warnings += checks
     warnings += _nip_checks(first, year)
     return Extraction(
+        confidence=_doubted(warnings, programs),
         doc_type="perjanjian_kinerja", tahun=year,
         instansi=instansi, pemerintah=pemerintah_of(instansi), tanggal=tanggal,
         pihak_pertama=first, pihak_kedua=second, indicators=tuple(indicators),
@@ -63,6 +64,22 @@ def parse(doc: DocumentContent) -> Extraction:
 
 
 # --- metadata ---------------------------------------------------------------------------------
+
+DOUBTED = 0.3  # the confidence cap of a field a failed self-check doubts
+
+
+def _doubted(warnings: list[str], programs: list[Program]) -> dict[str, float]:
+    """Confidence caps for the fields the warnings of the self-checks name."""
+    out: dict[str, float] = {}
+    for w in warnings:
+        if w.startswith("jumlah anggaran"):
+            out.update({f"programs[{i}].anggaran": DOUBTED for i in range(len(programs))})
+        elif w.startswith("tahun perjanjian"):
+            out["tahun"] = DOUBTED
+        elif w.startswith("NIP PIHAK PERTAMA"):
+            out["pihak_pertama.nip"] = DOUBTED
+    return out
+
 
 def _nip_checks(first: Official | None, year: int | None) -> list[str]:
     """A warning when PIHAK PERTAMA's NIP says service began after the agreement's year."""

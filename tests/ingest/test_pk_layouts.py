@@ -117,6 +117,13 @@ def test_amount_split_by_ocr_and_the_jumlah_check() -> None:
     assert not any("jumlah anggaran" in w for w in got.warnings)  # they add up to the Jumlah
     misread = pk.parse(_program_page("Rp. 18.015.241.000,-"))
     assert any("jumlah anggaran" in w for w in misread.warnings)
+    assert misread.confidence["programs[1].anggaran"] == pk.DOUBTED
+    # the pipeline keeps the lower of the OCR confidence (0.9 here) and the self-check's cap
+    from ingest.extract import with_confidence
+
+    merged = with_confidence(misread, _program_page("Rp. 18.015.241.000,-"))
+    assert merged.confidence["programs[0].anggaran"] == pk.DOUBTED
+    assert merged.confidence["programs[0].program"] == 0.9
 
 
 def test_nip_from_two_ocr_readings_of_the_signature_block() -> None:
