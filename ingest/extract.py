@@ -15,6 +15,7 @@ from ingest.layout import DocumentContent
 from ingest.model import Extraction
 from ingest.ocr import OcrOptions
 from ingest.parsers import get_parser
+from ingest.second_look import confirm_nomor
 from ingest.textlayer import needs_ocr, read_text_layer
 from ingest.triage import Limits, PdfInfo, triage
 
@@ -41,7 +42,8 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
     doc = ocr_image_pages(path, doc, options.ocr)
     if options.searchable_copy is not None:
         doc = write_searchable_copy(path, doc, options.searchable_copy)
-    return with_confidence(parse_document(doc, info), doc)
+    extraction = confirm_nomor(path, doc, parse_document(doc, info), options.ocr)
+    return with_confidence(extraction, doc)
 
 
 def with_confidence(extraction: Extraction, doc: DocumentContent) -> Extraction:

@@ -165,7 +165,7 @@ def parse_surat(doc: DocumentContent) -> Extraction:
     nomor, warnings = None, []
     if "nomor" in labels:
         value = left_column(labels["nomor"].value, split)
-        nomor = _squash(w.text for w in value) if readable_number(value) else None
+        nomor = format_nomor(" ".join(w.text for w in value)) if readable_number(value) else None
         if value and not readable_number(value):
             warnings.append(UNREADABLE_NOMOR)
     perihal = label_block(lines, labels["perihal"], labels, split) if "perihal" in labels else None
@@ -393,17 +393,46 @@ def parse_keputusan(doc: DocumentContent) -> Extraction:
 
 def _heading_nomor(lines: Sequence[Line]) -> tuple[str | None, bool]:
     """The number of the `NOMOR ...` heading line, and whether its digits were unreadable."""
+    words = _heading_nomor_words(lines)
+    if words is None:
+        return None, False
+    if not readable_number(words):
+        log.info("nomor %r: digits read with little confidence, left empty", [w.text for w in words])
+        return None, True
+    return format_nomor(" ".join(w.text for w in words)), False
+
+
+def _heading_nomor_words(lines: Sequence[Line]) -> list[Word] | None:
     for line in lines[:6]:
-        m = re.match(r"^\s*nomor\s*:?\s*(.+)$", line.text, re.I)
-        if m:
-            if not readable_number(line.words[1:]):
-                log.info("nomor %r: digits read with little confidence, left empty", m.group(1))
-                return None, True
-            spaced = re.fullmatch(r"\s*(\d+)\s*tahun\s*((?:19|20)\d\d)\s*", m.group(1), re.I)
-            if spaced:
-                return f"{spaced.group(1)} TAHUN {spaced.group(2)}", False
-            return _squash([m.group(1)]), False
-    return None, False
+        if re.match(r"^\s*nomor\s*:?\s*\S", line.text, re.I):
+            words = list(line.words[1:])
+            head = re.match(r"^nomor:(.+)$", line.words[0].text, re.I)  # 'NOMOR:286'
+            return [Word(head.group(1), line.words[0].box, line.words[0].conf), *words] if head else words
+    return None
+
+
+def format_nomor(text: str) -> str | None:
+    """A number as the archive keeps it: `286 TAHUN 2017`, else without spaces."""
+    text = re.sub(r"^\s*:\s*", "", text)
+    spaced = re.fullmatch(r"\s*(\d+)\s*tahun\s*((?:19|20)\d\d)\s*", text, re.I)
+    if spaced:
+        return f"{spaced.group(1)} TAHUN {spaced.group(2)}"
+    return _squash([text])
+
+
+def nomor_words(doc: DocumentContent) -> list[Word]:
+    """The words of the first page the number is read from (heading or `Nomor :` label)."""
+    if not doc.pages:
+        return []
+    page = doc.pages[0]
+    lines = page_lines(page)
+    if detect_type(doc) == "keputusan":
+        head = next((i for i, ln in enumerate(lines) if re.match(r"^\s*keputusan\b", ln.text, re.I)), 0)
+        return _heading_nomor_words(lines[head:]) or []
+    labels = find_labels(lines, page.height)
+    if "nomor" not in labels:
+        return []
+    return left_column(labels["nomor"].value, column_split(lines, labels, page.width))
 
 
 UNREADABLE_NOMOR = ("nomor: angkanya tidak terbaca dengan yakin (tulisan tangan atau cap?); "

@@ -268,3 +268,18 @@ def test_year_of_the_number_against_the_date() -> None:
     other = Extraction(doc_type="keputusan", nomor="286 TAHUN 2017", tanggal="2018-04-20")
     assert _year_check(same) == []
     assert _year_check(other) and "2017" in _year_check(other)[0]
+
+
+def test_second_engine_confirms_or_not_a_doubtful_number() -> None:
+    """Kept when the second engine reads the same digits; left empty when it reads others."""
+    from ingest.parsers import naskah
+    from ingest.second_look import agreed
+
+    doc = _ocr_decision(65.0)
+    doubtful = naskah.parse(doc)
+    words = naskah.nomor_words(doc)
+    assert [w.text for w in words] == ["256", "TAHUN", "2017"]
+    same = agreed(doubtful, words, "256 TAHUN 2017")
+    assert same.nomor == "256 TAHUN 2017" and naskah.UNREADABLE_NOMOR not in same.warnings
+    other = agreed(doubtful, words, "286 TAHUN 2017")
+    assert other.nomor is None and naskah.UNREADABLE_NOMOR in other.warnings
