@@ -273,7 +273,7 @@ def test_year_of_the_number_against_the_date() -> None:
 def test_second_engine_confirms_or_not_a_doubtful_number() -> None:
     """Kept when the second engine reads the same digits; left empty when it reads others."""
     from ingest.parsers import naskah
-    from ingest.second_look import agreed
+    from ingest.second_look import SECOND_NOMOR, agreed
 
     doc = _ocr_decision(65.0)
     doubtful = naskah.parse(doc)
@@ -281,5 +281,13 @@ def test_second_engine_confirms_or_not_a_doubtful_number() -> None:
     assert [w.text for w in words] == ["256", "TAHUN", "2017"]
     same = agreed(doubtful, words, "256 TAHUN 2017")
     assert same.nomor == "256 TAHUN 2017" and naskah.UNREADABLE_NOMOR not in same.warnings
-    other = agreed(doubtful, words, "286 TAHUN 2017")
-    assert other.nomor is None and naskah.UNREADABLE_NOMOR in other.warnings
+    unsure = agreed(doubtful, words, "286 TAHUN 2017", 70.0)
+    assert unsure.nomor is None and naskah.UNREADABLE_NOMOR in unsure.warnings
+    slipped = agreed(doubtful, words, "28STAHUN 2017", 97.0)
+    assert slipped.nomor is None
+    reframed = agreed(doubtful, words, "286 TAHUN 2018", 97.0)  # the printed year read otherwise
+    assert reframed.nomor is None
+    # handwriting the second engine reads confidently, in the printed frame Tesseract read
+    other = agreed(doubtful, words, "286 TAHUN 2017", 97.0)
+    assert other.nomor == "286 TAHUN 2017" and SECOND_NOMOR in other.warnings
+    assert other.confidence["nomor"] < 0.9
