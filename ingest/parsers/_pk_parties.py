@@ -160,6 +160,9 @@ def _prose_party(segment: str) -> PartyReading | None:
     """One party from '1. Drs. A, M.Si, NIP ..., Kepala Dinas X, selanjutnya' (end cut off)."""
     body = _PROSE_END_RE.sub("", segment)
     body = re.sub(r"^[\s.:;,]*(?:\d[.)]|[a-c][.)])?\s*", "", body).strip(" .,;")
+    # 'Drs. A selaku Kepala ...', 'Drs. A NIP. 1969... Kepala ...': make the parts comma-separated
+    body = re.sub(r",?\s+(?:selaku|sebagai|jabatan\s*:?)\s+(?!atasan)", ", ", body, flags=re.I)
+    body = re.sub(r",?\s+(nip\b\.?\s*:?\s*[\d ]{18,26})\s*,?\s*", r", \1, ", body, flags=re.I)
     parts = [p.strip() for p in body.split(",")]
     cut = next((i for i, p in enumerate(parts) if i > 0 and JABATAN_START_RE.match(p)), None)
     if cut is None:

@@ -194,3 +194,16 @@ def test_target_table_continued_on_the_next_page_without_its_header(tmp_path: Pa
     got = pk.parse(doc)
     assert [(i.indikator, i.target) for i in got.indicators] == [
         ("Persentase layanan tepat waktu", 95.0), ("Persentase sistem yang aman", 100.0)]
+
+
+def test_prose_with_selaku_and_a_nip_inside() -> None:
+    text = ("PERJANJIAN KINERJA TAHUN 2022\nPada hari ini kami yang bertanda tangan di bawah ini: "
+            "Ir. SUSANTO NIP. 19700101 199503 1 002 selaku Kepala Badan Perencanaan\nPembangunan "
+            "Daerah Kota Contoh, selanjutnya disebut PIHAK PERTAMA. Dr. H. RUDI HARTONO, M.M., "
+            "Wali Kota Contoh, selaku atasan PIHAK PERTAMA, selanjutnya disebut PIHAK KEDUA.")
+    page = PageContent(number=1, width=595, height=842, text=text)
+    got = pk.parse(DocumentContent(pages=(page,)))
+    assert got.pihak_pertama is not None and got.pihak_kedua is not None
+    assert (got.pihak_pertama.nama, got.pihak_pertama.nip, got.pihak_pertama.jabatan) == (
+        "Ir. SUSANTO", "197001011995031002", "Kepala Badan Perencanaan Pembangunan Daerah Kota Contoh")
+    assert (got.pihak_kedua.nama, got.pihak_kedua.jabatan) == ("Dr. H. RUDI HARTONO, M.M.", "Wali Kota Contoh")
