@@ -203,11 +203,21 @@ def _signing_year(doc: DocumentContent, tanggal: str | None) -> int | None:
 
 def _programs(doc: DocumentContent) -> tuple[list[Program], list[str]]:
     """The program/anggaran table and the warnings of its self-check (amounts vs Jumlah)."""
-    for page in doc.pages:
+    for i, page in enumerate(doc.pages):
         for table in page.tables:
             layout = program_layout(table)
             if layout and {"program", "anggaran"} <= layout.role_set:
                 rows, total = _programs_from_table(table, layout)
+                last = (page, table, layout)
+                for nxt in doc.pages[i + 1:i + 3]:  # the table run on over the next pages
+                    more = next((t for t in nxt.tables if program_layout(t) is None
+                                 and _continues(last, nxt, t)), None)
+                    if more is None:
+                        break
+                    cont = Layout(layout.roles, layout.years, 0)
+                    extra, extra_total = _programs_from_table(more, cont)
+                    rows, total = rows + extra, extra_total if extra_total is not None else total
+                    last = (nxt, more, cont)
                 return rows, _total_check(rows, total)
     for page in doc.pages:
         rows, total = program_list_from_words(page)

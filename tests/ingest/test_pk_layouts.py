@@ -207,3 +207,16 @@ def test_prose_with_selaku_and_a_nip_inside() -> None:
     assert (got.pihak_pertama.nama, got.pihak_pertama.nip, got.pihak_pertama.jabatan) == (
         "Ir. SUSANTO", "197001011995031002", "Kepala Badan Perencanaan Pembangunan Daerah Kota Contoh")
     assert (got.pihak_kedua.nama, got.pihak_kedua.jabatan) == ("Dr. H. RUDI HARTONO, M.M.", "Wali Kota Contoh")
+
+
+def test_program_table_continued_on_the_next_page(tmp_path: Path) -> None:
+    first = [["No", "Program", "Anggaran", "Keterangan"],
+             ["1", "Program Penunjang Urusan", "Rp. 1.000.000,-", "APBD"]]
+    second = [["2", "Program Pengelolaan Informasi", "Rp. 2.000.000,-", "APBD"],
+              ["", "Jumlah", "Rp. 3.000.000,-", ""]]
+    doc = _pdf(tmp_path / "prog.pdf", [_p("PERJANJIAN KINERJA TAHUN 2023"), Table(first, style=_GRID),
+                                       PageBreak(), Table(second, style=_GRID)])
+    got = pk.parse(doc)
+    assert [(p.program, p.anggaran) for p in got.programs] == [
+        ("Program Penunjang Urusan", 1000000.0), ("Program Pengelolaan Informasi", 2000000.0)]
+    assert not any("jumlah anggaran" in w for w in got.warnings)
