@@ -20,6 +20,13 @@ from ingest.layout import DocumentContent, PageContent, Word
 from ingest.model import DocType, Extraction
 from ingest.parsers._naskah_lampiran import lampiran_indicators
 from ingest.parsers._naskah_lines import Line, group_words, page_lines
+from ingest.parsers._naskah_nomor import (
+    MIN_DIGIT_CONF,
+    UNREADABLE_NOMOR,
+    format_nomor,
+    readable_number,
+    year_check,
+)
 from ingest.parsers.indicators import find_office, pemerintah_of
 from ingest.text import DATE_RE, clean, join_lines, parse_date, title_case_office
 
@@ -40,22 +47,13 @@ def parse(doc: DocumentContent) -> Extraction:
     result = result.replace(
         pemerintah=pemerintah or result.pemerintah, instansi=instansi or result.instansi
     )
-    years = _year_check(result)
+    years = year_check(result)
     caps = {"nomor": 0.3, "tanggal": 0.3} if years else {}
     return result.replace(warnings=(*result.warnings, *years, *_missing(result)),
                           confidence={**result.confidence, **caps})
 
 
-def _year_check(result: Extraction) -> list[str]:
-    """A warning when the number's year ('... TAHUN 2017', '.../2020') is not the date's year:
-    one of them was misread."""
-    if not (result.nomor and result.tanggal):
-        return []
-    m = re.search(r"(?:tahun\s*|/)((?:19|20)\d\d)$", result.nomor, re.I)
-    if not m or m.group(1) == result.tanggal[:4]:
-        return []
-    return [f"tahun pada nomor ({m.group(1)}) tidak sama dengan tahun tanggal ({result.tanggal[:4]}): "
-            "periksa nomor dan tanggalnya"]
+
 
 
 def detect_type(doc: DocumentContent) -> DocType:
@@ -361,9 +359,7 @@ def _is_address(text: str) -> bool:
     return bool(_PLACE_WORD_RE.match(text) and re.search(r"\d", text))
 
 
-def _squash(words: Iterable[str]) -> str | None:
-    out = re.sub(r"\s+", "", "".join(words)).strip(".,;")
-    return out if re.search(r"\d", out) else None
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,13 +407,7 @@ def _heading_nomor_words(lines: Sequence[Line]) -> list[Word] | None:
     return None
 
 
-def format_nomor(text: str) -> str | None:
-    """A number as the archive keeps it: `286 TAHUN 2017`, else without spaces."""
-    text = re.sub(r"^\s*:\s*", "", text)
-    spaced = re.fullmatch(r"\s*(\d+)\s*tahun\s*((?:19|20)\d\d)\s*", text, re.I)
-    if spaced:
-        return f"{spaced.group(1)} TAHUN {spaced.group(2)}"
-    return _squash([text])
+
 
 
 def nomor_words(doc: DocumentContent) -> list[Word]:
@@ -435,21 +425,7 @@ def nomor_words(doc: DocumentContent) -> list[Word]:
     return left_column(labels["nomor"].value, column_split(lines, labels, page.width))
 
 
-UNREADABLE_NOMOR = ("nomor: angkanya tidak terbaca dengan yakin (tulisan tangan atau cap?); "
-                    "isikan nomor dari dokumen aslinya")
-# OCR confidence (0..100) below which a word holding digits is not taken as a number: printed
-# digits read at 90 and more; a handwritten '286' read as '256' came at 65, '605' as '66' at 32.
-MIN_DIGIT_CONF = 80.0
 
-
-def readable_number(words: Sequence[Word]) -> bool:
-    """False when an OCR word carrying digits was read with too little confidence.
-
-    A number is never guessed: the caller leaves the field empty and says so.  Words from a
-    text layer (no confidence) count as readable; `ingest.layertrust` already refused bad layers.
-    """
-    return all(w.conf is None or w.conf >= MIN_DIGIT_CONF
-               for w in words if any(ch.isdigit() for ch in w.text))
 
 
 def _tentang(lines: Sequence[Line]) -> str | None:
@@ -510,4 +486,5 @@ def decision_date(doc: DocumentContent) -> str | None:
     return None
 
 
-__all__ = ["Line", "group_words", "lampiran_indicators", "page_lines", "parse"]
+__all__ = ["MIN_DIGIT_CONF", "UNREADABLE_NOMOR", "Line", "format_nomor", "group_words",
+           "lampiran_indicators", "nomor_words", "page_lines", "parse", "readable_number"]

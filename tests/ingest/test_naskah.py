@@ -262,12 +262,12 @@ def test_number_ocr_read_with_little_confidence_is_left_empty() -> None:
 
 
 def test_year_of_the_number_against_the_date() -> None:
-    from ingest.parsers.naskah import _year_check
+    from ingest.parsers._naskah_nomor import year_check
 
     same = Extraction(doc_type="surat", nomor="046/1177/2022", tanggal="2022-06-21")
     other = Extraction(doc_type="keputusan", nomor="286 TAHUN 2017", tanggal="2018-04-20")
-    assert _year_check(same) == []
-    assert _year_check(other) and "2017" in _year_check(other)[0]
+    assert year_check(same) == []
+    assert year_check(other) and "2017" in year_check(other)[0]
 
 
 def test_second_engine_confirms_or_not_a_doubtful_number() -> None:
