@@ -31,6 +31,9 @@ def suspect(value: str | None) -> bool:
     """True for a number that looks like a misread text layer rather than a printed number."""
     if not value:
         return False
+    # a decision's 'N TAHUN YYYY' holds digits only
+    if re.search(r"tahun", value, re.I) and not re.fullmatch(r"\s*\d+\s*tahun\s*\d{4}\s*", value, re.I):
+        return True
     # codes like 'Kep.112-Huk' or 'II.15/TUBABA' mix letters and digits legitimately:
     # only the parts that should be numbers are looked at (runs touching a digit)
     return any(_SLIP_RE.search(part) for part in re.split(r"[/.\-\s]", value))
