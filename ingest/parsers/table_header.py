@@ -32,6 +32,7 @@ _YEAR_RE = re.compile(r"\b((?:19|20)\d\d)\b")
 _RULES: tuple[tuple[str, str], ...] = (
     (r"^(no|nomor|no\s*urut|nmr)\s*[.,]?$", "no"),
     (r"[il1|]\s*nd\s*[il1|]\s*ka\s*t\s*[o0]\s*r|\bindicator|^iku\b|\biku$|\(iku\)", "indikator"),
+    (r"^sumber\s*(dana|anggaran|pembiayaan)\b", "keterangan"),  # where the money comes from
     (r"anggaran|\bpagu\b|alokasi|\bdana\b|\bbiaya\b", "anggaran"),
     (r"sasaran|tujuan", "sasaran"),
     (r"capa\s*[il1]\s*an|\bcapai\b|\bpencapaian|^\(?%\)?$|^persen(tase)?$|^pers?\.?\s*\(?%\)?$", "capaian"),
