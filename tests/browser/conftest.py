@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -74,6 +76,10 @@ def browser() -> Iterator[Any]:
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).is_file() and not shutil.which("chromium"):
         pytest.skip("Debian's chromium is not installed (scripts/install.sh --dev)")
+    # an app opened in this process points TMPDIR at its data dir's scratch folder
+    # (archive.scratch); Chromium's profile socket under that path would be too long
+    os.environ.pop("TMPDIR", None)
+    tempfile.tempdir = None
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
