@@ -10,6 +10,7 @@ verifies as valid (SAH).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -198,8 +199,11 @@ def test_incremental_backup_copies_only_new_files(tmp_path: Path, corpus_dir: Pa
     arsip = Arsip(tmp_path / "data", None, monkeypatch)
     arsip("ingest", str(corpus_dir / "sop-bkpsdm-01.pdf"), str(corpus_dir / "form-bpkad-2023-03.pdf"))
     dest = tmp_path / "backups"
+    (dest / ".arsip-20260101-000000.partial" / "files").mkdir(parents=True)  # a killed backup
     first = json.loads(arsip("backup", str(dest), "--incremental", "--json"))
     assert first["base"] is None and first["files"] == 2 and first["reused"] == 0
+    assert "sisa cadangan yang terputus dihapus: .arsip-20260101-000000.partial" in first["notes"]
+    assert not list(dest.glob(".*.partial"))
     arsip("ingest", str(corpus_dir / "sop-bappeda-05.pdf"))
     second = json.loads(arsip("backup", str(dest), "--incremental", "--json"))
     assert Path(second["base"]) == Path(first["folder"])
@@ -226,7 +230,12 @@ def test_backup_refuses_a_rotten_file_and_restore_a_non_empty_dir(
     stored.write_bytes(bytes(data))
     r = CliRunner().invoke(cli, ["backup", str(tmp_path / "b2")])
     assert r.exit_code == 7 and "tidak cocok lagi dengan hash" in r.stderr, r.output
-    assert not any((tmp_path / "b2").iterdir())  # nothing half-made is left looking like a backup
+    left = {p.name for p in (tmp_path / "b2").iterdir()}
+    assert left == {".arsip-backup.lock"}, left  # nothing half-made is left, nothing looks like a backup
+    with (tmp_path / "b2" / ".arsip-backup.lock").open("a+b") as held:  # another backup running
+        fcntl.flock(held, fcntl.LOCK_EX)
+        r = CliRunner().invoke(cli, ["backup", str(tmp_path / "b2")])
+    assert r.exit_code == 4 and "Pencadangan lain sedang berjalan" in r.stderr, r.output
     r = CliRunner().invoke(cli, ["restore", str(tmp_path)])
     assert r.exit_code == 2 and "bukan folder cadangan" in r.stderr, r.output
     manifest = Path(made["folder"]) / "manifest.json"  # a backup made by a newer program
