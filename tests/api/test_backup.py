@@ -1,6 +1,6 @@
 """`arsip backup` / `arsip restore`: the round trip of a populated archive, taken while it is being written.
 
-An archive with a scan, two versions of one document, letters (sent, reserved, voided) and a stamped
+An archive with a scan, two versions of one document, a correction, letters (sent, reserved, voided), and a stamped
 copy is backed up while a thread keeps ingesting; the backup is restored into a fresh data dir (and a
 fresh database on PostgreSQL).  Every row the backup holds comes back equal (documents, versions,
 files and their hashes, letter numbers, copies, and any table added later: the comparison reads
@@ -81,10 +81,11 @@ def sop_scan(path: Path) -> Path:
 
 
 def populate(arsip: Arsip, corpus: Path, tmp_path: Path) -> tuple[str, Path]:
-    """Scans, versions, letters in three states, a stamped copy; the copy's code and PDF."""
+    """Scans, versions, a correction, letters in three states, a stamped copy; the copy's code and PDF."""
     out = arsip("ingest", str(corpus / "sop-bkpsdm-01.pdf"), str(corpus / "sop-bkpsdm-01-rev1.pdf"),
                 str(sop_scan(tmp_path / "pindaian.pdf")))
-    assert "versi baru 2" in out, out
+    assert "versi baru 2" in out and "dokumen baru #2" in out, out
+    arsip("revoke", "2:1", "--on", "2026-01-01", "--reason", "Diganti SOP baru")  # a correction
     data = json.loads((DATA / "letter-lkjip.json").read_text(encoding="utf-8"))
     profile = tmp_path / "profile.json"
     profile.write_text(json.dumps({"kop": data["kop"], "pengirim": data["pengirim"],
@@ -184,6 +185,9 @@ def test_backup_while_ingesting_and_restore_round_trip(
     assert all(sha256_file(restored.path(r["sha256"])) == r["sha256"] for r in after["files"].values())
     numbers = {(r["number"], r["status"]) for r in after["letters"].values()}
     assert {s for _, s in numbers} == {"confirmed", "reserved", "void"}, numbers
+    scan = next(v for v in after["versions"].values() if v["document_id"] == 2)
+    assert scan["status"] == "dicabut"  # the correction came back
+    assert any(f["scanned"] and f["version_id"] == scan["id"] for f in after["files"].values())
     assert len(after["copies"]) == 1
 
     verdict = json.loads(target("verify", str(copy_pdf), "--json"))  # the copy's bytes
