@@ -23,6 +23,7 @@ packages=(
 )
 if [ "$dev" = 1 ]; then
   packages+=(postgresql postgresql-contrib ghostscript unpaper pngquant qpdf)
+  packages+=(chromium)                                # browser tests (Playwright drives /usr/bin/chromium)
 fi
 
 missing=()
