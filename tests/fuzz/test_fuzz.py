@@ -91,14 +91,17 @@ def test_mutated_pdfs_through_the_upload_page(corpus_dir: Path, tmp_path: Path) 
 
     from api.settings import Settings
     from api.web.app import create_app
+    from tests.api.webutil import login, make_user
 
     seeds = {n: (corpus_dir / n).read_bytes() for n in TEXT_SEEDS}
     batch = [(f"m{i}.pdf", m.data) for i, m in zip(range(10), mutants(seeds, SEED + 2), strict=False)]
     batch += [(p.name, p.read_bytes()) for p in sorted(SAVED.glob("*.pdf"))[:3]]  # past findings
     settings = Settings(data_dir=tmp_path / "data", database_url=None, ocr_jobs=1)
     with TestClient(create_app(settings)) as client:
+        make_user(client, "petugas", "admin")
+        client.headers["x-csrf-token"] = login(client, "petugas")
         parts = [("berkas", (name, data, "application/pdf")) for name, data in batch]
-        r = client.post("/unggah", files=parts, data={"pengunggah": "uji"}, follow_redirects=False)
+        r = client.post("/unggah", files=parts, follow_redirects=False)
         assert r.status_code == 303, r.text
         state = client.app.state.arsip  # type: ignore[attr-defined]
         state.uploads.wait()
