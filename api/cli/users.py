@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from archive.models_accounts import ROLES
+from archive.roles import ROLES
 
 
 def register(cli: click.Group) -> None:

@@ -98,8 +98,8 @@ def test_mutated_pdfs_through_the_upload_page(corpus_dir: Path, tmp_path: Path) 
     batch += [(p.name, p.read_bytes()) for p in sorted(SAVED.glob("*.pdf"))[:3]]  # past findings
     settings = Settings(data_dir=tmp_path / "data", database_url=None, ocr_jobs=1)
     with TestClient(create_app(settings)) as client:
-        make_user(client, "petugas", "admin")
-        client.headers["x-csrf-token"] = login(client, "petugas")
+        make_user(client, "arsiparis", "arsiparis")
+        client.headers["x-csrf-token"] = login(client, "arsiparis")
         parts = [("berkas", (name, data, "application/pdf")) for name, data in batch]
         r = client.post("/unggah", files=parts, follow_redirects=False)
         assert r.status_code == 303, r.text
