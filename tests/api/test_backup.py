@@ -3,7 +3,7 @@
 An archive with a scan, two versions of one document, a correction, letters (sent, reserved, voided), and a stamped
 copy is backed up while a thread keeps ingesting; the backup is restored into a fresh data dir (and a
 fresh database on PostgreSQL).  Every row the backup holds comes back equal (documents, versions,
-files and their hashes, letter numbers, copies, and any table added later: the comparison reads
+files and their hashes, letter numbers, copies, the audit trail and any table added later: the comparison reads
 every table there is), rows ingested after the snapshot are absent, and the issued copy still
 verifies as valid (SAH).
 """
@@ -189,6 +189,8 @@ def test_backup_while_ingesting_and_restore_round_trip(
     assert scan["status"] == "dicabut"  # the correction came back
     assert any(f["scanned"] and f["version_id"] == scan["id"] for f in after["files"].values())
     assert len(after["copies"]) == 1
+    actions = {r["action"] for r in after["audit_log"].values()}  # the audit trail came back
+    assert {"copy.issue", "version.revoke", "letter.void"} <= actions, actions
 
     verdict = json.loads(target("verify", str(copy_pdf), "--json"))  # the copy's bytes
     assert verdict["ok"] and verdict["kind"] == "copy" and verdict["code"] == code, verdict
