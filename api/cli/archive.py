@@ -15,7 +15,6 @@ from api.cli.ingest import open_archive, role_label
 
 # shared with the web app (api/wiring.py); imported from here too
 from api.wiring import VERSION_HELP, cli_actor, resolve_version
-from archive.audit import record
 from archive.errors import NotFoundError
 
 __all__ = ["VERSION_HELP", "resolve_version"]
@@ -205,6 +204,8 @@ def retention(on: Any, show_all: bool, set_type: str | None, kka: str | None,
         if set_type:
             set_rule(session, set_type, kka=kka, active_years=active, inactive_years=inactive,
                      final_fate=fate)
+            from archive.audit import record
+
             record(session, cli_actor(), "retention.set", f"retention:{set_type}", None,
                    {"kka": kka, "active": active, "inactive": inactive, "fate": fate})
         schedule_rules = rules(session)
@@ -268,6 +269,8 @@ def move_version(version_ref: str, document_id: int, reason: str) -> None:
         version = resolve_version(session, version_ref)
         before = version.document_id
         placed = move(session, version.id, document_id, reason=reason, by=_login())
+        from archive.audit import record
+
         record(session, cli_actor(), "version.move", f"version:{version.id}",
                {"document_id": before}, {"document_id": placed.document_id, "reason": reason})
     update_search_index(before, placed.document_id)
@@ -287,6 +290,8 @@ def split_version(version_ref: str, reason: str) -> None:
         version = resolve_version(session, version_ref)
         before = version.document_id
         placed = split(session, version.id, reason=reason, by=_login())
+        from archive.audit import record
+
         record(session, cli_actor(), "version.split", f"version:{version.id}",
                {"document_id": before}, {"document_id": placed.document_id, "reason": reason})
     update_search_index(before, placed.document_id)
@@ -306,6 +311,8 @@ def revoke(version_ref: str, on: Any, reason: str) -> None:
     with _session_factory().begin() as session:
         version = revoke_version(session, resolve_version(session, version_ref).id, on.date(),
                                  reason=reason, by=_login())
+        from archive.audit import record
+
         record(session, cli_actor(), "version.revoke", f"version:{version.id}", None,
                {"from": on.date().isoformat(), "reason": reason})
         click.echo(f"versi {version.version_no} dari #{version.document_id} dicabut mulai "

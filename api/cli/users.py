@@ -9,7 +9,9 @@ from typing import Any
 
 import click
 
-from archive.models_accounts import ROLES
+# archive.models_accounts.ROLES, not imported here: `arsip` starts without SQLAlchemy (a test
+# checks the two stay equal).
+ROLES = ("admin", "arsiparis", "auditor", "staf")
 
 
 def register(cli: click.Group) -> None:

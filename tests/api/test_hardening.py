@@ -197,6 +197,13 @@ def test_first_admin_by_the_set_up_page_from_this_machine_only(tmp_path: Path) -
         assert local.get("/", follow_redirects=False).headers["location"].startswith("/masuk")
 
 
+def test_the_command_line_knows_the_roles() -> None:
+    from api.cli import users
+    from archive.models_accounts import ROLES
+
+    assert users.ROLES == ROLES
+
+
 def test_user_commands(tmp_path: Path) -> None:
     env = {"ARSIP_DATA_DIR": str(tmp_path / "data")}
     runner = CliRunner()
@@ -232,3 +239,28 @@ def test_a_good_nip_is_read() -> None:
     read = check_nip("19820425 200902 2 002", today=date(2026, 12, 1))
     assert read.lahir == date(1982, 4, 25) and read.tmt == date(2009, 2, 1)
     assert not read.laki_laki and read.urut == 2
+
+
+def test_login_goes_back_only_to_this_site(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as c:
+        make_user(c, "staf1", "staf")
+        for target, expected in [("//penyerang.example/x", "/"), ("https://penyerang.example", "/"),
+                                 ("/\\penyerang.example", "/"), ("/cari?q=sop", "/cari?q=sop")]:
+            c.cookies.clear()
+            r = c.post("/masuk", data={"nama": "staf1", "sandi": PASSWORD, "lanjut": target,
+                                       "csrf": csrf_of(c.get("/masuk").text)},
+                       follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"] == expected, target
+
+
+def test_every_api_operation_is_described_in_indonesian(client: TestClient) -> None:
+    from api.web.rest import DESCRIPTIONS, openapi_schema
+
+    schema = openapi_schema(client.app)  # type: ignore[arg-type]
+    operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
+    assert operations == set(DESCRIPTIONS)
+    for ops in schema["paths"].values():
+        for op in ops.values():
+            assert set(op["responses"]) >= {"400", "401", "403", "404", "413"}
+            assert op["responses"]["404"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ErrorOut"}
