@@ -4,6 +4,7 @@ accounts, the one-time set-up page), `arsip user ...` and NIP checks."""
 from __future__ import annotations
 
 import csv
+import re
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -264,3 +265,31 @@ def test_every_api_operation_is_described_in_indonesian(client: TestClient) -> N
             assert set(op["responses"]) >= {"400", "401", "403", "404", "413"}
             assert op["responses"]["404"]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_admin_page_edits_accounts_and_shows_a_token_once(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as c:
+        make_user(c, "kepala", "admin")
+        make_user(c, "siti1", "staf")
+        c.headers["x-csrf-token"] = login(c, "kepala")
+        form = {"peran": "staf", "aktif": "1", "jabatan": "Sekretaris", "nama": "Siti",
+                "nip": "198204252009022000"}
+        r = c.post("/admin/pengguna/siti1", data=form)
+        assert r.status_code == 400 and "nomor urut" in r.text
+        r = c.post("/admin/pengguna/siti1", data={**form, "nip": "198204252009022002",
+                                                   "peran": "arsiparis"}, follow_redirects=False)
+        assert r.status_code == 303
+        r = c.post("/admin/pengguna/kepala", data={"peran": "staf", "aktif": "1"})
+        assert r.status_code == 400 and "akun Anda sendiri" in r.text
+        page = c.post("/admin/pengguna/siti1/token", data={})
+        secret = re.search(r'<code class="token">(arsip_[^<]+)</code>', page.text)
+        assert secret and secret.group(1) not in c.get("/admin").text  # shown once
+        me = c.get("/api/v1/saya", headers={"authorization": f"Bearer {secret.group(1)}"}).json()
+        assert me["role"] == "arsiparis" and me["can_certify"] and me["profile"]["nama"] == "Siti"
+        with state_of(c).sessions() as session:
+            from archive import audit
+
+            actions = [(r.actor, r.action, r.target) for r in audit.rows(session)]
+        assert ("kepala", "user.role", "user:siti1") in actions
+        assert ("kepala", "user.profile", "user:siti1") in actions
+        assert ("kepala", "token.add", "user:siti1") in actions
