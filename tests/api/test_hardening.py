@@ -4,8 +4,8 @@ accounts, the one-time set-up page), `arsip user ...` and NIP checks."""
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
