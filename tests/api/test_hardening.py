@@ -98,6 +98,10 @@ def test_verification_upload_is_limited_even_without_a_length(client: TestClient
                         data={"csrf": token})
     assert small.status_code == 200 and "bukan berkas arsip ini" in small.text
     assert client.post("/api/v1/verifikasi", files={"berkas": ("besar.pdf", big)}).status_code == 413
+    client.cookies.clear()  # anyone may verify through the API: no login, no CSRF token
+    del client.headers["x-csrf-token"]
+    r = client.post("/api/v1/verifikasi", files={"berkas": ("kecil.pdf", b"%PDF-1.4\n%%EOF")})
+    assert r.status_code == 200 and r.json()["kind"] == "unknown"
 
 
 def test_forms_have_a_body_limit(client: TestClient) -> None:
