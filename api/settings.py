@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     ocr_dpi: float | None = Field(
         default=None, gt=0, description="Resolution scans are read at; default: the scan's own, at least 300."
     )
+    pg_bindir: Path | None = Field(
+        default=None,
+        description="Folder of pg_dump/pg_restore for backups; default: newest /usr/lib/postgresql/*/bin, then PATH.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

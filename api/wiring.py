@@ -130,6 +130,11 @@ def ingest_one(path: Path, session_factory: Any, store: FileStore,
         return FileOutcome("refused" if refused else "failed",
                            f"{'ditolak' if refused else 'gagal'}: {e.message}", e.exit_code)
     except Exception as e:  # a bug in one parser must not end a batch of hundreds
+        from archive.faults import storage_fault
+
+        fault = storage_fault(e, store.root.parent)
+        if fault is not None:
+            return FileOutcome("failed", f"gagal: {fault.message}", fault.exit_code)
         log.exception("%s: unexpected error", path)
         return FileOutcome("failed", f"gagal: kesalahan program ({e.__class__.__name__}: {e}); "
                            "jalankan ulang dengan `arsip -v ingest` untuk rinciannya", 1)

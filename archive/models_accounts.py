@@ -23,8 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.db import Base
 from archive.models import utcnow
+from archive.roles import ROLES
 
-ROLES = ("admin", "arsiparis", "auditor", "staf")
+__all__ = ["ROLES", "ApiToken", "User", "WebSession"]
 
 
 class User(Base):

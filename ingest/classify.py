@@ -1,7 +1,8 @@
 """Decide the document type from content (never from the file name).
 
 Each type has weighted cues looked for in the first pages, where titles and headings sit; the
-highest total wins, and below a minimum the document is `other`.
+highest total wins, and below a minimum the document is `other`.  A negative weight is a cue that
+rules a type out (a regulation's heading for a decision).
 """
 
 from __future__ import annotations
@@ -48,10 +49,17 @@ _CUES: dict[DocType, tuple[tuple[str, float], ...]] = {
         (r"\bmenimbang\b", 2),
         (r"\bmengingat\b", 1),
         (r"\bmenetapkan\b", 1),
+        # a regulation (PERATURAN BUPATI ... / NOMOR ... / TENTANG) shares the decision's
+        # preamble but is not a decision: its own heading rules the type out
+        (r"(?-i:^\s*PERATURAN(?:\s+[A-Z][A-Z.,]*)+\s*)\n(?:.*\n){0,2}?\s*nomor\b", -12),
     ),
     "surat": (
         (r"\byth\b", 3),
         (r"^\s*surat\s+pengantar\s*$", 8),
+        # the title line of the other letters: SURAT KETERANGAN / EDARAN / TUGAS / UNDANGAN ...
+        (r"^\s*surat\s+(?:keterangan|edaran|tugas|undangan|pemberitahuan|perintah|kuasa|"
+         r"rekomendasi|izin|ijin)\s*$", 5),
+        (r"\bdemikian\s+surat\b", 2),
         # the label block of a letter head: Nomor : ... then Hal/Perihal : within a few lines
         (r"^\s*nomor\s*:.*\n(?:.*\n){0,6}?\s*(perihal|hal)\s*:", 3),
         (r"^\s*(perihal|hal)\s*:", 3),

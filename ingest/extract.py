@@ -6,19 +6,23 @@ Reads like its table of contents: triage, text layer, OCR where needed, classify
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.classify import classify
-from ingest.layout import DocumentContent, PageContent
+from ingest.layertrust import layer_agrees, untrusted_layers
+from ingest.layout import DocumentContent
 from ingest.model import Extraction
-from ingest.ocr import OcrOptions, OcrWord
+from ingest.ocr import OcrOptions
 from ingest.parsers import get_parser
+from ingest.second_look import confirm_nomor
 from ingest.textlayer import needs_ocr, read_text_layer
 from ingest.triage import Limits, PdfInfo, triage
 
 log = logging.getLogger(__name__)
+__all__ = ["ExtractOptions", "extract_file", "layer_agrees", "ocr_image_pages", "parse_document"]
 
 
 @dataclass(frozen=True)
@@ -40,16 +44,40 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
     doc = ocr_image_pages(path, doc, options.ocr)
     if options.searchable_copy is not None:
         doc = write_searchable_copy(path, doc, options.searchable_copy)
-    return with_confidence(parse_document(doc, info), doc)
+    extraction = confirm_nomor(path, doc, parse_document(doc, info), options.ocr)
+    return with_confidence(extraction, doc)
 
 
 def with_confidence(extraction: Extraction, doc: DocumentContent) -> Extraction:
-    """`extraction` with the OCR confidence of its fields (none when no page was OCR'd)."""
+    """`extraction` with the OCR confidence of its fields (none when no page was OCR'd), capped
+    where the parser's self-checks doubt a field (`Extraction.confidence` as the parser set it)."""
     if not any(p.ocr for p in doc.pages):
-        return extraction
+        return extraction.replace(confidence={}) if extraction.confidence else extraction
     from ingest.confidence import field_confidence
 
-    return extraction.replace(confidence=field_confidence(extraction, doc))
+    conf = field_confidence(extraction, doc)
+    for path in checked_fields(extraction.warnings):
+        if path in conf:
+            conf[path] = min(conf[path], FAILED_CHECK)
+    # a parser's self-check that failed (amounts vs Jumlah, a year that does not match) caps
+    # the confidence of the fields it doubts
+    for path, cap in extraction.confidence.items():
+        conf[path] = round(min(cap, conf.get(path, cap)), 3)
+    return extraction.replace(confidence=conf)
+
+
+FAILED_CHECK = 0.5  # the most confidence a field gets when a parser's self-check doubts it
+
+
+def checked_fields(warnings: Sequence[str]) -> list[str]:
+    """Field paths a parser's self-check doubts: its warnings that start with the path and a
+    colon and say to check the document ('disahkan_oleh.nip: ... periksa pada dokumen')."""
+    out = []
+    for w in warnings:
+        head, _, rest = w.partition(": ")
+        if rest and "periksa" in rest and re.fullmatch(r"[a-z_]+(\[\d+\])?(\.[a-z_]+)?", head):
+            out.append(head)
+    return out
 
 
 def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> DocumentContent:
@@ -71,15 +99,18 @@ def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> Doc
 
 
 def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None) -> DocumentContent:
-    """Replace the pages without a usable text layer by their OCR reading."""
-    todo = [i for i, page in enumerate(doc.pages) if needs_ocr(page)]
-    if options is not None:
-        todo = sorted({*todo, *wrong_text_layers(path, doc, options)})
+    """Replace the pages without a usable text layer by their OCR reading.
+
+    A page is read by OCR when it carries no text, or when its text is someone's OCR that fails
+    the checks of `ingest.layertrust` (drawn text is never OCR'd).
+    """
+    images = [i for i, page in enumerate(doc.pages) if needs_ocr(page)]
+    untrusted = untrusted_layers(path, doc, options)
+    if options is None:
+        return replace(doc, warnings=(*doc.warnings, *_unread_notes(images, untrusted)))
+    todo = sorted({*images, *untrusted})
     if not todo:
         return doc
-    if options is None:
-        note = f"{len(todo)} halaman berupa gambar dan tidak dibaca karena OCR dimatikan"
-        return replace(doc, warnings=(*doc.warnings, note))
     from ingest.scan import read_pages
 
     pages = list(doc.pages)
@@ -90,47 +121,15 @@ def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None
     return DocumentContent(pages=tuple(pages), scanned=scanned, warnings=(*doc.warnings, *warnings))
 
 
-def wrong_text_layers(path: Path, doc: DocumentContent, options: OcrOptions) -> list[int]:
-    """Pages whose text layer lies over a scan and says something else than the scan shows.
-
-    A text layer over a page-sized image is someone's OCR, and may be bad OCR ('Pelemakan' for
-    'Peternakan').  Up to `LAYER_SAMPLES` such pages are checked against a quick OCR of a band
-    of the page; one layer that disagrees condemns them all (one tool made them all).
-    """
-    from ingest.raster import image_covers
-
-    texts = [i for i, page in enumerate(doc.pages) if not needs_ocr(page) and not page.ocr]
-    if not texts:
-        return []
-    scans = [i for i, cover in zip(texts, image_covers(path, texts), strict=True) if cover >= SCAN_COVER]
-    from ingest.scan import sample_words
-
-    for i in scans[:LAYER_SAMPLES]:
-        if not layer_agrees(doc.pages[i], sample_words(path, i, options)):
-            log.info("%s page %d: the text layer disagrees with OCR; reading by OCR", path.name, i + 1)
-            return scans
-    return []
-
-
-def layer_agrees(page: PageContent, ocr_words: Sequence[OcrWord]) -> bool:
-    """True when most words OCR reads confidently are also in the page's text layer.
-
-    Too few confident words to judge (a photo, a blank band) counts as agreeing.
-    """
-    from ingest.confidence import norm
-
-    seen = {norm(w.text) for w in ocr_words
-            if w.conf >= 70 and sum(ch.isalpha() for ch in w.text) >= 4}
-    if len(seen) < LAYER_MIN_WORDS:
-        return True
-    layer = {norm(t) for w in page.words for t in w.text.split()}
-    return len(seen & layer) >= LAYER_AGREEMENT * len(seen)
-
-
-SCAN_COVER = 0.6  # a page at least this much covered by one image is a scan
-LAYER_SAMPLES = 3
-LAYER_MIN_WORDS = 6
-LAYER_AGREEMENT = 0.7
+def _unread_notes(images: list[int], untrusted: list[int]) -> list[str]:
+    """What the user must know when OCR is switched off."""
+    notes = []
+    if images:
+        notes.append(f"{len(images)} halaman berupa gambar dan tidak dibaca karena OCR dimatikan")
+    if untrusted:
+        notes.append(f"lapisan teks {len(untrusted)} halaman pindaian tidak sesuai dengan gambarnya "
+                     "(hasil OCR lain yang keliru): periksa nomor dan tanggal, atau aktifkan OCR")
+    return notes
 
 
 def parse_document(doc: DocumentContent, info: PdfInfo) -> Extraction:

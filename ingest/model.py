@@ -113,7 +113,9 @@ class Extraction:
     page_texts: tuple[str, ...] = field(default=(), repr=False)
     # Where OCR was used: field path ('nomor', 'disahkan_oleh.nama', 'steps[2].kegiatan') ->
     # 0..1, the mean OCR confidence of the words the value was read from (ingest.confidence).
-    # Empty for born-digital files, and then left out of the JSON.
+    # Empty for born-digital files, and then left out of the JSON.  A parser may set caps here
+    # for fields its self-checks doubt (amounts that miss the Jumlah, a year that does not
+    # match); `extract.with_confidence` keeps the lower of the cap and the OCR confidence.
     confidence: dict[str, float] = field(default_factory=dict, hash=False)
 
     def replace(self, **changes: Any) -> Extraction:

@@ -7,6 +7,7 @@ pipeline can send them to OCR.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,9 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
     try:
         with pdfplumber.open(path) as pdf:
             pages = [_read_page(p) for p in pdf.pages]
+            sideways = {i: turn for i, p in enumerate(pdf.pages) if (turn := sideways_turn(p))}
+        if sideways:
+            pages = _read_turned(path, pages, sideways)
     except DamagedPdfError:
         raise
     except Exception as e:  # pdfminer raises many unrelated types on a broken file
@@ -45,6 +49,45 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
         pages += [_empty_page(n) for n in range(len(pages) + 1, expected_pages + 1)]
     scanned = bool(pages) and all(needs_ocr(p) for p in pages)
     return DocumentContent(pages=tuple(pages), scanned=scanned, warnings=warnings)
+
+
+def sideways_turn(page: Any) -> int:
+    """Degrees (90 or 270) to turn a page clockwise whose text is printed sideways, else 0.
+
+    A landscape table is often printed across a portrait page: its characters are not upright
+    (pdfplumber reads them as reversed vertical words).  The direction of most characters says
+    which way the reader turns the paper.
+    """
+    chars = page.chars
+    if len(chars) < MIN_TEXT_CHARS:
+        return 0
+    up = sum(1 for c in chars if not c.get("upright", True) and (c.get("matrix") or (0, 0))[1] > 0)
+    down = sum(1 for c in chars if not c.get("upright", True) and (c.get("matrix") or (0, 0))[1] < 0)
+    if max(up, down) < 0.6 * len(chars):
+        return 0
+    return 90 if up >= down else 270
+
+
+def _read_turned(path: Path, pages: list[PageContent], sideways: dict[int, int]) -> list[PageContent]:
+    """The sideways pages read again after turning them (pypdf sets /Rotate; pdfplumber honours it)."""
+    import io
+
+    import pdfplumber
+    from pypdf import PdfReader, PdfWriter
+
+    reader, writer = PdfReader(path), PdfWriter()
+    order = sorted(sideways)
+    for i in order:
+        writer.add_page(reader.pages[i]).rotate(sideways[i])
+    buf = io.BytesIO()
+    writer.write(buf)
+    buf.seek(0)
+    out = list(pages)
+    with pdfplumber.open(buf) as pdf:
+        for k, i in enumerate(order):
+            page = _read_page(pdf.pages[k])
+            out[i] = replace(page, number=i + 1, warnings=(*page.warnings, "halaman dicetak miring: dibaca setelah diputar"))
+    return out
 
 
 def _empty_page(number: int) -> PageContent:
@@ -65,10 +108,13 @@ def _read_page(page: Any) -> PageContent:
     text = page.extract_text() or ""
     has_text = len("".join(text.split())) >= MIN_TEXT_CHARS
     tables = _tables(page) if has_text else ()
+    width, height = float(page.width), float(page.height)
+    if (page.rotation or 0) % 180 == 90 and words and max(w.box.x1 for w in words) > width + 1:
+        width, height = height, width  # words given in the turned frame, size in the stored one
     return PageContent(
         number=page.page_number,
-        width=float(page.width),
-        height=float(page.height),
+        width=width,
+        height=height,
         text=text,
         words=words,
         tables=tables,

@@ -204,9 +204,7 @@ def retention(on: Any, show_all: bool, set_type: str | None, kka: str | None,
         if set_type:
             set_rule(session, set_type, kka=kka, active_years=active, inactive_years=inactive,
                      final_fate=fate)
-            from archive.audit import record
-
-            record(session, cli_actor(), "retention.set", f"retention:{set_type}", None,
+            audit_record(session, cli_actor(), "retention.set", f"retention:{set_type}", None,
                    {"kka": kka, "active": active, "inactive": inactive, "fate": fate})
         schedule_rules = rules(session)
         items = schedule(session, day)
@@ -269,9 +267,7 @@ def move_version(version_ref: str, document_id: int, reason: str) -> None:
         version = resolve_version(session, version_ref)
         before = version.document_id
         placed = move(session, version.id, document_id, reason=reason, by=_login())
-        from archive.audit import record
-
-        record(session, cli_actor(), "version.move", f"version:{version.id}",
+        audit_record(session, cli_actor(), "version.move", f"version:{version.id}",
                {"document_id": before}, {"document_id": placed.document_id, "reason": reason})
     update_search_index(before, placed.document_id)
     click.echo(placed.reason)
@@ -290,9 +286,7 @@ def split_version(version_ref: str, reason: str) -> None:
         version = resolve_version(session, version_ref)
         before = version.document_id
         placed = split(session, version.id, reason=reason, by=_login())
-        from archive.audit import record
-
-        record(session, cli_actor(), "version.split", f"version:{version.id}",
+        audit_record(session, cli_actor(), "version.split", f"version:{version.id}",
                {"document_id": before}, {"document_id": placed.document_id, "reason": reason})
     update_search_index(before, placed.document_id)
     click.echo(placed.reason)
@@ -311,12 +305,17 @@ def revoke(version_ref: str, on: Any, reason: str) -> None:
     with _session_factory().begin() as session:
         version = revoke_version(session, resolve_version(session, version_ref).id, on.date(),
                                  reason=reason, by=_login())
-        from archive.audit import record
-
-        record(session, cli_actor(), "version.revoke", f"version:{version.id}", None,
+        audit_record(session, cli_actor(), "version.revoke", f"version:{version.id}", None,
                {"from": on.date().isoformat(), "reason": reason})
         click.echo(f"versi {version.version_no} dari #{version.document_id} dicabut mulai "
                    f"{on.date().isoformat()}")
     from api.cli.search import update_search_index
 
     update_search_index(version.document_id)
+
+
+def audit_record(*args: Any, **kwargs: Any) -> None:
+    """`archive.audit.record`, imported when a command changes something (start-up stays light)."""
+    from archive.audit import record
+
+    record(*args, **kwargs)

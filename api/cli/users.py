@@ -9,9 +9,7 @@ from typing import Any
 
 import click
 
-# archive.models_accounts.ROLES, not imported here: `arsip` starts without SQLAlchemy (a test
-# checks the two stay equal).
-ROLES = ("admin", "arsiparis", "auditor", "staf")
+from archive.roles import ROLES
 
 
 def register(cli: click.Group) -> None:

@@ -92,6 +92,12 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
+    from archive.faults import storage_fault
+
+    fault = storage_fault(exc, request.app.state.arsip.settings.data_dir)
+    if fault is not None:
+        log.error("%s %s: %s", request.method, request.url.path, fault.message)
+        return error_response(request, fault.status, fault.code, fault.message)
     log.exception("%s %s: unexpected error", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500, "internal_error",
                           f"Kesalahan program ({exc.__class__.__name__}); catatan server "

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 # Words drawn inside start/end capsules and on decision branches, never cell text.
 SYMBOL_WORDS = frozenset({"mulai", "selesai", "start", "end", "ya", "tidak", "yes", "no"})
 _MIN_SYMBOL = (10.0, 6.0)  # smallest symbol width, height (arrow heads are smaller)
-_TEXT_ROLES: tuple[Role, ...] = ("kegiatan", "kelengkapan", "waktu", "output", "keterangan")
+_TEXT_ROLES: tuple[Role, ...] = ("kegiatan", "pelaksana", "kelengkapan", "waktu", "output", "keterangan")
 
 
 @dataclass
@@ -42,6 +42,8 @@ class _RawStep:
     texts: dict[Role, list[str]] = field(default_factory=dict)
     bands: list[tuple[int, Box]] = field(default_factory=list)
     areas: dict[str, float] = field(default_factory=dict)  # actor name -> symbol area
+    starts: set[str] = field(default_factory=set)  # actors holding a start/end capsule
+    seen: list[Box] = field(default_factory=list)  # symbols counted (one drawn as fill + stroke counts once)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,10 @@ def read_flowchart(doc: DocumentContent) -> Flowchart:
             _read_rows(body, page.number, state, symbols)
             _assign_symbols(state.steps[first:], page.number, symbols, state.columns)
     renumber(state.steps, state.warnings)
-    steps = tuple(_finish(raw, state) for raw in state.steps)
+    steps = tuple(_finish(raw, state, first=not i) for i, raw in enumerate(state.steps))
+    if not state.actors:
+        # one Pelaksana column of names: the actors are the names, in the order they first act
+        state.actors = list(dict.fromkeys(s.pelaksana for s in steps if s.pelaksana))
     return Flowchart(tuple(state.actors), steps, tuple(state.warnings), frozenset(state.tables))
 
 
@@ -85,8 +90,9 @@ def _body_rows(table: Table, state: _State) -> Sequence[Sequence[Cell | None]] |
     header = find_header(table)
     if header is not None:
         columns = columns_of(table, *header)
-        if not any(c.role == "no" for c in columns) or not any(c.role == "kegiatan" for c in columns):
-            return None
+        roles = {c.role for c in columns}
+        if "kegiatan" not in roles or ("no" not in roles and not roles & {"actor", "pelaksana"}):
+            return None  # without a No column, the actors must show it is a flowchart
         if state.columns is None:
             state.actors = [c.name for c in columns if c.role == "actor"]
         state.columns = columns
@@ -105,13 +111,32 @@ def _continues(table: Table, columns: list[Column]) -> bool:
 def _read_rows(rows: Iterable[Sequence[Cell | None]], page: int, state: _State,
                symbols: list[Shape]) -> None:
     assert state.columns is not None
+    pending: list[int] = []  # numbers of a No cell left whole over rows the other columns split
+    numbers: list[int] = []
     for row in rows:
         cells = row_cells(row)
         if not cells or is_column_number_row(row):
             continue
         texts = {c.role: _cell_text(_cell_at(cells, c.cx), symbols) for c in state.columns
                  if c.role in (*_TEXT_ROLES, "no")}
-        no = step_number(texts.get("no"))
+        if "no" not in texts:
+            # no No column: a row whose own Kegiatan cell has text is the next step, numbered by
+            # the number it starts with, else in order
+            keg = _cell_at(cells, next(c.cx for c in state.columns if c.role == "kegiatan"))
+            if keg is None or not texts.get("kegiatan"):
+                no, numbers = None, []
+            else:
+                lead = re.match(r"^\s*(\d{1,3})[.)]\s+", texts["kegiatan"])
+                no = int(lead.group(1)) if lead else len(state.steps) + 1
+                texts["kegiatan"] = texts["kegiatan"][lead.end():] if lead else texts["kegiatan"]
+                numbers = []
+        else:
+            numbers = stacked_numbers(texts.get("no"))
+            no = numbers[0] if numbers else step_number(texts.get("no"))
+        if numbers:
+            pending = numbers[1:]
+        elif pending and not texts.get("no", "").strip() and texts.get("kegiatan"):
+            no = pending.pop(0)
         unreadable = no is None and bool(texts.get("no", "").strip()) and bool(texts.get("kegiatan"))
         if no is not None or unreadable:
             state.steps.append(_RawStep(no, page))
@@ -121,7 +146,20 @@ def _read_rows(rows: Iterable[Sequence[Cell | None]], page: int, state: _State,
         for role in _TEXT_ROLES:
             if texts.get(role):
                 raw.texts.setdefault(role, []).append(texts[role])
-        _add_band(raw, page, _band(cells))
+        own = [c for c in (_cell_at(cells, col.cx) for col in state.columns
+                           if col.role in ("no", "kegiatan")) if c is not None]
+        _add_band(raw, page, _band(cells, min(own, key=lambda c: c.box.bottom, default=None)))
+
+
+def stacked_numbers(text: str | None) -> list[int]:
+    """The step numbers of a No cell holding two or more in sequence, one per line ('3\n4'): the
+    rule between two rows of the narrow No column was not found, the other columns have it."""
+    lines = [ln for ln in (text or "").splitlines() if ln.strip()]
+    numbers = [step_number(ln) for ln in lines]
+    if len(numbers) < 2 or any(n is None for n in numbers):
+        return []
+    found = [n for n in numbers if n is not None]
+    return found if all(b == a + 1 for a, b in zip(found, found[1:], strict=False)) else []
 
 
 def _add_band(raw: _RawStep, page: int, band: Box) -> None:
@@ -152,10 +190,13 @@ def _overlaps(a: Box, b: Box) -> bool:
     return a.x0 < b.x1 and b.x0 < a.x1 and a.top < b.bottom and b.top < a.bottom
 
 
-def _band(cells: Sequence[Cell]) -> Box:
-    """The row's vertical band: cells spanning further down (merged Keterangan) do not widen it."""
+def _band(cells: Sequence[Cell], own: Cell | None = None) -> Box:
+    """The row's vertical band: down to the bottom of the step's own No or Kegiatan cell (the
+    shorter) when the row has one, else of its shortest cell; cells spanning further down (a merged Keterangan)
+    do not widen it, and an actor cell cut short by a connector line does not narrow it."""
+    bottom = own.box.bottom if own is not None else min(c.box.bottom for c in cells)
     return Box(min(c.box.x0 for c in cells), min(c.box.top for c in cells),
-               max(c.box.x1 for c in cells), min(c.box.bottom for c in cells))
+               max(c.box.x1 for c in cells), bottom)
 
 
 def candidate_symbols(page: PageContent, table: Table, columns: Sequence[Column]) -> list[Shape]:
@@ -210,8 +251,35 @@ def _assign_symbols(steps: Sequence[_RawStep], page: int, symbols: Sequence[Shap
             if any(p == page and band.top <= b.cy <= band.bottom
                    and _share(b.top, b.bottom, band.top, band.bottom) >= 0.6
                    for p, band in raw.bands):
-                raw.areas[col.name] = raw.areas.get(col.name, 0.0) + b.width * b.height
+                if not any(_same_place(b, o) for o in raw.seen):
+                    raw.seen.append(b)
+                    raw.areas[col.name] = raw.areas.get(col.name, 0.0) + b.width * b.height
+                if is_terminator(s):
+                    raw.starts.add(col.name)
                 break
+
+
+def is_terminator(s: Shape) -> bool:
+    """A start/end capsule: a curve of many points (a rounded outline), as the text layer and the
+    scan's outline finder (`scan_symbols.classify_outline`, 10 points) report it."""
+    return s.kind == "curve" and s.points >= 10
+
+
+def _same_place(a: Box, b: Box) -> bool:
+    """Two shapes drawn over each other (a symbol's fill and its outline)."""
+    inter = max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0.0, min(a.bottom, b.bottom) - max(a.top, b.top))
+    return inter >= 0.8 * min(a.width * a.height, b.width * b.height)
+
+
+def _actor(raw: _RawStep, first: bool) -> str | None:
+    """The actor whose column holds most of the step's symbols; in the first step, when symbols
+    stand in several columns, the one holding the start capsule (the flow starts there and an
+    arrow leads on to the next actor's box)."""
+    if not raw.areas:
+        return None
+    if first and len(raw.areas) > 1 and len(raw.starts) == 1:
+        return next(iter(raw.starts))
+    return max(raw.areas, key=lambda name: raw.areas[name])
 
 
 def _share(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -237,11 +305,13 @@ def renumber(steps: Sequence[_RawStep], warnings: list[str]) -> None:
             raw.no = expected
 
 
-def _finish(raw: _RawStep, state: _State) -> Step:
+def _finish(raw: _RawStep, state: _State, *, first: bool) -> Step:
     waktu_col = next((c for c in state.columns or () if c.role == "waktu"), None)
-    actor = max(raw.areas, key=lambda name: raw.areas[name]) if raw.areas else None
-    if actor is None:
+    actor = _actor(raw, first) or clean(join_lines("\n".join(raw.texts.get("pelaksana", []))))
+    if actor is None and any(c.role == "actor" for c in state.columns or ()):
         state.warnings.append(f"langkah {raw.no}: simbol bagan alir tidak ditemukan, pelaksana tidak diketahui")
+    elif actor is None:
+        state.warnings.append(f"langkah {raw.no}: kolom pelaksana kosong, pelaksana tidak diketahui")
     kegiatan = join_lines("\n".join(raw.texts.get("kegiatan", [])))
     if not kegiatan:
         state.warnings.append(f"langkah {raw.no}: kegiatan kosong")

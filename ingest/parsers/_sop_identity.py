@@ -14,17 +14,26 @@ from dataclasses import dataclass, field
 
 from ingest.layout import Cell, DocumentContent, PageContent
 from ingest.model import Official
+from ingest.parsers._sop_lines import text_blocks
+from ingest.parsers._sop_signature import (
+    complete_official,
+    parse_official,
+    signature_texts,
+    text_lines,
+)
 from ingest.parsers._sop_table import row_cells
-from ingest.parsers.signatory import spaced_name
-from ingest.text import clean, find_nip, join_lines, parse_date, split_items, title_case_office
+from ingest.text import clean, join_lines, parse_date, split_items, title_case_office
 
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
-    ("nomor", r"no(mor)?( urut)? sop|nomor( sop)?|no\.? sop"),
-    ("tanggal_pembuatan", r"tanggal pembuatan|tgl\.? pembuatan|tanggal dibuat|tanggal penyusunan"),
-    ("tanggal_revisi", r"tanggal revisi|tgl\.? revisi"),
-    ("tanggal_efektif", r"tanggal efektif|tgl\.? efektif|tanggal pengesahan|tanggal berlaku"),
+    ("nomor", r"no(mor)?( urut)? sop|nomor( sop)?|no\.? sop|no(mor|\.)? dokumen"),
+    ("tanggal_pembuatan", r"tanggal pembuatan|tgl\.? pembuatan|tanggal dibuat|tanggal penyusunan|"
+                          r"(tanggal|tgl\.?) (disusun|terbit)"),
+    ("tanggal_revisi", r"tanggal revisi|tgl\.? revisi|(tanggal|tgl\.?) perubahan"),
+    ("tanggal_efektif", r"tanggal efektif|tgl\.? efektif|tanggal pengesahan|tanggal berlaku|"
+                        r"(tanggal|tgl\.?) (penetapan|ditetapkan|disahkan|pengesahan|mulai berlaku|"
+                        r"diberlakukan|berlaku)"),
     ("tanggal_pembuatan", r"tanggal|tgl\.?"),
-    ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan"),
+    ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan|mengesahkan"),
     ("title", r"nama sop|judul sop|nama prosedur|nama standar operasional prosedur"),
 )
 # Multi-word labels as printed, for labels that OCR clipped or misread ('Iomor Urut SOP',
@@ -39,28 +48,22 @@ _FUZZY = 0.8
 LIST_LABELS: tuple[tuple[str, str], ...] = (
     ("dasar_hukum", r"dasar hukum"),
     ("kualifikasi_pelaksana", r"kualifikasi pelaksana|kualitas pelaksana|kualifikasi"),
-    ("keterkaitan", r"keterkaitan( dengan sop( lain)?)?"),
+    ("keterkaitan", r"(keterkaitan|keterikatan)( dengan sop( lain)?)?"),
     ("peralatan", r"peralatan( dan |/)perlengkapan|peralatan|perlengkapan"),
     ("peringatan", r"peringatan"),
     ("pencatatan", r"pencatatan( dan| &|/) ?(pendataan|pendaftaran)|pencatatan"),
 )
 _OFFICE = re.compile(
-    r"^(dinas|badan|inspektorat|kantor|satuan|rumah sakit|biro|sekretariat (daerah|dprd)|"
+    r"^(dinas|badan|inspektorat|kantor|satuan|rumah sakit|rsud|puskesmas|uptd|biro|sekretariat (daerah|dprd)|"
     r"kecamatan|kelurahan|unit pelaksana|dewan)\b", re.I)
 # First words of office names, for OCR'd headers that miss a letter ('DMNAS', 'BADAM').
 _OFFICE_WORDS = ("dinas", "badan", "inspektorat", "kantor", "kecamatan", "kelurahan")
 # An address line ends the office name; OCR reads 'Jl.' as 'Ji.', 'JI.' or 'J1.'.
 _STOP = re.compile(r"^(j[l1iI|]n?\.|jl\b|jln\b|jalan|telp|telepon|tlp|fax|laman|website|web\b|e-?mail|"
-                   r"kode pos|alamat|bidang|sub ?bag|sub ?bagian|seksi|upt\b)|@|https?:|www\.|"
+                   r"kode pos|alamat|bidang|sub ?bag|sub ?bagian|seksi|upt\b|"
+                   r"standar(t)? operasi(onal)? prosedur|sop\b|\(sop\))|@|https?:|www\.|"
                    r"\bno\.\s*\d", re.I)
 _REGION = re.compile(r"\b(provinsi|provisi|prov\.|kabupaten|kab\.|kota)(?=\s)(\s+[\w.()-]+){1,4}", re.I)
-_REGION_LINE = re.compile(r"\b(provinsi|provisi|kabupaten|kota)\s+\w{3,}", re.I)
-_PANGKAT = re.compile(r"^(pembina|penata|pengatur|juru)\b|\((I{1,3}|IV)/[a-e]\)|"
-                      r"\(\s*[IVl1|]{1,3}\s*/\s*[a-e]\s*\)?|\butama\s+(madya|muda)\b|"
-                      r"\btingkat\s+[I1l|]\b", re.I)
-_PANGKAT_WORDS = ("pembina", "penata", "pengatur")
-# A name line: an honorific before it or an academic title after a comma ('H. ...', '..., S.T.').
-_NAME_CUE = re.compile(r"^(h|hj|ir|dr|drs|dra|prof)\.\s|,\s*(s|m|dr|a\.md)\.?\s?[a-z]{0,4}\.?\s*(,|$)", re.I)
 _LIST_CANON: tuple[tuple[str, str], ...] = (
     ("dasar_hukum", "dasar hukum"), ("kualifikasi_pelaksana", "kualifikasi pelaksana"),
     ("kualifikasi_pelaksana", "kualitas pelaksana"), ("keterkaitan", "keterkaitan"),
@@ -83,16 +86,30 @@ class Identity:
 
 
 def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> Identity:
-    """The identity fields of an SOP; tables whose id() is in `skip` (the flowchart) are ignored."""
+    """The identity fields of an SOP; tables whose id() is in `skip` (the flowchart) are ignored.
+
+    A page's cells are those of its tables and the text blocks outside them (`_sop_lines`), so
+    an identity page printed as `Label : value` lines or without rules reads like a grid.
+    """
     ident = Identity()
+    signed: list[str] = []  # every cell and text block, for a signature block printed elsewhere
     for page in doc.pages:
+        blocks = text_blocks(page, [t.box for t in page.tables], starts_label)
         cells = [c for t in page.tables if id(t) not in skip for row in t.rows for c in row_cells(row)]
+        signed += [c.text for t in page.tables if id(t) in skip for row in t.rows for c in row_cells(row)]
+        signed += [c.text for c in cells + blocks]
+        cells += blocks
         if not cells:
             continue
         _read_fields(page, cells, ident)
         _read_lists(cells, ident)
-    _finish(ident)
+    _finish(ident, signature_texts(signed))
     return ident
+
+
+def starts_label(text: str) -> bool:
+    """Whether a cell or text segment begins with a field or list label."""
+    return bool(labelled_segments(text)) or match_list_label(text) is not None
 
 
 def match_label(text: str | None, labels: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
@@ -116,11 +133,6 @@ def match_label(text: str | None, labels: Sequence[tuple[str, str]]) -> tuple[st
     return None
 
 
-def text_lines(text: str | None) -> list[str]:
-    """The lines of a cell that hold a letter or digit (OCR leaves '|' and '.' specks)."""
-    return [ln.strip() for ln in (text or "").splitlines() if re.search(r"[^\W_]", ln)]
-
-
 def _flat(text: str) -> str:
     return re.sub(r"\s*/\s*", "/", re.sub(r"\s+", " ", text)).strip(" :")
 
@@ -136,9 +148,9 @@ def _read_fields(page: PageContent, cells: list[Cell], ident: Identity) -> None:
             if name in ident.values:
                 continue
             if not rest and len(segments) == 1:
-                right = _right_of(cell, cells)
-                used.add(id(right))
-                rest = _text(right)
+                value = _value_of(cell, cells)
+                used.add(id(value))
+                rest = _text(value)
             ident.values[name] = rest
     if used and "header" not in ident.values:
         ident.values["header"] = _header_text(page, [c for c in cells if id(c) not in used])
@@ -231,6 +243,8 @@ def fix_numbering(text: str) -> str:
     """Item numbers as OCR reads them back to 'N. ' in sequence: '2, Undang', '4 Peraturan'
     (the next number only: a wrapped line may start with one), a misread number with its
     full stop ('8.' for 4, 'L.', '&.' or a bare '.'), in a cell that is numbered at all."""
+    # '(1) Formulir ...' / '(2) Fotocopy ...': numbers in brackets are item numbers too
+    text = re.sub(r"(?m)^(\s*)\((\d{1,2})\)\s+(?=\S)", r"\1\2. ", text)
     lines = text.splitlines()
     if not _is_numbered(lines):
         return text
@@ -266,6 +280,18 @@ def _is_marker(m: re.Match[str], expected: int, *, first: bool) -> bool:
 
 def _text(cell: Cell | None) -> str:
     return cell.text if cell is not None else ""
+
+
+def _value_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
+    """The value of a label alone in its cell: the cell to its right, or, when that is another
+    label (labels printed in one row, values in the row below), the cell under it."""
+    right = _right_of(label, cells)
+    if right is not None and not starts_label(right.text):
+        return right
+    below = _below(label, cells)
+    if below is not None and not starts_label(below.text):
+        return below
+    return None
 
 
 def _right_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
@@ -343,50 +369,6 @@ def split_header(text: str, jabatan: str | None = None) -> tuple[str | None, str
     return (title_case_office(pemerintah) if pemerintah else None), instansi
 
 
-def parse_official(text: str | None) -> Official | None:
-    """Jabatan, nama, pangkat and NIP from a 'Disahkan Oleh' cell.
-
-    The name is the line above the pangkat or NIP; the jabatan ends at a line ending in a
-    comma or naming the region; lines between them are the signature and stamp as OCR reads them.
-    """
-    lines = text_lines(text)
-    if not lines:
-        return None
-    nip_i = next((i for i, ln in enumerate(lines) if find_nip(ln) or ln.upper().startswith("NIP")), None)
-    pangkat_i = next((i for i, ln in enumerate(lines) if i and _is_pangkat(ln)), None)
-    end = min(i for i in (nip_i, pangkat_i, len(lines)) if i is not None)
-    jabatan_end = _jabatan_end(lines[:max(end - 1, 0)])
-    cued = [i for i in range(jabatan_end, end) if _NAME_CUE.search(lines[i])]
-    name_i = cued[-1] if cued else end - 1
-    jabatan_end = min(jabatan_end, max(name_i, 0))
-    jabatan = clean(" ".join(lines[:jabatan_end]).rstrip(",").lstrip(":; "))
-    return Official(
-        jabatan=title_case_office(jabatan) if jabatan and jabatan.isupper() else jabatan,
-        nama=spaced_name(clean(lines[name_i])) if name_i >= 0 and name_i != nip_i else None,
-        nip=find_nip(lines[nip_i]) if nip_i is not None else None,
-        pangkat=clean(lines[pangkat_i]) if pangkat_i is not None else None,
-    )
-
-
-def _jabatan_end(lines: Sequence[str]) -> int:
-    """How many leading lines make the jabatan: up to a comma-ended line, else up to the line
-    naming the region, else all of them."""
-    comma = [i for i, ln in enumerate(lines) if ln.endswith(",")]
-    if comma:
-        return comma[-1] + 1
-    region = next((i for i, ln in enumerate(lines) if _REGION_LINE.search(ln)), None)
-    return region + 1 if region is not None else len(lines)
-
-
-def _is_pangkat(line: str) -> bool:
-    """A pangkat line, also as OCR reads it ('Pernbina Utama Madya (1V/d')."""
-    if _PANGKAT.search(line):
-        return True
-    first = re.sub(r"[^a-z]", "", (line.split() or [""])[0].lower())
-    return len(first) >= 5 and any(
-        difflib.SequenceMatcher(None, first, w).ratio() >= 0.75 for w in _PANGKAT_WORDS)
-
-
 def clean_title(text: str | None) -> str | None:
     """Nama SOP without a leading 'SOP' and a trailing full stop; ALL-CAPS in title case."""
     title = clean(join_lines(text))
@@ -406,14 +388,36 @@ def clean_nomor(text: str | None) -> str | None:
     if not nomor:
         return None
     nomor = re.sub(r"(?<=[\d\s])[Il|1](?=SOP/)", "/", nomor)
-    nomor = re.sub(r"\s+", "", nomor).strip("|:;").rstrip(".,")
+    nomor = re.sub(r"\s+", "", nomor).strip("|:;").rstrip(".,").replace("!", "")
+    nomor = "/".join(_digit_part(part) for part in nomor.split("/"))
     return nomor or None
 
 
-def _finish(ident: Identity) -> None:
+_LOOKALIKE = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
+
+
+def _digit_part(part: str) -> str:
+    """A number between slashes with a letter OCR reads for a digit ('I4' -> '14', 'O4' -> '04'):
+    only when the part has a real digit and no other letter, so words ('SOP', 'IP') stay."""
+    if re.search(r"\d", part) and re.fullmatch(r"[\dIl|Oo.]+", part):
+        return part.translate(_LOOKALIKE)
+    return part
+
+
+def nomor_doubts(nomor: str | None) -> list[str]:
+    """Parts of a number where a letter touches a digit ('I4C', 'DISK0M1INF0'): a handwritten or
+    misread part to check by eye (never corrected here)."""
+    return [p for p in (nomor or "").split("/") if re.search(r"\d[A-Za-z]|[A-Za-z]\d", p)]
+
+
+def _finish(ident: Identity, signatures: Sequence[str] = ()) -> None:
     v = ident.values
-    ident.disahkan_oleh = parse_official(v.get("disahkan_oleh"))
+    ident.disahkan_oleh = complete_official(parse_official(v.get("disahkan_oleh")), signatures)
     v["nomor"] = clean_nomor(v.get("nomor"))
+    doubts = nomor_doubts(v["nomor"])
+    if doubts:
+        ident.warnings.append(f"nomor: bagian {', '.join(doubts)} mencampur huruf dan angka (tulisan tangan "
+                              "atau salah baca); periksa pada dokumen")
     v["title"] = clean_title(v.get("title"))
     jabatan = ident.disahkan_oleh.jabatan if ident.disahkan_oleh else None
     v["pemerintah"], v["instansi"] = split_header(v.get("header") or "", jabatan)
@@ -421,4 +425,5 @@ def _finish(ident: Identity) -> None:
         printed = clean(v.get(name))
         v[name] = parse_date(printed, fuzzy_month=True)
         if printed and v[name] is None:
-            ident.warnings.append(f"{name}: '{printed}' tidak terbaca sebagai tanggal")
+            ident.warnings.append(f"{name}: '{printed}' tidak terbaca sebagai tanggal lengkap "
+                                  "(tulisan tangan atau tertutup cap?); isi dari dokumen")

@@ -17,15 +17,20 @@ from ingest.model import WaktuUnit
 from ingest.parsers._sop_waktu import header_unit
 from ingest.text import join_lines
 
-Role = Literal["no", "kegiatan", "actor", "kelengkapan", "waktu", "output", "keterangan", "other"]
+# "actor": one column per actor, the step's symbol drawn in its actor's column; "pelaksana": one
+# column holding the actor's name as text in each row.
+Role = Literal["no", "kegiatan", "actor", "pelaksana", "kelengkapan", "waktu", "output", "keterangan", "other"]
 
 # A header text that names the column itself (matched against the whole normalised cell text).
 _LEAF_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
     ("no", re.compile(r"no|nomor|no urut")),
     ("kegiatan", re.compile(r"kegiatan|aktivitas|aktifitas|uraian( prosedur| kegiatan)?|prosedur|"
-                            r"uraian aktivitas|langkah( kegiatan)?")),
+                            r"uraian aktivitas|langkah( kegiatan)?|langkah-langkah( kegiatan)?|"
+                            r"tahapan( kegiatan)?|uraian tugas|deskripsi( kegiatan)?")),
+    ("pelaksana", re.compile(r"pelaksana( kegiatan)?|pelaku( kegiatan)?|penanggung ?jawab|unit pelaksana")),
     ("kelengkapan", re.compile(r"kelengkapan|persyaratan|syarat|persyaratan/perlengkapan")),
-    ("waktu", re.compile(r"waktu( \(?(menit|jam|hari)\)?)?|menit|jam|waktu penyelesaian")),
+    ("waktu", re.compile(r"waktu( \(?(menit|jam|hari)\)?)?|menit|jam|waktu penyelesaian|durasi|"
+                         r"lama( waktu)?|jangka waktu")),
     ("output", re.compile(r"output|keluaran|hasil|output/keluaran")),
     ("keterangan", re.compile(r"keterangan|ket|catatan")),
 )
@@ -71,6 +76,9 @@ def leaf_role(text: str | None) -> Role | None:
     for role, pattern in _LEAF_ROLES:
         if pattern.fullmatch(label):
             return role
+    parts = {leaf_role(part) for part in label.split("/") if part.strip()} if "/" in label else set()
+    if len(parts) == 1 and None not in parts:
+        return parts.pop()  # 'Persyaratan/ Kelengkapan', 'Output/Hasil': two names of one role
     for role, word in _FUZZY_LEAVES:
         if len(label) >= 5 and similar(label, word):
             return role
@@ -107,8 +115,8 @@ def row_cells(row: Sequence[Cell | None]) -> list[Cell]:
 def is_column_number_row(row: Sequence[Cell | None]) -> bool:
     """True for the row of column numbers (1 2 3 ... n) printed under some headers.
 
-    OCR may misread or miss one of them ('5' as 's'): a row of short cells whose readable
-    numbers all sit at their place in one run (position + constant) still counts.
+    OCR may misread or miss one of them ('5' as 's', '1' as '4'): a row of short cells whose
+    numbers all but one sit at their place in one run (position + constant) still counts.
     """
     texts = [c.text.strip() for c in row_cells(row)]
     if len(texts) < 3 or any(len(t) > 4 for t in texts):
@@ -117,7 +125,10 @@ def is_column_number_row(row: Sequence[Cell | None]) -> bool:
     read = [(i, n) for i, n in enumerate(nums) if n is not None]
     if len(read) < max(3, len(texts) - 1):
         return False
-    return len({n - i for i, n in read}) == 1
+    # one number may be misread ('1' as '4') when all the others sit at their place in one run
+    offsets = [n - i for i, n in read]
+    agree = max(offsets.count(o) for o in set(offsets))
+    return agree == len(read) or (agree >= 4 and agree >= len(texts) - 1)
 
 
 def _column_number(text: str) -> int | None:
@@ -148,8 +159,12 @@ def find_header(table: Table) -> tuple[int, int] | None:
 
 
 def _looks_like_step(row: Sequence[Cell | None]) -> bool:
+    """A row starting with a step number, in a No cell or before the activity ('1. Menerima')."""
     cells = row_cells(row)
-    return bool(cells) and step_number(min(cells, key=lambda c: c.box.x0).text) is not None
+    if not cells:
+        return False
+    first = min(cells, key=lambda c: c.box.x0).text
+    return step_number(first) is not None or bool(re.match(r"^\s*\d{1,3}[.)]\s+[^\W\d]", first))
 
 
 def columns_of(table: Table, first: int, end: int) -> list[Column]:
@@ -168,12 +183,22 @@ def columns_of(table: Table, first: int, end: int) -> list[Column]:
             prev = columns[-1]
             columns[-1] = Column(prev.x0, x1, prev.role, prev.name, prev.unit)
             continue
-        path = [join_lines(c.text) for c in cells if c.text.strip()]
+        named = [c for c in cells if c.text.strip()]
+        path = [join_lines(c.text) for c in named]
         role = column_role(path)
+        if role == "pelaksana" and (named[-1].box.x0 < x0 - _EDGE_TOL or named[-1].box.x1 > x1 + _EDGE_TOL):
+            # 'Pelaksana' over several columns whose own names were not read: actor columns
+            role = "actor"
         unit = header_unit(" ".join(path)) if role == "waktu" else "menit"
-        columns.append(Column(x0, x1, role, path[-1] if path else "", unit))
+        columns.append(Column(x0, x1, role, header_name(path[-1]) if path else "", unit))
         leaves.append(leaf)
     return infer_roles(columns)
+
+
+def header_name(text: str) -> str:
+    """A column header as a name; a Roman 'I' that OCR read as '|' or 'l' after a word is put back
+    ('Asisten |' -> 'Asisten I')."""
+    return re.sub(r"(?<=\w)\s+[|l]$", " I", text.strip())
 
 
 def infer_roles(columns: list[Column]) -> list[Column]:

@@ -12,13 +12,15 @@ from ingest.text import clean, join_lines
 _UNITS: dict[WaktuUnit, str] = {
     "menit": r"menit|mnt|min(?:ute)?s?|m|'|’|′",
     "jam": r"jam|j|hours?",
-    "hari": r"hari|hr|days?",
+    "hari": r"hari(?:kerja)?|hr|days?",  # 'harikerja': words run together in a sheet
     "minggu": r"minggu|pekan|weeks?",
     "bulan": r"bulan|bln|months?",
 }
 _NUMBER = r"(?P<n>\d+(?:[.,]\d+)?)"
+# A number may be spelled out after it: '7 (tujuh) hari', '14 (empat belas) hari kerja'.
+_SPELLED = r"(?:\s*\([a-z ]{3,30}\))?"
 _QUANTITY = re.compile(
-    _NUMBER + r"\s*(?P<u>" + "|".join(f"(?:{p})" for p in _UNITS.values()) + r")(?![a-z])",
+    _NUMBER + _SPELLED + r"\s*(?P<u>" + "|".join(f"(?:{p})" for p in _UNITS.values()) + r")(?![a-z])",
     re.IGNORECASE,
 )
 _BARE = re.compile(r"^\s*" + _NUMBER + r"\s*$")

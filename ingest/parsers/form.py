@@ -1,7 +1,8 @@
 """Format pengumpulan data kinerja: the quarterly data-collection form.
 
 Heading lines (PEMERINTAH ..., the office, FORMAT PENGUMPULAN DATA KINERJA TAHUN ...), then a
-table `No | Sasaran | Indikator | Satuan | Target Tahunan | TW 1..TW 4 | (Realisasi) | Ket`.
+table `No | Sasaran | Indikator | Satuan | Target Tahunan | TW 1..TW 4 | (Realisasi) | Ket`, ruled
+or aligned without rules (`aligned.aligned_tables`); summary rows (`Jumlah`, `Rata-rata`) are left out.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 
 from ingest.layout import DocumentContent, Table
 from ingest.model import Extraction, Indicator
+from ingest.parsers.aligned import aligned_tables
 from ingest.parsers.indicators import (
     Layout,
     Row,
@@ -18,6 +20,7 @@ from ingest.parsers.indicators import (
     continuation_tables,
     find_office,
     is_span_row,
+    is_summary_row,
     pemerintah_of,
     read_header,
     split_value,
@@ -57,14 +60,15 @@ def _indicators(doc: DocumentContent) -> list[Indicator]:
     rows = body_rows(table, layout)
     for cont, repeats in continuation_tables(doc, table, layout):
         rows += body_rows(cont, layout, skip_header=repeats)
-    rows = carry_down([r for r in rows if not is_span_row(r, layout.roles[0])])
+    rows = carry_down([r for r in rows
+                       if not is_span_row(r, layout.roles[0]) and not is_summary_row(r)])
     has_tw = any(q in layout.role_set for q in _QUARTERS)
     return [i for r in rows if (i := _indicator(r, table.page, has_tw, layout))]
 
 
 def _first_table(doc: DocumentContent) -> tuple[Table, Layout] | None:
     for page in doc.pages:
-        for table in page.tables:
+        for table in [*page.tables, *aligned_tables(page)]:
             layout = read_header(table)
             if layout and "indikator" in layout.role_set and "target" in layout.role_set:
                 return table, layout

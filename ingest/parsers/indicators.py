@@ -1,8 +1,8 @@
 """Shared helpers for indicator tables (LKjIP, data-collection form, Perjanjian Kinerja, RKT lampiran).
 
-- `read_header` maps header cells to column roles (`no`, `sasaran`, `indikator`, `satuan`,
-  `target`, `realisasi`, `capaian`, `tw1`..`tw4`, `program`, `anggaran`, `keterangan`), over one or
-  two header rows, skipping a row of column numbers (`1 2 3 4`).
+- `read_header` (from `table_header`) maps header cells to column roles (`no`, `sasaran`,
+  `indikator`, `satuan`, `target`, `realisasi`, `capaian`, `tw1`..`tw4`, `program`, `anggaran`,
+  `keterangan`), over one to three header rows with spanning cells, skipping column-number rows.
 - `body_rows` gives the rows below the header as {role: cell text}; `carry_down` fills a blank or
   merged sasaran from the row above; `continuation_tables` finds the same table continued on the
   next pages.
@@ -18,134 +18,23 @@ Everything works on the neutral page model (`ingest.layout`), so OCR input works
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Table
 from ingest.parsers.signatory import group_lines
+from ingest.parsers.table_header import (
+    ROLES,
+    Layout,
+    header_role,
+    is_column_number_row,
+    is_summary_label,
+    read_header,
+)
+from ingest.parsers.table_header import texts_of as _texts
+
+__all__ = ["ROLES", "Layout", "header_role", "is_column_number_row", "is_summary_label", "read_header"]
 from ingest.text import clean, join_lines, parse_number, title_case_office
-
-ROLES = ("no", "sasaran", "indikator", "satuan", "target", "realisasi", "capaian",
-         "tw1", "tw2", "tw3", "tw4", "program", "anggaran", "keterangan")
-
-_TW_RE = re.compile(r"\b(?:tw|triwulan|tri\s*wulan|trw)\s*[-.]?\s*(iv|iii|ii|i|[1-4])\b", re.I)
-_TW_NUM = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_YEAR_RE = re.compile(r"\b((?:19|20)\d\d)\b")
-
-
-def header_role(text: str | None) -> str | None:
-    """The column role a header cell names ('Indikator Kinerja' -> 'indikator'), or None."""
-    t = re.sub(r"\s+", " ", (text or "")).strip().lower()
-    if not t:
-        return None
-    tw = _TW_RE.search(t)
-    if tw:
-        return f"tw{_TW_NUM[tw.group(1).lower()]}"
-    rules = (
-        (r"^(no|nomor|no urut)\.?$", "no"),
-        (r"indikator", "indikator"),
-        (r"sasaran|tujuan", "sasaran"),
-        (r"capaian|^%$|^persen(tase)?$", "capaian"),
-        (r"satuan", "satuan"),
-        (r"realisasi", "realisasi"),
-        (r"target", "target"),
-        (r"anggaran|pagu|alokasi", "anggaran"),
-        (r"program", "program"),
-        (r"^(keterangan|ket)\.?$", "keterangan"),
-    )
-    for pattern, role in rules:
-        if re.search(pattern, t):
-            return role
-    return None
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What the header of a table says: a role (or None) and a year (or None) per column."""
-
-    roles: tuple[str | None, ...]
-    years: tuple[int | None, ...]
-    header_rows: int
-
-    def columns(self, role: str) -> list[int]:
-        """The indexes of the columns with `role`, left to right."""
-        return [i for i, r in enumerate(self.roles) if r == role]
-
-    def column(self, role: str, year: int | None = None) -> int | None:
-        """The column of `role`; with several, the one headed `year`, else the first."""
-        cols = self.columns(role)
-        if year is not None:
-            for i in cols:
-                if self.years[i] == year:
-                    return i
-        return cols[0] if cols else None
-
-    @property
-    def role_set(self) -> set[str]:
-        """The roles present."""
-        return {r for r in self.roles if r}
-
-
-def _texts(row: Sequence[Cell | None]) -> list[str | None]:
-    return [c.text if c else None for c in row]
-
-
-def is_column_number_row(texts: Sequence[str | None]) -> bool:
-    """True for a row that only numbers the columns ('1 2 3 4 5', '(1) (2) ...')."""
-    nums = [re.sub(r"[()\s.]", "", t) for t in texts if t and t.strip()]
-    if len(nums) < 2 or not all(n.isdigit() for n in nums):
-        return False
-    values = [int(n) for n in nums]
-    return values == sorted(values) and values[0] <= 2 and len(set(values)) == len(values)
-
-
-def _is_subheader(texts: Sequence[str | None]) -> bool:
-    cells = [t.strip().lower() for t in texts if t and t.strip()]
-    pattern = r"((19|20)\d\d|tw.*|triwulan.*|target|realisasi|capaian|%|[ivx]{1,4}|\(?%\)?|\d\s*-\s*\d)"
-    return bool(cells) and all(re.fullmatch(pattern, c) for c in cells)
-
-
-def read_header(table: Table) -> Layout | None:
-    """The column roles of `table` from its first rows; None when fewer than two roles are named."""
-    if not table.rows:
-        return None
-    first = _texts(table.rows[0])
-    roles: list[str | None] = []
-    years: list[int | None] = []
-    for i, t in enumerate(first):
-        if t is None and i and roles:  # spanned from the left: same heading
-            roles.append(roles[-1])
-            years.append(years[-1])
-            continue
-        roles.append(header_role(t))
-        ym = _YEAR_RE.search(t or "")
-        years.append(int(ym.group(1)) if ym else None)
-    if len({r for r in roles if r}) < 2:
-        return None
-    n = 1
-    while n < len(table.rows) and n <= 3:
-        texts = _texts(table.rows[n])
-        if is_column_number_row(texts):
-            n += 1
-        elif _is_subheader(texts):
-            _refine(roles, years, texts)
-            n += 1
-        else:
-            break
-    return Layout(tuple(roles), tuple(years), n)
-
-
-def _refine(roles: list[str | None], years: list[int | None], texts: Sequence[str | None]) -> None:
-    for i, t in enumerate(texts):
-        if not t or i >= len(roles):
-            continue
-        sub = header_role(t)
-        if sub and (sub.startswith("tw") or roles[i] is None):
-            roles[i] = sub
-        ym = _YEAR_RE.search(t)
-        if ym:
-            years[i] = int(ym.group(1))
-
 
 Row = dict[str, str | None]
 
@@ -173,6 +62,16 @@ def body_rows(table: Table, layout: Layout, *, skip_header: bool = True,
     return out
 
 
+def is_summary_row(row: Row) -> bool:
+    """True for a summary row ('Rata-rata', 'Jumlah', 'Capaian Sasaran 1'): its first filled
+    label cell (no, sasaran, indikator) reads as a summary label."""
+    for role in ("no", "sasaran", "indikator"):
+        value = clean(row.get(role))
+        if value:
+            return is_summary_label(value)
+    return False
+
+
 def is_span_row(row: Row, first_role: str | None = None) -> bool:
     """True for a row that is one cell across the table (a tujuan or group heading).
 
@@ -196,20 +95,29 @@ def carry_down(rows: list[Row], role: str = "sasaran") -> list[Row]:
     return out
 
 
+Follow = Callable[[PageContent, Table, Layout], Table | None]
+
+
 def continuation_tables(doc: DocumentContent, table: Table, layout: Layout,
-                        max_pages: int = 5) -> list[tuple[Table, bool]]:
+                        max_pages: int = 5, follow: Follow | None = None,
+                        ) -> list[tuple[Table, bool]]:
     """The same table continued on the following pages: (table, repeats_header) in order.
 
     A continuation is the first table of the next page, starting near its top, with the same
-    number of columns and either the same header roles or column edges that line up.
+    number of columns and either the same header roles or column edges that line up.  When the
+    next page starts with no ruled table, `follow` may read the rows there in the columns of the
+    table above (`aligned.continued_aligned`, for borderless tables).
     """
     out: list[tuple[Table, bool]] = []
     current = table
     for page in doc.pages[table.page:table.page + max_pages]:
-        if not page.tables or current.box.bottom < _page_height(doc, current.page) * 0.6:
+        if current.box.bottom < _page_height(doc, current.page) * 0.6:
             break
-        nxt = min(page.tables, key=lambda t: t.box.top)
-        if not _continues(current, nxt, layout, page):
+        top = min(page.tables, key=lambda t: t.box.top) if page.tables else None
+        nxt: Table | None = top if top is not None and _continues(current, top, layout, page) else None
+        if nxt is None and follow is not None and (top is None or top.box.top > page.height * 0.35):
+            nxt = follow(page, current, layout)
+        if nxt is None:
             break
         head = read_header(nxt)
         out.append((nxt, head is not None and head.roles == layout.roles))
@@ -268,6 +176,8 @@ def split_value(text: str | None) -> Value:
     - 'Level 3', 'WTP', '27 Kab/Kota 1 Provinsi', '100 dari 110 ...' -> no number, text = the cell
     """
     whole = clean(join_lines(text) if text else None)
+    if whole:
+        whole = clean(re.sub(r"\s*\*+$", "", whole))  # a footnote mark ('95,00*')
     if not whole:
         return Value()
     lead = _LEAD_RE.match(whole)

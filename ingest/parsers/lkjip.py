@@ -1,8 +1,9 @@
 """LKjIP / LAKIP (Laporan Kinerja Instansi Pemerintah): cover metadata, pengesahan, main measurement table.
 
 Only the table that compares the reporting year's target with its realisasi is read as indicators
-(`No | Sasaran | Indikator | Satuan | Target | Realisasi | Capaian`); other tables of the report
-(comparisons with earlier years, budgets, staff) are not indicators.
+(`No | Sasaran | Indikator | Satuan | Target | Realisasi | Capaian`), chosen among the ruled and
+the text-aligned tables by `measurement.measurement_table`; other tables of the report
+(the executive summary's, comparisons with earlier years, budgets, staff) are not indicators.
 """
 
 from __future__ import annotations
@@ -11,30 +12,17 @@ import logging
 import re
 from collections import Counter
 
-from ingest.layout import DocumentContent, PageContent, Table
-from ingest.model import Extraction, Indicator, Official
-from ingest.parsers.indicators import (
-    Layout,
-    Row,
-    body_rows,
-    carry_down,
-    continuation_tables,
-    find_office,
-    is_span_row,
-    pemerintah_of,
-    read_header,
-    split_value,
-)
-from ingest.parsers.signatory import group_lines, is_place_date, read_signature
-from ingest.text import TAHUN_RE, clean, join_lines, parse_date, title_case_office
+from ingest.layout import DocumentContent
+from ingest.model import Extraction, Official
+from ingest.parsers.aligned import aligned_tables
+from ingest.parsers.indicators import find_office, pemerintah_of
+from ingest.parsers.measurement import measurement_table
+from ingest.parsers.signatory import is_place_date, read_signature
+from ingest.text import TAHUN_RE, parse_date, title_case_office
 
 log = logging.getLogger(__name__)
 
 _TITLE_START_RE = re.compile(r"^\s*(laporan\s+(akuntabilitas\s+)?kinerja|lakip\b|lkjip\b)", re.I)
-_COMPARE_RE = re.compile(
-    r"perbandingan\s+(antara\s+)?target\s+dan\s+realisasi|pengukuran\s+kinerja|"
-    r"capaian\s+(indikator\s+)?kinerja\s+(utama|sasaran)", re.I)
-_REQUIRED = {"indikator", "target", "realisasi", "capaian"}
 _COVER_PAGES = 3
 _SIGN_PAGES = 8
 
@@ -54,7 +42,8 @@ def parse(doc: DocumentContent) -> Extraction:
     if instansi is None:
         warnings.append("instansi tidak ditemukan di halaman sampul")
     tanggal, signer = _pengesahan(doc)
-    indicators = _main_table(doc, tahun)
+    indicators, checks = measurement_table(doc, tahun, aligned_tables)
+    warnings += checks
     if not indicators:
         warnings.append("tabel pengukuran kinerja (target dan realisasi) tidak ditemukan")
     return Extraction(
@@ -156,64 +145,3 @@ def _block_below(lines: list[str], i: int) -> list[str] | None:
         if re.match(r"^\s*nip\b", lines[j], re.I):
             return lines[i:j + 1]
     return None
-
-
-# --- the measurement table --------------------------------------------------------------------
-
-def _main_table(doc: DocumentContent, tahun: int | None) -> list[Indicator]:
-    best: tuple[float, Table, Layout] | None = None
-    for page in doc.pages:
-        for table in page.tables:
-            layout = read_header(table)
-            if layout is None or not layout.role_set >= _REQUIRED:
-                continue
-            score = _table_score(page, table, layout, tahun)
-            if best is None or score > best[0]:
-                best = (score, table, layout)
-    if best is None:
-        return []
-    _, table, layout = best
-    log.debug("LKjIP main table on page %d", table.page)
-    rows = [{**r, "page": str(table.page)} for r in body_rows(table, layout, year=tahun)]
-    for cont, repeats in continuation_tables(doc, table, layout):
-        rows += [{**r, "page": str(cont.page)}
-                 for r in body_rows(cont, layout, skip_header=repeats, year=tahun)]
-    first = layout.roles[0]
-    rows = carry_down([r for r in rows if not is_span_row(r, first)])
-    has_satuan = "satuan" in layout.role_set
-    return [ind for r in rows if (ind := _indicator(r, has_satuan))]
-
-
-def _table_score(page: PageContent, table: Table, layout: Layout, tahun: int | None) -> float:
-    score = 0.0
-    above = [w for w in page.words if table.box.top - 220 < w.box.bottom <= table.box.top + 1]
-    heading = " ".join(t for t, _, _ in group_lines(above))
-    if _COMPARE_RE.search(heading):
-        score += 2
-    if tahun is not None and tahun in layout.years:
-        score += 1
-    if tahun is not None and str(tahun) in heading:
-        score += 0.5
-    if len(layout.columns("realisasi")) > 1 or len(layout.columns("target")) > 1:
-        score -= 1
-    return score
-
-
-def _indicator(row: Row, has_satuan: bool) -> Indicator | None:
-    indikator = clean(re.sub(r"^\s*\d{1,2}[.)]\s+", "", join_lines(row.get("indikator"))))
-    if not indikator:
-        return None
-    target = split_value(row.get("target"))
-    realisasi = split_value(row.get("realisasi"))
-    satuan = clean(join_lines(row.get("satuan"))) if has_satuan else target.unit
-    return Indicator(
-        indikator=indikator,
-        sasaran=clean(join_lines(row.get("sasaran"))),
-        satuan=satuan,
-        target=target.number,
-        realisasi=realisasi.number,
-        capaian=split_value(row.get("capaian")).number,
-        target_text=target.text,
-        realisasi_text=realisasi.text,
-        page=int(row["page"] or 0),
-    )

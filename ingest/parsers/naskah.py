@@ -20,6 +20,13 @@ from ingest.layout import DocumentContent, PageContent, Word
 from ingest.model import DocType, Extraction
 from ingest.parsers._naskah_lampiran import lampiran_indicators
 from ingest.parsers._naskah_lines import Line, group_words, page_lines
+from ingest.parsers._naskah_nomor import (
+    MIN_DIGIT_CONF,
+    UNREADABLE_NOMOR,
+    format_nomor,
+    readable_number,
+    year_check,
+)
 from ingest.parsers.indicators import find_office, pemerintah_of
 from ingest.text import DATE_RE, clean, join_lines, parse_date, title_case_office
 
@@ -40,7 +47,13 @@ def parse(doc: DocumentContent) -> Extraction:
     result = result.replace(
         pemerintah=pemerintah or result.pemerintah, instansi=instansi or result.instansi
     )
-    return result.replace(warnings=tuple(_missing(result)))
+    years = year_check(result)
+    caps = {"nomor": 0.3, "tanggal": 0.3} if years else {}
+    return result.replace(warnings=(*result.warnings, *years, *_missing(result)),
+                          confidence={**result.confidence, **caps})
+
+
+
 
 
 def detect_type(doc: DocumentContent) -> DocType:
@@ -54,6 +67,8 @@ def _missing(result: Extraction) -> Iterable[str]:
     if result.doc_type == "surat":
         fields.append("kepada")
     for name in fields:
+        if name == "nomor" and UNREADABLE_NOMOR in result.warnings:
+            continue  # already said: found, but not readable
         if getattr(result, name) is None:
             yield f"{name}: tidak ditemukan"
 
@@ -145,9 +160,12 @@ def parse_surat(doc: DocumentContent) -> Extraction:
     lines = page_lines(page)
     labels = find_labels(lines, page.height)
     split = column_split(lines, labels, page.width)
-    nomor = None
+    nomor, warnings = None, []
     if "nomor" in labels:
-        nomor = _squash(w.text for w in left_column(labels["nomor"].value, split))
+        value = left_column(labels["nomor"].value, split)
+        nomor = format_nomor(" ".join(w.text for w in value)) if readable_number(value) else None
+        if value and not readable_number(value):
+            warnings.append(UNREADABLE_NOMOR)
     perihal = label_block(lines, labels["perihal"], labels, split) if "perihal" in labels else None
     return Extraction(
         doc_type="surat",
@@ -155,6 +173,7 @@ def parse_surat(doc: DocumentContent) -> Extraction:
         tanggal=letter_date(doc),
         perihal=perihal,
         kepada=addressee(lines, split, page.height),
+        warnings=tuple(warnings),
     )
 
 
@@ -340,9 +359,7 @@ def _is_address(text: str) -> bool:
     return bool(_PLACE_WORD_RE.match(text) and re.search(r"\d", text))
 
 
-def _squash(words: Iterable[str]) -> str | None:
-    out = re.sub(r"\s+", "", "".join(words)).strip(".,;")
-    return out if re.search(r"\d", out) else None
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,7 +372,7 @@ def parse_keputusan(doc: DocumentContent) -> Extraction:
     """Nomor, tentang-title, date and (from a lampiran) indicators of a decision."""
     lines = page_lines(doc.pages[0])
     head = next((i for i, ln in enumerate(lines) if re.match(r"^\s*keputusan\b", ln.text, re.I)), 0)
-    nomor = _heading_nomor(lines[head:])
+    nomor, unreadable = _heading_nomor(lines[head:])
     perihal = _tentang(lines[head:])
     tahun = re.search(r"\btahun\s+((?:19|20)\d{2})\b", perihal or "", re.I)
     return Extraction(
@@ -366,15 +383,49 @@ def parse_keputusan(doc: DocumentContent) -> Extraction:
         tahun=int(tahun.group(1)) if tahun else None,
         instansi=_instansi_from_heading(lines[head].text if lines else ""),
         indicators=lampiran_indicators(doc),
+        warnings=(UNREADABLE_NOMOR,) if unreadable else (),
     )
 
 
-def _heading_nomor(lines: Sequence[Line]) -> str | None:
+def _heading_nomor(lines: Sequence[Line]) -> tuple[str | None, bool]:
+    """The number of the `NOMOR ...` heading line, and whether its digits were unreadable."""
+    words = _heading_nomor_words(lines)
+    if words is None:
+        return None, False
+    if not readable_number(words):
+        log.info("nomor %r: digits read with little confidence, left empty", [w.text for w in words])
+        return None, True
+    return format_nomor(" ".join(w.text for w in words)), False
+
+
+def _heading_nomor_words(lines: Sequence[Line]) -> list[Word] | None:
     for line in lines[:6]:
-        m = re.match(r"^\s*nomor\s*:?\s*(.+)$", line.text, re.I)
-        if m:
-            return _squash([m.group(1)])
+        if re.match(r"^\s*nomor\s*:?\s*\S", line.text, re.I):
+            words = list(line.words[1:])
+            head = re.match(r"^nomor:(.+)$", line.words[0].text, re.I)  # 'NOMOR:286'
+            return [Word(head.group(1), line.words[0].box, line.words[0].conf), *words] if head else words
     return None
+
+
+
+
+
+def nomor_words(doc: DocumentContent) -> list[Word]:
+    """The words of the first page the number is read from (heading or `Nomor :` label)."""
+    if not doc.pages:
+        return []
+    page = doc.pages[0]
+    lines = page_lines(page)
+    if detect_type(doc) == "keputusan":
+        head = next((i for i, ln in enumerate(lines) if re.match(r"^\s*keputusan\b", ln.text, re.I)), 0)
+        return _heading_nomor_words(lines[head:]) or []
+    labels = find_labels(lines, page.height)
+    if "nomor" not in labels:
+        return []
+    return left_column(labels["nomor"].value, column_split(lines, labels, page.width))
+
+
+
 
 
 def _tentang(lines: Sequence[Line]) -> str | None:
@@ -388,7 +439,9 @@ def _tentang(lines: Sequence[Line]) -> str | None:
     last = lines[start]
     for line in lines[start + 1 : start + 8]:
         text = line.text
-        if line.top - last.bottom > 1.6 * line.height or _TITLE_STOP_RE.match(text):
+        # a TENTANG standing alone may be set further above the title than the title's lines
+        gap = 3.0 if not any(parts) else 1.6
+        if line.top - last.bottom > gap * line.height or _TITLE_STOP_RE.match(text):
             break
         if text.rstrip().endswith(",") and parts[-1:] != [""]:
             break
@@ -433,4 +486,5 @@ def decision_date(doc: DocumentContent) -> str | None:
     return None
 
 
-__all__ = ["Line", "group_words", "lampiran_indicators", "page_lines", "parse"]
+__all__ = ["MIN_DIGIT_CONF", "UNREADABLE_NOMOR", "Line", "format_nomor", "group_words",
+           "lampiran_indicators", "nomor_words", "page_lines", "parse", "readable_number"]

@@ -1,10 +1,15 @@
 """Perjanjian Kinerja: the parties, the target table and the program/budget table.
 
-The statement page names both parties (`Nama :` / `Jabatan :` ... `Selanjutnya disebut PIHAK
-KESATU`), and both sign (labelled blocks or two columns at the foot of a page).  The target table
-`No | Sasaran | Indikator | (Satuan) | Target` may hold several numbered indicators in one cell and
-lettered or dashed sub-items with their own targets: items are separated by their vertical
-positions (`indicators.row_items`), so OCR words work the same way as a text layer.
+The parties come from `_pk_parties` (labelled lines, prose, side-by-side signature blocks).  The
+target table `No | Sasaran | Indikator | (Satuan) | Target` may hold several numbered indicators in
+one cell and lettered or dashed sub-items with their own targets: items are separated by their
+vertical positions (`indicators.row_items`), so OCR words work the same way as a text layer.  A
+table measuring a year (Realisasi / Capaian columns, a PENGUKURAN title, another year in its
+title) is not the agreement's.  The program table is ruled or a list aligned in columns; its
+`Jumlah` row is the total, not a program.
+
+Self-checks that become warnings, never values: the amounts against the printed Jumlah, the
+title's year against the signing date, PIHAK PERTAMA's NIP structure and its TMT against the year.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 import logging
 import re
 
-from ingest.layout import DocumentContent, PageContent, Table, Word
+from ingest import nip as nips
+from ingest.layout import Box, DocumentContent, PageContent, Table, Word
 from ingest.model import Extraction, Indicator, Official, Program
+from ingest.parsers._pk_parties import parties
 from ingest.parsers.indicators import (
     Layout,
     body_rows,
@@ -25,38 +32,61 @@ from ingest.parsers.indicators import (
     row_items,
     split_value,
 )
-from ingest.parsers.signatory import column_lines, group_lines, is_place_date, read_signature
-from ingest.text import TAHUN_RE, clean, find_nip, join_lines, parse_date, title_case_office
+from ingest.parsers.signatory import group_lines, is_place_date
+from ingest.text import TAHUN_RE, clean, join_lines, parse_date
 
 log = logging.getLogger(__name__)
 
-_PARTY_RE = re.compile(r"pihak\s+(pertama|kesatu|kedua)", re.I)
-_NAMED_AS_RE = re.compile(r"disebut\s*:?\s*pihak\s+(pertama|kesatu|kedua)", re.I)
-# 'Nama : ...'; OCR may drop the colon or read it as ';' or '.'.
-_LABEL_RE = re.compile(
-    r"^\s*(nama|jabatan|nip|pangkat(?:\s*/\s*gol(?:ongan)?)?)(?:\s*[:;.]\s*|\s+(?=[A-Z0-9]))(.*)$", re.I)
 
 
 def parse(doc: DocumentContent) -> Extraction:
     """Read a Perjanjian Kinerja: parties, tahun, instansi, tanggal, indicators and programs."""
-    warnings: list[str] = []
-    first, second = _parties(doc)
+    first, second, warnings = parties(doc)
     if first is None:
         warnings.append("PIHAK PERTAMA tidak ditemukan")
     instansi = _instansi(doc)
-    indicators = _indicators(doc)
+    tanggal = _tanggal(doc)
+    year, checks = pk_year(doc, tanggal)
+    warnings += checks
+    indicators = _indicators(doc, year)
     if not indicators:
         warnings.append("tabel target (Sasaran | Indikator | Target) tidak ditemukan")
-    year = TAHUN_RE.search(doc.text)
+    programs, checks = _programs(doc)
+    warnings += checks
+    warnings += _nip_checks(first, year)
     return Extraction(
-        doc_type="perjanjian_kinerja", tahun=int(year.group(1)) if year else None,
-        instansi=instansi, pemerintah=pemerintah_of(instansi), tanggal=_tanggal(doc),
+        confidence=_doubted(warnings, programs),
+        doc_type="perjanjian_kinerja", tahun=year,
+        instansi=instansi, pemerintah=pemerintah_of(instansi), tanggal=tanggal,
         pihak_pertama=first, pihak_kedua=second, indicators=tuple(indicators),
-        programs=tuple(_programs(doc)), warnings=tuple(warnings),
+        programs=tuple(programs), warnings=tuple(warnings),
     )
 
 
 # --- metadata ---------------------------------------------------------------------------------
+
+DOUBTED = 0.3  # the confidence cap of a field a failed self-check doubts
+
+
+def _doubted(warnings: list[str], programs: list[Program]) -> dict[str, float]:
+    """Confidence caps for the fields the warnings of the self-checks name."""
+    out: dict[str, float] = {}
+    for w in warnings:
+        if w.startswith("jumlah anggaran"):
+            out.update({f"programs[{i}].anggaran": DOUBTED for i in range(len(programs))})
+        elif w.startswith("tahun perjanjian"):
+            out["tahun"] = DOUBTED
+        elif w.startswith("NIP PIHAK PERTAMA"):
+            out["pihak_pertama.nip"] = DOUBTED
+    return out
+
+
+def _nip_checks(first: Official | None, year: int | None) -> list[str]:
+    """A warning when PIHAK PERTAMA's NIP says service began after the agreement's year."""
+    if first and nips.year_mismatch(first.nip, year):
+        return [f"NIP PIHAK PERTAMA ({first.nip}) menyebut TMT sesudah tahun {year}: periksa NIP-nya"]
+    return []
+
 
 def _instansi(doc: DocumentContent) -> str | None:
     for page in doc.pages[:4]:
@@ -77,164 +107,183 @@ def _tanggal(doc: DocumentContent) -> str | None:
     return None
 
 
-# --- parties ----------------------------------------------------------------------------------
+# --- tables -----------------------------------------------------------------------------------
 
-def _parties(doc: DocumentContent) -> tuple[Official | None, Official | None]:
-    named = _named_parties(doc)
-    signed = _signed_parties(doc)
-    first = _merge(named.get("pertama"), _match(named.get("pertama"), signed, "pertama"))
-    second = _merge(named.get("kedua"), _match(named.get("kedua"), signed, "kedua"))
-    return first, second
+def _indicators(doc: DocumentContent, year: int | None) -> list[Indicator]:
+    """The PK's target table(s): tables of indicators with targets, not measurement pages.
 
-
-def _named_parties(doc: DocumentContent) -> dict[str, Official]:
-    """Parties from `Nama :` / `Jabatan :` lines, each closed by 'disebut PIHAK ...'."""
-    out: dict[str, Official] = {}
-    for page in doc.pages[:4]:
-        fields: dict[str, list[str]] = {}
-        current: str | None = None
-        for raw in page.text.splitlines():
-            line = raw.strip()
-            # 'selaku atasan PIHAK KESATU, selanjutnya disebut PIHAK KEDUA': the one named
-            party = _NAMED_AS_RE.search(line) or _PARTY_RE.search(line)
-            label = _LABEL_RE.match(line)
-            if party and re.search(r"disebut", line, re.I) and fields.get("nama"):
-                key = "kedua" if party.group(1).lower() == "kedua" else "pertama"
-                out.setdefault(key, _official(fields))
-                fields, current = {}, None
-            elif label:
-                current = label.group(1).lower().split("/")[0].strip()
-                fields[current] = [label.group(2)]
-            elif current == "jabatan" and line and line.isupper() and not party:
-                fields[current].append(line)
-            else:
-                current = None
-    return out
-
-
-def _official(fields: dict[str, list[str]]) -> Official:
-    jabatan = clean(" ".join(fields.get("jabatan", [])))
-    if jabatan and jabatan.isupper():
-        jabatan = title_case_office(jabatan)
-    pangkat = clean(" ".join(fields.get("pangkat", [])))
-    return Official(jabatan=jabatan, nama=clean(" ".join(fields.get("nama", []))),
-                    nip=find_nip(" ".join(fields.get("nip", []))), pangkat=pangkat)
-
-
-def _signed_parties(doc: DocumentContent) -> list[tuple[str | None, Official]]:
-    """Signature blocks with the party label above them (None when unlabelled)."""
-    out: list[tuple[str | None, Official]] = []
+    A table with Realisasi or Capaian columns, or under a heading that says PENGUKURAN /
+    REALISASI / CAPAIAN or names another year, measures a year (often the previous one printed
+    with the PK) and is not the agreement; it is used only when no target table exists.
+    """
+    targets: list[tuple[PageContent, Table, Layout]] = []
+    measures: list[tuple[PageContent, Table, Layout]] = []
     for page in doc.pages:
-        out += _blocks_on(page)
+        for table in page.tables:
+            layout = read_header(table)
+            if layout is None and targets and _continues(targets[-1], page, table):
+                prev = targets[-1][2]  # the table runs on from the last page without its header
+                targets.append((page, table, Layout(prev.roles, prev.years, 0)))
+                continue
+            if layout is None or not {"indikator", "target"} <= layout.role_set:
+                continue
+            heading = _heading_above(page, table)
+            other_year = bool(year) and any(y != year for y in _heading_years(heading))
+            measuring = bool({"realisasi", "capaian"} & layout.role_set) or bool(
+                re.search(r"pengukuran|realisasi|capaian", heading, re.I))
+            (measures if measuring or other_year else targets).append((page, table, layout))
+    out: list[Indicator] = []
+    carried: str | None = None
+    for page, table, layout in targets or [m for m in measures if _same_year(m, year)]:
+        found, carried = table_indicators(page, table, layout, carried)
+        out += found
     return out
 
 
-def _blocks_on(page: PageContent) -> list[tuple[str | None, Official]]:
-    lines = group_lines(page.words)
-    nip_tops = [top for text, top, _ in lines if re.match(r"^\s*nip\b", text, re.I)]
-    if not nip_tops:
-        return []
-    last_nip = max(nip_tops)
-    start = _signature_top(page, lines, last_nip)
-    mid = page.width / 2
-    labels = _labels(page, start, last_nip)
-    out: list[tuple[str | None, Official]] = []
-    for x0, x1 in ((0.0, mid), (mid, page.width)):
-        block = column_lines(page.words, x0, x1, start, last_nip + 15)
-        official = read_signature(block)
-        if official and official.nama:
-            label = next((k for k, cx in labels if x0 <= cx < x1), None)
-            out.append((label, official))
-    return out
+def _continues(last: tuple[PageContent, Table, Layout], page: PageContent, table: Table) -> bool:
+    """True for a headerless table at the top of the page after a target table, with as many
+    columns: the same table continued."""
+    prev_page, prev_table, _ = last
+    if page.number != prev_page.number + 1 or not table.rows or not prev_table.rows:
+        return False
+    if len(table.rows[0]) != len(prev_table.rows[-1]):
+        return False
+    return not any(t.box.bottom <= table.box.top for t in page.tables if t is not table)
 
 
-def _signature_top(page: PageContent, lines: list[tuple[str, float, float]], nip_top: float,
-                   ) -> float:
-    """Where the signature area starts: below the last table or paragraph above the NIP."""
-    floor = max((t.box.bottom for t in page.tables if t.box.bottom < nip_top), default=0.0)
-    candidates = [top for text, top, _ in lines
-                  if floor <= top < nip_top and (is_place_date(text) or _PARTY_RE.search(text))]
-    if candidates:
-        return min(candidates)
-    return max(floor, nip_top - 160)
+def _heading_above(page: PageContent, table: Table) -> str:
+    """The lines printed above a table, up to 120 pt (its title)."""
+    return " ".join(text for text, top, bottom in group_lines(page.words)
+                    if table.box.top - 120 <= top and bottom <= table.box.top + 2)
 
 
-def _labels(page: PageContent, top: float, bottom: float) -> list[tuple[str, float]]:
-    out = []
-    words = [w for w in page.words if top - 2 <= w.box.top <= bottom]
-    for i, w in enumerate(words[:-1]):
-        if w.text.upper().startswith("PIHAK"):
-            nxt = words[i + 1].text.lower()
-            key = "kedua" if nxt.startswith("kedua") else "pertama" if nxt[:4] in (
-                "pert", "kesa") else None
-            if key:
-                out.append((key, (w.box.x0 + words[i + 1].box.x1) / 2))
-    return out
+def _same_year(entry: tuple[PageContent, Table, Layout], year: int | None) -> bool:
+    heading = _heading_above(entry[0], entry[1])
+    years = _heading_years(heading)
+    return not years or year in years
 
 
-def _match(named: Official | None, signed: list[tuple[str | None, Official]], key: str,
-           ) -> Official | None:
-    for label, official in signed:
-        if named and _same_person(named.nama, official.nama):
-            return official
-        if named is None and label == key:
-            return official
+def _heading_years(heading: str) -> set[int]:
+    """The years a table title names ('... TAHUN 2020'), not those of cited regulations."""
+    return {int(y) for y in re.findall(r"\btahun\s*(?:anggaran\s*)?((?:19|20)\d\d)\b", heading, re.I)}
+
+
+_PK_YEAR_RE = re.compile(r"perjanjian\s+kinerja\b.{0,80}?\btahun\s*(?:anggaran\s*)?((?:19|20)\d\d)",
+                         re.I | re.S)
+
+
+def pk_year(doc: DocumentContent, tanggal: str | None) -> tuple[int | None, list[str]]:
+    """The PK's year: its `PERJANJIAN KINERJA TAHUN N` title, else the signing year, else the
+    first `Tahun N`; a warning when the title and the signing date disagree (a PK for year N is
+    signed in N or at the end of N-1)."""
+    signed = _signing_year(doc, tanggal)
+    title = _PK_YEAR_RE.search(doc.text)
+    if title:
+        year = int(title.group(1))
+        if signed and signed not in (year, year - 1):
+            return year, [f"tahun perjanjian ({year}) tidak cocok dengan tahun penandatanganan "
+                          f"({signed}): periksa tahun dan tanggalnya"]
+        return year, []
+    if signed:
+        return signed, []
+    first = TAHUN_RE.search(doc.text)
+    return (int(first.group(1)) if first else None), []
+
+
+def _signing_year(doc: DocumentContent, tanggal: str | None) -> int | None:
+    if tanggal:
+        return int(tanggal[:4])
+    for page in doc.pages:
+        for line in page.text.splitlines():
+            m = re.search(r"\b((?:19|20)\d\d)\s*$", line)
+            if m and is_place_date(line.strip()):
+                return int(m.group(1))
     return None
 
 
-def _same_person(a: str | None, b: str | None) -> bool:
-    def tokens(s: str | None) -> set[str]:
-        return {t for t in re.findall(r"[a-z]{3,}", (s or "").lower())}
-    ta, tb = tokens(a), tokens(b)
-    return bool(ta and tb) and len(ta & tb) >= max(1, min(len(ta), len(tb)) // 2)
-
-
-def _merge(named: Official | None, signed: Official | None) -> Official | None:
-    if named is None:
-        return signed
-    if signed is None:
-        return named
-    return Official(jabatan=named.jabatan or signed.jabatan, nama=named.nama or signed.nama,
-                    nip=named.nip or signed.nip, pangkat=named.pangkat or signed.pangkat)
-
-
-# --- tables -----------------------------------------------------------------------------------
-
-def _indicators(doc: DocumentContent) -> list[Indicator]:
-    out: list[Indicator] = []
-    carried: str | None = None
-    for page in doc.pages:
+def _programs(doc: DocumentContent) -> tuple[list[Program], list[str]]:
+    """The program/anggaran table and the warnings of its self-check (amounts vs Jumlah)."""
+    for i, page in enumerate(doc.pages):
         for table in page.tables:
-            layout = read_header(table)
-            if layout is None or not {"indikator", "target"} <= layout.role_set:
-                continue
-            found, carried = table_indicators(page, table, layout, carried)
-            out += found
-    return out
-
-
-def _programs(doc: DocumentContent) -> list[Program]:
-    for page in doc.pages:
-        for table in page.tables:
-            layout = read_header(table)
+            layout = program_layout(table)
             if layout and {"program", "anggaran"} <= layout.role_set:
-                return _programs_from_table(table, layout)
+                rows, total = _programs_from_table(table, layout)
+                last = (page, table, layout)
+                for nxt in doc.pages[i + 1:i + 3]:  # the table run on over the next pages
+                    more = next((t for t in nxt.tables if program_layout(t) is None
+                                 and _continues(last, nxt, t)), None)
+                    if more is None:
+                        break
+                    cont = Layout(layout.roles, layout.years, 0)
+                    extra, extra_total = _programs_from_table(more, cont)
+                    rows, total = rows + extra, extra_total if extra_total is not None else total
+                    last = (nxt, more, cont)
+                return rows, _total_check(rows, total)
     for page in doc.pages:
-        rows = program_rows_from_words(page)
+        rows, total = program_list_from_words(page)
         if rows:
-            return rows
-    return []
+            return rows, _total_check(rows, total)
+    return [], []
 
 
-def _programs_from_table(table: Table, layout: Layout) -> list[Program]:
-    out = []
+# PK program tables of offices below the head of an agency list activities, and name the fund
+_PROGRAM_HEAD_RE = re.compile(r"^(?:program|kegiatan|sub\s*kegiatan|program\s*/\s*kegiatan)\b", re.I)
+_FUND_HEAD_RE = re.compile(r"^(?:sumber\s*(?:dana|anggaran)|ket\.?|keterangan)$", re.I)
+
+
+def program_layout(table: Table) -> Layout | None:
+    """The roles of a program table's columns: the shared header vocabulary, plus `Kegiatan` /
+    `Sub Kegiatan` as the program column and `Sumber Dana` as the keterangan."""
+    if not table.rows:
+        return None
+    base = read_header(table)
+    texts = [" ".join((c.text if c else "").split()) for c in table.rows[0]]
+    roles: list[str | None] = list(base.roles) if base else [None] * len(texts)
+    for i, t in enumerate(texts[:len(roles)]):
+        if roles[i] is None and _PROGRAM_HEAD_RE.match(t) and "program" not in roles:
+            roles[i] = "program"
+        elif roles[i] is None and _FUND_HEAD_RE.match(t):
+            roles[i] = "keterangan"
+    if not {"program", "anggaran"} <= set(roles):
+        return None
+    years = base.years if base else tuple(None for _ in roles)
+    return Layout(tuple(roles), years, base.header_rows if base else 1)
+
+
+_SUMMARY_RE = re.compile(r"^\s*(?:jumlah|total|sub\s*total)\b", re.I)
+
+
+def _programs_from_table(table: Table, layout: Layout) -> tuple[list[Program], float | None]:
+    out, total = [], None
     for row in body_rows(table, layout):
         name = clean(re.sub(r"^\s*\d{1,2}[.)]?\s+", "", join_lines(row.get("program"))))
+        if any(_SUMMARY_RE.match(v or "") for v in row.values()):
+            total = rupiah(row.get("anggaran"))
+            continue
         if not name:
             continue
-        out.append(Program(program=name, anggaran=parse_rupiah(row.get("anggaran")),
+        out.append(Program(program=name, anggaran=rupiah(row.get("anggaran")),
                            keterangan=clean(join_lines(row.get("keterangan")))))
-    return out
+    return out, total
+
+
+def rupiah(text: str | None) -> float | None:
+    """An amount as printed, also when OCR split it after a group dot ('9.985.639. 757,-')."""
+    if text:
+        text = re.sub(r"(\d{3})\.\s+(\d{3})(?!\d)", r"\1.\2", text)
+    return parse_rupiah(text)
+
+
+def _total_check(rows: list[Program], total: float | None) -> list[str]:
+    """A warning when the amounts do not add up to the printed Jumlah (a misread amount)."""
+    amounts = [p.anggaran for p in rows]
+    if total is None or not amounts or any(a is None for a in amounts):
+        return []
+    found = sum(a or 0.0 for a in amounts)
+    if abs(found - total) < 1:
+        return []
+    return [f"jumlah anggaran program ({found:,.0f}) tidak sama dengan baris Jumlah ({total:,.0f}): "
+            "periksa angka anggaran yang terbaca".replace(",", ".")]
 
 
 def table_indicators(page: PageContent, table: Table, layout: Layout, carried: str | None,
@@ -259,35 +308,73 @@ _RP_RE = re.compile(r"^rp\.?$", re.I)
 
 
 def program_rows_from_words(page: PageContent) -> list[Program]:
-    """A program table without rulings: one row per amount in the Anggaran column.
+    """The programs of a program table without rulings (see `program_list_from_words`)."""
+    return program_list_from_words(page)[0]
 
-    The words left of the amounts' column are the program name, those right of it the
-    keterangan; each word belongs to the amount nearest to it vertically.
+
+def program_list_from_words(page: PageContent) -> tuple[list[Program], float | None]:
+    """A program table without rulings: one row per amount in the Anggaran column, and the
+    amount of its `Jumlah` row (not a program) when there is one.
+
+    The columns come from the text's alignment: the amounts' column, the words left of it are
+    the program name, those right of it the keterangan; each word belongs to the row of the
+    last program line above it, else to the amount nearest to it vertically.
     """
-    head = next((ln for ln in group_lines(page.words) if re.search(r"\bprogram\b", ln[0], re.I)
-                 and re.search(r"\banggaran\b", ln[0], re.I)), None)
+    head = next((ln for ln in group_lines(page.words)
+                 if re.search(r"\b(?:program|kegiatan)\b", ln[0], re.I)
+                 and re.search(r"\b(?:anggaran|pagu)\b", ln[0], re.I)), None)
     if head is None:
-        return []
-    body = [w for w in page.words if w.box.top > head[2]]
+        return [], None
+    body = _join_split_amounts([w for w in page.words if w.box.top > head[2]])
     amounts = [w for w in body if _AMOUNT_RE.match(w.text)]
     if not amounts:
-        return []
-    rupiah = [w for w in body if _RP_RE.match(w.text)
-              and any(abs(w.box.cy - a.box.cy) < 3 for a in amounts)]
-    col_left = min(w.box.x0 for w in amounts + rupiah)
+        return [], None
+    rupiah_marks = [w for w in body if _RP_RE.match(w.text)
+                    and any(abs(w.box.cy - a.box.cy) < 3 for a in amounts)]
+    col_left = min(w.box.x0 for w in amounts + rupiah_marks)
     col_right = max(w.box.x1 for w in amounts)
-    last = max(a.box.bottom for a in amounts) + 20
+    summary = [a for a in amounts if _is_summary_line(body, a, col_left)]
+    total = rupiah(summary[-1].text) if summary else None
+    amounts = [a for a in amounts if a not in summary]
+    if not amounts:
+        return [], total
+    bottom = min((a.box.top for a in summary), default=float("inf"))
+    last = min(max(a.box.bottom for a in amounts) + 20, bottom - 1)
     rows: list[dict[str, list[Word]]] = [{"program": [], "keterangan": []} for _ in amounts]
-    starts = _row_starts([w for w in body if w.box.x1 <= col_left + 1], len(amounts))
+    starts = _row_starts([w for w in body if w.box.x1 <= col_left + 1 and w.box.top < last],
+                         len(amounts))
     for w in body:
-        if w.box.top > last or w in amounts or w in rupiah:
+        if w.box.top > last or w in amounts or w in rupiah_marks:
             continue
         role = "program" if w.box.x1 <= col_left + 1 else "keterangan" if w.box.x0 >= col_right - 1 else None
         if role:
             k = _row_of(w, amounts, starts)
             rows[k][role].append(w)
     out = [_program(r, a.text) for r, a in zip(rows, amounts, strict=True)]
-    return [p for p in out if p.program]
+    return [p for p in out if p.program], total
+
+
+def _is_summary_line(body: list[Word], amount: Word, col_left: float) -> bool:
+    """True when the words left of `amount` on its line say Jumlah / Total."""
+    left = sorted((w for w in body if w.box.x1 <= col_left + 1 and abs(w.box.cy - amount.box.cy) < 4),
+                  key=lambda w: w.box.x0)
+    return bool(left) and bool(_SUMMARY_RE.match(" ".join(w.text for w in left)))
+
+
+def _join_split_amounts(words: list[Word]) -> list[Word]:
+    """'9.985.639.' and '757,-' side by side on one line are one amount OCR split in two."""
+    out: list[Word] = []
+    for w in sorted(words, key=lambda w: (round(w.box.cy), w.box.x0)):
+        prev = out[-1] if out else None
+        if (prev is not None and re.fullmatch(r"(?:rp\.?)?\d{1,3}(?:\.\d{3})*\.", prev.text, re.I)
+                and re.match(r"^\d{3}(?:[.,]|$)", w.text) and abs(prev.box.cy - w.box.cy) < 4
+                and w.box.x0 - prev.box.x1 < 3 * prev.box.height):
+            out[-1] = Word(prev.text + w.text, Box(prev.box.x0, min(prev.box.top, w.box.top),
+                                                   w.box.x1, max(prev.box.bottom, w.box.bottom)),
+                           conf=prev.conf)
+            continue
+        out.append(w)
+    return out
 
 
 def _row_starts(words: list[Word], count: int) -> list[float] | None:
@@ -316,5 +403,5 @@ def _program(row: dict[str, list[Word]], amount: str) -> Program:
     # an item number as OCR reads it ('. Program', 'us . Program', '10.Program')
     name = re.sub(r"^[^A-Za-z]*(?:[a-z]{1,2}\b[^A-Za-z]*)?(?=program\b)", "", name, flags=re.I)
     keterangan = " ".join(t for t, _, _ in group_lines(row["keterangan"]))
-    return Program(program=clean(name) or "", anggaran=parse_rupiah(amount),
+    return Program(program=clean(name) or "", anggaran=rupiah(amount),
                    keterangan=clean(keterangan))

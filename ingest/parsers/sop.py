@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 from ingest.layout import DocumentContent
-from ingest.model import Extraction
+from ingest.model import Extraction, Official
+from ingest.nip import problem as nip_problem
 from ingest.parsers._sop_flow import read_flowchart
 from ingest.parsers._sop_identity import read_identity
 
@@ -25,10 +26,13 @@ def parse(doc: DocumentContent) -> Extraction:
     ident = read_identity(doc, skip=flow.tables)
     v = ident.values
     warnings = [f"{name}: tidak ditemukan" for name in _REQUIRED if not v.get(name)]
-    if ident.disahkan_oleh is None or not ident.disahkan_oleh.nama:
+    if ident.disahkan_oleh is None:
         warnings.append("disahkan_oleh: tidak ditemukan")
+    elif not ident.disahkan_oleh.nama:
+        warnings.append("disahkan_oleh: nama penandatangan tidak ditemukan; periksa halaman identitas")
     if not flow.steps:
         warnings.append("steps: tabel bagan alir tidak ditemukan")
+    warnings += self_checks(v, ident.disahkan_oleh)
     lists = ident.lists
     return Extraction(
         doc_type="sop",
@@ -39,6 +43,7 @@ def parse(doc: DocumentContent) -> Extraction:
         tanggal_pembuatan=v.get("tanggal_pembuatan"),
         tanggal_revisi=v.get("tanggal_revisi"),
         tanggal_efektif=v.get("tanggal_efektif"),
+        tahun=sop_year(v),
         disahkan_oleh=ident.disahkan_oleh,
         pelaksana=flow.pelaksana,
         steps=flow.steps,
@@ -50,3 +55,27 @@ def parse(doc: DocumentContent) -> Extraction:
         peringatan=lists.get("peringatan", ()),
         pencatatan=lists.get("pencatatan", ()),
     )
+
+
+_DATES = ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif")
+
+
+def self_checks(values: dict[str, str | None], official: Official | None) -> list[str]:
+    """Warnings for readings that cannot all be right: dates out of order (made <= revised <=
+    effective) and a NIP whose structure is broken.  Nothing is changed: the reader checks."""
+    out = []
+    dated = [(name, values.get(name)) for name in _DATES if values.get(name)]
+    for (a, da), (b, db) in zip(dated, dated[1:], strict=False):
+        if da and db and da > db:
+            out.append(f"{b}: {db} lebih awal dari {a} {da}; periksa kedua tanggal pada dokumen")
+    if official is not None and official.nip:
+        problem = nip_problem(official.nip)
+        if problem:
+            out.append(f"disahkan_oleh.nip: {official.nip} tidak sesuai susunan NIP ({problem}); periksa pada dokumen")
+    return out
+
+
+def sop_year(values: dict[str, str | None]) -> int | None:
+    """The SOP's year: that of its effective date, else of the date it was made."""
+    date = values.get("tanggal_efektif") or values.get("tanggal_pembuatan")
+    return int(date[:4]) if date else None

@@ -26,7 +26,7 @@ class StepSpec:
     no: int
     kegiatan: str
     actor: int
-    shape: str = "rect"  # rect | capsule | diamond | none
+    shape: str = "rect"  # rect | capsule | diamond | solid | none
     kelengkapan: str = ""
     waktu: str = ""
     output: str = ""
@@ -198,6 +198,8 @@ def _symbol(c: Canvas, shape: str, cx: float, cy: float) -> None:
     w, h = 44.0, 18.0
     if shape == "rect":
         c.rect(cx - w / 2, _y(cy + h / 2), w, h, stroke=1, fill=0)
+    elif shape == "solid":  # a black square, as some templates print every symbol
+        c.rect(cx - h / 2, _y(cy + h / 2), h, h, stroke=1, fill=1)
     elif shape == "capsule":
         c.roundRect(cx - w / 2, _y(cy + h / 2), w, h, h / 2, stroke=1, fill=0)
     elif shape == "diamond":

@@ -136,3 +136,39 @@ def test_sop_identity_page_with_clipped_labels_from_ocr() -> None:
             "Dasar Hukum (ualifikasi Pelaksana\n1. Undang - Undang No. 14 Tahun 2008")
     assert classify(_doc(page)) == "sop"
     assert score_types("Nomor surat 5 dan nama sopir")["sop"] == 0
+
+
+SURAT_KETERANGAN = """PEMERINTAH KOTA SURAKARTA
+DINAS KOMUNIKASI DAN INFORMATIKA
+Jl. Jenderal Sudirman No. 2
+SURAT KETERANGAN
+NOMOR : 480/112/2024
+Yang bertanda tangan di bawah ini menerangkan bahwa tidak terdapat informasi yang dikecualikan.
+Demikian Surat Keterangan ini disampaikan untuk dapat digunakan seperlunya.
+Surakarta, 16 Agustus 2024
+"""
+
+PERATURAN = """SALINAN
+BUPATI MANDAILING NATAL
+PROVINSI SUMATERA UTARA
+PERATURAN BUPATI MANDAILING NATAL
+NOMOR 7 TAHUN 2025
+TENTANG
+PEDOMAN PENGGUNAAN DANA DESA
+DENGAN RAHMAT TUHAN YANG MAHA ESA
+Menimbang bahwa ketentuan penggunaan dana desa telah diatur
+Mengingat Undang-Undang Nomor 6 Tahun 2014 tentang Desa
+MEMUTUSKAN :
+Menetapkan PERATURAN BUPATI TENTANG PEDOMAN PENGGUNAAN DANA DESA.
+"""
+
+
+def test_letter_titled_surat_keterangan_without_label_block() -> None:
+    assert classify(_doc(SURAT_KETERANGAN)) == "surat"
+
+
+def test_regulation_is_not_a_decision() -> None:
+    assert classify(_doc(PERATURAN)) == "other"
+    # the same preamble under a KEPUTUSAN heading is a decision
+    assert classify(_doc(PERATURAN.replace("PERATURAN BUPATI MANDAILING NATAL\n",
+                                           "KEPUTUSAN BUPATI MANDAILING NATAL\n"))) == "keputusan"

@@ -63,3 +63,30 @@ def test_corpus_form() -> None:
     got = form.parse(read_text_layer(SHARED / "corpus/form-disdikbud-2025-02.pdf"))
     assert got.instansi == "Dinas Pendidikan dan Kebudayaan Kabupaten Sleman"
     assert got.indicators[0].target_triwulan == (0.0, 0.0, 1.0, 1.0)
+
+
+def test_borderless_form_with_target_spanning_the_quarters(tmp_path: Path) -> None:
+    """No rules at all: 'TARGET' spans TW 1..TW 4 beside 'TARGET TAHUNAN'; a 'Jumlah' row closes it."""
+    from tests.ingest.table_pdfs import canvas, draw_table, text
+
+    path = tmp_path / "borderless.pdf"
+    c = canvas(path, sideways=True)
+    text(c, 40, 40, "PEMERINTAH KABUPATEN SLEMAN")
+    text(c, 40, 54, "DINAS KESEHATAN KABUPATEN SLEMAN")
+    text(c, 40, 68, "FORMAT PENGUMPULAN DATA KINERJA TAHUN 2023")
+    rows = [["NO", "INDIKATOR KINERJA", "SATUAN", "TARGET\nTAHUNAN", "TARGET", None, None, None],
+            [None, None, None, None, "TW 1", "TW 2", "TW 3", "TW 4"],
+            ["1", "Jumlah temuan", "temuan", "5", "1", "2", "4", "5"],
+            ["2", "Persentase realisasi\nanggaran", "%", "95,00", "38,00", "57,00", "76,00", "95,00"],
+            ["Jumlah", None, None, "100", "39", "59", "80", "100"]]
+    spans = [(0, 0, 2, 1), (0, 1, 2, 1), (0, 2, 2, 1), (0, 3, 2, 1), (0, 4, 1, 4), (4, 0, 1, 3)]
+    draw_table(c, 40, 90, [30, 200, 60, 70, 50, 50, 50, 50], rows, spans=spans, style="borderless",
+               header_rows=2)
+    c.showPage()
+    c.save()
+    result = form.parse(read_text_layer(path))
+    got = [(i.indikator, i.satuan, i.target, i.target_triwulan) for i in result.indicators]
+    assert got == [
+        ("Jumlah temuan", "temuan", 5.0, (1.0, 2.0, 4.0, 5.0)),
+        ("Persentase realisasi anggaran", "%", 95.0, (38.0, 57.0, 76.0, 95.0)),
+    ]

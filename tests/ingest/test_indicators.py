@@ -10,6 +10,8 @@ from ingest.parsers.indicators import (
     carry_down,
     find_office,
     header_role,
+    is_column_number_row,
+    is_summary_label,
     parse_rupiah,
     pemerintah_of,
     read_header,
@@ -213,3 +215,57 @@ def test_read_signature_with_pangkat_as_ocr_reads_it() -> None:
 def test_office_heading_with_ocr_quotes_and_rules() -> None:
     assert find_office(["LAPORAN KINERJA", "| INSPEKTORAT KABUPATEN JOMBANG”"]) == (
         "Inspektorat Kabupaten Jombang")
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("Indikator Kinerja Utama", "indikator"), ("IKU", "indikator"), ("Indikator Sasaran", "indikator"),
+        ("lndikator Kinerja", "indikator"), ("INDlKATOR", "indikator"), ("Rencana", "target"),
+        ("Tgt", "target"), ("Targ et 2016", "target"), ("Real.", "realisasi"), ("Reallsasi", "realisasi"),
+        ("Persentase Capaian", "capaian"), ("Capalan", "capaian"), ("(%)", "capaian"),
+        ("Target Akhir Renstra", None), ("Realisasi s.d. Triwulan IV", "realisasi"),
+        ("Realisasi Anggaran", "anggaran"), ("TW IV", "tw4"),
+    ],
+)
+def test_header_role_variants_and_ocr_slips(text: str, role: str | None) -> None:
+    assert header_role(text) == role
+
+
+@pytest.mark.parametrize(
+    ("label", "summary"),
+    [("Rata-rata", True), ("Rata-rata Capaian", True), ("JUMLAH", True), ("Total", True),
+     ("Capaian Sasaran Strategis 1", True), ("Rata - rata capaian kinerja", True),
+     ("Rata-rala", True), ("Jumiah", True),
+     ("Jumlah pengaduan yang diselesaikan", False), ("Total nilai ekspor daerah", False),
+     ("Persentase capaian SPM", False)],
+)
+def test_summary_labels(label: str, summary: bool) -> None:
+    assert is_summary_label(label) is summary
+
+
+def test_column_number_rows_with_formulas() -> None:
+    assert is_column_number_row(["(1)", "(2)", "(3)", "(4)", "(5)", "(6)=(5)/(4)x100%"])
+    assert is_column_number_row(["1", "2", "3", "4", "5", "6 = 5/4"])
+    assert not is_column_number_row(["1", "Nilai SAKIP", "70", "76,45"])
+    assert not is_column_number_row(["1", "70", "80", "90"])
+
+
+def test_spanning_header_cell_gives_its_year_to_the_columns_below() -> None:
+    """'INDIKATOR KINERJA TAHUN 2016' over TARGET | REALISASI, by the cells' boxes; a short
+    heading row across the table under the header is a body row, not a header row."""
+    def cell(text: str, x0: float, x1: float, row: int, rows: int = 1) -> Cell:
+        return Cell(text, Box(x0, 20 * row, x1, 20 * (row + rows)))
+
+    table = Table(page=1, box=Box(0, 0, 360, 100), rows=(
+        (cell("NO", 0, 60, 0, 2), cell("SASARAN", 60, 120, 0, 2), cell("INDIKATOR KINERJA", 120, 180, 0, 2),
+         cell("INDIKATOR KINERJA TAHUN 2016", 180, 300, 0), None, cell("CAPAIAN (%)", 300, 360, 0, 2)),
+        (None, None, None, cell("TARGET", 180, 240, 1), cell("REALISASI", 240, 300, 1), None),
+        (cell("Tujuan: Pelayanan prima", 0, 360, 2), None, None, None, None, None),
+        tuple(cell(t, 60 * k, 60 * k + 60, 3) for k, t in enumerate(["1", "S", "I", "10", "9", "90"])),
+    ))
+    layout = read_header(table)
+    assert layout is not None
+    assert layout.roles == ("no", "sasaran", "indikator", "target", "realisasi", "capaian")
+    assert layout.years[3:5] == (2016, 2016)
+    assert layout.header_rows == 2

@@ -234,3 +234,60 @@ def test_real_documents(real_dir: Path, name: str) -> None:
     keys = ("sasaran", "indikator", "satuan", "target", "target_text")
     want = [tuple(i.get(k) for k in keys) for i in expected.get("indicators", [])]
     assert [tuple(i.get(k) for k in keys) for i in got["indicators"]] == want
+
+
+def _ocr_decision(number_conf: float) -> DocumentContent:
+    lines = [("KEPUTUSAN BUPATI CONTOH", 95.0), ("NOMOR 256 TAHUN 2017", number_conf),
+             ("TENTANG", 95.0), ("TIM FASILITASI PENANAMAN MODAL", 95.0), ("BUPATI CONTOH,", 95.0)]
+    words = []
+    for row, (text, conf) in enumerate(lines):
+        for k, token in enumerate(text.split()):
+            c = conf if token.isdigit() and token != "2017" else 95.0
+            words.append(Word(token, Box(200 + 70 * k, 80 + 16 * row, 260 + 70 * k, 92 + 16 * row), conf=c))
+    page = PageContent(number=1, width=595, height=842, text="\n".join(t for t, _ in lines),
+                       words=tuple(words), ocr=True)
+    return DocumentContent(pages=(page,), scanned=True)
+
+
+def test_number_ocr_read_with_little_confidence_is_left_empty() -> None:
+    """A handwritten '286' that OCR reads '256' at 65 is not taken: null and a warning."""
+    from ingest.parsers import naskah
+
+    doubtful = naskah.parse(_ocr_decision(65.0))
+    assert doubtful.nomor is None
+    assert naskah.UNREADABLE_NOMOR in doubtful.warnings
+    assert "nomor: tidak ditemukan" not in doubtful.warnings
+    printed = naskah.parse(_ocr_decision(93.0))
+    assert printed.nomor == "256 TAHUN 2017" and printed.perihal == "Tim Fasilitasi Penanaman Modal"
+
+
+def test_year_of_the_number_against_the_date() -> None:
+    from ingest.parsers._naskah_nomor import year_check
+
+    same = Extraction(doc_type="surat", nomor="046/1177/2022", tanggal="2022-06-21")
+    other = Extraction(doc_type="keputusan", nomor="286 TAHUN 2017", tanggal="2018-04-20")
+    assert year_check(same) == []
+    assert year_check(other) and "2017" in year_check(other)[0]
+
+
+def test_second_engine_confirms_or_not_a_doubtful_number() -> None:
+    """Kept when the second engine reads the same digits; left empty when it reads others."""
+    from ingest.parsers import naskah
+    from ingest.second_look import SECOND_NOMOR, agreed
+
+    doc = _ocr_decision(65.0)
+    doubtful = naskah.parse(doc)
+    words = naskah.nomor_words(doc)
+    assert [w.text for w in words] == ["256", "TAHUN", "2017"]
+    same = agreed(doubtful, words, "256 TAHUN 2017")
+    assert same.nomor == "256 TAHUN 2017" and naskah.UNREADABLE_NOMOR not in same.warnings
+    unsure = agreed(doubtful, words, "286 TAHUN 2017", 70.0)
+    assert unsure.nomor is None and naskah.UNREADABLE_NOMOR in unsure.warnings
+    slipped = agreed(doubtful, words, "28STAHUN 2017", 97.0)
+    assert slipped.nomor is None
+    reframed = agreed(doubtful, words, "286 TAHUN 2018", 97.0)  # the printed year read otherwise
+    assert reframed.nomor is None
+    # handwriting the second engine reads confidently, in the printed frame Tesseract read
+    other = agreed(doubtful, words, "286 TAHUN 2017", 97.0)
+    assert other.nomor == "286 TAHUN 2017" and SECOND_NOMOR in other.warnings
+    assert other.confidence["nomor"] < 0.9

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
-from ingest import scan
+from ingest import scan, scan_cells
 from ingest.layout import PageContent
 from ingest.ocr import FakeEngine, OcrError, OcrOptions, TesseractEngine
 from ingest.raster import PageImage
@@ -61,6 +62,16 @@ def test_symbols_found_in_their_columns_and_rows() -> None:
     assert XS[3] * PT < capsule.box.cx < XS[4] * PT and YS[3] * PT < capsule.box.cy < YS[4] * PT
 
 
+def test_solid_symbol_found_and_lines_and_text_bars_are_not() -> None:
+    img = flowchart_page()
+    cv2.rectangle(img, (960, 300), (1040, 370), (0, 0, 0), -1)  # a black square, actor 2, step 1
+    page = _read(img, FakeEngine())
+    solid = [s for s in page.shapes if s.filled]
+    assert len(solid) == 1
+    assert XS[3] * PT < solid[0].box.cx < XS[4] * PT and YS[2] * PT < solid[0].box.cy < YS[3] * PT
+    assert len(page.shapes) == 3  # the outlined rect and capsule are still found once each
+
+
 def test_page_without_lines_has_no_table() -> None:
     img = flowchart_page()
     img[:] = 255
@@ -71,12 +82,12 @@ def test_page_without_lines_has_no_table() -> None:
 
 
 def test_short_number_fixes() -> None:
-    assert scan.fix_short_number("l.") == "1."
-    assert scan.fix_short_number("2,") == "2."
-    assert scan.fix_short_number("I") == "I"
-    assert scan.fix_short_number("Ya") == "Ya"
-    assert scan.fix_short_number("12") == "12"
-    assert scan.fix_short_number("Yo") == "%"
+    assert scan_cells.fix_short_number("l.") == "1."
+    assert scan_cells.fix_short_number("2,") == "2."
+    assert scan_cells.fix_short_number("I") == "I"
+    assert scan_cells.fix_short_number("Ya") == "Ya"
+    assert scan_cells.fix_short_number("12") == "12"
+    assert scan_cells.fix_short_number("Yo") == "%"
 
 
 def test_failing_page_becomes_warning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -175,7 +186,7 @@ def _letters_on_underline(with_scrawl: bool) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.parametrize("with_scrawl", [False, True])
 def test_underlined_name_keeps_letters_loses_lines(with_scrawl: bool) -> None:
     gray, ink = _letters_on_underline(with_scrawl)
-    out = scan.text_only(gray, ink, 300)
+    out = scan_cells.text_only(gray, ink, 300)
     assert out is not None
     assert (out[113:116, 90:400] == 255).mean() > 0.8  # underline gone
     assert (out[85:105, 100:122] == 0).all() and (out[85:105, 340:362] == 0).all()  # letters stay

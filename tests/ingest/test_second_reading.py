@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from archive.errors import MissingDependencyError
-from ingest import scan
+from ingest import scan_grid, scan_second
 from ingest.ocr import OcrOptions, OcrWord, make_second_engine
 from ingest.ocr_rapid import RapidEngine, check_installed, with_spaces
 
@@ -29,51 +29,51 @@ def _w(text: str, left: int, top: int, conf: float, line: int = 1) -> OcrWord:
     return OcrWord(text, left, top, 10 * len(text), 20, conf, (0, 1, line))
 
 
-LABEL = scan.CellBox(0, 0, 0, 0, 100, 50)
-VALUE = scan.CellBox(0, 1, 100, 0, 400, 50)
+LABEL = scan_grid.CellBox(0, 0, 0, 0, 100, 50)
+VALUE = scan_grid.CellBox(0, 1, 100, 0, 400, 50)
 
 
 def test_only_doubtful_cells_right_of_a_label_are_read_again() -> None:
-    cells = [LABEL, VALUE, scan.CellBox(1, 0, 0, 50, 400, 100)]
+    cells = [LABEL, VALUE, scan_grid.CellBox(1, 0, 0, 50, 400, 100)]
     words = {0: [_w("Nomor", 5, 10, 95), _w("SOP", 60, 10, 95)],
              1: [_w("LI/NSLOMHID/2024", 110, 10, 30)],
              2: [_w("garbage", 5, 60, 10)]}  # doubtful, but no label on its left
-    assert scan.doubtful_value_cells(cells, words) == [(1, False)]
+    assert scan_second.doubtful_value_cells(cells, words) == [(1, False)]
     words[1] = [_w("44/SOP/2024", 110, 10, 95)]
-    assert scan.doubtful_value_cells(cells, words) == []
+    assert scan_second.doubtful_value_cells(cells, words) == []
 
 
 def test_a_doubtful_number_is_read_again_and_may_only_lose_digits() -> None:
     cells = [LABEL, VALUE]
     words = {0: [_w("Prosentase", 5, 10, 95)], 1: [_w("10046", 110, 10, 38), _w("3", 110, 40, 96, 2)]}
-    assert scan.doubtful_number_cells(cells, words) == [1]
-    percent = scan.merge_readings(words[1], [Line("100%", 5, 5, 60, 20, 97.0)], VALUE, 1, numbers=True)
+    assert scan_second.doubtful_number_cells(cells, words) == [1]
+    percent = scan_second.merge_readings(words[1], [Line("100%", 5, 5, 60, 20, 97.0)], VALUE, 1, numbers=True)
     assert sorted(w.text for w in percent) == ["100%", "3"]
-    other = scan.merge_readings(words[1], [Line("160%", 5, 5, 60, 20, 97.0)], VALUE, 1, numbers=True)
+    other = scan_second.merge_readings(words[1], [Line("160%", 5, 5, 60, 20, 97.0)], VALUE, 1, numbers=True)
     assert other == words[1]  # digits Tesseract did not see are never taken
 
 
 def test_a_confident_second_reading_replaces_a_doubtful_line() -> None:
     tess = [_w("ag", 110, 10, 20), _w("Amel", 140, 10, 40)]
-    merged = scan.merge_readings(tess, [Line("SAMUEL, SE", 5, 5, 120, 30, 95.0)], VALUE, 1)
+    merged = scan_second.merge_readings(tess, [Line("SAMUEL, SE", 5, 5, 120, 30, 95.0)], VALUE, 1)
     assert [w.text for w in merged] == ["SAMUEL,", "SE"]
     assert merged[0].left == 105 and merged[0].line[0] == 1
 
 
 def test_a_sure_line_a_nip_or_a_weak_reading_is_kept() -> None:
     sure = [_w("Kepala", 110, 10, 95), _w("Dinas", 180, 10, 92)]
-    assert scan.merge_readings(sure, [Line("KepalaDinas", 5, 5, 150, 30, 99.0)], VALUE, 1) == sure
+    assert scan_second.merge_readings(sure, [Line("KepalaDinas", 5, 5, 150, 30, 99.0)], VALUE, 1) == sure
     nip = [_w("NIP.", 110, 10, 40), _w("196604081993031009", 150, 10, 55)]
-    assert scan.merge_readings(nip, [Line("NIP.1966O4O8", 5, 5, 200, 30, 95.0)], VALUE, 1) == nip
+    assert scan_second.merge_readings(nip, [Line("NIP.1966O4O8", 5, 5, 200, 30, 95.0)], VALUE, 1) == nip
     weak = [_w("ST", 110, 10, 40)]
-    assert scan.merge_readings(weak, [Line("jaNuNei2o24", 5, 5, 200, 30, 67.0)], VALUE, 1) == weak
+    assert scan_second.merge_readings(weak, [Line("jaNuNei2o24", 5, 5, 200, 30, 67.0)], VALUE, 1) == weak
 
 
 def test_a_second_reading_that_misses_a_read_word_is_not_taken() -> None:
     tess = [_w("MARIA", 110, 10, 41), _w("WLAYANTI,", 200, 10, 18)]  # a long word, read with doubt
-    assert scan.merge_readings(tess, [Line("UAYANTI.S.T", 95, 5, 120, 30, 89.0)], VALUE, 1) == tess
+    assert scan_second.merge_readings(tess, [Line("UAYANTI.S.T", 95, 5, 120, 30, 89.0)], VALUE, 1) == tess
     noise = [_w("ag", 110, 10, 20), _w("Amel", 200, 10, 40)]  # a speck of signature left of the name
-    merged = scan.merge_readings(noise, [Line("SAMUEL, SE", 95, 5, 120, 30, 93.0)], VALUE, 1)
+    merged = scan_second.merge_readings(noise, [Line("SAMUEL, SE", 95, 5, 120, 30, 93.0)], VALUE, 1)
     assert [w.text for w in merged] == ["SAMUEL,", "SE"]
 
 
@@ -129,6 +129,6 @@ def test_a_row_the_colour_reading_missed_is_read_again_from_the_stamp_free_image
              1: [_w("MARIA", 110, 10, 41), _w("WLAYANTI,", 200, 10, 18)]}
     rgb = np.full((50, 400, 3), 255, np.uint8)
     second = TwoImages()
-    out = scan.second_readings(rgb, rgb[:, :, 0].copy(), cells, words, second)
+    out = scan_second.second_readings(rgb, rgb[:, :, 0].copy(), cells, words, second)
     assert [w.text for w in out[1]] == ["MARIA", "WIJAYANTI,", "S.T."]
     assert len(second.calls) == 2 and second.calls[1][0] < 50  # the row alone, not the cell

@@ -1,0 +1,498 @@
+"""Tables found from text alignment: borderless and partly ruled indicator tables.
+
+Works on any page of the neutral model (text-layer words or OCR words, and the drawn rules):
+
+1. Header: a band of up to three close lines whose phrases name at least three column roles,
+   among them the indicator (`table_header.header_role`).  Phrases stacked in one column are
+   one header cell; a phrase above two or more others ('INDIKATOR KINERJA TAHUN 2016' over
+   'TARGET' and 'REALISASI') spans them and gives them its year.
+2. Columns: between two neighbouring header cells, the boundary is a vertical rule when one is
+   drawn there, else the widest strip the body's words leave empty, else the middle.
+3. Body: the lines below, until a gap much larger than the line pitch, a caption, or prose
+   running across columns.  Where rules are drawn between the rows, they part the rows; else a
+   line starts a new row when it has a number in a `No` column, follows a paragraph gap, or
+   brings a fresh value in two value columns.  The sasaran column is read by paragraphs, each
+   given to the first row it overlaps (the rows below carry it down).
+4. A table continued on the next page without its header (`continued_aligned`) is read there
+   in the columns of the table above.
+
+The result is an ordinary `Table` (a header row, then body rows), so the same header reader
+and row readers serve it as they serve ruled tables.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ingest.layout import Box, Cell, PageContent, Table, Word
+from ingest.parsers.table_header import (
+    Layout,
+    header_role,
+    header_year,
+    is_column_number_row,
+    is_summary_label,
+)
+
+_VALUE_ROLES = ("target", "realisasi", "capaian")
+_STOP_RE = re.compile(r"^(tabel|table|gambar|grafik|sumber|catatan|keterangan\s*:|berdasarkan)\b", re.I)
+_HEADERISH_RE = re.compile(r"^[\s()%/.,:-]*((19|20)\d\d|n|n-\d|[ivx]{1,4}|\d{1,2})?[\s()%/.,:-]*$", re.I)
+_MAX_HEADER_LINES = 3
+
+
+@dataclass
+class _Phrase:
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.box.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.box.x1 for w in self.words)
+
+    @property
+    def top(self) -> float:
+        return min(w.box.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.box.bottom for w in self.words)
+
+
+@dataclass
+class _Line:
+    words: list[Word]
+
+    @property
+    def top(self) -> float:
+        return min(w.box.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.box.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return statistics.median(w.box.height for w in self.words)
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    def phrases(self) -> list[_Phrase]:
+        out: list[_Phrase] = []
+        gap = max(3.0, 0.8 * self.height)
+        for w in self.words:
+            if out and w.box.x0 - out[-1].x1 <= gap:
+                out[-1].words.append(w)
+            else:
+                out.append(_Phrase([w]))
+        return out
+
+    def header_phrases(self) -> list[_Phrase]:
+        """Phrases, split again where a word naming another role follows a wider than normal
+        space (a tight header: 'Target  Realisasi'; 'Indikator Sasaran' stays one)."""
+        out: list[_Phrase] = []
+        for p in self.phrases():
+            cur = _Phrase([p.words[0]])
+            for w in p.words[1:]:
+                role = header_role(w.text)
+                wide = w.box.x0 - cur.x1 > max(2.0, 0.45 * self.height)
+                if wide and role is not None and role != header_role(cur.text):
+                    out.append(cur)
+                    cur = _Phrase([w])
+                else:
+                    cur.words.append(w)
+            out.append(cur)
+        return out
+
+
+@dataclass
+class _Column:
+    text: str
+    x0: float
+    x1: float
+    year: int | None = None
+    role: str | None = None
+
+
+@dataclass
+class _Row:
+    lines: dict[int, list[tuple[str, float, float]]] = field(default_factory=dict)
+    top: float = 0.0
+    bottom: float = 0.0
+
+    def has(self, col: int) -> bool:
+        return bool(self.lines.get(col))
+
+
+def page_lines(words: Sequence[Word]) -> list[_Line]:
+    """The page's words grouped into lines by vertical overlap, top to bottom, left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.box.top, w.box.x0)):
+        if lines:
+            ref = lines[-1][0].box
+            if abs(w.box.cy - ref.cy) <= max(2.0, 0.45 * ref.height):
+                lines[-1].append(w)
+                continue
+        lines.append([w])
+    return [_Line(sorted(ws, key=lambda w: w.box.x0)) for ws in lines]
+
+
+def aligned_tables(page: PageContent) -> list[Table]:
+    """Indicator tables of `page` found from text alignment (not inside a ruled table already)."""
+    if not page.words or not re.search(r"(?i)target|realisasi|rencana|capaian", page.text):
+        return []
+    lines = page_lines(page.words)
+    out: list[Table] = []
+    i = 0
+    while i < len(lines):
+        band = _header_band(lines, i)
+        if band is None or _inside_ruled(page, lines[i]):
+            i += 1
+            continue
+        end, columns = band
+        table, last = _build(page, lines, end, columns, lines[i].top)
+        if table is not None:
+            out.append(table)
+            i = max(last, end)
+        else:
+            i = end
+    return out
+
+
+def _inside_ruled(page: PageContent, line: _Line) -> bool:
+    """True when the line lies in a ruled table with a header and a body of its own."""
+    cy = (line.top + line.bottom) / 2
+    return any(t.box.top - 2 <= cy <= t.box.bottom + 2 and len(t.rows) >= 3 for t in page.tables)
+
+
+def _header_band(lines: list[_Line], i: int) -> tuple[int, list[_Column]] | None:
+    """(index after the header band, its columns) when line `i` starts a table header."""
+    first = lines[i].header_phrases()
+    if len(first) < 2 or sum(header_role(p.text) is not None for p in first) < 1:
+        return None
+    band = [lines[i]]
+    j = i + 1
+    while j < len(lines) and len(band) < _MAX_HEADER_LINES + 1:
+        gap = lines[j].top - band[-1].bottom
+        if gap > 0.9 * band[-1].height or not _headerish(lines[j]):
+            break
+        band.append(lines[j])
+        j += 1
+    best: tuple[int, list[_Column]] | None = None
+    for k in range(len(band), 0, -1):  # the fullest band whose columns name the roles
+        columns = _columns([p for ln in band[:k] for p in ln.header_phrases()])
+        roles = {c.role for c in columns} - {None}
+        if "indikator" in roles and len(roles) >= 3 and roles & set(_VALUE_ROLES):
+            best = (i + k, columns)
+            break
+    if best is None:
+        return None
+    end, columns = best
+    while end < len(lines) and is_column_number_row([p.text for p in lines[end].phrases()]):
+        end += 1
+    return end, columns
+
+
+def _headerish(line: _Line) -> bool:
+    """A header line: role words, years, quarters, '(%)', short words without figures."""
+    for p in line.phrases():
+        t = p.text
+        if header_role(t) is not None or _HEADERISH_RE.match(t):
+            continue
+        if len(t.split()) > 4 or re.search(r"\d", t):
+            return False
+    return True
+
+
+def _columns(phrases: list[_Phrase]) -> list[_Column]:
+    """Leaf header cells: phrases stacked in one column joined, spanning phrases as parents."""
+    spans: list[_Phrase] = []
+    leaves: list[list[_Phrase]] = []
+    for p in sorted(phrases, key=lambda p: p.top):
+        under = [q for q in phrases if q.top > p.bottom - 1 and _overlap(p, q) > 0]
+        below_lines = {round(q.top) for q in under}
+        if any(sum(1 for q in under if round(q.top) == t) >= 2 for t in below_lines):
+            spans.append(p)
+            continue
+        stack = next((s for s in leaves if any(_overlap(p, q) > 0 for q in s)), None)
+        if stack is None:
+            leaves.append([p])
+        else:
+            stack.append(p)
+    out = []
+    for stack in sorted(leaves, key=lambda s: min(q.x0 for q in s)):
+        text = " ".join(q.text for q in sorted(stack, key=lambda q: q.top))
+        col = _Column(text, min(q.x0 for q in stack), max(q.x1 for q in stack),
+                      header_year(text), header_role(text))
+        for parent in spans:
+            if min(parent.x1, col.x1) - max(parent.x0, col.x0) > 0:
+                col.year = col.year or header_year(parent.text)
+                col.role = col.role or header_role(parent.text)
+        out.append(col)
+    return out
+
+
+def _overlap(a: _Phrase, b: _Phrase) -> float:
+    return min(a.x1, b.x1) - max(a.x0, b.x0)
+
+
+def _rules_x(page: PageContent, top: float, bottom: float) -> list[float]:
+    """The x of the vertical rules drawn across the band top..bottom."""
+    xs = []
+    for s in page.shapes:
+        b = s.box
+        if b.width <= 2.5 and b.height >= 0.6 * (bottom - top) and b.top <= top + 2 and b.bottom >= bottom - 2:
+            xs.append(b.cx)
+    return sorted(xs)
+
+
+def _boundaries(page: PageContent, columns: list[_Column], body: list[_Line],
+                top: float, bottom: float) -> list[float]:
+    """The x between each pair of neighbouring columns."""
+    rules = _rules_x(page, top, bottom)
+    # a summary label ('Jumlah', 'Rata-rata') often runs across the first columns
+    words = [w for ln in body if not is_summary_label(ln.phrases()[0].text) for w in ln.words]
+    out = []
+    for left, right in zip(columns, columns[1:], strict=False):
+        lo, hi = (left.x0 + left.x1) / 2, (right.x0 + right.x1) / 2
+        ruled = [x for x in rules if max(lo, left.x1 - 3) <= x <= min(hi, right.x0 + 3)]
+        if ruled:
+            out.append(ruled[0])
+            continue
+        out.append(_widest_gap(words, lo, hi, (left.x1 + right.x0) / 2))
+    return out
+
+
+def _widest_gap(words: list[Word], lo: float, hi: float, default: float) -> float:
+    """The middle of the widest strip between lo and hi that no word covers."""
+    spans = sorted((max(lo, w.box.x0), min(hi, w.box.x1)) for w in words
+                   if w.box.x1 > lo and w.box.x0 < hi)
+    best_len, best_x, x = 0.0, default, lo
+    for a, b in spans + [(hi, hi)]:
+        if a - x > best_len:
+            best_len, best_x = a - x, (a + x) / 2
+        x = max(x, b)
+    return best_x if best_len >= 2.0 else default
+
+
+def _col_of(x: float, bounds: list[float]) -> int:
+    return sum(1 for b in bounds if x > b)
+
+
+def _body_lines(lines: list[_Line], start: int, bounds: list[float], page_height: float,
+                ) -> list[_Line]:
+    out: list[_Line] = []
+    heights = [ln.height for ln in lines[start:start + 10]] or [10.0]
+    pitch = statistics.median(heights)
+    for ln in lines[start:]:
+        prev = out[-1] if out else None
+        above = prev.bottom if prev else (lines[start - 1].bottom if start else ln.top)
+        gap = ln.top - above
+        if gap > 3.2 * pitch or _STOP_RE.match(ln.text) or ln.top > page_height * 0.95:
+            break
+        if prev is not None and _prose(ln, bounds):
+            break
+        out.append(ln)
+    return out
+
+
+def _prose(line: _Line, bounds: list[float]) -> bool:
+    """True for a line of running text: one phrase crossing two or more column boundaries."""
+    return any(sum(1 for b in bounds if p.x0 < b < p.x1) >= 2 for p in line.phrases())
+
+
+def _build(page: PageContent, lines: list[_Line], start: int, columns: list[_Column],
+           top: float) -> tuple[Table | None, int]:
+    bounds = [(a.x1 + b.x0) / 2 for a, b in zip(columns, columns[1:], strict=False)]
+    body = _body_lines(lines, start, bounds, page.height or 842.0)
+    bounds = _boundaries(page, columns, body, top, body[-1].bottom if body else top)
+    body = _body_lines(lines, start, bounds, page.height or 842.0)
+    if not body:
+        return None, start
+    rows = _rows(body, columns, bounds,
+                 _hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1))
+    if not rows:
+        return None, start
+    xs = [columns[0].x0 - 2, *bounds, columns[-1].x1 + 2]
+    head_bottom = lines[start - 1].bottom
+    header = tuple(Cell(_header_text(c), Box(xs[k], top, xs[k + 1], head_bottom))
+                   for k, c in enumerate(columns))
+    body_cells = []
+    for r in rows:
+        cells = []
+        for k in range(len(columns)):
+            parts = r.lines.get(k, [])
+            cells.append(Cell("\n".join(t for t, _, _ in parts), Box(xs[k], r.top, xs[k + 1], r.bottom)))
+        body_cells.append(tuple(cells))
+    box = Box(xs[0], top, xs[-1], rows[-1].bottom)
+    return Table(page=page.number, box=box, rows=(header, *body_cells)), start + len(body)
+
+
+def _header_text(col: _Column) -> str:
+    text = col.text
+    if col.role and header_role(text) != col.role:
+        text = f"{col.role.capitalize()} {text}"
+    if col.year and header_year(text) is None:
+        text = f"{text} {col.year}"
+    return text
+
+
+def _hrules(page: PageContent, x0: float, x1: float, top: float, bottom: float) -> list[float]:
+    """The y of the horizontal rules across at least half the table between top and bottom
+    (a rule drawn cell by cell is one rule)."""
+    segments = sorted((s.box.cy, max(s.box.x0, x0), min(s.box.x1, x1)) for s in page.shapes
+                      if s.box.height <= 2.5 and top <= s.box.cy <= bottom and s.box.x1 > x0
+                      and s.box.x0 < x1)
+    rules: list[tuple[float, float]] = []  # (y, length covered)
+    for y, a, b in segments:
+        if rules and y - rules[-1][0] <= 1.0:
+            rules[-1] = (rules[-1][0], rules[-1][1] + max(0.0, b - a))
+        else:
+            rules.append((y, max(0.0, b - a)))
+    return [y for y, length in rules if length >= 0.5 * (x1 - x0)]
+
+
+def _rows(body: list[_Line], columns: list[_Column], bounds: list[float],
+          hrules: Sequence[float] = ()) -> list[_Row]:
+    """Body lines grouped into rows: by the rules between rows when at least two are drawn, else
+    by numbers in a `No` column, paragraph gaps and fresh values."""
+    roles = [c.role for c in columns]
+    no_cols = [k for k, r in enumerate(roles) if r == "no"]
+    value_cols = [k for k, r in enumerate(roles) if r in _VALUE_ROLES]
+    sasaran = [k for k, r in enumerate(roles) if r == "sasaran"]
+    own = [ln for ln in body if set(_split(ln, bounds)) - set(sasaran)]
+    gaps = [b.top - a.bottom for a, b in zip(own, own[1:], strict=False)]
+    para = _para_gap(gaps, statistics.median(ln.height for ln in body))
+    rows: list[_Row] = []
+    prev: _Line | None = None
+    for ln in body:
+        parts = _split(ln, bounds)
+        if not set(parts) - set(sasaran):  # a merged sasaran's lines stand between rows
+            continue
+        fresh = [k for k in value_cols if k in parts and _starts_value(parts[k])]
+        if len(hrules) >= 2:
+            new = not rows or (prev is not None and any(prev.cy <= y <= ln.cy for y in hrules))
+        else:
+            new = (not rows or any(k in parts for k in no_cols)
+                   or (prev is not None and ln.top - prev.bottom > para)
+                   or (len(fresh) >= 2 and all(rows[-1].has(k) for k in fresh)))
+        if new:
+            rows.append(_Row(top=ln.top, bottom=ln.bottom))
+        row = rows[-1]
+        row.bottom = ln.bottom
+        for k, text in parts.items():
+            if k in sasaran:
+                continue
+            row.lines.setdefault(k, []).append((text, ln.top, ln.bottom))
+        prev = ln
+    numbered = {r.top for r in rows if any(r.has(k) for k in no_cols)}
+    for k in sasaran:
+        _place_paragraphs(body, bounds, k, rows, para, numbered)
+    return rows
+
+
+def _para_gap(gaps: list[float], height: float) -> float:
+    """The gap above which a line starts a new paragraph (a new row of a borderless table)."""
+    if not gaps:
+        return float("inf")
+    small = sorted(gaps)[: max(1, len(gaps) // 2)]
+    return statistics.median(small) + 0.45 * height
+
+
+def _split(line: _Line, bounds: list[float]) -> dict[int, str]:
+    parts: dict[int, list[str]] = {}
+    for w in line.words:
+        parts.setdefault(_col_of(w.box.cx, bounds), []).append(w.text)
+    return {k: " ".join(v) for k, v in parts.items()}
+
+
+def _starts_value(text: str) -> bool:
+    """A value's first line ('95,00', 'Level 3', 'WTP'), not its wrapped tail ('(3,35)', '%')."""
+    t = text.strip()
+    return bool(t) and not t.startswith(("(", "%")) and not t[0].islower()
+
+
+def _place_paragraphs(body: list[_Line], bounds: list[float], k: int, rows: list[_Row],
+                      para: float, numbered: set[float]) -> None:
+    """The sasaran column by paragraphs (a numbered row starts one): each goes to the first
+    row it overlaps."""
+    pieces = [(t, ln.top, ln.bottom) for ln in body if (t := _split(ln, bounds).get(k))]
+    paragraphs: list[list[tuple[str, float, float]]] = []
+    for piece in pieces:
+        starts_numbered = any(abs(top - piece[1]) < 1 for top in numbered)
+        if paragraphs and piece[1] - paragraphs[-1][-1][2] <= para and not starts_numbered:
+            paragraphs[-1].append(piece)
+        else:
+            paragraphs.append([piece])
+    for para_lines in paragraphs:
+        p_top, p_bottom = para_lines[0][1], para_lines[-1][2]
+        row = next((r for r in rows if r.bottom >= p_top and r.top <= p_bottom), None)
+        if row is not None:
+            row.lines.setdefault(k, []).extend(para_lines)
+
+
+def continued_aligned(page: PageContent, prev: Table, layout: Layout) -> Table | None:
+    """The rows at the top of `page` that continue `prev` without repeating its header.
+
+    The columns are those of `prev` (its widest row's cells); the rows start at the first line
+    in the top third of the page that fills the indicator column and a value column.
+    """
+    widest = max(prev.rows, key=lambda r: sum(c is not None for c in r))
+    if len(widest) != len(layout.roles) or any(c is None for c in widest):
+        return None
+    cells = [c for c in widest if c is not None]
+    columns = [_Column(_role_text(layout, k), c.box.x0, c.box.x1, layout.years[k], layout.roles[k])
+               for k, c in enumerate(cells)]
+    bounds = [(a.x1 + b.x0) / 2 for a, b in zip(columns, columns[1:], strict=False)]
+    ind = layout.column("indikator")
+    values = {k for k, r in enumerate(layout.roles) if r in _VALUE_ROLES}
+    lines = page_lines(page.words)
+    start = None
+    for i, ln in enumerate(lines):
+        if ln.top > page.height * 0.35:
+            break
+        parts = _split(ln, bounds)
+        if ind in parts and set(parts) & values and not _prose(ln, bounds):
+            start = i
+            break
+    if start is None:
+        return None
+    body = _body_lines(lines, start, bounds, page.height or 842.0)
+    rows = _rows(body, columns, bounds) if body else []
+    if not rows:
+        return None
+    xs = [columns[0].x0, *bounds, columns[-1].x1]
+    top = rows[0].top
+    header = tuple(Cell(c.text, Box(xs[k], top - 12, xs[k + 1], top - 1)) for k, c in enumerate(columns))
+    body_cells = [tuple(Cell("\n".join(t for t, _, _ in r.lines.get(k, [])),
+                             Box(xs[k], r.top, xs[k + 1], r.bottom)) for k in range(len(columns)))
+                  for r in rows]
+    return Table(page=page.number, box=Box(xs[0], top - 12, xs[-1], rows[-1].bottom),
+                 rows=(header, *body_cells))
+
+
+_ROLE_TEXT = {"no": "No", "sasaran": "Sasaran", "indikator": "Indikator", "satuan": "Satuan",
+              "target": "Target", "realisasi": "Realisasi", "capaian": "Capaian", "tw1": "TW 1",
+              "tw2": "TW 2", "tw3": "TW 3", "tw4": "TW 4", "program": "Program",
+              "anggaran": "Anggaran", "keterangan": "Keterangan"}
+
+
+def _role_text(layout: Layout, k: int) -> str:
+    role = layout.roles[k]
+    text = _ROLE_TEXT.get(role or "", "")
+    year = layout.years[k]
+    return f"{text} {year}".strip() if year else text
