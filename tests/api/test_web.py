@@ -138,6 +138,11 @@ def test_upload_document_search_download_copy_verify(
     assert verified.status_code == 200 and "SAH" in verified.text
     assert "Inspektorat" in verified.text and "Budi Santoso" in verified.text
     assert "akun petugas" in verified.text
+    from archive import audit
+
+    with _state(client).sessions() as session:
+        actions = [(r.actor, r.action) for r in audit.rows(session)]
+    assert ("petugas", "upload.new_document") in actions and ("petugas", "copy.issue") in actions
     unknown = client.get("/verifikasi/ZZZZ-ZZZZ-ZZ")
     assert unknown.status_code == 404 and "Kode tidak dikenal" in unknown.text
 
@@ -294,6 +299,12 @@ def test_letter_is_numbered_rendered_and_registered(client: TestClient, tmp_path
     assert client.get("/cari", params={"q": number}).text.count("Surat Pengantar") >= 1
     agenda = load_workbook(io.BytesIO(client.get("/surat/agenda.xlsx").content)).active
     assert agenda is not None and agenda.cell(row=3, column=2).value == number
+    from archive import audit
+
+    with _state(client).sessions() as session:
+        rows = [audit.as_dict(r) for r in audit.rows(session)]
+    issued = [r for r in rows if r["action"] == "letter.issue"]
+    assert issued and issued[0]["actor"] == "petugas" and issued[0]["target"] == f"letter:{number}"
     form["butir"] = " \n"
     empty = client.post("/surat", data=form)
     assert empty.status_code == 400 and "items" in empty.text
