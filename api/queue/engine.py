@@ -101,7 +101,7 @@ def ensure_schema(settings: Settings) -> None:
             row = con.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()
             if row is None or row[0] is None:
                 log.info("creating procrastinate's tables")
-                con.execute(SchemaManager.get_schema())  # type: ignore[arg-type]
+                con.execute(SchemaManager.get_schema())
         finally:
             con.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
 

@@ -136,24 +136,24 @@ class SQLiteConnector(connector.BaseAsyncConnector):
             raise exceptions.ConnectorException(f"query {name or query[:40]!r} not supported on SQLite")
         return method(**arguments)
 
-    async def execute_query_async(self, query: str, **arguments: Any) -> None:  # type: ignore[override]
+    async def execute_query_async(self, query: str, **arguments: Any) -> None:
         self._call(query, "run", arguments)
 
-    async def execute_query_one_async(self, query: str, **arguments: Any) -> dict[str, Any]:  # type: ignore[override]
+    async def execute_query_one_async(self, query: str, **arguments: Any) -> dict[str, Any]:
         result: dict[str, Any] = self._call(query, "one", arguments)
         return result
 
-    async def execute_query_all_async(self, query: str, **arguments: Any) -> list[dict[str, Any]]:  # type: ignore[override]
+    async def execute_query_all_async(self, query: str, **arguments: Any) -> list[dict[str, Any]]:
         return list(self._call(query, "all", arguments))
 
-    def execute_query(self, query: str, **arguments: Any) -> None:  # type: ignore[override]
+    def execute_query(self, query: str, **arguments: Any) -> None:
         self._call(query, "run", arguments)
 
-    def execute_query_one(self, query: str, **arguments: Any) -> dict[str, Any]:  # type: ignore[override]
+    def execute_query_one(self, query: str, **arguments: Any) -> dict[str, Any]:
         result: dict[str, Any] = self._call(query, "one", arguments)
         return result
 
-    def execute_query_all(self, query: str, **arguments: Any) -> list[dict[str, Any]]:  # type: ignore[override]
+    def execute_query_all(self, query: str, **arguments: Any) -> list[dict[str, Any]]:
         return list(self._call(query, "all", arguments))
 
     # --- the queries ---------------------------------------------------------------------------

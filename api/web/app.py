@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import documents, errors, letters, pages, uploads, verification
 from api.queue.engine import JobQueue, Reader, Worker, WorkerOptions
 from api.queue.uploads import UploadFolder, worker_name
+from api.web import documents, errors, letters, pages, uploads, verification
 from api.web.jobs import UploadQueue
 from api.web.render import STATIC_DIR
 from api.web.state import WebState

@@ -18,10 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api.settings import Settings
-from api.web import create_app
 from api.queue.engine import JobQueue, Reader, Worker, WorkerOptions
 from api.queue.uploads import UploadFolder
+from api.settings import Settings
+from api.web import create_app
 from api.web.jobs import DONE, STATUS_FILE, WORKING, UploadQueue
 from api.web.letters import letter_data
 from api.web.state import WebState
