@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     )
     certifier_nama: str = Field(default="", description="Name of the certifying official.")
     certifier_nip: str | None = Field(default=None, description="NIP of the certifying official.")
+    session_hours: float = Field(
+        default=12.0, gt=0, description="Hours a web login lasts before the user logs in again."
+    )
+    login_attempts: int = Field(
+        default=5, ge=1,
+        description="Failed logins allowed per account in 15 minutes (per address: four times as many).",
+    )
     verify_base_url: str = Field(
         default="http://localhost:8000",
         description="Public base URL of the web app; a copy's QR code points to <base>/verifikasi/<code>.",
@@ -55,6 +62,10 @@ class Settings(BaseSettings):
     )
     ocr_dpi: float | None = Field(
         default=None, gt=0, description="Resolution scans are read at; default: the scan's own, at least 300."
+    )
+    pg_bindir: Path | None = Field(
+        default=None,
+        description="Folder of pg_dump/pg_restore for backups; default: newest /usr/lib/postgresql/*/bin, then PATH.",
     )
 
     queue_tries: int = Field(

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from api.letters import IssuedLetter, LetterRequest
     from api.settings import Settings
+    from archive.audit import Actor
     from archive.copies import IssuedCopy
     from archive.models import Version
     from archive.store import FileStore
@@ -115,8 +116,11 @@ class FileOutcome:
 
 
 def ingest_one(path: Path, session_factory: Any, store: FileStore,
-               options: IngestOptions) -> FileOutcome:
-    """Ingest one file; a refusal or failure becomes an outcome, never ends a batch."""
+               options: IngestOptions, actor: Actor | None = None) -> FileOutcome:
+    """Ingest one file; a refusal or failure becomes an outcome, never ends a batch.
+
+    What was archived (a new document, version or file) leaves an audit row by `actor`.
+    """
     from ingest.pipeline import ingest_file
 
     try:
@@ -126,9 +130,19 @@ def ingest_one(path: Path, session_factory: Any, store: FileStore,
         return FileOutcome("refused" if refused else "failed",
                            f"{'ditolak' if refused else 'gagal'}: {e.message}", e.exit_code)
     except Exception as e:  # a bug in one parser must not end a batch of hundreds
+        from archive.faults import storage_fault
+
+        fault = storage_fault(e, store.root.parent)
+        if fault is not None:
+            return FileOutcome("failed", f"gagal: {fault.message}", fault.exit_code)
         log.exception("%s: unexpected error", path)
         return FileOutcome("failed", f"gagal: kesalahan program ({e.__class__.__name__}: {e}); "
                            "jalankan ulang dengan `arsip -v ingest` untuk rinciannya", 1)
+    if result.outcome != "duplicate":
+        audit_event(session_factory, actor, f"upload.{result.outcome}",
+                    f"document:{result.document_id}", None,
+                    {"version_id": result.version_id, "version_no": result.version_no,
+                     "sha256": result.sha256, "file": options.source_filename or path.name})
     return FileOutcome(result.outcome, result.summary(), 0, result)
 
 
@@ -166,6 +180,7 @@ class CopyOrder:
     jabatan: str | None = None
     nama: str | None = None
     nip: str | None = None
+    account: str | None = None  # the account whose official profile certifies (web, API)
 
 
 @dataclass(frozen=True)
@@ -178,17 +193,25 @@ class CopyMade:
 
 
 def issue_stamped_copy(settings: Settings, session_factory: Any, store: FileStore,
-                       order: CopyOrder) -> CopyMade:
-    """Stamp, store and record a copy of a version in one transaction (`arsip copy`, the web)."""
+                       order: CopyOrder, actor: Actor | None = None) -> CopyMade:
+    """Stamp, store, record and audit a copy of a version in one transaction (`arsip copy`, the web)."""
+    from archive.audit import record
     from archive.copies import Certifier, CopyRequest, issue_copy
 
-    certifier = Certifier(order.jabatan or settings.certifier_jabatan,
-                          order.nama or settings.certifier_nama, order.nip or settings.certifier_nip)
+    if order.account:  # an account's profile, never the settings' defaults
+        certifier = Certifier(order.jabatan or "", order.nama or "", order.nip, order.account)
+    else:
+        certifier = Certifier(order.jabatan or settings.certifier_jabatan,
+                              order.nama or settings.certifier_nama,
+                              order.nip or settings.certifier_nip)
     with session_factory.begin() as session:
         version = resolve_version(session, order.version_ref)
         request = CopyRequest(version.id, certifier, settings.verify_base_url, order.issued_by,
                               order.issued_for, order.purpose, order.file_sha256)
         issued = issue_copy(session, store, request)
+        record(session, actor or cli_actor(), "copy.issue", f"version:{version.id}", None,
+               {"code": issued.code, "for": order.issued_for, "purpose": order.purpose,
+                "certifier": certifier.nama, "nip": certifier.nip, "account": order.account})
         return CopyMade(issued, version.document_id, version.version_no)
 
 
@@ -201,6 +224,18 @@ def parse_item(text: str) -> dict[str, Any]:
         if value:
             item[key] = value
     return item
+
+
+def audit_letter_issued(engine: Engine, actor: Actor | None, issued: IssuedLetter,
+                        request: LetterRequest) -> None:
+    """The audit row of a number handed out (issued, or reserved for a draft)."""
+    from archive.db import make_sessionmaker
+
+    allocated = issued.allocated
+    action = "letter.reserve" if allocated.status == "reserved" else "letter.issue"
+    audit_event(make_sessionmaker(engine), actor, action, f"letter:{allocated.number}", None,
+                {"office": request.office, "perihal": getattr(request, "perihal", None),
+                 "status": allocated.status})
 
 
 def archive_new_letter(settings: Settings, engine: Engine, issued: IssuedLetter,
@@ -219,7 +254,8 @@ def archive_new_letter(settings: Settings, engine: Engine, issued: IssuedLetter,
 
 def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
                 office: str | None = None, year: int | None = None,
-                on_recorded: Callable[[int], None] | None = None) -> tuple[Any, int | None]:
+                on_recorded: Callable[[int], None] | None = None,
+                actor: Actor | None = None) -> tuple[Any, int | None]:
     """Void a number; its archived letter (if any) is revoked from today and leaves the search results.
 
     Returns the register entry and the archived document's id.  The revocation is a second
@@ -235,6 +271,7 @@ def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
 
     done = void(engine, number, reason, office=office, year=year)
     sessions = make_sessionmaker(engine)
+    audit_event(sessions, actor, "letter.void", f"letter:{done.number}", None, {"reason": reason})
     with sessions() as session, session.begin():
         letter = session.get(Letter, done.letter_id)
         doc = session.get(Document, letter.document_id) if letter and letter.document_id else None
@@ -248,7 +285,8 @@ def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
 
 def confirm_letter(settings: Settings, engine: Engine, number: str, *, tanggal: Any = None,
                    office: str | None = None, year: int | None = None,
-                   on_recorded: Callable[[int], None] | None = None) -> tuple[Any, int | None]:
+                   on_recorded: Callable[[int], None] | None = None,
+                   actor: Actor | None = None) -> tuple[Any, int | None]:
     """Confirm a reserved number; signed on another date, its letter is printed again with that date.
 
     The new PDF is archived with the same number, so it becomes the document's newest version
@@ -263,6 +301,8 @@ def confirm_letter(settings: Settings, engine: Engine, number: str, *, tanggal: 
 
     done = confirm(engine, number, office=office, year=year, tanggal=tanggal)
     sessions = make_sessionmaker(engine)
+    audit_event(sessions, actor, "letter.confirm", f"letter:{done.number}", None,
+                {"tanggal": str(tanggal) if tanggal else None})
     with sessions() as session, session.begin():
         letter = session.get(Letter, done.letter_id)
         content = dict(letter.content or {}) if letter else {}
@@ -276,3 +316,26 @@ def confirm_letter(settings: Settings, engine: Engine, number: str, *, tanggal: 
     doc_id = letters.archive_letter(sessions, FileStore(settings.files_dir), issued, request, into=into)
     (on_recorded or index_updater(settings, sessions))(doc_id)
     return done, doc_id
+
+
+# --- the audit trail -------------------------------------------------------------------------
+def cli_actor() -> Actor:
+    """Who acts from the command line: the operating-system user, on this machine."""
+    import getpass
+
+    from archive.audit import Actor
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "tidak-dikenal"
+    return Actor(f"cli:{name}", "lokal")
+
+
+def audit_event(session_factory: Any, actor: Actor | None, action: str, target: str,
+                before: Any = None, after: Any = None) -> None:
+    """One audit row in a transaction of its own (for changes committed by code that cannot take it)."""
+    from archive.audit import record
+
+    with session_factory.begin() as session:
+        record(session, actor or cli_actor(), action, target, before, after)

@@ -44,6 +44,7 @@ class Certifier:
     jabatan: str
     nama: str
     nip: str | None = None
+    account: str | None = None  # the account whose profile this is (None: the settings')
 
 
 @dataclass(frozen=True)
@@ -116,10 +117,16 @@ def _copy_row(request: CopyRequest, version: Version, source: StoredFileRow,
     return CopyRow(code=code, version_id=version.id, source_file_id=source.id, file_id=row.id,
                    issued_at=datetime.now(UTC), issued_by=request.issued_by,
                    issued_for=request.issued_for, purpose=request.purpose,
-                   certifier_jabatan=c.jabatan, certifier_nama=c.nama, certifier_nip=c.nip)
+                   certifier_jabatan=c.jabatan, certifier_nama=c.nama, certifier_nip=c.nip,
+                   certifier_account=c.account)
 
 
 def _check_certifier(certifier: Certifier) -> None:
+    if certifier.account and not (certifier.jabatan.strip() and certifier.nama.strip()
+                                  and certifier.nip):
+        raise BadInputError(f"Profil pejabat akun {certifier.account} belum lengkap (jabatan, "
+                            "nama, NIP): minta admin mengisinya di halaman Admin atau dengan "
+                            "`arsip user profile`.")
     if not (certifier.jabatan.strip() and certifier.nama.strip()):
         raise BadInputError("Salinan memerlukan pejabat yang mengesahkan: isi pengaturan "
                             "ARSIP_CERTIFIER_JABATAN, ARSIP_CERTIFIER_NAMA, dan "

@@ -97,3 +97,36 @@ class StorageError(ArchiveError):
     status = 500
     code = "storage_error"
     exit_code = 7
+
+
+# --- people and trust --------------------------------------------------------------------------
+class NotAuthenticatedError(ArchiveError):
+    """No valid login (session or API token) came with the request."""
+
+    status = 401
+    code = "not_authenticated"
+    exit_code = 8
+
+
+class ForbiddenError(ArchiveError):
+    """The account may not do this (its role), or the request was not sent from our own pages."""
+
+    status = 403
+    code = "forbidden"
+    exit_code = 8
+
+
+class TooManyAttemptsError(ArchiveError):
+    """Too many failed logins for one account or one address in a short time."""
+
+    status = 429
+    code = "too_many_attempts"
+    exit_code = 8
+
+
+class AuditChainError(ArchiveError):
+    """The audit trail was changed outside the program (a row edited, deleted or inserted)."""
+
+    status = 500
+    code = "audit_broken"
+    exit_code = 9

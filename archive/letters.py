@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from archive.errors import StorageError
 from archive.models_letters import Letter
+from archive.spreadsheet import xlsx_as_text
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ def export_xlsx(rows: list[RegisterRow], path: Path, *, title: str = "BUKU AGEND
     for i, row in enumerate(rows, start=1):
         ws.append([i, row.number, row.tanggal, row.recipient, row.subject, row.status_label,
                    row.void_reason or ""])
+        xlsx_as_text(ws[ws.max_row])  # a perihal like `=HYPERLINK(...)` stays text
         ws.cell(row=i + 2, column=3).number_format = "DD/MM/YYYY"
     for col, width in zip("ABCDEFG", (5, 34, 12, 36, 48, 10, 30), strict=True):
         ws.column_dimensions[col].width = width

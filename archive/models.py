@@ -219,6 +219,8 @@ class CopyRow(Base):
     certifier_jabatan: Mapped[str] = mapped_column(String(255))
     certifier_nama: Mapped[str] = mapped_column(String(255))
     certifier_nip: Mapped[str | None] = mapped_column(String(32))
+    # The account whose official profile certified the copy (0004_accounts); NULL for older copies.
+    certifier_account: Mapped[str | None] = mapped_column(String(64))
 
     version: Mapped[Version] = relationship()
     source_file: Mapped[StoredFileRow] = relationship(foreign_keys=[source_file_id])

@@ -89,8 +89,11 @@ class FileStore:
         try:
             return self._write(stream, workdir, expected_sha256)
         except OSError as e:
-            raise StorageError(f"Tidak dapat menulis ke penyimpanan berkas di {self.root}: {e}; "
-                               "periksa ruang disk dan izin tulis folder itu.") from e
+            from archive.faults import storage_fault
+
+            fault = storage_fault(e, self.root)
+            raise fault or StorageError(f"Tidak dapat menulis ke penyimpanan berkas di {self.root}: "
+                                        f"{e}; periksa ruang disk dan izin tulis folder itu.") from e
 
     def open(self, sha256: str) -> BinaryIO:
         """Open a stored file for reading; `NotFoundError` if it is not there."""

@@ -97,8 +97,9 @@ def _describe(copy: CopyRow) -> str:
     issued = tanggal_indonesia(copy.issued_at.date())
     whom = f" untuk {copy.issued_for}" if copy.issued_for else ""
     nip = f" (NIP {copy.certifier_nip})" if copy.certifier_nip else ""
+    account = f" (akun {copy.certifier_account})" if copy.certifier_account else ""
     return (f"dari {_version_label(copy.version)}, diterbitkan {issued}{whom}, disahkan oleh "
-            f"{copy.certifier_nama}{nip}, {copy.certifier_jabatan}")
+            f"{copy.certifier_nama}{nip}, {copy.certifier_jabatan}{account}")
 
 
 def _version_label(version: Version) -> str:

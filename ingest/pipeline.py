@@ -28,6 +28,7 @@ from archive.documents import (
     log_job,
 )
 from archive.errors import NotAPdfError, RejectedFileError, StorageError
+from archive.faults import storage_fault
 from archive.store import FileStore, StoredFile, sha256_file
 from ingest.extract import ExtractOptions, extract_file
 from ingest.model import Extraction
@@ -206,8 +207,10 @@ def _commit_rows(
 
 
 def _storage_error(path: Path, stored: StoredFile, error: Exception) -> StorageError:
+    fault = storage_fault(error)
+    why = fault.message.rstrip(".") if fault else error.__class__.__name__
     return StorageError(
-        f"{path.name}: Penulisan ke basis data gagal ({error.__class__.__name__}); berkas asli "
+        f"{path.name}: Penulisan ke basis data gagal ({why}); berkas asli "
         f"tetap tersimpan sebagai {stored.sha256[:12]}…, tetapi belum ada yang dicatat: arsipkan "
         "ulang berkas ini."
     )
@@ -233,6 +236,8 @@ def _failures_logged(session_factory: SessionFactory, name: str) -> Iterator[_At
             with session_factory() as session, session.begin():
                 log_job(session, status, source_filename=name, sha256=attempt.sha256,
                         error=error)
-        except SQLAlchemyError:
-            log.exception("%s: catatan ingest tidak dapat disimpan di basis data", name)
+        except SQLAlchemyError as e:  # the database is the trouble (full disk): said above
+            log.error("%s: catatan ingest tidak dapat disimpan di basis data (%s)", name,
+                      e.__class__.__name__)
+            log.debug("%s: job row not written", name, exc_info=True)
         raise

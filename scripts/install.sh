@@ -19,9 +19,11 @@ packages=(
   libharfbuzz-subset0                                 # WeasyPrint font subsetting (embedded fonts)
   fonts-dejavu-core fonts-liberation
   libgl1 libglib2.0-0                                 # opencv-python (scan analysis, RapidOCR) links them
+  postgresql-client                                   # pg_dump / pg_restore: `arsip backup` on PostgreSQL
 )
 if [ "$dev" = 1 ]; then
   packages+=(postgresql postgresql-contrib ghostscript unpaper pngquant qpdf)
+  packages+=(chromium)                                # browser tests (Playwright drives /usr/bin/chromium)
 fi
 
 missing=()

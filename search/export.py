@@ -1,4 +1,7 @@
-"""Indicator rows out of the archive: CSV and XLSX tables of a measurement search."""
+"""Indicator rows out of the archive: CSV and XLSX tables of a measurement search.
+
+Text never becomes a formula (`archive.spreadsheet`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
+from archive.spreadsheet import csv_safe, xlsx_as_text
 from search.records import IndicatorHit
 
 COLUMNS = ("instansi", "tahun", "sasaran", "indikator", "satuan", "target", "realisasi", "capaian",
@@ -32,7 +36,7 @@ def write_csv(hits: Iterable[IndicatorHit], out: TextIO) -> int:
     rows = indicator_rows(hits)
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
     return len(rows)
 
 
@@ -48,6 +52,7 @@ def write_xlsx(hits: Iterable[IndicatorHit], path: Path) -> int:
     ws.append(list(COLUMNS))
     for row in rows:
         ws.append([row[c] for c in COLUMNS])
+        xlsx_as_text(ws[ws.max_row])
     ws.freeze_panes = "A2"
     wb.save(path)
     return len(rows)

@@ -54,6 +54,15 @@ class _Group(click.Group):
         except ArchiveError as e:
             click.echo(f"galat ({e.code}): {e.message}", err=True)
             sys.exit(e.exit_code)
+        except Exception as e:  # a read-only or full disk is the user's to fix: say how
+            from archive.faults import storage_fault
+
+            fault = storage_fault(e, _data_dir())
+            if fault is None:
+                raise
+            logging.getLogger(__name__).info("storage fault", exc_info=True)
+            click.echo(f"galat ({fault.code}): {fault.message}", err=True)
+            sys.exit(fault.exit_code)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """click's `main`, but its own errors (usage, bad values) are reported in Indonesian."""
@@ -75,6 +84,16 @@ class _Group(click.Group):
                 click.echo(f"Lihat '{ctx.command_path} --help' untuk bantuan.", err=True)
             sys.exit(BadInputError.exit_code)
         sys.exit(rv if isinstance(rv, int) else 0)  # ctx.exit(n) comes back as n
+
+
+def _data_dir() -> Any:
+    """The data dir the settings name (for messages); None when the settings themselves fail."""
+    try:
+        from api.settings import Settings
+
+        return Settings().data_dir.resolve()
+    except Exception:  # noqa: BLE001 - only for a message
+        return None
 
 
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
@@ -154,7 +173,7 @@ def _register() -> None:
     from api.cli import extract
 
     modules: list[Any] = [extract]
-    for optional in ("ingest", "letter", "search", "archive", "serve", "worker"):
+    for optional in ("ingest", "letter", "search", "archive", "backup", "serve", "users", "worker"):
         try:
             modules.append(__import__(f"api.cli.{optional}", fromlist=["register"]))
         except ModuleNotFoundError as e:

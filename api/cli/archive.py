@@ -14,7 +14,8 @@ import click
 from api.cli.ingest import open_archive, role_label
 
 # shared with the web app (api/wiring.py); imported from here too
-from api.wiring import VERSION_HELP, resolve_version
+from api.wiring import VERSION_HELP, cli_actor, resolve_version
+from archive.audit import record
 from archive.errors import NotFoundError
 
 __all__ = ["VERSION_HELP", "resolve_version"]
@@ -126,9 +127,11 @@ def _d(value: Any) -> str:
               help="Jabatan pejabat yang mengesahkan (bawaan: ARSIP_CERTIFIER_JABATAN).")
 @click.option("--nama", default=None, help="Nama pejabat itu (bawaan: ARSIP_CERTIFIER_NAMA).")
 @click.option("--nip", default=None, help="NIP pejabat itu (bawaan: ARSIP_CERTIFIER_NIP).")
+@click.option("--as", "account", default=None, metavar="AKUN",
+              help="Disahkan dengan profil pejabat akun ini (`arsip user profile`), bukan pengaturan.")
 def copy(version_ref: str, issued_for: str | None, purpose: str | None, out: Path | None,
          file_sha: str | None, issued_by: str | None, jabatan: str | None, nama: str | None,
-         nip: str | None) -> None:
+         nip: str | None, account: str | None) -> None:
     """Terbitkan salinan bercap (SALINAN) dari sebuah versi; berkas aslinya tidak diubah."""
     from api.cli.ingest import _login
     from api.settings import Settings
@@ -137,9 +140,16 @@ def copy(version_ref: str, issued_for: str | None, purpose: str | None, out: Pat
 
     settings = Settings()
     store = FileStore(settings.files_dir)
+    sessions = open_archive(settings)
+    if account:
+        from archive.accounts import get_user
+
+        with sessions() as session:
+            user = get_user(session, account)
+            jabatan, nama, nip, account = user.jabatan, user.nama, user.nip, user.name
     order = CopyOrder(version_ref, issued_by or _login(), issued_for, purpose, file_sha,
-                      jabatan, nama, nip)
-    made = issue_stamped_copy(settings, open_archive(settings), store, order)
+                      jabatan, nama, nip, account=account)
+    made = issue_stamped_copy(settings, sessions, store, order)
     issued = made.issued
     if out is not None:
         out.write_bytes(store.read(issued.sha256))
@@ -195,6 +205,8 @@ def retention(on: Any, show_all: bool, set_type: str | None, kka: str | None,
         if set_type:
             set_rule(session, set_type, kka=kka, active_years=active, inactive_years=inactive,
                      final_fate=fate)
+            record(session, cli_actor(), "retention.set", f"retention:{set_type}", None,
+                   {"kka": kka, "active": active, "inactive": inactive, "fate": fate})
         schedule_rules = rules(session)
         items = schedule(session, day)
         listed = items if show_all else due(items)
@@ -256,6 +268,8 @@ def move_version(version_ref: str, document_id: int, reason: str) -> None:
         version = resolve_version(session, version_ref)
         before = version.document_id
         placed = move(session, version.id, document_id, reason=reason, by=_login())
+        record(session, cli_actor(), "version.move", f"version:{version.id}",
+               {"document_id": before}, {"document_id": placed.document_id, "reason": reason})
     update_search_index(before, placed.document_id)
     click.echo(placed.reason)
 
@@ -273,6 +287,8 @@ def split_version(version_ref: str, reason: str) -> None:
         version = resolve_version(session, version_ref)
         before = version.document_id
         placed = split(session, version.id, reason=reason, by=_login())
+        record(session, cli_actor(), "version.split", f"version:{version.id}",
+               {"document_id": before}, {"document_id": placed.document_id, "reason": reason})
     update_search_index(before, placed.document_id)
     click.echo(placed.reason)
 
@@ -290,6 +306,8 @@ def revoke(version_ref: str, on: Any, reason: str) -> None:
     with _session_factory().begin() as session:
         version = revoke_version(session, resolve_version(session, version_ref).id, on.date(),
                                  reason=reason, by=_login())
+        record(session, cli_actor(), "version.revoke", f"version:{version.id}", None,
+               {"from": on.date().isoformat(), "reason": reason})
         click.echo(f"versi {version.version_no} dari #{version.document_id} dicabut mulai "
                    f"{on.date().isoformat()}")
     from api.cli.search import update_search_index

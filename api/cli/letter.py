@@ -66,11 +66,17 @@ def set_format(office: str, pattern: str, scope: str, unit: str, default_kka: st
                sisipan_style: str, profile_file: Path | None) -> None:
     """Atur cara OFFICE menomori suratnya (dan, bila perlu, kop serta penanda tangannya)."""
     from api.settings import Settings
+    from api.wiring import audit_event, cli_actor
+    from archive.db import make_sessionmaker
     from archive.numbering import NumberFormat, set_format
 
     fmt = NumberFormat(pattern, scope, unit, default_kka, sisipan_style)
     profile = _read_json(profile_file) if profile_file else None
-    set_format(_engine(Settings()), office, fmt, profile)
+    engine = _engine(Settings())
+    set_format(engine, office, fmt, profile)
+    audit_event(make_sessionmaker(engine), cli_actor(), "office.format", f"office:{office}", None,
+                {"pattern": pattern, "scope": scope, "unit": unit, "kka": default_kka,
+                 "sisipan_style": sisipan_style, "profile": profile})
     click.echo(f"{office}: {pattern} (nomor urut per {_SCOPE_LABELS[scope]} dan tahun)")
 
 
@@ -120,6 +126,9 @@ def new(from_file: Path | None, office: str | None, tanggal: Any, kka: str | Non
     engine = _engine(settings)
     request = letters.load_request(engine, data)
     issued = letters.issue_letter(engine, request, reserve=reserve, sisipan_after=sisipan_after)
+    from api.wiring import audit_letter_issued, cli_actor
+
+    audit_letter_issued(engine, cli_actor(), issued, request)
     if out:
         out.write_bytes(issued.pdf)
     click.echo(f"{issued.allocated.number}\t{_status(issued.allocated.status)}")

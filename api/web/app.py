@@ -8,12 +8,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.queue.engine import JobQueue, Reader, Worker, WorkerOptions
 from api.queue.uploads import UploadFolder, worker_name
-from api.web import documents, errors, letters, pages, uploads, verification
+from api.web import (
+    admin,
+    documents,
+    errors,
+    letters,
+    login,
+    pages,
+    security,
+    uploads,
+    verification,
+)
+from api.web.access import unlisted
+from api.web.auth import LoginLimiter, guard
 from api.web.jobs import UploadQueue
 from api.web.render import STATIC_DIR
 from api.web.state import WebState
@@ -27,6 +39,8 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings) -> FastAPI:
     """The web app over the archive in `settings` (data dir created, schema upgraded, index built)."""
+    from api.web import rest
+    from archive.accounts import has_users
     from archive.db import make_sessionmaker
     from archive.store import FileStore
 
@@ -36,7 +50,10 @@ def create_app(settings: Settings) -> FastAPI:
     uploads_dir = settings.data_dir / "uploads"
     queue = JobQueue(settings, UploadFolder(uploads_dir, settings.max_file_mb))
     state = WebState(settings, engine, sessions, FileStore(settings.files_dir), search,
-                     UploadQueue(uploads_dir, queue, settings.max_file_mb))
+                     UploadQueue(uploads_dir, queue, settings.max_file_mb),
+                     LoginLimiter(attempts=settings.login_attempts))
+    with sessions() as session:
+        state.accounts_exist = has_users(session)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -54,11 +71,16 @@ def create_app(settings: Settings) -> FastAPI:
                   openapi_url=None)
     app.state.arsip = state
     app.mount("/statis", StaticFiles(directory=STATIC_DIR), name="statis")
-    for module in (pages, documents, verification, uploads, letters):
+    for module in (pages, documents, verification, uploads, letters, login, admin):
         router: Any = module.router
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(guard)], include_in_schema=False)
+    rest.install(app, guard)
+    missing = unlisted(app.routes)
+    if missing:  # every route must say who may use it (api/web/access.py)
+        raise RuntimeError(f"routes without an access rule: {', '.join(missing)}")
     errors.install(app)
-    errors.limit_uploads(app, settings.max_upload_mb)
+    security.install(app, security.load_secret(settings.data_dir / "secret.key"),
+                     settings.max_file_mb, settings.max_upload_mb, errors.error_response)
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from api.web.state import WebState
@@ -25,3 +25,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 State = Annotated[WebState, Depends(get_state)]
 DbSession = Annotated[Session, Depends(get_session)]
+
+# Ids are 32-bit integers in the tables (PostgreSQL `integer`); a larger one names nothing (404).
+MAX_ID = 2_147_483_647
+DbId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Year = Annotated[int | None, Query(ge=1900, le=2999)]

@@ -6,15 +6,16 @@ import re
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from api.web.deps import DbSession, State
+from api.web.auth import CurrentUser, Principal, actor_of
+from api.web.deps import MAX_ID, DbId, DbSession, State
 from api.web.render import page
 from api.wiring import CopyOrder, issue_stamped_copy
 from archive.documents import get_document
-from archive.errors import NotFoundError
+from archive.errors import BadInputError, NotFoundError
 from archive.models import StoredFileRow, Version
 from archive.timeline import TimelineEntry, timeline, version_in_force
 
@@ -24,19 +25,16 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @router.get("/dokumen/{doc_id}", response_class=HTMLResponse)
-def dokumen(request: Request, session: DbSession, state: State, doc_id: int,
-            versi: int | None = None) -> HTMLResponse:
+def dokumen(request: Request, session: DbSession, state: State, doc_id: DbId,
+            versi: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
     """A document: metadata, its versions (which is in force), files, steps and indicators."""
     document = get_document(session, doc_id)
     entries = timeline(session, doc_id)
     in_force = version_in_force(document, date.today())
     shown = _shown_version(entries, versi, in_force)
-    settings = state.settings
-    certifier = {"jabatan": settings.certifier_jabatan, "nama": settings.certifier_nama,
-                 "nip": settings.certifier_nip or ""}
     return page(request, "dokumen.html", {
         "doc": document, "entries": entries, "in_force": in_force, "shown": shown,
-        "certifier": certifier, "today": date.today()})
+        "today": date.today()})
 
 
 def _shown_version(entries: list[TimelineEntry], versi: int | None,
@@ -82,7 +80,7 @@ def berkas(session: DbSession, state: State, sha256: str, lihat: str = "") -> Fi
 
 
 @router.get("/versi/{version_id}/asli")
-def versi_asli(session: DbSession, version_id: int) -> RedirectResponse:
+def versi_asli(session: DbSession, version_id: DbId) -> RedirectResponse:
     """Open a version's original in the browser (a search hit's `#page=N` link)."""
     version = session.get(Version, version_id)
     files = [f for f in version.files if f.role != "stamped"] if version else []
@@ -91,16 +89,24 @@ def versi_asli(session: DbSession, version_id: int) -> RedirectResponse:
     return RedirectResponse(f"/berkas/{files[0].sha256}?lihat=1", status_code=307)
 
 
+def copy_order(user: Principal, version_ref: str, untuk: str, keperluan: str) -> CopyOrder:
+    """A copy certified by the logged-in official's profile (never by typed-in names)."""
+    if not user.can_certify:
+        raise BadInputError(f"Profil pejabat akun {user.name} belum lengkap (jabatan, nama, NIP): "
+                            "minta admin mengisinya di halaman Admin, lalu terbitkan lagi.")
+    return CopyOrder(version_ref, user.name, untuk.strip() or None, keperluan.strip() or None,
+                     None, user.jabatan, user.nama, user.nip, account=user.name)
+
+
 @router.post("/dokumen/{doc_id}/salinan")
-def salinan(state: State, doc_id: int, versi: Annotated[int, Form()],
-            untuk: Annotated[str, Form()] = "", keperluan: Annotated[str, Form()] = "",
-            petugas: Annotated[str, Form()] = "", jabatan: Annotated[str, Form()] = "",
-            nama: Annotated[str, Form()] = "", nip: Annotated[str, Form()] = "") -> Response:
-    """Issue a stamped copy (SALINAN, certification, QR) of a version; the PDF downloads."""
-    order = CopyOrder(f"{doc_id}:{versi}", petugas.strip() or None, untuk.strip() or None,
-                      keperluan.strip() or None, None, jabatan.strip() or None,
-                      nama.strip() or None, nip.strip() or None)
-    made = issue_stamped_copy(state.settings, state.sessions, state.store, order)
+def salinan(request: Request, state: State, user: CurrentUser, doc_id: DbId,
+            versi: Annotated[int, Form(ge=1, le=MAX_ID)],
+            untuk: Annotated[str, Form(max_length=512)] = "",
+            keperluan: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Issue a stamped copy (SALINAN, certification by the account's official, QR); the PDF downloads."""
+    order = copy_order(user, f"{doc_id}:{versi}", untuk, keperluan)
+    made = issue_stamped_copy(state.settings, state.sessions, state.store, order,
+                              actor_of(request))
     name = f"salinan-{made.issued.code}.pdf"
     return Response(state.store.read(made.issued.sha256), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',

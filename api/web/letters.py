@@ -14,10 +14,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from api import letters
-from api.web.deps import DbSession, State
+from api.web.auth import actor_of
+from api.web.deps import DbSession, State, Year
 from api.web.pages import XLSX
 from api.web.render import page
-from api.wiring import archive_new_letter, parse_item
+from api.wiring import archive_new_letter, audit_letter_issued, parse_item
 from archive.errors import BadInputError
 from archive.letters import export_xlsx, register_rows
 from archive.models_letters import LetterFormat
@@ -26,7 +27,7 @@ router = APIRouter()
 
 
 @router.get("/surat", response_class=HTMLResponse)
-def surat(request: Request, session: DbSession, tahun: int | None = None) -> HTMLResponse:
+def surat(request: Request, session: DbSession, tahun: Year = None) -> HTMLResponse:
     """The register of outgoing letters and the form for a new surat pengantar."""
     rows = register_rows(session, year=tahun)
     offices = session.scalars(select(LetterFormat.office).order_by(LetterFormat.office)).all()
@@ -35,7 +36,7 @@ def surat(request: Request, session: DbSession, tahun: int | None = None) -> HTM
 
 
 @router.get("/surat/agenda.xlsx")
-def agenda_xlsx(session: DbSession, tahun: int | None = None) -> Response:
+def agenda_xlsx(session: DbSession, tahun: Year = None) -> Response:
     """The register as XLSX (as `arsip letter list --xlsx`)."""
     rows = register_rows(session, year=tahun)
     with tempfile.TemporaryDirectory(prefix="arsip-agenda-") as tmp:
@@ -59,16 +60,17 @@ def letter_data(office: str, tanggal: str, kka: str, perihal: str, kepada: str, 
 
 
 @router.post("/surat")
-def surat_baru(state: State, office: Annotated[str, Form()], kepada: Annotated[str, Form()],
+def surat_baru(request: Request, state: State, office: Annotated[str, Form()], kepada: Annotated[str, Form()],
                di: Annotated[str, Form()], butir: Annotated[str, Form()],
                tanggal: Annotated[str, Form()] = "", kka: Annotated[str, Form()] = "",
                perihal: Annotated[str, Form()] = "", tempat: Annotated[str, Form()] = "",
                pesan: Annotated[str, Form()] = "") -> Response:
     """Number, render and archive a surat pengantar (as `arsip letter new`); its PDF downloads."""
     data = letter_data(office, tanggal, kka, perihal, kepada, di, tempat, butir)
-    request = letters.load_request(state.engine, data)
-    issued = letters.issue_letter(state.engine, request, reserve=bool(pesan))
-    doc_id = archive_new_letter(state.settings, state.engine, issued, request,
+    letter = letters.load_request(state.engine, data)
+    issued = letters.issue_letter(state.engine, letter, reserve=bool(pesan))
+    audit_letter_issued(state.engine, actor_of(request), issued, letter)
+    doc_id = archive_new_letter(state.settings, state.engine, issued, letter,
                                 on_recorded=state.index_document)
     number = issued.allocated.number
     name = "surat-pengantar-" + re.sub(r"[^A-Za-z0-9.-]+", "_", number) + ".pdf"  # ASCII header

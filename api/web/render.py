@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from api.cli.ingest import ROLE_LABELS
+from api.web.auth import role_may
 from api.wiring import OUTCOME_LABELS
 from archive.copies import tanggal_indonesia
 
@@ -38,7 +39,10 @@ def environment() -> Environment:
 def page(request: Request, template: str, context: dict[str, Any],
          status_code: int = 200) -> HTMLResponse:
     """Render one page of the web app (inside the base layout)."""
-    html = environment().get_template(template).render(request=request, **context)
+    user = getattr(request.state, "user", None)
+    extras = {"user": user, "csrf": getattr(request.state, "csrf", ""),
+              "may": lambda method, path: role_may(user, method, path)}
+    html = environment().get_template(template).render(request=request, **{**extras, **context})
     return HTMLResponse(html, status_code=status_code)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from api.web.auth import LoginLimiter
 from api.web.jobs import UploadQueue
 from api.wiring import FileOutcome, ingest_one, ingest_options
 
@@ -28,13 +29,18 @@ class WebState:
     store: FileStore
     search: SearchService
     uploads: UploadQueue
+    login_limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    accounts_exist: bool = False  # cached once true: the set-up page is closed for good
 
     def index_document(self, doc_id: int) -> None:
         """The ingest hook: bring one document up to date in the search index."""
         self.search.update_after_ingest(doc_id)
 
     def ingest(self, path: Path, name: str, uploader: str | None) -> FileOutcome:
-        """Archive one uploaded file exactly as `arsip ingest` does."""
+        """Archive one uploaded file exactly as `arsip ingest` does (audited as the uploading account)."""
+        from archive.audit import Actor
+
         options = ingest_options(self.settings, uploader=uploader, on_recorded=self.index_document,
                                  source_filename=name)
-        return ingest_one(path, self.sessions, self.store, options)
+        actor = Actor(uploader or "anonim", "web (unggahan)")
+        return ingest_one(path, self.sessions, self.store, options, actor)

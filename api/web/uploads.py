@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api.web.auth import CurrentUser
 from api.web.deps import State
 from api.web.render import page
 
@@ -22,11 +23,11 @@ def unggah_form(request: Request, state: State) -> HTMLResponse:
 
 
 @router.post("/unggah")
-def unggah(state: State, berkas: Annotated[list[UploadFile], File()],
-           pengunggah: Annotated[str, Form()] = "") -> RedirectResponse:
-    """Save the files, queue them for reading, and go to the upload's status page."""
+def unggah(state: State, user: CurrentUser,
+           berkas: Annotated[list[UploadFile], File()]) -> RedirectResponse:
+    """Save the files, queue them for reading (as the account's upload), go to the status page."""
     chosen = [f for f in berkas if f.filename]  # a form sent without a file has one empty part
-    batch = state.uploads.submit(((f.filename, f.file) for f in chosen), pengunggah.strip())
+    batch = state.uploads.submit(((f.filename, f.file) for f in chosen), user.name)
     return RedirectResponse(f"/unggah/{batch.id}", status_code=303)
 
 

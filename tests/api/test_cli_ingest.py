@@ -20,6 +20,9 @@ from ingest import pipeline
 from ingest.model import Extraction
 from ingest.pipeline import IngestOptions
 from tests.archive.fixtures import count_rows, stored_files
+from tests.backend import database_url
+
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
 
 # Each bad file and the words its refusal must contain.
 REFUSALS = {
@@ -42,7 +45,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _archive(data: Path) -> tuple[sessionmaker[Session], FileStore]:
-    return make_sessionmaker(make_engine(f"sqlite:///{data / 'arsip.db'}")), FileStore(data / "files")
+    return make_sessionmaker(make_engine(database_url(data / "arsip.db"))), FileStore(data / "files")
 
 
 def _fake_extract(monkeypatch: pytest.MonkeyPatch, by_name: dict[str, Extraction]) -> None:

@@ -21,6 +21,9 @@ from archive import numbering as nb
 from archive.db import make_engine, upgrade
 from archive.errors import BadInputError
 from archive.models_letters import Letter
+from tests.backend import database_url
+
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -86,7 +89,7 @@ def test_html_is_escaped_and_strict() -> None:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = make_engine(f"sqlite:///{tmp_path / 'arsip.db'}")
+    eng = make_engine(database_url(tmp_path / "arsip.db"))
     upgrade(eng)
     nb.set_format(eng, "bappeda-smd", nb.NumberFormat(unit="35.73.411", default_kka="000.5.3.1"))
     yield eng
@@ -218,7 +221,7 @@ def test_cli_new_list_void_and_archive(tmp_path: Path, monkeypatch: pytest.Monke
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
     assert [v[1] for v in values] == ["000.8.6.3/001/35.73.411/2026", "000.5.3.1/002/35.73.411/2026"]
     assert values[1][5:] == ["batal", "Draf batal"]
-    eng = make_engine(f"sqlite:///{tmp_path / 'data' / 'arsip.db'}")
+    eng = make_engine(database_url(tmp_path / "data" / "arsip.db"))
     with Session(eng) as s:
         letter = s.scalars(select(Letter).where(Letter.urut == 1)).one()
         doc = s.get(Document, letter.document_id)
@@ -264,7 +267,7 @@ def test_confirming_on_another_date_prints_the_letter_again(tmp_path: Path, monk
                     r"versi baru dokumen #\d+$", r.stdout), r.stdout
     r = run(cli, ["letter", "confirm", "000.5.3.1/002/35.73.411/2026"])  # signed on its own date
     assert r.stdout == "000.5.3.1/002/35.73.411/2026\tterkirim\n", r.stdout
-    eng = make_engine(f"sqlite:///{tmp_path / 'data' / 'arsip.db'}")
+    eng = make_engine(database_url(tmp_path / "data" / "arsip.db"))
     with Session(eng) as s:
         first, second = (s.scalars(select(Letter).where(Letter.urut == n)).one() for n in (1, 2))
         assert first.tanggal.isoformat() == first.content["tanggal"] == "2026-12-03"

@@ -34,9 +34,11 @@ from archive.verify import code_in_file
 from search.errors import BadQueryError
 from search.export import COLUMNS
 from search.query import parse
+from tests import backend
+from tests.api.webutil import NIP, login, make_user
 from tests.conftest import REPO
 
-NIP = "198204252009022002"
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
 
 
 @pytest.fixture
@@ -46,10 +48,17 @@ def settings(tmp_path: Path) -> Settings:
                     certifier_nip=NIP, verify_base_url="http://arsip.test")
 
 
+def _logged_in(settings: Settings, role: str = "admin") -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as c:
+        make_user(c, "petugas", role, official=True)
+        c.headers["x-csrf-token"] = login(c, "petugas")
+        yield c
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as c:
-        yield c
+    """Logged in as an admin whose profile is an official (certifies copies)."""
+    yield from _logged_in(settings)
 
 
 def _state(client: TestClient) -> WebState:
@@ -60,7 +69,7 @@ def _state(client: TestClient) -> WebState:
 def _upload(client: TestClient, *files: tuple[str, bytes]) -> str:
     """Upload files, wait until the background worker is done; the status page's address."""
     parts = [("berkas", (name, data, "application/pdf")) for name, data in files]
-    r = client.post("/unggah", files=parts, data={"pengunggah": "uji"}, follow_redirects=False)
+    r = client.post("/unggah", files=parts, follow_redirects=False)
     assert r.status_code == 303, r.text
     location = r.headers["location"]
     _state(client).uploads.wait()
@@ -78,7 +87,8 @@ def _text(html: str) -> str:
 
 
 def test_data_dir_is_created_and_pages_answer(settings: Settings, client: TestClient) -> None:
-    assert (settings.data_dir / "arsip.db").is_file()
+    assert (settings.data_dir / "arsip.db").is_file() or backend.on_postgres()
+    assert (settings.data_dir / "secret.key").stat().st_mode & 0o077 == 0
     for url, words in {"/": "Arsip masih kosong", "/cari": "Cari dokumen",
                        "/indikator": "Indikator kinerja", "/unggah": "Unggah PDF",
                        "/surat": "Belum ada kantor", "/verifikasi": "Kode verifikasi"}.items():
@@ -102,7 +112,7 @@ def test_upload_document_search_download_copy_verify(
     page = client.get(doc_url)
     assert page.status_code == 200
     assert truth["nomor"] in page.text and truth["title"] in page.text
-    assert "berlaku hari ini" in page.text and "oleh uji" in page.text
+    assert "berlaku hari ini" in page.text and "oleh petugas" in page.text
     for step in truth["steps"]:  # each step's time with its unit ("15" under "Waktu (menit)" -> "15 menit")
         w = step["waktu"]
         if w and w.get("value") and w.get("unit"):
@@ -129,6 +139,7 @@ def test_upload_document_search_download_copy_verify(
     verified = client.get(f"/verifikasi/{code}")
     assert verified.status_code == 200 and "SAH" in verified.text
     assert "Inspektorat" in verified.text and "Budi Santoso" in verified.text
+    assert "akun petugas" in verified.text
     unknown = client.get("/verifikasi/ZZZZ-ZZZZ-ZZ")
     assert unknown.status_code == 404 and "Kode tidak dikenal" in unknown.text
 
@@ -237,16 +248,17 @@ def test_not_found_and_error_shapes(client: TestClient) -> None:
     assert client.get("/unggah/../../etc").status_code == 404
 
 
-def test_copy_without_certifier_is_400(tmp_path: Path, corpus_dir: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", database_url=None, search_engine="whoosh",
-                        certifier_jabatan="", certifier_nama="", certifier_nip=None)
-    with TestClient(create_app(settings)) as client:
-        pdf = corpus_dir / "sop-bkpsdm-01.pdf"
-        _upload(client, (pdf.name, pdf.read_bytes()))
-        r = client.post("/dokumen/1/salinan", data={"versi": "1"})
-        assert r.status_code == 400 and "ARSIP_CERTIFIER_JABATAN" in r.text
-        r = client.post("/dokumen/1/salinan", data={"versi": "7"})
-        assert r.status_code in (400, 404)
+def test_copy_without_an_officials_profile_is_400(client: TestClient, corpus_dir: Path) -> None:
+    pdf = corpus_dir / "sop-bkpsdm-01.pdf"
+    _upload(client, (pdf.name, pdf.read_bytes()))
+    r = client.post("/dokumen/1/salinan", data={"versi": "7"})
+    assert r.status_code == 404
+    make_user(client, "staf1", "staf")  # no profile
+    client.headers["x-csrf-token"] = login(client, "staf1")
+    page = client.get("/dokumen/1")
+    assert "belum dapat mengesahkan salinan" in page.text and 'action="/dokumen/1/salinan"' not in page.text
+    r = client.post("/dokumen/1/salinan", data={"versi": "1", "nama": "Pejabat Palsu", "nip": "123"})
+    assert r.status_code == 400 and "Profil pejabat akun staf1 belum lengkap" in r.text
 
 
 def test_indicators_and_their_downloads(client: TestClient, corpus_dir: Path) -> None:
@@ -325,7 +337,7 @@ def test_on_postgresql_with_its_search_engine(tmp_path: Path, corpus_dir: Path) 
         pytest.skip("ARSIP_TEST_POSTGRES_URL not set (scripts/test.sh starts a server)")
     with scratch_database(server, "arsip_web") as url:
         settings = Settings(data_dir=tmp_path / "data", database_url=url, search_engine="postgres")
-        with TestClient(create_app(settings)) as client:
+        for client in _logged_in(settings):
             pdf = corpus_dir / "sop-bkpsdm-01.pdf"
             truth = _truth(corpus_dir, "sop-bkpsdm-01")
             status = client.get(_upload(client, (pdf.name, pdf.read_bytes())))
@@ -342,7 +354,7 @@ def test_uploads_over_the_limits_are_refused(tmp_path: Path, corpus_dir: Path) -
     small = pdf.read_bytes()[:5000] + b"\n%%EOF\n"  # under the file limit: saved and read (refused as damaged)
     settings = Settings(data_dir=tmp_path / "data", database_url=None, search_engine="whoosh",
                         max_file_mb=0.02, max_upload_mb=0.1)
-    with TestClient(create_app(settings)) as client:
+    for client in _logged_in(settings):
         status = client.get(_upload(client, (pdf.name, pdf.read_bytes()), ("kecil.pdf", small)))
         text = _text(status.text)
         assert f"ditolak: {pdf.name}: melebihi batas 0,02 MB (pengaturan ARSIP_MAX_FILE_MB)" in text

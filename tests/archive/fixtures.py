@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import make_engine, make_sessionmaker, scratch_database, upgrade
 from archive.store import FileStore
+from tests.backend import database_url
 
 
 def new_archive(root: Path) -> tuple[sessionmaker[Session], FileStore]:
-    """A fresh SQLite archive (migrated to head) and store under `root`."""
+    """A fresh archive (migrated to head) and store under `root` (SQLite, or PostgreSQL on that pass)."""
     root.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{root / 'arsip.db'}")
+    engine = make_engine(database_url(root / "arsip.db"))
     upgrade(engine)
     return make_sessionmaker(engine), FileStore(root / "files")
 

@@ -20,6 +20,8 @@ from archive.models import CopyRow, StoredFileRow
 from archive.store import FileStore
 from tests.archive.fixtures import new_archive
 
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CERTIFIER = Certifier("Sekretaris Dinas", "Dr. Siti Aminah, M.Si.", "197001011995032001")
 BASE_URL = "https://arsip.example.go.id"

@@ -21,6 +21,8 @@ from archive.models import IndicatorRow, StepRow, Version
 from archive.store import StoredFile
 from tests.archive.fixtures import new_archive
 
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
+
 OFFICE = "Dinas Kesehatan Kota Samarinda"
 
 

@@ -22,6 +22,8 @@ from archive.models import Document, Job, StepRow, Version
 from archive.store import StoredFile
 from tests.archive.fixtures import count_rows, new_archive
 
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
+
 OFFICE = "Dinas Kesehatan Kota Pontianak"
 STEPS = [{"no": 1, "kegiatan": "Menginstruksikan penyusunan perjanjian kinerja"},
          {"no": 2, "kegiatan": "Menyiapkan draft perjanjian kinerja berdasarkan Renstra"}]

@@ -15,6 +15,8 @@ from archive.retention import due, rules, schedule, set_rule
 from archive.store import StoredFile
 from tests.archive.fixtures import new_archive
 
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
+
 OFFICE = "Dinas Kesehatan Kota Pontianak"
 
 

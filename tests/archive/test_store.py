@@ -76,7 +76,7 @@ def test_failed_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(StorageError, match="No space left"):
+    with pytest.raises(StorageError, match="penuh"):
         store.put(_source(tmp_path, b"x" * 100_000))
     monkeypatch.undo()
     assert stored_files(store) == []

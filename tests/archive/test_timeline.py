@@ -16,6 +16,8 @@ from archive.store import StoredFile
 from archive.timeline import diff_versions, format_diff, in_force_on, timeline
 from tests.archive.fixtures import new_archive
 
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
+
 OFFICE = "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia Kota Pontianak"
 
 

@@ -14,6 +14,8 @@ from archive.copies import CopyRequest, issue_copy
 from archive.verify import normalise_code, verify_code, verify_file
 from tests.archive.test_copies import BASE_URL, CERTIFIER, _archive_file
 
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
+
 
 def _flip_one_byte(data: bytes) -> bytes:
     """Change one byte in the middle of the file (inside content, not the trailer)."""

@@ -83,3 +83,22 @@ def text_page(lines: list[str], size: int = 36, width: int = 1600, height: int =
     img = blank(width, height)
     _text(img, [(100, 100 + i * int(size * 1.6), line) for i, line in enumerate(lines)], size)
     return img
+
+
+def scan_pdf(path: Path, img: np.ndarray, dpi: int = 200) -> Path:
+    """A one-page 'scan': `img` (RGB at `dpi`) as the only content of a PDF page, no text layer."""
+    import io
+
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    h, w = img.shape[:2]
+    size = (w * 72 / dpi, h * 72 / dpi)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="PNG")
+    c = canvas.Canvas(str(path), pagesize=size)
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, *size)
+    c.showPage()
+    c.save()
+    return path

@@ -122,6 +122,7 @@ def test_real_ocr_words_are_found(tmp_path: Path) -> None:
     assert words["Peraturan"] == pytest.approx((100 * 72 / DPI, 100 * 72 / DPI), abs=6)
 
 
+@pytest.mark.archive_db
 def test_ingest_stores_the_copy_beside_the_untouched_original(tmp_path: Path) -> None:
     from sqlalchemy import select
 

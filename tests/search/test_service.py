@@ -20,6 +20,8 @@ from search.records import SearchQuery
 from search.service import SearchService
 from tests.archive.fixtures import new_archive
 
+pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
+
 
 def extraction(**kw: Any) -> dict[str, Any]:
     """A schema-shaped extraction with page texts."""

@@ -1,0 +1,83 @@
+"""The JSON API under /api/v1: bearer tokens, one error shape, OpenAPI at /api/v1/openapi.json.
+
+Every route does what a page does (`api/web/rest/*_api.py`), with request/response models of its
+own (`models.py`).  Errors are `{"error": {"code", "message"}}` (`api.web.errors`); the schema
+says so for every status an operation can answer.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from api.web.access import POLICY, PUBLIC, flat_routes, is_api
+from api.web.render import page
+from api.web.rest import archive_api, office_api, people_api
+from api.web.rest.models import ErrorOut
+
+ERROR_STATUSES = {400: "Isian tidak sah", 401: "Perlu token API", 403: "Peran tidak berwenang",
+                  404: "Tidak ditemukan", 409: "Bertentangan dengan isi arsip",
+                  413: "Kiriman terlalu besar", 415: "Bukan berkas PDF", 422: "Berkas ditolak",
+                  429: "Terlalu banyak percobaan", 503: "Layanan belum siap"}
+
+meta = APIRouter(prefix="/api/v1")
+
+
+def openapi_schema(app: FastAPI) -> dict[str, Any]:
+    """The API's schema: its routes only, every error status with the one error shape."""
+    routes = [r for r in flat_routes(app.routes) if is_api(getattr(r, "path", ""))
+              and getattr(getattr(r, "route", r), "include_in_schema", False)]
+    schema = get_openapi(title="Arsip Kinerja API", version="1", routes=routes,
+                         description="API arsip kinerja. Kirim token sebagai "
+                         "`Authorization: Bearer TOKEN` (`arsip user token NAMA`).")
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema(
+        ref_template="#/components/schemas/{model}")
+    for name, sub in components["schemas"]["ErrorOut"].pop("$defs", {}).items():
+        components["schemas"][name] = sub
+    components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+    for name in ("HTTPValidationError", "ValidationError"):
+        components["schemas"].pop(name, None)
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            roles = POLICY.get((method.upper(), path))
+            if roles is not PUBLIC:
+                operation["security"] = [{"bearer": []}]
+            operation["x-peran"] = sorted(roles) if roles and roles is not PUBLIC else ["publik"]
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status, text in ERROR_STATUSES.items():
+                responses[str(status)] = {"description": text, **error}
+    return schema
+
+
+@meta.get("/openapi.json", include_in_schema=False)
+def openapi_json(request: Request) -> JSONResponse:
+    """The OpenAPI schema of /api/v1."""
+    return JSONResponse(_cached(request.app))
+
+
+@lru_cache(maxsize=4)
+def _cached(app: FastAPI) -> dict[str, Any]:
+    return openapi_schema(app)
+
+
+@meta.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+def docs(request: Request) -> HTMLResponse:
+    """The API's documentation as a page (for logged-in users; no scripts)."""
+    schema = _cached(request.app)
+    operations = [{"method": method.upper(), "path": path, **op}
+                  for path, ops in schema["paths"].items() for method, op in ops.items()]
+    return page(request, "api_docs.html", {"operations": operations})
+
+
+def install(app: FastAPI, guard: Any) -> None:
+    """Add the API's routers and its OpenAPI schema and docs page."""
+    for router in (archive_api.router, office_api.router, people_api.router):
+        app.include_router(router, dependencies=[Depends(guard)])
+    app.include_router(meta, dependencies=[Depends(guard)])
