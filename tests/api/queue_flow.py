@@ -56,10 +56,11 @@ def env(data_dir: Path, database_url: str | None = None, **extra: str) -> dict[s
 
 
 def arsip(args: Sequence[str], environ: dict[str, str], prefix: Sequence[str] = (),
-          check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+          check: bool = True, timeout: float = 120, input: str | None = None
+          ) -> subprocess.CompletedProcess[str]:
     """Run one `arsip` command to its end."""
     done = subprocess.run([*prefix, sys.executable, "-m", "api.cli", *args], env=environ,
-                          capture_output=True, text=True, timeout=timeout, cwd=REPO)
+                          capture_output=True, text=True, timeout=timeout, cwd=REPO, input=input)
     if check and done.returncode != 0:
         raise AssertionError(f"arsip {' '.join(args)}: {done.returncode}\n{done.stdout}\n{done.stderr}")
     return done

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from archive.db import scratch_database
+from tests.api.webutil import PASSWORD, csrf_of
 from tests.api.queue_flow import (
     all_done,
     arsip,
@@ -89,6 +90,16 @@ def _serving(port: int) -> bool:
         return False
 
 
+def _log_in(browser: httpx.Client, environ: dict[str, str]) -> None:
+    """Make an account with `arsip user add` and log in through the login page, as a person does."""
+    arsip(["user", "add", "petugas", "--role", "arsiparis"], environ, input=PASSWORD + "\n")
+    form = browser.get("/masuk").text
+    r = browser.post("/masuk", data={"nama": "petugas", "sandi": PASSWORD, "lanjut": "/",
+                                     "csrf": csrf_of(form)})
+    assert r.status_code == 200
+    browser.headers["x-csrf-token"] = csrf_of(browser.get("/profil").text)
+
+
 def test_embedded_serve_killed_and_started_again(tmp_path: Path) -> None:
     pdfs = make_pdfs(tmp_path / "masuk", COUNT, long_every=6)
     data = tmp_path / "data"
@@ -103,14 +114,15 @@ def test_embedded_serve_killed_and_started_again(tmp_path: Path) -> None:
         killed = kill_in_mid_job(serve, uploads, serve.pid)  # as soon as it reads one
         again = start(["serve", "--port", str(port)], e, tmp_path / "serve.log")
         wait_until(lambda: _serving(port), 60, "arsip serve to answer")
-        with ExitStack() as stack:
+        with ExitStack() as stack, httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60,
+                                                follow_redirects=True) as browser:
+            _log_in(browser, e)
             files = [("berkas", (p.name, stack.enter_context(p.open("rb")), "application/pdf"))
                      for p in web]
-            r = httpx.post(f"http://127.0.0.1:{port}/unggah", files=files, data={"pengunggah": "uji"},
-                           timeout=60, follow_redirects=True)
-            assert r.status_code == 200 and "Status unggahan" in r.text
-        wait_until(lambda: all_done(uploads, COUNT), 150, "every file read after the restart")
-        assert "masih menunggu" not in httpx.get(str(r.url), timeout=30).text
+            r = browser.post("/unggah", files=files)
+            assert r.status_code == 200 and "Status unggahan" in r.text, r.text
+            wait_until(lambda: all_done(uploads, COUNT), 150, "every file read after the restart")
+            assert "masih menunggu" not in browser.get(str(r.url)).text
     finally:
         stop(serve)
         if again is not None:
