@@ -88,7 +88,7 @@ def _lines(counts: dict[str, int], batches: list[Any]) -> Iterator[str]:
             pages = f", {f.pages} hlm" if f.pages else ""
             if f.outcome:
                 state = OUTCOME_LABELS.get(f.outcome, f.outcome)
-                detail = f.message
+                detail = f.message.removeprefix(state).lstrip(": ")
             else:
                 state = f.state
                 detail = ", ".join(x for x in (f.stage, f"percobaan {f.attempt}" if f.attempt else "",
