@@ -18,7 +18,6 @@ import httpx
 import pytest
 
 from archive.db import scratch_database
-from tests.api.webutil import PASSWORD, csrf_of
 from tests.api.queue_flow import (
     all_done,
     arsip,
@@ -31,6 +30,7 @@ from tests.api.queue_flow import (
     stop,
     wait_until,
 )
+from tests.api.webutil import PASSWORD, csrf_of
 
 pytestmark = pytest.mark.slow
 COUNT = 20
