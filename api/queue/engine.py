@@ -247,14 +247,31 @@ class Worker:
         """Ask the workers to finish the job in hand and stop (from any thread)."""
         self._stop.set()
         loop = self._loop
-        if loop is not None:
-            for w in self._workers:
-                loop.call_soon_threadsafe(w.stop)
+        if loop is None:
+            return
+        try:
+            loop.call_soon_threadsafe(self._stop_workers)
+        except RuntimeError:  # the loop has ended already
+            pass
+
+    def _stop_workers(self) -> None:
+        for w in self._workers:
+            w.stop()
 
     async def _main(self) -> None:
+        """Run the workers; should they end on an error (the database away), start them again."""
+        self._loop = asyncio.get_running_loop()
+        while not self._stop.is_set():
+            try:
+                await self._run_once()
+            except Exception:
+                log.exception("queue worker stopped on an error; starting again in 5 s")
+            if not self._stop.is_set():
+                await asyncio.sleep(5)
+
+    async def _run_once(self) -> None:
         from procrastinate.worker import Worker as ProcrastinateWorker
 
-        self._loop = asyncio.get_running_loop()
         app = make_app(self.settings)
         s = self.settings
         common = dict(concurrency=self.options.concurrency, wait=True,
@@ -266,20 +283,22 @@ class Worker:
                       delete_jobs="never")
         async with app.open_async():
             lanes = [list(self.options.queues), *[list(q) for q in self.options.lanes]]
-            for n, queues in enumerate(lanes):
-                self._workers.append(ProcrastinateWorker(
-                    app=app, queues=queues, name=f"{self.reader.name}#{n}",
-                    install_signal_handlers=self.options.install_signal_handlers and n == 0,
-                    **common))  # type: ignore[arg-type]
+            self._workers = [ProcrastinateWorker(
+                app=app, queues=queues, name=f"{self.reader.name}#{n}",
+                install_signal_handlers=self.options.install_signal_handlers and n == 0,
+                **common) for n, queues in enumerate(lanes)]  # type: ignore[arg-type]
             if self._stop.is_set():
                 return
             recovery = asyncio.create_task(self._recover(app))
             runs = [asyncio.create_task(w.run()) for w in self._workers]
             try:
                 await asyncio.wait(runs, return_when=asyncio.FIRST_COMPLETED)
-                for w in self._workers:  # one stopped (a signal): stop them all
-                    w.stop()
-                await asyncio.gather(*runs, return_exceptions=True)
+                if not any(r.done() and r.exception() for r in runs):
+                    self._stop.set()  # a clean end: a signal (SIGINT/SIGTERM) or stop()
+                self._stop_workers()
+                for r in await asyncio.gather(*runs, return_exceptions=True):
+                    if isinstance(r, Exception):
+                        raise r
             finally:
                 recovery.cancel()
 

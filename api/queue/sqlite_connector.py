@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -84,28 +85,36 @@ class SQLiteConnector(connector.BaseAsyncConnector):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self.reverse_queries = {value: key for key, value in sql.queries.items()}
+        self._local = threading.local()  # one connection per thread (sqlite3's rule)
+        self._schema_lock = threading.Lock()
         self._ready = False
 
     # --- the connection ------------------------------------------------------------------------
+    def _connection(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+            con.row_factory = sqlite3.Row
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")  # as the archive: a killed process loses nothing
+            with self._schema_lock:
+                if not self._ready:
+                    con.executescript(_SCHEMA)
+                    self._ready = True
+            self._local.con = con
+        return con
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE: taken before reading, so no lost update)."""
-        con = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-        con.row_factory = sqlite3.Row
+        con = self._connection()
+        con.execute("BEGIN IMMEDIATE")
         try:
-            if not self._ready:
-                con.execute("PRAGMA journal_mode=WAL")
-                con.executescript(_SCHEMA)
-                self._ready = True
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        finally:
-            con.close()
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
     def get_sync_connector(self) -> connector.BaseConnector:
         return self
@@ -117,7 +126,10 @@ class SQLiteConnector(connector.BaseAsyncConnector):
         self.open()
 
     def close(self) -> None:
-        pass
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
 
     async def close_async(self) -> None:
         pass

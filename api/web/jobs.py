@@ -62,6 +62,11 @@ class UploadQueue:
             return 0
         queued = 0
         for batch in self.folder.batches():
+            waiting = [f for f in batch.files if f.state != DONE and f.job_id is not None]
+            known = self.queue.statuses([f.job_id for f in waiting if f.job_id is not None])
+            for f in waiting:
+                if f.job_id not in known:  # its queue was lost (a power cut, a removed antrian.db)
+                    f.job_id = None
             if any(f.state != DONE and f.job_id is None for f in batch.files):
                 for f in batch.files:  # the earlier reader's states mean nothing to the queue
                     if f.state != DONE:
