@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -83,10 +84,8 @@ def tree_rss(pgid: int) -> int:
 def done_count(uploads: Path) -> int:
     n = 0
     for path in uploads.glob("*/[0-9][0-9][0-9].json"):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # being replaced this very moment
             n += json.loads(path.read_text()).get("state") == "selesai"
-        except (OSError, ValueError):
-            pass
     return n
 
 

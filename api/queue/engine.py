@@ -21,6 +21,7 @@ Running a job twice is harmless: the pipeline finds a file already archived by i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -249,10 +250,8 @@ class Worker:
         loop = self._loop
         if loop is None:
             return
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop has ended already
             loop.call_soon_threadsafe(self._stop_workers)
-        except RuntimeError:  # the loop has ended already
-            pass
 
     def _stop_workers(self) -> None:
         for w in self._workers:
