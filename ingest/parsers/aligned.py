@@ -182,7 +182,9 @@ def _inside_ruled(page: PageContent, line: _Line) -> bool:
 def _header_band(lines: list[_Line], i: int) -> tuple[int, list[_Column]] | None:
     """(index after the header band, its columns) when line `i` starts a table header."""
     first = lines[i].header_phrases()
-    if len(first) < 2 or sum(header_role(p.text) is not None for p in first) < 1:
+    if not first or not any(header_role(p.text) or header_year(p.text) for p in first):
+        return None
+    if len(first) == 1 and not _spanning_heading(lines, i):
         return None
     band = [lines[i]]
     j = i + 1
@@ -205,6 +207,14 @@ def _header_band(lines: list[_Line], i: int) -> tuple[int, list[_Column]] | None
     while end < len(lines) and is_column_number_row([p.text for p in lines[end].phrases()]):
         end += 1
     return end, columns
+
+
+def _spanning_heading(lines: list[_Line], i: int) -> bool:
+    """A lone short header phrase right above the rest of the header ('CAPAIAN KINERJA TAHUN
+    2016' over its columns, set higher because the cells beside it are centred)."""
+    if i + 1 >= len(lines) or len(lines[i].words) > 6:
+        return False
+    return lines[i + 1].top - lines[i].bottom <= 0.9 * lines[i].height and len(lines[i + 1].phrases()) >= 2
 
 
 def _headerish(line: _Line) -> bool:
