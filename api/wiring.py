@@ -38,9 +38,11 @@ VERSION_HELP = ("VERSION adalah id versi (seperti yang ditampilkan `arsip versio
 # --- the archive and its search --------------------------------------------------------------
 def open_database(settings: Settings) -> Engine:
     """Create the data dir, bring the database to the newest schema, return its engine."""
+    from archive import scratch
     from archive.db import make_engine, upgrade
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    scratch.start(settings.data_dir)  # temp files of stopped processes go; ours live there too
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)
     return engine
@@ -69,21 +71,29 @@ def open_search_service(settings: Settings, session_factory: Any, *,
     return open_search(search_options(settings), session_factory, rebuild=rebuild)
 
 
-def index_updater(settings: Settings, session_factory: Any) -> Callable[[int], None]:
-    """The ingest hook: update the search index for a document (engine opened on first use)."""
+def index_updater(settings: Settings, session_factory: Any) -> Callable[[int], str | None]:
+    """The hook after a commit: update the search index for a document (engine opened on first
+    use); returns a warning in words when the index could not follow, None when it did."""
     opened: list[SearchService] = []
 
-    def update(doc_id: int) -> None:
+    def update(doc_id: int) -> str | None:
         if not opened:
-            opened.append(open_search_service(settings, session_factory))
-        opened[0].update_after_ingest(doc_id)
+            from search.service import index_warning
+
+            try:
+                # not caught up here: update_after_ingest does it, with this document
+                opened.append(open_search_service(settings, session_factory, rebuild=False))
+            except Exception as e:  # noqa: BLE001 - the archive's outcome stands; say it as a warning
+                log.warning("search index not opened after document #%d: %s", doc_id, e)
+                return index_warning(e)
+        return opened[0].update_after_ingest(doc_id)
 
     return update
 
 
 # --- ingesting -------------------------------------------------------------------------------
 def ingest_options(settings: Settings, *, uploader: str | None,
-                   on_recorded: Callable[[int], None] | None,
+                   on_recorded: Callable[[int], str | None] | None,
                    source_filename: str | None = None) -> IngestOptions:
     """The pipeline's options from settings: file limits, OCR, who uploads, the index hook."""
     from ingest.extract import ExtractOptions
@@ -240,7 +250,7 @@ def audit_letter_issued(engine: Engine, actor: Actor | None, issued: IssuedLette
 
 def archive_new_letter(settings: Settings, engine: Engine, issued: IssuedLetter,
                        request: LetterRequest,
-                       on_recorded: Callable[[int], None] | None = None) -> int:
+                       on_recorded: Callable[[int], str | None] | None = None) -> int:
     """Archive a letter's PDF as a `surat` document and make it searchable at once; its id."""
     from api import letters
     from archive.db import make_sessionmaker
@@ -254,7 +264,7 @@ def archive_new_letter(settings: Settings, engine: Engine, issued: IssuedLetter,
 
 def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
                 office: str | None = None, year: int | None = None,
-                on_recorded: Callable[[int], None] | None = None,
+                on_recorded: Callable[[int], str | None] | None = None,
                 actor: Actor | None = None) -> tuple[Any, int | None]:
     """Void a number; its archived letter (if any) is revoked from today and leaves the search results.
 
@@ -285,7 +295,7 @@ def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
 
 def confirm_letter(settings: Settings, engine: Engine, number: str, *, tanggal: Any = None,
                    office: str | None = None, year: int | None = None,
-                   on_recorded: Callable[[int], None] | None = None,
+                   on_recorded: Callable[[int], str | None] | None = None,
                    actor: Actor | None = None) -> tuple[Any, int | None]:
     """Confirm a reserved number; signed on another date, its letter is printed again with that date.
 

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from archive.crashpoints import crash_point
 from archive.errors import BadInputError, ConflictError, NotFoundError, StorageError
 from archive.letters import STATUS_LABELS
 from archive.models import Version, utcnow
@@ -299,6 +300,7 @@ def allocate(engine: Engine, office: str, entry: LetterEntry, *, reserve: bool =
         counter_id, urut = _bump_counter(session, office, key, entry.tanggal.year)
         letter = _add_row(session, fmt, office, entry, kka, counter_id, urut, 0,
                           "reserved" if reserve else "confirmed")
+        crash_point("letter")
         return _allocated(letter, key)
 
     result = with_retry(engine, work)

@@ -1,6 +1,6 @@
 """The content-addressed store of originals: `<root>/ab/abcdef...` named by SHA-256.
 
-A file is written to a temp file in its final directory, fsynced, renamed into place, and the
+A file is written to a temp file in the data dir's scratch folder, fsynced, renamed into place, and the
 directory fsynced, so a crash leaves either the whole file or nothing under its name.  Stored
 files are never modified (they are made read-only); storing the same bytes again is a no-op.
 """
@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from archive.crashpoints import crash_point
 from archive.errors import NotFoundError, StorageError
+from archive.scratch import process_dir
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +84,12 @@ class FileStore:
     def put_stream(self, stream: BinaryIO, expected_sha256: str | None = None) -> StoredFile:
         """Copy `stream` into the store via temp file + fsync + rename; verify the hash if given.
 
-        With the hash known up front the temp file is written in the final directory itself;
-        otherwise in the root (same filesystem, so the rename is still atomic).
+        The temp file lives in this process's scratch folder of the data dir (`archive.scratch`:
+        same filesystem, so the rename is atomic; a killed process's leftovers are removed at
+        the next start), never among the stored files.
         """
-        workdir = self.path(expected_sha256).parent if expected_sha256 else self.root
         try:
-            return self._write(stream, workdir, expected_sha256)
+            return self._write(stream, process_dir(self.root.parent), expected_sha256)
         except OSError as e:
             from archive.faults import storage_fault
 
@@ -112,6 +114,23 @@ class FileStore:
         """Whether the stored bytes still hash to their name."""
         return sha256_file(self.path(sha256)) == sha256
 
+    def restore(self, sha256: str, source: Path) -> StoredFile:
+        """Put `source` (checked to hash to `sha256`) in place of a missing or rotten stored file."""
+        try:
+            with source.open("rb") as fh, self._temp_file(process_dir(self.root.parent)) as (tmp, out):
+                actual, size = _copy_hashing(fh, out)
+                if actual != sha256:
+                    raise StorageError(f"{source} bukan salinan utuh berkas {sha256[:12]}… (hash "
+                                       "berbeda); pakai cadangan lain.")
+                self._move_into_place(tmp, self.path(sha256))
+        except OSError as e:
+            from archive.faults import storage_fault
+
+            raise storage_fault(e, self.root) or StorageError(
+                f"Berkas {sha256[:12]}… tidak dapat dipulihkan ke {self.root}: {e}") from e
+        log.warning("restored %s from %s", sha256, source)
+        return StoredFile(sha256, size, self.relative_path(sha256), created=True)
+
     def iter_hashes(self) -> Iterator[str]:
         """Every hash in the store (for `arsip check`)."""
         for path in sorted(self.root.glob("??/*")):
@@ -119,7 +138,6 @@ class FileStore:
                 yield path.name
 
     def _write(self, stream: BinaryIO, workdir: Path, expected_sha256: str | None) -> StoredFile:
-        self._ensure_dir(workdir)
         with self._temp_file(workdir) as (tmp, fh):
             sha256, size = _copy_hashing(stream, fh)
             if expected_sha256 and sha256 != expected_sha256:
@@ -171,6 +189,7 @@ def _copy_hashing(src: BinaryIO, dst: BinaryIO) -> tuple[str, int]:
         digest.update(chunk)
         dst.write(chunk)
         size += len(chunk)
+        crash_point("store_write")
     dst.flush()
     os.fsync(dst.fileno())
     return digest.hexdigest(), size

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from archive.crashpoints import crash_point
 from archive.documents import (
     Placement,
     add_version,
@@ -29,6 +29,7 @@ from archive.documents import (
 )
 from archive.errors import NotAPdfError, RejectedFileError, StorageError
 from archive.faults import storage_fault
+from archive.scratch import scratch_dir
 from archive.store import FileStore, StoredFile, sha256_file
 from ingest.extract import ExtractOptions, extract_file
 from ingest.model import Extraction
@@ -50,8 +51,9 @@ class IngestOptions:
 
     extract: ExtractOptions = ExtractOptions()
     uploader: str | None = None
-    # called with the document id after its rows are committed (the search index update)
-    on_recorded: Callable[[int], None] | None = None
+    # called with the document id after its rows are committed (the search index update);
+    # a returned text (or an exception) is a warning on the result, never a failure
+    on_recorded: Callable[[int], str | None] | None = None
     source_filename: str | None = None
 
 
@@ -71,9 +73,14 @@ class IngestResult:
     version_no: int
     extraction: Extraction | None = None
     reason: str = ""
+    index_warning: str | None = None  # archived, but the search index did not follow (yet)
 
     def summary(self) -> str:
-        """One line for people: what the archive did with the file."""
+        """One line for people: what the archive did with the file (and an index warning)."""
+        line = self._outcome_words()
+        return f"{line}; peringatan: {self.index_warning}" if self.index_warning else line
+
+    def _outcome_words(self) -> str:
         if self.outcome == "new_document":
             return f"dokumen baru #{self.document_id}"
         if self.outcome == "new_version":
@@ -91,21 +98,43 @@ def ingest_file(
 ) -> IngestResult:
     """Archive one PDF; raises `RejectedFileError` (nothing stored) or `StorageError` (logged)."""
     options = options or IngestOptions()
+    result = archive_file(path, session_factory, store, options)
+    if result.outcome == "duplicate":
+        return result
+    crash_point("committed")
+    return update_index(result, options)
+
+
+def archive_file(path: Path, session_factory: SessionFactory, store: FileStore,
+                 options: IngestOptions) -> IngestResult:
+    """Hash, duplicate check, extract, store, commit: everything a failure is logged for."""
     with _failures_logged(session_factory, options.source_filename or path.name) as attempt:
         attempt.sha256 = hash_file(path)
         duplicate = find_duplicate(session_factory, path, attempt.sha256, options)
         if duplicate is not None:
             return duplicate
-        with tempfile.TemporaryDirectory(prefix="arsip-") as tmp:
-            copy = Path(tmp) / "searchable.pdf"
+        with scratch_dir(store.root.parent) as tmp:
+            copy = tmp / "searchable.pdf"
             extraction = extract(path, with_searchable_copy(options, copy))
             stored = store_original(store, path, attempt.sha256)
             searchable = store_searchable(store, copy)
-        result = record(session_factory, path, extraction, stored, options, searchable)
-        if options.on_recorded is not None:
-            options.on_recorded(result.document_id)
-        return result
+        crash_point("stored")
+        return record(session_factory, path, extraction, stored, options, searchable)
     raise AssertionError("unreachable")  # mypy: the context manager re-raises
+
+
+def update_index(result: IngestResult, options: IngestOptions) -> IngestResult:
+    """After the commit, the search index; its failure is a warning on the result, not "gagal"."""
+    if options.on_recorded is None:
+        return result
+    try:
+        warning = options.on_recorded(result.document_id)
+    except Exception as e:  # noqa: BLE001 - the file is archived whatever the index does
+        log.warning("%s: search index not updated: %s", result.path.name, e)
+        log.debug("index update failure", exc_info=True)
+        warning = (f"indeks pencarian belum diperbarui ({e.__class__.__name__}: {e}); perintah "
+                   "`arsip` berikutnya memperbaruinya sendiri, atau jalankan `arsip reindex`")
+    return dataclasses.replace(result, index_warning=warning) if warning else result
 
 
 # --- the steps -----------------------------------------------------------------------------------
@@ -149,7 +178,10 @@ def with_searchable_copy(options: IngestOptions, target: Path) -> IngestOptions:
 
 def store_searchable(store: FileStore, copy: Path) -> StoredFile | None:
     """Store the searchable copy of a scan, if the extraction wrote one (beside the original)."""
-    return store.put(copy) if copy.is_file() else None
+    if not copy.is_file():
+        return None
+    crash_point("searchable")
+    return store.put(copy)
 
 
 def store_original(store: FileStore, path: Path, sha256: str) -> StoredFile:
@@ -203,6 +235,8 @@ def _commit_rows(
                         pages=extraction.pages or None, scanned=True)
         log_job(session, "done", source_filename=name, sha256=stored.sha256,
                 version_id=placement.version_id, message=placement.reason)
+        session.flush()
+        crash_point("before_commit")
         return placement
 
 

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -95,13 +99,29 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     if _POOL is not None and _POOL[0] == jobs:
         return _POOL[1]
     discard_pool()
+    watch: dict[str, Any] = {"initializer": die_with_parent, "initargs": (os.getpid(),)}
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), **watch)
     else:
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   max_tasks_per_child=PAGES_PER_WORKER)
+                                   max_tasks_per_child=PAGES_PER_WORKER, **watch)
     _POOL = (jobs, pool)
     return pool
+
+
+def die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker is killed when the process that started it dies (Linux).
+
+    Without it a killed `arsip ingest` left its OCR workers running (hundreds of MB each, still
+    holding its output) until their pages were done.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
 
 
 def discard_pool() -> None:

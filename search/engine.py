@@ -63,8 +63,17 @@ class Engine(ABC):
         """Remove every entry of these documents."""
 
     @abstractmethod
-    def rebuild(self, docs: Iterable[DocumentRecord]) -> int:
-        """Empty the index, write all `docs`, store the schema version; returns entries written."""
+    def rebuild(self, docs: Iterable[DocumentRecord], mark: dict[str, int] | None = None) -> int:
+        """Empty the index, write all `docs`, store the schema version and the archive's
+        high-water mark `mark` with them; returns entries written."""
+
+    @abstractmethod
+    def stored_mark(self) -> dict[str, int] | None:
+        """The archive's high-water mark the index last caught up to (None: unknown)."""
+
+    @abstractmethod
+    def store_mark(self, mark: dict[str, int]) -> None:
+        """Record that the index holds every change up to `mark`."""
 
     @abstractmethod
     def indexed_versions(self) -> dict[int, set[int]]:

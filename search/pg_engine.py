@@ -168,7 +168,7 @@ class PostgresEngine(Engine):
             _delete(conn, list(doc_ids))
             _bump(conn)
 
-    def rebuild(self, docs: Iterable[DocumentRecord]) -> int:
+    def rebuild(self, docs: Iterable[DocumentRecord], mark: dict[str, int] | None = None) -> int:
         """Recreate the tables, load everything, then build the indexes (one transaction)."""
         with self.db.begin() as conn:
             t0 = time.monotonic()
@@ -185,9 +185,26 @@ class PostgresEngine(Engine):
                      time.monotonic() - t1)
             conn.execute(text("UPDATE search_meta SET value = :v WHERE key = 'schema_version'"),
                          {"v": SCHEMA_VERSION})
+            if mark is not None:
+                _set_mark(conn, mark)
             _bump(conn)
         self.needs_rebuild = self.outdated = False
         return n
+
+    def stored_mark(self) -> dict[str, int] | None:
+        """The archive's high-water mark these tables last caught up to (None: unknown)."""
+        with self.db.connect() as conn:
+            value = conn.execute(text("SELECT value FROM search_meta WHERE key = 'mark'")).scalar()
+        try:
+            mark = json.loads(value) if value else None
+        except ValueError:
+            return None
+        return {str(k): int(v) for k, v in mark.items()} if isinstance(mark, dict) else None
+
+    def store_mark(self, mark: dict[str, int]) -> None:
+        """Record the high-water mark."""
+        with self.db.begin() as conn:
+            _set_mark(conn, mark)
 
     def indexed_versions(self) -> dict[int, set[int]]:
         """doc_id -> version ids with entries."""
@@ -305,6 +322,11 @@ def _stored_version(conn: Connection) -> str | None:
 def _lock(conn: Connection) -> None:
     """Wait for other writers (held until the transaction ends)."""
     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+
+
+def _set_mark(conn: Connection, mark: dict[str, int]) -> None:
+    conn.execute(text("INSERT INTO search_meta VALUES ('mark', :v) "
+                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"), {"v": json.dumps(mark)})
 
 
 def _bump(conn: Connection) -> None:

@@ -4,6 +4,11 @@
 code's, rebuilds it from the database before answering anything.  The ingest pipeline calls
 `SearchService.update_documents()` after a commit (new document, new version, status changes)
 and `remove_documents()` after a deletion, so search never shows what the archive no longer has.
+
+The index also keeps a high-water mark of the archive (the newest version and ingest-log row it
+holds).  A process killed between its commit and its index update leaves the index behind the
+mark; `catch_up()` (run by `open_search` and after every ingest) re-reads the documents changed
+since, so the next command or the web worker brings the index level without `arsip reindex`.
 """
 
 from __future__ import annotations
@@ -14,12 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from archive.errors import ArchiveError, BadInputError
-from archive.models import Document, StoredFileRow, Version
+from archive.errors import BadInputError
+from archive.models import Document, Job, StoredFileRow, Version
 from search.engine import Engine
 from search.records import IndicatorResults, SearchQuery, SearchResults
 from search.source import iter_documents
@@ -93,9 +97,33 @@ class SearchService:
         return True
 
     def reindex(self) -> int:
-        """Rebuild the whole index from the archive; returns the entries written."""
+        """Rebuild the whole index from the archive (with its high-water mark); entries written."""
         with self.sessions() as session:
-            return self.engine.rebuild(iter_documents(session))
+            mark = archive_mark(session)  # read first: what commits later is caught up later
+            return self.engine.rebuild(iter_documents(session), mark)
+
+    def catch_up(self, also: Iterable[int] = ()) -> int:
+        """Update the documents changed since the index's high-water mark (and `also`).
+
+        Returns how many documents were re-read.  An index without a mark (built before marks
+        existed) is rebuilt once.
+        """
+        stored = self.engine.stored_mark()
+        if stored is None:
+            log.info("search index (%s) has no high-water mark: rebuilding it once", self.engine.name)
+            self.reindex()
+            return 0
+        with self.sessions() as session:
+            now = archive_mark(session)
+            changed = changed_since(session, stored) | set(also)
+        if changed - set(also):
+            log.warning("search index (%s) was behind the archive by %d document(s): updating them",
+                        self.engine.name, len(changed - set(also)))
+        if changed:
+            self.update_documents(changed)
+        if now != stored:
+            self.engine.store_mark({k: max(now[k], stored.get(k, 0)) for k in now})
+        return len(changed)
 
     def update_documents(self, doc_ids: Iterable[int]) -> None:
         """Re-read these documents from the archive; ones that no longer exist are removed."""
@@ -107,12 +135,20 @@ class SearchService:
         if gone:
             self.engine.delete_documents(gone)
 
-    def update_after_ingest(self, doc_id: int) -> None:
-        """The ingest hook: update one document; a failure is logged, never undoes the archive."""
+    def update_after_ingest(self, doc_id: int) -> str | None:
+        """The hook after a commit: update the document (and anything behind the mark).
+
+        A failure never undoes the archive: it is logged and returned as a warning in words
+        (None when the index is up to date); the next command catches the index up.
+        """
         try:
-            self.update_documents([doc_id])
-        except (ArchiveError, SQLAlchemyError, OSError) as e:
-            log.error("search index not updated for document #%d (%s): run `arsip reindex`", doc_id, e)
+            if not self.ensure_current():
+                self.catch_up(also=[doc_id])
+        except Exception as e:  # noqa: BLE001 - the archive's outcome stands whatever the index does
+            log.warning("search index not updated for document #%d: %s", doc_id, e)
+            log.debug("index update failure", exc_info=True)
+            return index_warning(e)
+        return None
 
     def remove_documents(self, doc_ids: Iterable[int]) -> None:
         """Drop deleted documents from the index."""
@@ -147,8 +183,30 @@ class SearchService:
 
 
 def open_search(options: SearchOptions, session_factory: SessionFactory, *, rebuild: bool = True) -> SearchService:
-    """Open the engine and, unless told not to, rebuild it when its schema version is stale."""
+    """Open the engine and, unless told not to, rebuild it when its schema version is stale and
+    catch it up with the archive's changes since its high-water mark."""
     service = SearchService(open_engine(options), session_factory)
-    if rebuild:
-        service.ensure_current()
+    if rebuild and not service.ensure_current():
+        service.catch_up()
     return service
+
+
+def archive_mark(session: Session) -> dict[str, int]:
+    """The archive's high-water mark: its newest version id and ingest-log (jobs) row id."""
+    return {"versions": int(session.scalar(select(func.max(Version.id))) or 0),
+            "jobs": int(session.scalar(select(func.max(Job.id))) or 0)}
+
+
+def changed_since(session: Session, mark: dict[str, int]) -> set[int]:
+    """Documents with a version, or a successful ingest-log row, newer than `mark`."""
+    new_versions = select(Version.document_id).where(Version.id > mark.get("versions", 0))
+    new_jobs = (select(Version.document_id).join(Job, Job.version_id == Version.id)
+                .where(Job.id > mark.get("jobs", 0), Job.status == "done"))
+    return set(session.scalars(new_versions)) | set(session.scalars(new_jobs))
+
+
+def index_warning(error: Exception) -> str:
+    """What the user reads when the index could not follow a commit."""
+    what = getattr(error, "message", None) or f"{error.__class__.__name__}: {error}"
+    return (f"indeks pencarian belum diperbarui ({what}); perintah `arsip` berikutnya atau "
+            "aplikasi web memperbaruinya sendiri, atau jalankan `arsip reindex`")

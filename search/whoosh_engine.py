@@ -11,9 +11,12 @@ refreshed; for the filter-only queries whoosh still answers, filters as `And` cl
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import itertools
 import json
 import logging
+import os
 import shutil
 import threading
 import time
@@ -28,6 +31,7 @@ from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
 from whoosh.collectors import TimeLimit
 
+from archive.crashpoints import crash_point
 from search.analysis import ANALYSIS_VERSION, lexemes, max_edits, surface_words, tokens
 from search.bm25 import HEAD_BOOST
 from search.engine import Engine, Expansions, RawPageHit
@@ -48,6 +52,7 @@ log = logging.getLogger(__name__)
 LAYOUT_VERSION = 3  # 3: the written words, for OCR-slip matching
 SCHEMA_VERSION = f"whoosh-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
 VERSION_FILE = "arsip-search.json"
+MARK_FILE = "arsip-mark.json"  # the archive's high-water mark this index has caught up to
 
 
 class IndonesianTokenizer(Tokenizer):
@@ -120,16 +125,68 @@ class WhooshEngine(Engine):
     def __init__(self, directory: Path, *, procs: int = 1) -> None:
         self.dir = Path(directory)
         self.procs = procs
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _index() may close the searcher while it is held
         self._searcher: Any = None
         self._ranker_cache: Ranker | None = None
         self._lengths = LengthCache()
-        stored = self._stored_version()
-        self.needs_rebuild = stored != SCHEMA_VERSION or not index.exists_in(str(self.dir))
-        self.outdated = stored is not None and stored != SCHEMA_VERSION
-        self._ix = self._create() if self.needs_rebuild else index.open_dir(str(self.dir))
+        self._ix: Any = None
+        self._inode = 0
+        with self._swap_lock(exclusive=False):
+            stored = self._stored_version()
+            self.needs_rebuild = stored != SCHEMA_VERSION or not index.exists_in(str(self.dir))
+            self.outdated = stored is not None and stored != SCHEMA_VERSION
+            if not self.needs_rebuild:
+                self._open()
+        if self.needs_rebuild:
+            self._create_empty()
+
+    def _create_empty(self) -> None:
+        """An empty index to write to until `rebuild` fills one beside it (an index of another
+        schema is dropped); unless another process finished a build meanwhile."""
+        with self._swap_lock(exclusive=True):
+            if self._stored_version() == SCHEMA_VERSION and index.exists_in(str(self.dir)):
+                self.needs_rebuild = self.outdated = False
+                self._open()
+                return
+            self._ix = self._create()
+            self._inode = self.dir.stat().st_ino
 
     # --- index files ---------------------------------------------------------------------------
+    def _open(self) -> None:
+        self._ix = index.open_dir(str(self.dir))
+        self._inode = self.dir.stat().st_ino
+
+    def _index(self) -> Any:
+        """The open index; reopened when a rebuild (maybe another process's) swapped it."""
+        try:
+            swapped = self._ix is not None and self.dir.stat().st_ino != self._inode
+        except FileNotFoundError:
+            swapped = True
+        if swapped:
+            self.close()
+            self._ix = None
+            if index.exists_in(str(self.dir)) and self._stored_version() == SCHEMA_VERSION:
+                self._open()
+        if self._ix is None:
+            raise IndexUnavailableError(
+                f"Indeks pencarian {self.dir} belum dibangun; jalankan `arsip reindex`.")
+        return self._ix
+
+    @contextlib.contextmanager
+    def _swap_lock(self, *, exclusive: bool) -> Iterator[None]:
+        """`<index>.lock` beside the index: shared to read or write it, exclusive to swap it.
+
+        Two rebuilds (or a rebuild and a first build) at once then take turns instead of racing on
+        one `index.new`, and no writer writes into an index that is being swapped out.
+        """
+        self.dir.parent.mkdir(parents=True, exist_ok=True)
+        with self.dir.with_name(self.dir.name + ".lock").open("a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     def _stored_version(self) -> str | None:
         """The schema version a finished build left, None when there is none (never built)."""
         try:
@@ -151,6 +208,20 @@ class WhooshEngine(Engine):
         (self.dir / VERSION_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
         self.needs_rebuild = self.outdated = False
 
+    def stored_mark(self) -> dict[str, int] | None:
+        """The archive's high-water mark this index was last caught up to (None: unknown)."""
+        try:
+            mark = json.loads((self.dir / MARK_FILE).read_text())
+        except (OSError, ValueError):
+            return None
+        return {str(k): int(v) for k, v in mark.items()} if isinstance(mark, dict) else None
+
+    def store_mark(self, mark: dict[str, int]) -> None:
+        """Record the high-water mark (temp file + rename: never half written)."""
+        with self._swap_lock(exclusive=False):
+            self._index()  # the current index, not one swapped out meanwhile
+            _write_json(self.dir / MARK_FILE, mark)
+
     def size_bytes(self) -> int:
         """Bytes of all files in the index directory."""
         return sum(p.stat().st_size for p in self.dir.iterdir() if p.is_file())
@@ -161,7 +232,8 @@ class WhooshEngine(Engine):
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
-        self._ix.close()
+        if self._ix is not None:
+            self._ix.close()
 
     # --- writing -------------------------------------------------------------------------------
     def _write(self, docs: Iterable[DocumentRecord], delete: bool, bulk: bool) -> int:
@@ -170,7 +242,9 @@ class WhooshEngine(Engine):
         if bulk and self.procs > 1:
             opts.update(procs=self.procs, multisegment=True)
         try:
-            writer = self._ix.writer(**opts)
+            writer = self._index().writer(**opts)
+        except IndexUnavailableError:
+            raise
         except Exception as e:
             raise IndexUnavailableError(f"Indeks pencarian {self.dir} sedang dikunci atau rusak: {e}") from e
         n = 0
@@ -184,41 +258,69 @@ class WhooshEngine(Engine):
         except BaseException:
             writer.cancel()
             raise
+        crash_point("index")
         writer.commit()
         return n
 
     def replace_documents(self, docs: Iterable[DocumentRecord]) -> int:
         """Replace every entry of these documents."""
-        return self._write(docs, delete=True, bulk=False)
+        with self._swap_lock(exclusive=False):
+            return self._write(docs, delete=True, bulk=False)
 
     def delete_documents(self, doc_ids: Iterable[int]) -> None:
         """Remove every entry of these documents."""
-        self._write((DocumentRecord(d) for d in doc_ids), delete=True, bulk=False)
+        with self._swap_lock(exclusive=False):
+            self._write((DocumentRecord(d) for d in doc_ids), delete=True, bulk=False)
 
-    def rebuild(self, docs: Iterable[DocumentRecord]) -> int:
-        """Build a new index beside the old one and swap it in; a failure keeps the old index."""
-        fresh = WhooshEngine.__new__(WhooshEngine)
-        fresh.dir, fresh.procs = self.dir.with_name(self.dir.name + ".new"), self.procs
-        fresh._ix = fresh._create()
-        try:
-            n = fresh._write(docs, delete=False, bulk=True)
-            fresh._mark_version()
-        finally:
+    def rebuild(self, docs: Iterable[DocumentRecord], mark: dict[str, int] | None = None) -> int:
+        """Build a new index beside the old one and swap it in; a failure keeps the old index.
+
+        Under the exclusive lock: what a killed rebuild left (`index.new`, `index.old`) is removed
+        first, and a second rebuild at once waits for this one instead of sharing its folder.
+        """
+        with self._swap_lock(exclusive=True):
+            self._clean_leftovers()
+            fresh = WhooshEngine.__new__(WhooshEngine)
+            fresh.dir, fresh.procs = self._beside(".new"), self.procs
+            fresh._lock, fresh._searcher = threading.RLock(), None
+            fresh._ix = fresh._create()
+            fresh._inode = fresh.dir.stat().st_ino
+            try:
+                n = fresh._write(docs, delete=False, bulk=True)
+                fresh._mark_version()
+                if mark is not None:
+                    _write_json(fresh.dir / MARK_FILE, mark)
+            except BaseException:
+                fresh._ix.close()
+                shutil.rmtree(fresh.dir, ignore_errors=True)
+                raise
             fresh._ix.close()
-        self.close()
-        old = self.dir.with_name(self.dir.name + ".old")
-        if self.dir.exists():
-            self.dir.rename(old)
-        fresh.dir.rename(self.dir)
-        shutil.rmtree(old, ignore_errors=True)
-        self._ix = index.open_dir(str(self.dir))
+            self.close()
+            old = self._beside(".old")
+            if self.dir.exists():
+                self.dir.rename(old)
+            fresh.dir.rename(self.dir)
+            shutil.rmtree(old, ignore_errors=True)
+            self._open()
         self.needs_rebuild = self.outdated = False
         return n
+
+    def _beside(self, suffix: str) -> Path:
+        return self.dir.with_name(self.dir.name + suffix)
+
+    def _clean_leftovers(self) -> None:
+        """Remove the swap folders a killed rebuild left (caller holds the exclusive lock)."""
+        for leftover in (self._beside(".new"), self._beside(".old")):
+            if leftover.exists():
+                log.info("search index: removing %s left by an interrupted rebuild", leftover)
+                shutil.rmtree(leftover)
 
     def indexed_versions(self) -> dict[int, set[int]]:
         """doc_id -> version ids with entries."""
         out: dict[int, set[int]] = {}
-        with self._ix.searcher() as s:
+        if self.needs_rebuild:
+            return out
+        with self._swap_lock(exclusive=False), self._index().searcher() as s:
             for stored in s.all_stored_fields():
                 out.setdefault(int(stored["doc_id"]), set()).add(int(stored["version_id"]))
         return out
@@ -226,13 +328,14 @@ class WhooshEngine(Engine):
     # --- reading -------------------------------------------------------------------------------
     def _shared_searcher(self) -> Any:
         with self._lock:
+            ix = self._index()  # a swapped index closes the old searcher
             if self._searcher is not None and not self._searcher.up_to_date():
                 # a new searcher, not refresh(): whoosh's reader reuse misses deletions in a
                 # segment it already had open (and fails on an empty index)
                 self._searcher.close()
                 self._searcher = None
             if self._searcher is None:
-                self._searcher = self._ix.searcher()
+                self._searcher = ix.searcher()
             return self._searcher
 
     def _run(self, q: wq.Query, limit: int, deadline: float) -> tuple[list[Any], bool]:
@@ -334,6 +437,12 @@ class WhooshEngine(Engine):
 
 
 # --- entries ---------------------------------------------------------------------------------
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data))
+    tmp.replace(path)
+
+
 def _common(doc_id: int, v: VersionRecord) -> dict[str, Any]:
     out: dict[str, Any] = {
         "doc_id": str(doc_id), "version_id": str(v.version_id), "version_no": v.version_no,

@@ -27,6 +27,7 @@ def _size(n: int) -> str:
               help="Pakai ulang (tautan keras) berkas yang sudah ada di cadangan terakhir DEST; "
                    "hanya berkas baru yang disalin.")
 @click.option("--base", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              metavar="FOLDER",
               help="Cadangan sebelumnya yang dipakai ulang (bawaan: yang terbaru di DEST); "
                    "menyiratkan --incremental.")
 @click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")

@@ -172,24 +172,63 @@ def reindex() -> None:
 
 
 @click.command()
+@click.option("--quick", is_flag=True,
+              help="Periksa ukuran berkas saja (cepat), bukan SHA-256 seluruh isinya.")
+@click.option("--repair", "repair", type=click.Path(path_type=Path), default=None, metavar="CADANGAN",
+              help="Pulihkan berkas yang hilang atau rusak dari folder cadangan ini (hasil `arsip backup`).")
 @click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
-def check(as_json: bool) -> None:
-    """Periksa berkas, baris basis data dan entri indeks yang tidak cocok (keluar 1 bila ada)."""
+def check(quick: bool, repair: Path | None, as_json: bool) -> None:
+    """Periksa penyimpanan berkas (SHA-256 setiap berkas terhadap nama dan barisnya), basis data dan
+    indeks pencarian; keluar 1 bila masih ada yang tidak cocok."""
     from api.settings import Settings
+    from archive.integrity import check_store, repair_from
     from archive.store import FileStore
 
-    store = FileStore(Settings().files_dir)
-    service = open_service(rebuild=False)
+    settings = Settings()
+    store = FileStore(settings.files_dir)
+    service = open_service()  # catches a lagging index up first, as every command does
     try:
-        report = service.check(store.iter_hashes(), store.exists)
+        with service.sessions() as session:
+            files = check_store(session, store, quick=quick)
+        if repair is not None and files.problems:
+            repair_from(files, store, repair)
+        index = service.check(store.iter_hashes(), store.exists)
     finally:
         service.close()
+    ok = files.ok and not (index.versions_not_indexed or index.entries_without_version
+                           or index.index_schema_outdated)
     if as_json:
-        click.echo(json.dumps({**asdict(report), "ok": report.ok}, indent=1))
+        click.echo(json.dumps({"store": {**asdict(files), "ok": files.ok}, "index": asdict(index),
+                               "ok": ok}, indent=1, default=str))
     else:
-        for name, values in asdict(report).items():
-            if values:
-                click.echo(f"{name.replace('_', ' ')}: {values if values is not True else 'ya'}")
-        click.echo("semua cocok" if report.ok else "ada yang tidak cocok: `arsip reindex` memperbaiki indeks")
-    if not report.ok:
+        for line in _check_lines(files, index, repair):
+            click.echo(line)
+    if not ok:
         sys.exit(1)
+
+
+def _check_lines(files: Any, index: Any, repair: Path | None) -> Any:
+    how = "ukurannya saja (--quick)" if files.quick else "SHA-256 seluruh isinya"
+    yield f"diperiksa: {files.checked} berkas tercatat, {how}"
+    for sha in files.repaired:
+        yield f"dipulihkan dari {repair}: {sha}"
+    fix = (f"berkas ini tidak ada di cadangan {repair}; pakai cadangan yang lebih lama"
+           if repair else "pulihkan dari cadangan: `arsip check --repair FOLDER_CADANGAN`")
+    for p in files.problems:
+        yield (f"{p.problem.upper()}: {p.sha256} ({_role(p.role)}, versi {p.version_no} dari "
+               f"#{p.document_id}): {p.detail}; {fix}")
+    for sha in files.unreferenced:
+        yield (f"TIDAK TERCATAT: {sha}: berkas ini di penyimpanan tanpa baris basis data (sisa "
+               "pengarsipan yang terputus); arsipkan ulang berkas aslinya dengan `arsip ingest`")
+    if index.versions_not_indexed or index.entries_without_version or index.index_schema_outdated:
+        yield (f"indeks pencarian tidak cocok (versi belum terindeks: {index.versions_not_indexed}, "
+               f"entri tanpa versi: {index.entries_without_version}); jalankan `arsip reindex`")
+    if files.ok and not (index.versions_not_indexed or index.entries_without_version
+                         or index.index_schema_outdated):
+        yield "semua cocok"
+
+
+def _role(role: str) -> str:
+    from api.cli.ingest import role_label
+
+    return role_label(role)

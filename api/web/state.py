@@ -32,9 +32,10 @@ class WebState:
     login_limiter: LoginLimiter = field(default_factory=LoginLimiter)
     accounts_exist: bool = False  # cached once true: the set-up page is closed for good
 
-    def index_document(self, doc_id: int) -> None:
-        """The ingest hook: bring one document up to date in the search index."""
-        self.search.update_after_ingest(doc_id)
+    def index_document(self, doc_id: int) -> str | None:
+        """The ingest hook: bring one document (and whatever lags) up to date in the search index;
+        a warning in words when the index could not follow."""
+        return self.search.update_after_ingest(doc_id)
 
     def ingest(self, path: Path, name: str, uploader: str | None) -> FileOutcome:
         """Archive one uploaded file exactly as `arsip ingest` does (audited as the uploading account)."""

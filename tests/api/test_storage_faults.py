@@ -94,4 +94,4 @@ def test_a_full_disk_stores_nothing_half_way(tmp_path: Path) -> None:
         assert "Traceback" not in done.stderr, (size, done.stderr)
         assert "penuh" in done.stdout + done.stderr, (size, done.stdout, done.stderr)
         assert done.returncode == 7, (size, done.stdout, done.stderr)
-        # (the index swap folder a full disk left is checked once reindex cleans it)
+        assert done.stdout.split("--- left behind:")[1].strip() == "", (size, done.stdout)

@@ -50,7 +50,7 @@ def test_stored_files_are_read_only(tmp_path: Path) -> None:
     assert store.path(stored.sha256).stat().st_mode & 0o222 == 0
 
 
-def test_written_to_a_temp_file_in_the_same_dir_then_renamed(
+def test_written_to_a_temp_file_in_the_scratch_folder_then_renamed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = FileStore(tmp_path / "files")
@@ -65,7 +65,7 @@ def test_written_to_a_temp_file_in_the_same_dir_then_renamed(
     stored = store.put(_source(tmp_path, b"content"))
     [(tmp, final, data, existed)] = seen
     assert final == store.path(stored.sha256)
-    assert tmp.parent == final.parent and tmp.name.startswith(".incoming-")
+    assert tmp.parent.parent == tmp_path / "tmp" and tmp.name.startswith(".incoming-")
     assert data == b"content" and not existed
 
 
