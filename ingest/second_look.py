@@ -86,13 +86,15 @@ def well_formed(text: str) -> bool:
     """A number without OCR slips (`60STAHUN`), in the `N TAHUN YYYY` form when it says TAHUN."""
     from ingest.layertrust import misread_tokens
 
-    if not _digits(text) or misread_tokens(text.split()):
+    squashed = re.sub(r"\s+", "", text)
+    if not _digits(text) or misread_tokens(text.split()) or _LOOK_ALIKE_RE.search(squashed):
         return False
     if re.search(r"tahun", text, re.I):
         return bool(re.fullmatch(r"\s*\d+\s+tahun\s+(?:19|20)\d\d\s*", text, re.I))
     return True
 
 
+_LOOK_ALIKE_RE = re.compile(r"\d[OolISZB]|[OolISZB]\d")  # 'O99', '2Ol7': a letter read for a digit
 SECOND_MIN_CONF = 90.0
 DOUBT = 0.7  # a number only the second engine read is flagged for checking
 SECOND_NOMOR = ("nomor: dibaca oleh mesin OCR kedua (tulisan tangan?), Tesseract membacanya lain; "
