@@ -68,6 +68,19 @@ class Settings(BaseSettings):
         description="Folder of pg_dump/pg_restore for backups; default: newest /usr/lib/postgresql/*/bin, then PATH.",
     )
 
+    queue_tries: int = Field(
+        default=3, ge=1, description="Tries of one uploaded file (errors, or its worker dying) before it fails.")
+    queue_small_pages: int = Field(
+        default=10, ge=1,
+        description="Files of at most this many pages go to queue `kecil`, longer ones to `besar`.")
+    worker_heartbeat: float = Field(
+        default=10.0, gt=0, description="Seconds between a worker's heartbeats to the queue.")
+    worker_stalled_after: float = Field(
+        default=60.0, gt=0,
+        description="Seconds without a heartbeat after which a worker's job is put back (or failed after ARSIP_QUEUE_TRIES).")
+    serve_worker: bool = Field(
+        default=True, description="`arsip serve` reads uploads itself (a worker in the web process).")
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite in the data dir."""

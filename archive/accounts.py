@@ -192,6 +192,11 @@ def user_for_token(session: Session, secret: str) -> User | None:
 def new_session(session: Session, user: User, address: str | None, hours: float) -> str:
     """Start a web session; the cookie value (random, stored as a hash)."""
     secret = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    for old in session.scalars(select(WebSession).where(WebSession.user_id == user.id)):
+        expires = old.expires_at if old.expires_at.tzinfo else old.expires_at.replace(tzinfo=UTC)
+        if expires <= now:  # ended sessions leave no rows behind
+            session.delete(old)
     session.add(WebSession(token_hash=sha256_hex(secret), user_id=user.id, address=address,
                            expires_at=datetime.now(UTC) + timedelta(hours=hours)))
     return secret

@@ -16,11 +16,14 @@ it is rebuilt from the database on restore.
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +33,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 from archive import dbsnapshot
-from archive.errors import BadInputError, StorageError
+from archive.errors import BadInputError, ConflictError, StorageError
 from archive.store import FileStore
 
 log = logging.getLogger(__name__)
@@ -90,25 +93,54 @@ class _Snapshot:
 def take_backup(engine: Engine, store_root: Path, dest: Path, options: BackupOptions) -> BackupResult:
     """Back up the archive (database `engine`, files under `store_root`) into a new folder of `dest`."""
     _make_dir(dest)
-    base = find_base(dest, options) if options.incremental else None
-    name = _new_name(dest)
-    work = dest / f".{name}.partial"
-    _make_dir(work)
-    try:
-        snap = _snapshot_database(engine, work, options)
-        result = BackupResult(dest / name, snap.engine, snap.schema_revision, snap.counts, base=base)
-        if options.incremental and base is None:
-            result.notes.append("belum ada cadangan sebelumnya di folder ini: dibuat cadangan penuh")
-        _copy_files(snap.files, FileStore(store_root), work / FILES, base, result)
-        _write_manifest(work, _manifest(snap, result, options))
-        work.rename(result.folder)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    _fsync_dir(dest)
+    with _one_backup_at_a_time(dest):
+        leftovers = _remove_leftovers(dest)
+        base = find_base(dest, options) if options.incremental else None
+        name = _new_name(dest)
+        work = dest / f".{name}.partial"
+        _make_dir(work)
+        try:
+            snap = _snapshot_database(engine, work, options)
+            result = BackupResult(dest / name, snap.engine, snap.schema_revision, snap.counts,
+                                  base=base)
+            result.notes += [f"sisa cadangan yang terputus dihapus: {n}" for n in leftovers]
+            if options.incremental and base is None:
+                result.notes.append("belum ada cadangan sebelumnya di folder ini: dibuat cadangan "
+                                    "penuh")
+            _copy_files(snap.files, FileStore(store_root), work / FILES, base, result)
+            _write_manifest(work, _manifest(snap, result, options))
+            work.rename(result.folder)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        _fsync_dir(dest)
     log.info("backup %s: %d files (%d copied, %d linked, %d reused)", result.folder, result.files,
              result.copied, result.linked, result.reused)
     return result
+
+
+@contextmanager
+def _one_backup_at_a_time(dest: Path) -> Iterator[None]:
+    """An exclusive lock on `<DEST>/.arsip-backup.lock`; a second backup into DEST is refused."""
+    with (dest / ".arsip-backup.lock").open("a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as e:
+            raise ConflictError(f"Pencadangan lain sedang berjalan ke {dest}; tunggu sampai "
+                                "selesai lalu ulangi.") from e
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(dest: Path) -> list[str]:
+    """Folders of backups that were killed half-way (never renamed): nothing in them is trusted."""
+    gone = []
+    for path in sorted(dest.glob(f".{PREFIX}*.partial")):
+        shutil.rmtree(path, ignore_errors=True)
+        gone.append(path.name)
+    return gone
 
 
 # --- the database first -------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A NIP (Nomor Induk Pegawai, PP 11/2017 and BKN rules) is 18 digits: birth date `YYYYMMDD`, the
 month the civil servant was appointed (TMT CPNS, `YYYYMM`), the sex digit (1 man, 2 woman), and a
-three-digit serial that is never 000.
+three-digit serial that is never 000.  The same rules as `ingest/nip.py` (which judges NIPs read
+from documents); kept apart because `archive/` imports nothing of ours.
 """
 
 from __future__ import annotations
@@ -45,10 +46,10 @@ def check_nip(text: str, today: date | None = None) -> Nip:
                             "(tahun dan bulan), bulannya 01-12.")
     tmt = date(int(nip[8:12]), month, 1)
     age = tmt.year - lahir.year - ((tmt.month, 1) < (lahir.month, lahir.day))
-    if lahir.year < 1900 or lahir > today or not 15 <= age <= 60 or tmt > today:
+    if lahir.year < 1900 or lahir > today or not 17 <= age <= 60 or tmt > today:
         raise BadInputError(f"NIP {nip} tidak sah: tanggal lahir {lahir.isoformat()} dan TMT "
                             f"{tmt.strftime('%Y-%m')} tidak masuk akal (TMT harus sudah lewat, "
-                            "pada usia 15-60 tahun).")
+                            "pada usia 17-60 tahun).")
     if nip[14] not in "12":
         raise BadInputError(f"NIP {nip} tidak sah: angka ke-15 ({nip[14]}) harus jenis kelamin, "
                             "1 (laki-laki) atau 2 (perempuan).")

@@ -36,21 +36,32 @@ class Reading:
     repaired: bool = False
 
 
-def structure_ok(nip: str | None) -> bool:
-    """True when `nip` is 18 digits with a real birth date, a service start after the 17th
-    birthday, a sex digit 1 or 2 and a sequence from 001."""
+def problem(nip: str | None) -> str | None:
+    """What breaks the structure of an 18-digit NIP, in Indonesian, or None when it holds:
+    birth date (yyyymmdd), TMT as CPNS (yyyymm, 17 to 60 years after birth), sex (1 or 2),
+    serial (not 000)."""
     if not nip or not re.fullmatch(r"\d{18}", nip):
-        return False
+        return "bukan 18 angka"
     try:
         birth = dt.date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
     except ValueError:
-        return False
+        return f"tanggal lahir {nip[:8]} tidak ada"
+    if not _MIN_BIRTH <= birth.year <= _MAX_BIRTH:
+        return f"tahun lahir {birth.year} tidak masuk akal"
     tmt_year, tmt_month = int(nip[8:12]), int(nip[12:14])
-    if not (_MIN_BIRTH <= birth.year <= _MAX_BIRTH and 1 <= tmt_month <= 12):
-        return False
-    if not birth.year + 17 <= tmt_year <= birth.year + 60:
-        return False
-    return nip[14] in "12" and nip[15:18] != "000"
+    if not 1 <= tmt_month <= 12 or not birth.year + 17 <= tmt_year <= birth.year + 60:
+        return f"TMT {nip[8:14]} tidak cocok dengan tahun lahir {birth.year}"
+    if nip[14] not in "12":
+        return f"angka jenis kelamin {nip[14]} bukan 1 atau 2"
+    if nip[15:18] == "000":
+        return "nomor urut 000"
+    return None
+
+
+def structure_ok(nip: str | None) -> bool:
+    """True when `nip` is 18 digits with a real birth date, a service start after the 17th
+    birthday, a sex digit 1 or 2 and a sequence from 001."""
+    return problem(nip) is None
 
 
 def readings(text: str | None) -> list[Reading]:

@@ -9,9 +9,10 @@ from typing import Protocol
 
 import numpy as np
 
+from ingest.nip import problem as nip_problem
 from ingest.ocr import OcrWord
 from ingest.scan_grid import CellBox
-from ingest.text import find_nip, nip_problem, parse_date
+from ingest.text import find_nip, parse_date
 
 
 # --- second readings ---------------------------------------------------------------------------

@@ -152,26 +152,6 @@ def find_nip(text: str | None) -> str | None:
     return re.sub(r"\D", "", m.group(1)) if m else None
 
 
-def nip_problem(nip: str) -> str | None:
-    """What breaks the structure of an 18-digit NIP, in Indonesian, or None when it holds:
-    birth date (yyyymmdd), TMT as CPNS (yyyymm, at least 17 years after birth), sex (1 or 2),
-    serial (not 000)."""
-    if not re.fullmatch(r"\d{18}", nip):
-        return "bukan 18 angka"
-    try:
-        born = date(int(nip[:4]), int(nip[4:6]), int(nip[6:8]))
-    except ValueError:
-        return f"tanggal lahir {nip[:8]} tidak ada"
-    tmt_year, tmt_month = int(nip[8:12]), int(nip[12:14])
-    if not 1 <= tmt_month <= 12 or not born.year + 17 <= tmt_year <= born.year + 50:
-        return f"TMT {nip[8:14]} tidak cocok dengan tahun lahir {born.year}"
-    if nip[14] not in "12":
-        return f"angka jenis kelamin {nip[14]} bukan 1 atau 2"
-    if nip[15:] == "000":
-        return "nomor urut 000"
-    return None
-
-
 _ITEM_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-z][.)]|[-•·▪●*])\s*")
 
 

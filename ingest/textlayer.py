@@ -35,7 +35,7 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
             pages = [_read_page(p) for p in pdf.pages]
             sideways = {i: turn for i, p in enumerate(pdf.pages) if (turn := sideways_turn(p))}
         if sideways:
-            pages = _read_turned(path, pages, sideways)
+            pages = _turned_or_as_read(path, pages, sideways)
     except DamagedPdfError:
         raise
     except Exception as e:  # pdfminer raises many unrelated types on a broken file
@@ -66,6 +66,16 @@ def sideways_turn(page: Any) -> int:
     if max(up, down) < 0.6 * len(chars):
         return 0
     return 90 if up >= down else 270
+
+
+def _turned_or_as_read(path: Path, pages: list[PageContent], sideways: dict[int, int],
+                       ) -> list[PageContent]:
+    """The sideways pages turned; as first read when turning them fails (a damaged file)."""
+    try:
+        return _read_turned(path, pages, sideways)
+    except Exception as e:  # pypdf and pdfminer raise many types on a broken file
+        log.info("%s: sideways pages not turned (%s)", path.name, e)
+        return pages
 
 
 def _read_turned(path: Path, pages: list[PageContent], sideways: dict[int, int]) -> list[PageContent]:

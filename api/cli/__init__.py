@@ -173,7 +173,7 @@ def _register() -> None:
     from api.cli import extract
 
     modules: list[Any] = [extract]
-    for optional in ("ingest", "letter", "search", "archive", "backup", "serve", "users"):
+    for optional in ("ingest", "letter", "search", "archive", "backup", "serve", "users", "worker"):
         try:
             modules.append(__import__(f"api.cli.{optional}", fromlist=["register"]))
         except ModuleNotFoundError as e:

@@ -27,6 +27,7 @@ def _size(n: int) -> str:
               help="Pakai ulang (tautan keras) berkas yang sudah ada di cadangan terakhir DEST; "
                    "hanya berkas baru yang disalin.")
 @click.option("--base", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              metavar="FOLDER",
               help="Cadangan sebelumnya yang dipakai ulang (bawaan: yang terbaru di DEST); "
                    "menyiratkan --incremental.")
 @click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
@@ -76,6 +77,7 @@ def restore(src: Path, as_json: bool) -> None:
     from api.settings import Settings
     from api.wiring import open_search_service
     from archive.db import make_engine, make_sessionmaker, upgrade
+    from archive.integrity import check_store
     from archive.restore import restore_backup
     from archive.store import FileStore
 
@@ -89,6 +91,8 @@ def restore(src: Path, as_json: bool) -> None:
         try:
             entries = service.reindex()
             store = FileStore(settings.files_dir)
+            with service.sessions() as session:  # every row has its file (hashed while restored)
+                files = check_store(session, store, quick=True)
             report = service.check(store.iter_hashes(), store.exists)
         finally:
             service.close()
@@ -97,7 +101,8 @@ def restore(src: Path, as_json: bool) -> None:
     if as_json:
         _echo_json({"source": str(src), "engine": result.engine, "counts": result.counts,
                     "files": result.files, "bytes": result.bytes, "index_entries": entries,
-                    "check": asdict(report), "ok": report.ok})
+                    "check": asdict(report), "store": {**asdict(files), "ok": files.ok},
+                    "ok": report.ok and files.ok})
     else:
         click.echo(f"dipulihkan dari {src}: basis data {result.engine}, "
                    f"{sum(result.counts.values())} baris di {len(result.counts)} tabel "
@@ -107,9 +112,12 @@ def restore(src: Path, as_json: bool) -> None:
         for name, values in asdict(report).items():
             if values:
                 click.echo(f"{name.replace('_', ' ')}: {values if values is not True else 'ya'}")
-        click.echo("pemeriksaan: semua cocok" if report.ok else
+        for p in files.problems:
+            click.echo(f"{p.problem.upper()}: {p.sha256} (versi {p.version_no} dari #{p.document_id}): "
+                       f"{p.detail}")
+        click.echo("pemeriksaan: semua cocok" if report.ok and files.ok else
                    "pemeriksaan: ada yang tidak cocok (lihat di atas); jalankan `arsip check`")
-    if not report.ok:
+    if not (report.ok and files.ok):
         sys.exit(1)
 
 

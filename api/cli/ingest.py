@@ -78,13 +78,19 @@ def role_label(role: str) -> str:
               help="Nama pengunggah yang dicatat (bawaan: nama login Anda).")
 @click.option("--why", is_flag=True,
               help="Tampilkan di bawah setiap berkas alasan berkas itu dicatat demikian.")
-def ingest(paths: tuple[Path, ...], uploader: str | None, why: bool) -> None:
+@click.option("--queue", "to_queue", is_flag=True,
+              help="Jangan baca di sini: masukkan ke antrean (dibaca `arsip worker` atau `arsip serve`), "
+                   "sama seperti unggahan web.")
+def ingest(paths: tuple[Path, ...], uploader: str | None, why: bool, to_queue: bool) -> None:
     """Arsipkan PDF: berkas, atau folder (dicari *.pdf di semua subfoldernya)."""
     from api.settings import Settings
     from api.wiring import index_updater, ingest_options
     from archive.store import FileStore
 
     settings = Settings()
+    if to_queue:
+        _enqueue(settings, find_pdfs(paths), uploader or _login())
+        return
     session_factory = open_archive(settings)
     store = FileStore(settings.files_dir)
     options = ingest_options(settings, uploader=uploader or _login(),
@@ -97,6 +103,31 @@ def ingest(paths: tuple[Path, ...], uploader: str | None, why: bool) -> None:
     click.echo(tally.line())
     if tally.exit_code:
         sys.exit(tally.exit_code)
+
+
+def _enqueue(settings: Any, files: list[Path], uploader: str | None) -> None:
+    """Queue the files as one upload batch, exactly as the web's Unggah page does."""
+    from contextlib import ExitStack
+
+    from api.queue.engine import JobQueue
+    from api.queue.uploads import UploadFolder
+    from api.web.jobs import UploadQueue
+
+    if not files:
+        raise click.UsageError("Tidak ada berkas PDF di jalur yang diberikan.")
+    open_archive(settings)  # the data dir and the newest schema, as a worker expects
+    root = settings.data_dir / "uploads"
+    queue = JobQueue(settings, UploadFolder(root, settings.max_file_mb))
+    try:
+        with ExitStack() as stack:
+            streams = [(p.name, stack.enter_context(p.open("rb"))) for p in files]
+            batch = UploadQueue(root, queue, settings.max_file_mb).submit(streams, uploader)
+    finally:
+        queue.close()
+    for f in batch.files:
+        click.echo(f"{f.name}: {f.message or 'masuk antrean'}")
+    click.echo(f"unggahan {batch.id}: {batch.pending} berkas masuk antrean; lihat kemajuannya dengan "
+               "`arsip jobs`.")
 
 
 def _ingest_each(files: list[Path], session_factory: Any, store: Any, options: Any,

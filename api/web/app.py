@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.queue.engine import JobQueue, Reader, Worker, WorkerOptions
+from api.queue.uploads import UploadFolder, worker_name
 from api.web import (
     admin,
     documents,
@@ -44,9 +47,10 @@ def create_app(settings: Settings) -> FastAPI:
     engine = open_database(settings)
     sessions = make_sessionmaker(engine)
     search = open_search_service(settings, sessions)
+    uploads_dir = settings.data_dir / "uploads"
+    queue = JobQueue(settings, UploadFolder(uploads_dir, settings.max_file_mb))
     state = WebState(settings, engine, sessions, FileStore(settings.files_dir), search,
-                     UploadQueue(settings.data_dir / "uploads", lambda *a: state.ingest(*a),
-                                 settings.max_file_mb),
+                     UploadQueue(uploads_dir, queue, settings.max_file_mb),
                      LoginLimiter(attempts=settings.login_attempts))
     with sessions() as session:
         state.accounts_exist = has_users(session)
@@ -54,8 +58,12 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         state.uploads.resume()
+        worker = _start_worker(state) if settings.serve_worker else None
         yield
+        if worker is not None:
+            worker.stop()
         state.uploads.stop()
+        queue.close()
         state.search.close()
         engine.dispose()
 
@@ -74,3 +82,30 @@ def create_app(settings: Settings) -> FastAPI:
     security.install(app, security.load_secret(settings.data_dir / "secret.key"),
                      settings.max_file_mb, settings.max_upload_mb, errors.error_response)
     return app
+
+
+class _ServeWorker:
+    """The worker `arsip serve` runs in a thread: all queues, plus a lane for small files only."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.thread = threading.Thread(target=self._run, name="arsip-pekerja", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.worker.run()
+        except Exception:
+            log.exception("the upload worker stopped")
+
+    def stop(self) -> None:
+        self.worker.stop()
+        self.thread.join(timeout=30)
+
+
+def _start_worker(state: WebState) -> _ServeWorker:
+    from api.queue.engine import QUEUES, SMALL
+
+    reader = Reader(state.settings, state.uploads.folder, lambda *a: state.ingest(*a), worker_name())
+    options = WorkerOptions(queues=QUEUES, install_signal_handlers=False, lanes=[[SMALL]])
+    return _ServeWorker(Worker(state.settings, reader, options))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from archive import accounts
 from archive.audit import Actor
 from archive.errors import ArchiveError, BadInputError, NotFoundError, TooManyAttemptsError
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 
@@ -67,6 +69,7 @@ def masuk(request: Request, state: State, session: DbSession, nama: Annotated[st
         return page(request, "masuk.html", {**context, "error": e.message}, status_code=429)
     user = accounts.authenticate(session, nama, sandi)
     if user is None:
+        log.warning("failed login for %r from %s", nama[:64], address)
         state.login_limiter.failed(nama, address)
         known = session.query(accounts.User).filter_by(name=nama.strip().lower()).first()
         message = ("Akun ini dinonaktifkan; hubungi admin." if known is not None and known.disabled

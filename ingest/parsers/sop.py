@@ -11,9 +11,9 @@ import logging
 
 from ingest.layout import DocumentContent
 from ingest.model import Extraction, Official
+from ingest.nip import problem as nip_problem
 from ingest.parsers._sop_flow import read_flowchart
 from ingest.parsers._sop_identity import read_identity
-from ingest.text import nip_problem
 
 log = logging.getLogger(__name__)
 

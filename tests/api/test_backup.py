@@ -1,15 +1,16 @@
 """`arsip backup` / `arsip restore`: the round trip of a populated archive, taken while it is being written.
 
-An archive with a scan, two versions of one document, letters (sent, reserved, voided) and a stamped
+An archive with a scan, two versions of one document, a correction, letters (sent, reserved, voided), and a stamped
 copy is backed up while a thread keeps ingesting; the backup is restored into a fresh data dir (and a
 fresh database on PostgreSQL).  Every row the backup holds comes back equal (documents, versions,
-files and their hashes, letter numbers, copies, and any table added later: the comparison reads
+files and their hashes, letter numbers, copies, the audit trail and any table added later: the comparison reads
 every table there is), rows ingested after the snapshot are absent, and the issued copy still
 verifies as valid (SAH).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -80,10 +81,11 @@ def sop_scan(path: Path) -> Path:
 
 
 def populate(arsip: Arsip, corpus: Path, tmp_path: Path) -> tuple[str, Path]:
-    """Scans, versions, letters in three states, a stamped copy; the copy's code and PDF."""
+    """Scans, versions, a correction, letters in three states, a stamped copy; the copy's code and PDF."""
     out = arsip("ingest", str(corpus / "sop-bkpsdm-01.pdf"), str(corpus / "sop-bkpsdm-01-rev1.pdf"),
                 str(sop_scan(tmp_path / "pindaian.pdf")))
-    assert "versi baru 2" in out, out
+    assert "versi baru 2" in out and "dokumen baru #2" in out, out
+    arsip("revoke", "2:1", "--on", "2026-01-01", "--reason", "Diganti SOP baru")  # a correction
     data = json.loads((DATA / "letter-lkjip.json").read_text(encoding="utf-8"))
     profile = tmp_path / "profile.json"
     profile.write_text(json.dumps({"kop": data["kop"], "pengirim": data["pengirim"],
@@ -183,7 +185,12 @@ def test_backup_while_ingesting_and_restore_round_trip(
     assert all(sha256_file(restored.path(r["sha256"])) == r["sha256"] for r in after["files"].values())
     numbers = {(r["number"], r["status"]) for r in after["letters"].values()}
     assert {s for _, s in numbers} == {"confirmed", "reserved", "void"}, numbers
+    scan = next(v for v in after["versions"].values() if v["document_id"] == 2)
+    assert scan["status"] == "dicabut"  # the correction came back
+    assert any(f["scanned"] and f["version_id"] == scan["id"] for f in after["files"].values())
     assert len(after["copies"]) == 1
+    actions = {r["action"] for r in after["audit_log"].values()}  # the audit trail came back
+    assert {"copy.issue", "version.revoke", "letter.void"} <= actions, actions
 
     verdict = json.loads(target("verify", str(copy_pdf), "--json"))  # the copy's bytes
     assert verdict["ok"] and verdict["kind"] == "copy" and verdict["code"] == code, verdict
@@ -198,8 +205,11 @@ def test_incremental_backup_copies_only_new_files(tmp_path: Path, corpus_dir: Pa
     arsip = Arsip(tmp_path / "data", None, monkeypatch)
     arsip("ingest", str(corpus_dir / "sop-bkpsdm-01.pdf"), str(corpus_dir / "form-bpkad-2023-03.pdf"))
     dest = tmp_path / "backups"
+    (dest / ".arsip-20260101-000000.partial" / "files").mkdir(parents=True)  # a killed backup
     first = json.loads(arsip("backup", str(dest), "--incremental", "--json"))
     assert first["base"] is None and first["files"] == 2 and first["reused"] == 0
+    assert "sisa cadangan yang terputus dihapus: .arsip-20260101-000000.partial" in first["notes"]
+    assert not list(dest.glob(".*.partial"))
     arsip("ingest", str(corpus_dir / "sop-bappeda-05.pdf"))
     second = json.loads(arsip("backup", str(dest), "--incremental", "--json"))
     assert Path(second["base"]) == Path(first["folder"])
@@ -226,7 +236,12 @@ def test_backup_refuses_a_rotten_file_and_restore_a_non_empty_dir(
     stored.write_bytes(bytes(data))
     r = CliRunner().invoke(cli, ["backup", str(tmp_path / "b2")])
     assert r.exit_code == 7 and "tidak cocok lagi dengan hash" in r.stderr, r.output
-    assert not any((tmp_path / "b2").iterdir())  # nothing half-made is left looking like a backup
+    left = {p.name for p in (tmp_path / "b2").iterdir()}
+    assert left == {".arsip-backup.lock"}, left  # nothing half-made is left, nothing looks like a backup
+    with (tmp_path / "b2" / ".arsip-backup.lock").open("a+b") as held:  # another backup running
+        fcntl.flock(held, fcntl.LOCK_EX)
+        r = CliRunner().invoke(cli, ["backup", str(tmp_path / "b2")])
+    assert r.exit_code == 4 and "Pencadangan lain sedang berjalan" in r.stderr, r.output
     r = CliRunner().invoke(cli, ["restore", str(tmp_path)])
     assert r.exit_code == 2 and "bukan folder cadangan" in r.stderr, r.output
     manifest = Path(made["folder"]) / "manifest.json"  # a backup made by a newer program

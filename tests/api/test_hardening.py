@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -97,6 +98,10 @@ def test_verification_upload_is_limited_even_without_a_length(client: TestClient
                         data={"csrf": token})
     assert small.status_code == 200 and "bukan berkas arsip ini" in small.text
     assert client.post("/api/v1/verifikasi", files={"berkas": ("besar.pdf", big)}).status_code == 413
+    client.cookies.clear()  # anyone may verify through the API: no login, no CSRF token
+    del client.headers["x-csrf-token"]
+    r = client.post("/api/v1/verifikasi", files={"berkas": ("kecil.pdf", b"%PDF-1.4\n%%EOF")})
+    assert r.status_code == 200 and r.json()["kind"] == "unknown"
 
 
 def test_forms_have_a_body_limit(client: TestClient) -> None:
@@ -197,6 +202,13 @@ def test_first_admin_by_the_set_up_page_from_this_machine_only(tmp_path: Path) -
         assert local.get("/", follow_redirects=False).headers["location"].startswith("/masuk")
 
 
+def test_the_command_line_knows_the_roles() -> None:
+    from api.cli import users
+    from archive.models_accounts import ROLES
+
+    assert users.ROLES == ROLES
+
+
 def test_user_commands(tmp_path: Path) -> None:
     env = {"ARSIP_DATA_DIR": str(tmp_path / "data")}
     runner = CliRunner()
@@ -232,3 +244,56 @@ def test_a_good_nip_is_read() -> None:
     read = check_nip("19820425 200902 2 002", today=date(2026, 12, 1))
     assert read.lahir == date(1982, 4, 25) and read.tmt == date(2009, 2, 1)
     assert not read.laki_laki and read.urut == 2
+
+
+def test_login_goes_back_only_to_this_site(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as c:
+        make_user(c, "staf1", "staf")
+        for target, expected in [("//penyerang.example/x", "/"), ("https://penyerang.example", "/"),
+                                 ("/\\penyerang.example", "/"), ("/cari?q=sop", "/cari?q=sop")]:
+            c.cookies.clear()
+            r = c.post("/masuk", data={"nama": "staf1", "sandi": PASSWORD, "lanjut": target,
+                                       "csrf": csrf_of(c.get("/masuk").text)},
+                       follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"] == expected, target
+
+
+def test_every_api_operation_is_described_in_indonesian(client: TestClient) -> None:
+    from api.web.rest import DESCRIPTIONS, openapi_schema
+
+    schema = openapi_schema(client.app)  # type: ignore[arg-type]
+    operations = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops}
+    assert operations == set(DESCRIPTIONS)
+    for ops in schema["paths"].values():
+        for op in ops.values():
+            assert set(op["responses"]) >= {"400", "401", "403", "404", "413"}
+            assert op["responses"]["404"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ErrorOut"}
+
+
+def test_admin_page_edits_accounts_and_shows_a_token_once(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(data_dir=tmp_path / "data"))) as c:
+        make_user(c, "kepala", "admin")
+        make_user(c, "siti1", "staf")
+        c.headers["x-csrf-token"] = login(c, "kepala")
+        form = {"peran": "staf", "aktif": "1", "jabatan": "Sekretaris", "nama": "Siti",
+                "nip": "198204252009022000"}
+        r = c.post("/admin/pengguna/siti1", data=form)
+        assert r.status_code == 400 and "nomor urut" in r.text
+        r = c.post("/admin/pengguna/siti1", data={**form, "nip": "198204252009022002",
+                                                   "peran": "arsiparis"}, follow_redirects=False)
+        assert r.status_code == 303
+        r = c.post("/admin/pengguna/kepala", data={"peran": "staf", "aktif": "1"})
+        assert r.status_code == 400 and "akun Anda sendiri" in r.text
+        page = c.post("/admin/pengguna/siti1/token", data={})
+        secret = re.search(r'<code class="token">(arsip_[^<]+)</code>', page.text)
+        assert secret and secret.group(1) not in c.get("/admin").text  # shown once
+        me = c.get("/api/v1/saya", headers={"authorization": f"Bearer {secret.group(1)}"}).json()
+        assert me["role"] == "arsiparis" and me["can_certify"] and me["profile"]["nama"] == "Siti"
+        with state_of(c).sessions() as session:
+            from archive import audit
+
+            actions = [(r.actor, r.action, r.target) for r in audit.rows(session)]
+        assert ("kepala", "user.role", "user:siti1") in actions
+        assert ("kepala", "user.profile", "user:siti1") in actions
+        assert ("kepala", "token.add", "user:siti1") in actions

@@ -18,6 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from api.queue.engine import JobQueue, Reader, Worker, WorkerOptions
+from api.queue.uploads import UploadFolder
 from api.settings import Settings
 from api.web import create_app
 from api.web.jobs import DONE, STATUS_FILE, WORKING, UploadQueue
@@ -138,6 +140,11 @@ def test_upload_document_search_download_copy_verify(
     assert verified.status_code == 200 and "SAH" in verified.text
     assert "Inspektorat" in verified.text and "Budi Santoso" in verified.text
     assert "akun petugas" in verified.text
+    from archive import audit
+
+    with _state(client).sessions() as session:
+        actions = [(r.actor, r.action) for r in audit.rows(session)]
+    assert ("petugas", "upload.new_document") in actions and ("petugas", "copy.issue") in actions
     unknown = client.get("/verifikasi/ZZZZ-ZZZZ-ZZ")
     assert unknown.status_code == 404 and "Kode tidak dikenal" in unknown.text
 
@@ -170,13 +177,13 @@ def test_refused_files_show_their_reason(client: TestClient, corpus_dir: Path) -
 def test_status_page_refreshes_while_files_wait(client: TestClient, corpus_dir: Path) -> None:
     state = _state(client)
     release = threading.Event()
-    real_work = state.uploads.work
+    real_work = state.ingest
 
     def slow(path: Path, name: str, uploader: str | None) -> FileOutcome:
         release.wait(30)
         return real_work(path, name, uploader)
 
-    state.uploads.work = slow
+    state.ingest = slow  # type: ignore[method-assign]
     pdf = corpus_dir / "sop-bkpsdm-01.pdf"
     r = client.post("/unggah", files=[("berkas", (pdf.name, pdf.read_bytes(), "application/pdf"))],
                     follow_redirects=False)
@@ -189,7 +196,9 @@ def test_status_page_refreshes_while_files_wait(client: TestClient, corpus_dir: 
 
 
 def test_uploads_left_by_a_stop_are_read_at_the_next_start(tmp_path: Path) -> None:
-    root = tmp_path / "uploads"
+    """Files saved but never queued (a stop in between, or the older in-process reader) are queued at start."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=None, worker_heartbeat=0.5)
+    root = settings.data_dir / "uploads"
     read: list[str] = []
 
     def work(path: Path, name: str, uploader: str | None) -> FileOutcome:
@@ -197,21 +206,29 @@ def test_uploads_left_by_a_stop_are_read_at_the_next_start(tmp_path: Path) -> No
         read.append(name)
         return FileOutcome("duplicate", f"sudah diarsipkan ({name})")
 
-    stopped = UploadQueue(root, work)
-    stopped._queue = lambda batch: None  # type: ignore[method-assign]  # the server stopped first
+    stopped = UploadQueue(root, None)  # saved, the server stopped before queueing
     batch = stopped.submit([("a.pdf", io.BytesIO(b"a.pdf")), ("b.pdf", io.BytesIO(b"b.pdf"))], None)
     status = json.loads((root / batch.id / STATUS_FILE).read_text())
-    status["files"][0]["state"] = WORKING  # was being read when the server stopped
+    status["files"][0]["state"] = WORKING  # the older reader was reading it when the server stopped
     (root / batch.id / STATUS_FILE).write_text(json.dumps(status))
 
-    again = UploadQueue(root, work)
-    assert again.resume() == 2
-    again.wait()
-    assert read == ["a.pdf", "b.pdf"]
+    queue = JobQueue(settings, UploadFolder(root))
+    again = UploadQueue(root, queue)
+    assert again.resume() == 2 and again.resume() == 0
+    worker = Worker(settings, Reader(settings, again.folder, work, "uji"),
+                    WorkerOptions(install_signal_handlers=False))
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    try:
+        again.wait(60)
+    finally:
+        worker.stop()
+        thread.join(30)
+        queue.close()
+    assert sorted(read) == ["a.pdf", "b.pdf"]
     files = again.batch(batch.id).files
     assert [f.state for f in files] == [DONE, DONE] and files[1].message == "sudah diarsipkan (b.pdf)"
     assert not any(p.is_dir() for p in (root / batch.id).iterdir())  # read files are removed
-    assert UploadQueue(root, work).resume() == 0
 
 
 def test_bad_query_is_400_with_the_engines_message(client: TestClient) -> None:
@@ -294,6 +311,12 @@ def test_letter_is_numbered_rendered_and_registered(client: TestClient, tmp_path
     assert client.get("/cari", params={"q": number}).text.count("Surat Pengantar") >= 1
     agenda = load_workbook(io.BytesIO(client.get("/surat/agenda.xlsx").content)).active
     assert agenda is not None and agenda.cell(row=3, column=2).value == number
+    from archive import audit
+
+    with _state(client).sessions() as session:
+        rows = [audit.as_dict(r) for r in audit.rows(session)]
+    issued = [r for r in rows if r["action"] == "letter.issue"]
+    assert issued and issued[0]["actor"] == "petugas" and issued[0]["target"] == f"letter:{number}"
     form["butir"] = " \n"
     empty = client.post("/surat", data=form)
     assert empty.status_code == 400 and "items" in empty.text

@@ -98,3 +98,8 @@ def test_cli_copy_versions_verify_retention(
     assert "#1 versi 1 (id 1) sop 000.8.3.3" in due.stdout  # superseded 2022: 2+3 years passed
     assert "jatuh tempo per 2030-01-01: 1" in due.stdout
     assert "serahkan ke lembaga kearsipan daerah (permanen)" in due.stdout
+    trail = runner.invoke(cli, ["audit", "list"]).stdout.splitlines()  # each change, by the CLI user
+    assert [line.split("\t")[4] for line in trail] == [
+        "upload.new_document", "upload.new_version", "copy.issue"], trail
+    assert all(line.split("\t")[2].startswith("cli:") for line in trail)
+    assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0

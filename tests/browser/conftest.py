@@ -9,6 +9,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,18 +47,11 @@ class Served:
     state: WebState
 
 
-@pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@contextmanager
+def serving(app: Any) -> Iterator[Served]:
+    """Serve `app` with uvicorn on 127.0.0.1 in a thread, as `arsip serve` does."""
     import uvicorn
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "data")
-    app = create_app(settings)
-    state: WebState = app.state.arsip
-    with state.sessions.begin() as session:
-        for role in ROLES:
-            user = accounts.add_user(session, Actor("uji"), f"uji-{role}", role, PASSWORD)
-            if role in ("admin", "staf"):
-                accounts.set_profile(session, Actor("uji"), user, **OFFICIAL)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -66,9 +60,32 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     while not server.started:
         assert time.monotonic() < deadline, "the app did not start"
         time.sleep(0.05)
-    yield Served(f"http://127.0.0.1:{port}", state)
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", app.state.arsip)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("browser") / "data")
+    app = create_app(settings)
+    state: WebState = app.state.arsip
+    with state.sessions.begin() as session:
+        for role in ROLES:
+            user = accounts.add_user(session, Actor("uji"), f"uji-{role}", role, PASSWORD)
+            if role in ("admin", "staf"):
+                accounts.set_profile(session, Actor("uji"), user, **OFFICIAL)
+    with serving(app) as s:
+        yield s
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Served]:
+    """A new archive with no account yet (the first start after `install.sh`)."""
+    with serving(create_app(Settings(data_dir=tmp_path / "data"))) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")
@@ -76,14 +93,25 @@ def browser() -> Iterator[Any]:
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).is_file() and not shutil.which("chromium"):
         pytest.skip("Debian's chromium is not installed (scripts/install.sh --dev)")
-    # an app opened in this process points TMPDIR at its data dir's scratch folder
-    # (archive.scratch); Chromium's profile socket under that path would be too long
-    os.environ.pop("TMPDIR", None)
-    tempfile.tempdir = None
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    # Opening an archive points TMPDIR at its scratch folder (archive/scratch.py); Chromium's
+    # singleton socket path must stay short, so the browser and its driver get a temp dir of
+    # their own under /tmp.
+    short = tempfile.mkdtemp(prefix="arsip-chromium-", dir="/tmp")
+    saved = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"], tempfile.tempdir = short, short
+    try:
+        with playwright.sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                  env={**os.environ, "TMPDIR": short})
+            yield b
+            b.close()
+    finally:
+        if saved[0] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved[0]
+        tempfile.tempdir = saved[1]
+        shutil.rmtree(short, ignore_errors=True)
 
 
 @pytest.fixture

@@ -60,6 +60,20 @@ def test_each_role_logs_in_sees_its_pages_and_logs_out(page: Any, served: Served
     assert not [e for e in console_errors if "Content Security Policy" in e], console_errors
 
 
+def test_first_start_asks_for_the_first_admin(page: Any, fresh: Served) -> None:
+    page.goto(f"{fresh.url}/")
+    assert page.url == f"{fresh.url}/siapkan"
+    page.screenshot(path=str(artifact("siapkan.png")), full_page=True)
+    page.fill("input[name=nama]", "kepala")
+    page.fill("input[name=sandi]", "rahasia-kantor-1")
+    page.fill("input[name=sandi2]", "rahasia-kantor-1")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url == f"{fresh.url}/admin" and "kepala" in page.locator("header .akun").inner_text()
+    response = page.goto(f"{fresh.url}/siapkan")
+    assert response.status == 404  # closed for good
+
+
 def test_wrong_password_and_login_page_screenshot(page: Any, served: Served) -> None:
     page.goto(f"{served.url}/masuk")
     page.screenshot(path=str(artifact("masuk.png")), full_page=True)

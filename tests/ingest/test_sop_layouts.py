@@ -12,6 +12,7 @@ import pytest
 from ingest.extract import checked_fields
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Table, Word
 from ingest.model import Extraction, Official, Waktu
+from ingest.nip import problem as nip_problem
 from ingest.ocr import TesseractEngine
 from ingest.parsers._sop_flow import stacked_numbers
 from ingest.parsers._sop_identity import (
@@ -28,7 +29,6 @@ from ingest.parsers.sop import parse, self_checks, sop_year
 from ingest.raster import render_page, straighten
 from ingest.scan import read_page_image
 from ingest.scan_second import _nip_verdict
-from ingest.text import nip_problem
 from ingest.textlayer import read_text_layer
 from tests.ingest.sop_fixtures import ACTORS, STEPS, FlowSpec, write_sop_pdf
 from tests.ingest.sop_layout_fixtures import NAME_STEPS, label_lines, labels_in_a_row

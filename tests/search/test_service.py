@@ -166,3 +166,5 @@ def test_cli_corrections_update_the_index(tmp_path: Path, monkeypatch: pytest.Mo
     assert res.exit_code == 0, res.output
     assert "Tidak ada hasil" in runner.invoke(cli, ["search", "pengukuran"]).output
     assert "[dicabut]" in runner.invoke(cli, ["search", "pengukuran", "--riwayat"]).output
+    trail = runner.invoke(cli, ["audit", "list", "--json"]).output
+    assert '"action": "version.revoke"' in trail and '"reason": "uji"' in trail

@@ -24,6 +24,28 @@ ERROR_STATUSES = {400: "Isian tidak sah", 401: "Perlu token API", 403: "Peran ti
                   413: "Kiriman terlalu besar", 415: "Bukan berkas PDF", 422: "Berkas ditolak",
                   429: "Terlalu banyak percobaan", 503: "Layanan belum siap"}
 
+# What each operation does, for people (the docstrings are for developers, in English).
+DESCRIPTIONS = {
+    ("GET", "/api/v1/dokumen"): "Dokumen, terbaru dulu; `jenis` menyaring jenis dokumen, `limit`/`offset` memilih halaman.",
+    ("GET", "/api/v1/dokumen/{doc_id}"): "Sebuah dokumen, versi-versinya (terlama dulu), dan versi yang berlaku hari ini.",
+    ("GET", "/api/v1/versi/{version_id}"): "Sebuah versi: tanggal, berkas, langkah SOP, baris indikator, dan hasil bacaan lengkap (JSON).",
+    ("GET", "/api/v1/berkas/{sha256}"): "Berkas yang disimpan, byte demi byte (asli, salinan yang dapat dicari, atau salinan bercap).",
+    ("GET", "/api/v1/cari"): "Pencarian seperti halaman Cari: kata, \"frasa\", -pengecualian, dan saringan; satu hasil per versi.",
+    ("GET", "/api/v1/indikator"): "Baris indikator kinerja yang cocok (sasaran, indikator, satuan, target, realisasi, capaian).",
+    ("POST", "/api/v1/unggahan"): "Unggah satu atau beberapa PDF (multipart, isian `berkas`); dibaca di latar belakang atas nama akun pemanggil. Pantau dengan GET /api/v1/unggahan/{batch_id}.",
+    ("GET", "/api/v1/unggahan/{batch_id}"): "Kemajuan unggahan: status dan hasil setiap berkas.",
+    ("GET", "/api/v1/surat"): "Buku agenda surat keluar: setiap nomor (terkirim, dipesan, batal), urut nomor; `tahun` menyaring.",
+    ("POST", "/api/v1/surat"): "Beri nomor, cetak, dan arsipkan surat pengantar (kop dan pengirim dari profil kantor); `reserve` hanya memesan nomor.",
+    ("POST", "/api/v1/salinan"): "Terbitkan salinan bercap sebuah versi, disahkan dengan profil pejabat akun pemanggil.",
+    ("GET", "/api/v1/verifikasi/{code}"): "Arti sebuah kode verifikasi salinan (tanpa masuk).",
+    ("POST", "/api/v1/verifikasi"): "Apakah sebuah berkas (multipart, isian `berkas`) asli atau salinan yang tidak diubah dari arsip ini (tanpa masuk).",
+    ("GET", "/api/v1/saya"): "Akun pemilik token: peran dan profil pejabat.",
+    ("GET", "/api/v1/pengguna"): "Semua akun (tanpa kata sandi atau token).",
+    ("POST", "/api/v1/pengguna"): "Tambah akun, dengan profil pejabat bila diberikan (NIP diperiksa).",
+    ("POST", "/api/v1/pengguna/{name}/nonaktif"): "Nonaktifkan akun: sesi dan tokennya langsung berhenti berlaku.",
+    ("GET", "/api/v1/audit"): "Jejak audit terbaru (terlama dulu di antaranya) dan apakah rantai hash-nya utuh.",
+}
+
 meta = APIRouter(prefix="/api/v1")
 
 
@@ -46,6 +68,7 @@ def openapi_schema(app: FastAPI) -> dict[str, Any]:
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             roles = POLICY.get((method.upper(), path))
+            operation["description"] = DESCRIPTIONS.get((method.upper(), path), "")
             if roles is not PUBLIC:
                 operation["security"] = [{"bearer": []}]
             operation["x-peran"] = sorted(roles) if roles and roles is not PUBLIC else ["publik"]

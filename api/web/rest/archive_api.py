@@ -165,7 +165,8 @@ def upload_out(batch: Batch) -> UploadOut:
     return UploadOut(id=batch.id, created=batch.created, uploader=batch.uploader,
                      pending=batch.pending, files=[UploadFileOut(
                          name=f.name, state=f.state, outcome=f.outcome, message=f.message,
-                         document_id=f.document_id) for f in batch.files])
+                         document_id=f.document_id, pages=f.pages, attempt=f.attempt,
+                         worker=f.worker, stage=f.stage) for f in batch.files])
 
 
 @router.post("/unggahan", response_model=UploadOut, status_code=202, summary="Unggah PDF")

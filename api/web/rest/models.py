@@ -173,6 +173,10 @@ class UploadFileOut(BaseModel):
     outcome: str | None
     message: str
     document_id: int | None
+    pages: int | None = None
+    attempt: int = 0
+    worker: str | None = None
+    stage: str = ""
 
 
 class UploadOut(BaseModel):

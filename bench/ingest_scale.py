@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Ingestion through the queue: pages per second with 1 and 2 workers, the queue's own cost per
+job, and the peak memory of a worker.
+
+Usage: .venv/bin/python bench/ingest_scale.py [--postgres URL] [--files DIR ...] [--scans]
+                                              [--empty N] [--long-scan PAGES]
+
+- files: the born-digital PDFs of ../shared/corpus and ../shared/real by default (their ground
+  truth says `scanned: false`); `--scans` adds the scanned ones (OCR: much slower);
+- for 1 and then 2 `arsip worker` processes: a fresh archive (SQLite data dir by default; with
+  `--postgres` a scratch database on that server and the PostgreSQL search engine), every file
+  queued with `arsip ingest --queue`, wall time from the workers' start to the last outcome,
+  pages/s, and the peak memory of each worker (the PSS of its process tree, the worker and its OCR
+  processes, and the RSS of its largest process; sampled every 0.2 s);
+- empty jobs: N jobs of a task that does nothing, queued then run by one worker in this process:
+  enqueue and run rates, i.e. the engine's own overhead per job (SQLite, and PostgreSQL if given);
+- `--long-scan PAGES`: one scan of that many pages (pages of the corpus scans repeated), read by
+  one worker: its time and the worker's peak RSS (the issue's bound: under 600 MB for 142 pages).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+sys.path.insert(0, str(REPO))
+
+
+def pick_files(dirs: list[Path], scans: bool) -> list[Path]:
+    """PDFs of `dirs`; scans only when asked (by their ground truth)."""
+    out = []
+    for d in dirs:
+        for pdf in sorted(d.glob("*.pdf")):
+            gt = pdf.with_suffix(".json")
+            scanned = gt.exists() and json.loads(gt.read_text()).get("scanned")
+            if scans or not scanned:
+                out.append(pdf)
+    return out
+
+
+def pages_of(files: list[Path]) -> int:
+    from pypdf import PdfReader
+
+    return sum(len(PdfReader(f).pages) for f in files)
+
+
+def environ(data: Path, database_url: str | None) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("ARSIP_")}
+    e.update(PYTHONPATH=str(REPO), ARSIP_DATA_DIR=str(data))
+    if database_url:
+        e.update(ARSIP_DATABASE_URL=database_url, ARSIP_SEARCH_ENGINE="postgres")
+    return e
+
+
+def arsip(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, check=True,
+                   capture_output=True, timeout=600)
+
+
+def tree_memory(pgid: int) -> tuple[int, int]:
+    """(PSS of the whole process group, largest RSS of one of its processes), in bytes.
+
+    PSS (proportional set size, /proc/PID/smaps_rollup) shares each page among the processes
+    mapping it, so forked OCR children are not counted twice as a sum of RSS would.
+    """
+    pss = biggest = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:  # field 5 (pgrp), after pid and (comm)
+                continue
+            biggest = max(biggest, int(fields[21]) * os.sysconf("SC_PAGE_SIZE"))  # field 24: rss
+            for line in (stat.parent / "smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            continue
+    return pss, biggest
+
+
+def done_count(uploads: Path) -> int:
+    n = 0
+    for path in uploads.glob("*/[0-9][0-9][0-9].json"):
+        with contextlib.suppress(OSError, ValueError):  # being replaced this very moment
+            n += json.loads(path.read_text()).get("state") == "selesai"
+    return n
+
+
+def run_workers(files: list[Path], workers: int, database_url: str | None,
+                timeout: float = 3600) -> tuple[float, list[tuple[int, int]], dict[str, int]]:
+    """Queue `files`, run `workers` worker processes to the end: seconds, peak memory each
+    (PSS of its process tree, RSS of its largest process), outcomes."""
+    with tempfile.TemporaryDirectory(prefix="arsip-bench-") as tmp:
+        data = Path(tmp) / "data"
+        env = environ(data, database_url)
+        arsip(["ingest", "--queue", *map(str, files)], env)
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True) for _ in range(workers)]
+        peaks = [(0, 0)] * workers
+        try:
+            while done_count(data / "uploads") < len(files):
+                if time.perf_counter() - t0 > timeout:
+                    raise TimeoutError("workers did not finish")
+                for i, p in enumerate(procs):
+                    pss, rss = tree_memory(p.pid)
+                    peaks[i] = (max(peaks[i][0], pss), max(peaks[i][1], rss))
+                time.sleep(0.2)
+            seconds = time.perf_counter() - t0
+        finally:
+            for p in procs:
+                os.killpg(p.pid, signal.SIGTERM)
+            for p in procs:
+                p.wait(60)
+        outcomes: dict[str, int] = {}
+        for path in (data / "uploads").glob("*/[0-9][0-9][0-9].json"):
+            o = json.loads(path.read_text()).get("outcome", "?")
+            outcomes[o] = outcomes.get(o, 0) + 1
+        return seconds, peaks, outcomes
+
+
+def empty_jobs(n: int, database_url: str | None) -> tuple[float, float]:
+    """Jobs per second: enqueueing `n` empty jobs, then one worker running them."""
+    import procrastinate
+
+    from api.queue.engine import ensure_schema, make_app
+    from api.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="arsip-bench-") as tmp:
+        settings = Settings(data_dir=Path(tmp), database_url=database_url)
+        ensure_schema(settings)
+        app = make_app(settings)
+        app.task(name="bench.kosong", queue="bench")(lambda: None)
+        with app.open():
+            t = time.perf_counter()
+            for _ in range(n):
+                app.configure_task("bench.kosong", queue="bench").defer()
+            enqueue = n / (time.perf_counter() - t)
+
+        async def run() -> float:
+            async with app.open_async():
+                t = time.perf_counter()
+                await app.run_worker_async(queues=["bench"], wait=False, concurrency=1,
+                                           listen_notify=False, install_signal_handlers=False,
+                                           delete_jobs=procrastinate.jobs.DeleteJobCondition.NEVER)
+                return n / (time.perf_counter() - t)
+
+        return enqueue, asyncio.run(run())
+
+
+def long_scan(pages: int, folder: Path) -> Path:
+    """A scan of `pages` pages: the corpus scans' pages, repeated."""
+    from pypdf import PdfReader, PdfWriter
+
+    sources = [PdfReader(p) for p in sorted((SHARED / "corpus").glob("*-scan.pdf"))]
+    all_pages = [page for r in sources for page in r.pages]
+    writer = PdfWriter()
+    for i in range(pages):
+        writer.add_page(all_pages[i % len(all_pages)])
+    out = folder / f"pindaian-{pages}-halaman.pdf"
+    with out.open("wb") as f:
+        writer.write(f)
+    return out
+
+
+def scratch(url: str | None, name: str) -> AbstractContextManager[str | None]:
+    """A scratch database on the server at `url`, or None (SQLite) without one."""
+    from contextlib import nullcontext
+
+    from archive.db import scratch_database
+
+    return scratch_database(url, name) if url else nullcontext(None)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--postgres", help="a PostgreSQL server URL (a scratch database is made there)")
+    ap.add_argument("--files", nargs="*", type=Path,
+                    default=[SHARED / "corpus", SHARED / "real"])
+    ap.add_argument("--scans", action="store_true", help="read the scanned files too")
+    ap.add_argument("--empty", type=int, default=500, help="empty jobs for the queue's overhead")
+    ap.add_argument("--long-scan", type=int, default=0, help="pages of the long-scan memory run")
+    ap.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    args = ap.parse_args()
+
+    print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+    for storage, url in (("SQLite", None), ("PostgreSQL", args.postgres)):
+        if not args.empty or (storage == "PostgreSQL" and not url):
+            continue
+        with scratch(url, "arsip_bench") as db:
+            enq, run = empty_jobs(args.empty, db)
+        print(f"empty jobs ({storage}): enqueue {enq:.0f}/s, run {run:.0f}/s "
+              f"({1000 / run:.1f} ms per job)")
+
+    files = pick_files(args.files, args.scans)
+    if files and args.workers:
+        pages = pages_of(files)
+        print(f"files: {len(files)}, {pages} pages ({'with' if args.scans else 'without'} scans)")
+        base = None
+        for n in args.workers:
+            with scratch(args.postgres, "arsip_bench") as db:
+                seconds, peaks, outcomes = run_workers(files, n, db)
+            rate = pages / seconds
+            base = base or rate
+            mem = ", ".join(f"{pss / 2**20:.0f}/{rss / 2**20:.0f}" for pss, rss in peaks)
+            print(f"{n} worker(s) ({'PostgreSQL' if db else 'SQLite'}): {seconds:.1f} s, "
+                  f"{rate:.2f} pages/s ({rate / base:.2f}x), peak memory per worker MB "
+                  f"(tree PSS/largest process RSS): {mem}; "
+                  f"outcomes {outcomes}; load {os.getloadavg()[0]:.1f}")
+
+    if args.long_scan:
+        with tempfile.TemporaryDirectory(prefix="arsip-bench-") as tmp:
+            scan = long_scan(args.long_scan, Path(tmp))
+            with scratch(args.postgres, "arsip_bench") as db:
+                seconds, peaks, outcomes = run_workers([scan], 1, db)
+        print(f"long scan ({args.long_scan} pages): {seconds:.0f} s "
+              f"({args.long_scan / seconds:.2f} pages/s), peak memory of the worker: tree PSS "
+              f"{peaks[0][0] / 2**20:.0f} MB, largest process RSS {peaks[0][1] / 2**20:.0f} MB; "
+              f"outcome {outcomes}; load {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
