@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +33,23 @@ def corpus_dir(shared_dir: Path) -> Path:
 def real_dir(shared_dir: Path) -> Path:
     """The real published documents with hand-made ground truth."""
     return shared_dir / "real"
+
+
+@pytest.fixture(autouse=True)
+def temp_dir_restored() -> Iterator[None]:
+    """Each test starts with the temp dir the session started with.
+
+    Opening an archive points TMPDIR and `tempfile` at its scratch folder for the whole process
+    (archive/scratch.py); without this, a later test in the same worker inherits a folder under an
+    earlier test's tmp_path (too long for Chromium's socket, unreadable for the postgres user).
+    """
+    saved = os.environ.get("TMPDIR"), tempfile.tempdir
+    yield
+    if saved[0] is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = saved[0]
+    tempfile.tempdir = saved[1]
 
 
 @pytest.fixture(autouse=True)
