@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,8 +40,6 @@ def own_temp_dir() -> Iterator[None]:
     """A command run in-process (CliRunner, TestClient) points `tempfile` and TMPDIR at its data
     dir's scratch folder (`archive.scratch.start`), as a real process does for itself; here the
     next test must not inherit that, so both are put back after each test."""
-    import os
-    import tempfile
 
     before = tempfile.tempdir, os.environ.get("TMPDIR")
     yield
