@@ -195,6 +195,8 @@ def main() -> None:
     ap.add_argument("--long-scan", type=int, default=0, help="pages of the long-scan memory run")
     ap.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     args = ap.parse_args()
+    # a SIGTERM (e.g. from `timeout`) still runs the `finally` that stops the workers
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     for storage, url in (("SQLite", None), ("PostgreSQL", args.postgres)):
