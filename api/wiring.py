@@ -210,10 +210,14 @@ def issue_stamped_copy(settings: Settings, session_factory: Any, store: FileStor
 
     if order.account:  # an account's profile, never the settings' defaults
         certifier = Certifier(order.jabatan or "", order.nama or "", order.nip, order.account)
-    else:
+    else:  # the server's operator names the official: the NIP must still be a real one
+        from archive.officials import check_nip
+
         certifier = Certifier(order.jabatan or settings.certifier_jabatan,
                               order.nama or settings.certifier_nama,
                               order.nip or settings.certifier_nip)
+        if certifier.nip:
+            check_nip(certifier.nip)
     with session_factory.begin() as session:
         version = resolve_version(session, order.version_ref)
         request = CopyRequest(version.id, certifier, settings.verify_base_url, order.issued_by,

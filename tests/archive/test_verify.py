@@ -103,3 +103,14 @@ def test_cli_copy_versions_verify_retention(
         "upload.new_document", "upload.new_version", "copy.issue"], trail
     assert all(line.split("\t")[2].startswith("cli:") for line in trail)
     assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
+
+
+def test_copy_from_the_command_line_refuses_a_made_up_nip(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A certifier typed by the server's operator still needs a NIP that can exist."""
+    monkeypatch.setenv("ARSIP_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    made = runner.invoke(cli, ["copy", "1:1", "--jabatan", "Kepala", "--nama", "Pejabat Palsu",
+                               "--nip", "123"])
+    assert made.exit_code != 0
+    assert "NIP" in made.output and "18 angka" in made.output
