@@ -311,8 +311,8 @@ def add_version(
         document.identity_key = identity_key(extraction)  # found by title, now with a number
     version = _new_version(session, document, extraction, source_filename, uploader)
     version.files.append(_file_row(stored, extraction, role="original"))
-    version.steps.extend(_step_rows(extraction.get("steps") or ()))
-    version.indicators.extend(_indicator_rows(extraction.get("indicators") or ()))
+    version.steps.extend(step_rows(extraction.get("steps") or ()))
+    version.indicators.extend(indicator_rows(extraction.get("indicators") or ()))
     session.flush()
     refresh_statuses(document)
     session.flush()
@@ -349,16 +349,15 @@ def _add_file(
 
 
 def _replace_reading(session: Session, version: Version, extraction: Extraction) -> None:
-    """The text layer of the digital twin is exact where OCR guesses: keep its fields and rows."""
-    version.extraction = dict(extraction)
+    """The text layer of the digital twin is exact where OCR guesses: keep its fields and rows,
+    except what a person corrected (`revisions.reread`); the version's dates stay."""
+    from archive.revisions import reread
+
+    merged = dict(extraction)
     for name in DATE_FIELDS:
-        setattr(version, name, getattr(version, name) or parse_iso_date(extraction.get(name)))
-    version.steps.clear()
-    version.indicators.clear()
-    session.flush()
-    version.steps.extend(_step_rows(extraction.get("steps") or ()))
-    version.indicators.extend(_indicator_rows(extraction.get("indicators") or ()))
-    refresh_statuses(version.document)
+        if getattr(version, name) is not None:
+            merged[name] = getattr(version, name).isoformat()
+    reread(session, version, merged)
 
 
 def _find_document(session: Session, key: str | None) -> Document | None:
@@ -404,7 +403,7 @@ def _file_row(stored: StoredFile, extraction: Extraction, role: str) -> StoredFi
     )
 
 
-def _step_rows(steps: Sequence[Mapping[str, Any]]) -> list[StepRow]:
+def step_rows(steps: Sequence[Mapping[str, Any]]) -> list[StepRow]:
     rows = []
     for position, s in enumerate(steps, start=1):
         waktu = s.get("waktu") or {}
@@ -418,7 +417,7 @@ def _step_rows(steps: Sequence[Mapping[str, Any]]) -> list[StepRow]:
     return rows
 
 
-def _indicator_rows(indicators: Sequence[Mapping[str, Any]]) -> list[IndicatorRow]:
+def indicator_rows(indicators: Sequence[Mapping[str, Any]]) -> list[IndicatorRow]:
     rows = []
     for position, i in enumerate(indicators, start=1):
         rows.append(IndicatorRow(
