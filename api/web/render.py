@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path

@@ -141,3 +141,45 @@ def test_the_queue_oldest_first_by_office_until_diperiksa(app: TestClient) -> No
     queue = app.get("/periksa").text
     assert "1 versi perlu diperiksa" in queue and "067/DISKOMINFO/2024" not in queue
     assert csrf_of(page)
+
+
+def _token(client: TestClient, name: str) -> dict[str, str]:
+    from archive import accounts
+
+    with state_of(client).sessions.begin() as session:
+        user = accounts.get_user(session, name)
+        return {"authorization": f"Bearer {accounts.new_token(session, audit.Actor('uji'), user).secret}"}
+
+
+def test_the_api_corrects_with_pydantic_models_and_audits(app: TestClient) -> None:
+    app.cookies.clear()
+    arsiparis, auditor = _token(app, "arsiparis"), _token(app, "auditor")
+    before = app.get("/api/v1/versi/1/koreksi", headers=auditor).json()
+    assert sorted(before["open"]) == ["disahkan_oleh.nip", "nomor"] and not before["diperiksa"]
+    body = {"set": [{"field": "nomor", "value": "067/DISKOMINFO/2024"},
+                    {"field": "disahkan_oleh.nip", "value": "198204252009022002"}],
+            "reason": "dicocokkan dengan cetakan"}
+    assert app.post("/api/v1/versi/1/koreksi", json=body, headers=auditor).status_code == 403
+    r = app.post("/api/v1/versi/1/koreksi", json=body, headers=arsiparis)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["diperiksa"] and out["open"] == []
+    assert out["extraction"]["nomor"] == "067/DISKOMINFO/2024"
+    assert out["machine_reading"]["nomor"] == "G7/DISKOMINF0/2024"
+    assert out["revisions"][0]["changes"][0] == {"field": "nomor", "old": "G7/DISKOMINF0/2024",
+                                                 "new": "067/DISKOMINFO/2024", "kind": "koreksi"}
+    assert app.get("/api/v1/versi/1", headers=auditor).json()["extraction"]["nomor"] == \
+        "067/DISKOMINFO/2024"
+    assert app.get("/api/v1/dokumen/1", headers=auditor).json()["nomor"] == "067/DISKOMINFO/2024"
+    hits = app.get("/api/v1/cari", params={"q": "067/DISKOMINFO/2024"}, headers=auditor).json()
+    assert [h["nomor"] for h in hits["hits"]][:1] == ["067/DISKOMINFO/2024"]
+    audited = app.get("/api/v1/audit", headers=_token(app, "auditor")).json()
+    assert any(row["action"] == "koreksi" and row["actor"] == "arsiparis"
+               for row in audited["rows"])
+    wrong = app.post("/api/v1/versi/1/koreksi", headers=arsiparis,
+                     json={"set": [{"field": "tanggal_efektif", "value": "1 Maret 2024"}],
+                           "reason": "x"})
+    assert wrong.status_code == 400 and "TTTT-BB-HH" in wrong.json()["error"]["message"]
+    extra = app.post("/api/v1/versi/1/koreksi", headers=arsiparis,
+                     json={"set": [], "reason": "x", "oops": 1})
+    assert extra.status_code in (400, 422)
