@@ -20,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from archive.errors import ConflictError, NotFoundError
 from archive.models import Document, IndicatorRow, Job, StepRow, StoredFileRow, Version
 from archive.store import StoredFile
+from archive.titles import title_of, year_of
 
 log = logging.getLogger(__name__)
 
@@ -472,10 +473,9 @@ def start_date(version: Version) -> date | None:
 def _copy_metadata(document: Document, extraction: Extraction) -> None:
     """The document shows what its version in force says."""
     document.nomor = extraction.get("nomor")
-    document.title = extraction.get("title")
+    document.title = title_of(extraction)
     document.instansi = extraction.get("instansi")
-    tahun = extraction.get("tahun")
-    document.tahun = int(tahun) if isinstance(tahun, int | float) else None
+    document.tahun = year_of(extraction)
 
 
 # --- corrections by an archivist -----------------------------------------------------------------

@@ -183,3 +183,23 @@ def test_the_api_corrects_with_pydantic_models_and_audits(app: TestClient) -> No
     extra = app.post("/api/v1/versi/1/koreksi", headers=arsiparis,
                      json={"set": [], "reason": "x", "oops": 1})
     assert extra.status_code in (400, 422)
+
+
+def test_the_tahun_filter_finds_an_sop_by_its_dates_and_a_pk_has_a_title(app: TestClient) -> None:
+    state = state_of(app)
+    for tag, reading in [("sop", {"doc_type": "sop", "instansi": "Bappeda", "nomor": "5/SOP/2023",
+                                  "title": "Penyusunan Renja", "tanggal_efektif": "2023-06-05",
+                                  "page_texts": ["Penyusunan Renja"]}),
+                         ("pk", {"doc_type": "perjanjian_kinerja", "tahun": 2023,
+                                 "instansi": "Bappeda", "page_texts": ["Perjanjian kinerja Renja"],
+                                 "pihak_pertama": {"jabatan": "Kepala Bappeda", "nama": "C",
+                                                   "nip": None, "pangkat": None}})]:
+        sha = hashlib.sha256(tag.encode()).hexdigest()
+        with state.sessions.begin() as session:
+            placed = add_version(session, reading, StoredFile(sha, 1, f"{sha[:2]}/{sha}",
+                                                              created=True))
+        state.index_document(placed.document_id)
+    _as(app, "auditor")
+    found = app.get("/cari", params={"q": "Renja", "tahun": "2023"}).text
+    assert "Penyusunan Renja" in found and "Perjanjian Kinerja 2023 Kepala Bappeda" in found
+    assert "Penyusunan Renja" not in app.get("/cari", params={"q": "Renja", "tahun": "2024"}).text

@@ -52,6 +52,36 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_extraction_revisions_version_id"), "extraction_revisions",
                     ["version_id"])
+    _fill_titles_and_years()
+
+
+def _fill_titles_and_years() -> None:
+    """Documents without a title or year get them from their version in force (archive.titles):
+    a PK's "Perjanjian Kinerja <tahun> <jabatan>", a decision's tentang, an SOP's year from its
+    dates.  Only empty values are filled; the search index rebuilds itself (RECORDS_VERSION)."""
+    from archive.titles import title_of, year_of
+
+    documents = sa.table("documents", sa.column("id", sa.Integer), sa.column("doc_type", sa.String),
+                         sa.column("title", sa.Text), sa.column("tahun", sa.Integer))
+    versions = sa.table("versions", sa.column("id", sa.Integer),
+                        sa.column("document_id", sa.Integer), sa.column("status", sa.String),
+                        sa.column("extraction", JSON))
+    bind = op.get_bind()
+    empty = bind.execute(sa.select(documents).where(
+        sa.or_(documents.c.title.is_(None), documents.c.tahun.is_(None)))).all()
+    for doc in empty:
+        extraction = bind.execute(
+            sa.select(versions.c.extraction).where(versions.c.document_id == doc.id)
+            .order_by((versions.c.status == "berlaku").desc(), versions.c.id.desc()).limit(1)
+        ).scalar()
+        if not isinstance(extraction, dict):
+            continue
+        reading = {**extraction, "doc_type": doc.doc_type}
+        title = doc.title or title_of(reading)
+        tahun = doc.tahun or year_of(reading)
+        if (title, tahun) != (doc.title, doc.tahun):
+            bind.execute(documents.update().where(documents.c.id == doc.id)
+                         .values(title=title, tahun=tahun))
 
 
 def downgrade() -> None:
