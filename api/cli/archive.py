@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def register(cli: click.Group) -> None:
     """Add the commands to the group."""
     for command in (versions, copy, verify, retention, move_version, split_version, revoke,
-                    correct):
+                    correct, reextract):
         cli.add_command(command)
 
 
@@ -359,3 +359,31 @@ def correct(version_ref: str, assignments: tuple[str, ...], confirmed: tuple[str
         click.echo(f"  {c['field']}: {what}")
     if done.index_warning:
         click.echo(f"peringatan: {done.index_warning}", err=True)
+
+
+@click.command(epilog=VERSION_HELP)
+@click.argument("version_ref", metavar="VERSION")
+def reextract(version_ref: str) -> None:
+    """Baca ulang berkas sebuah versi (mis. setelah mesin OCR diperbarui); nilai yang sudah
+    dikoreksi orang tetap dipakai, hasil baca mesin yang baru disimpan di sampingnya."""
+    from api.settings import Settings
+    from api.wiring import index_updater, ingest_options
+    from archive.store import FileStore
+    from ingest.pipeline import reextract_version
+
+    settings = Settings()
+    sessions = open_archive(settings)
+    with sessions() as session:
+        version_id = resolve_version(session, version_ref).id
+    options = ingest_options(settings, uploader=None, on_recorded=None)
+    done = reextract_version(version_id, sessions, FileStore(settings.files_dir), options)
+    with sessions.begin() as session:
+        audit_record(session, cli_actor(), "version.reextract", f"versi {version_id}", None,
+                     {"koreksi_tidak_diterapkan": list(done.lost)})
+    warning = index_updater(settings, sessions)(done.document_id)
+    click.echo(f"versi {version_id} dari #{done.document_id} dibaca ulang; nilai koreksi tetap")
+    for path in done.lost:
+        click.echo(f"peringatan: koreksi {path} tidak dapat diterapkan (barisnya tidak ada lagi); "
+                   "periksa halaman dokumennya", err=True)
+    if warning:
+        click.echo(f"peringatan: {warning}", err=True)

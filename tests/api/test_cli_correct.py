@@ -87,3 +87,36 @@ def test_correct_refuses_wrong_values_in_indonesian(ingested: Path) -> None:
     assert unknown.exit_code == 2 and "tidak dikenal" in unknown.output
     nothing = runner.invoke(cli, ["correct", "1", "--reason", "x"])
     assert nothing.exit_code == 2 and "--set" in nothing.output
+
+
+def test_reading_again_keeps_every_human_value(ingested: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`arsip reextract` (a new OCR engine run) takes the new machine reading, never over a
+    person's value; `arsip reindex` afterwards still finds the corrected value."""
+    runner = CliRunner()
+    fixed = runner.invoke(cli, ["correct", "1", "--set", "indicators[0].target=90",
+                                "--set", "indicators[0].realisasi=86,5",
+                                "--set", "title=Laporan Kinerja Instansi Pemerintah 2024",
+                                "--reason", "dicocokkan dengan cetakan"])
+    assert fixed.exit_code == 0, fixed.output
+    better = READ.replace(title="LAPORAN KINERJA 2024", instansi="Dinas Komunikasi dan Informatika",
+                          indicators=(Indicator(indikator="Persentase aduan yang terselesaikan",
+                                                target=80.0, realisasi=85.0, page=3),),
+                          confidence={})
+    monkeypatch.setattr(pipeline, "extract", lambda path, options: better)
+    again = runner.invoke(cli, ["reextract", "1"])
+    assert again.exit_code == 0, again.output
+    assert "nilai koreksi tetap" in again.stdout
+    shown = json.loads(runner.invoke(cli, ["show", "1", "--json"]).stdout)
+    assert shown["title"] == "Laporan Kinerja Instansi Pemerintah 2024"
+    assert shown["instansi"] == "Dinas Komunikasi dan Informatika"  # the new machine value
+    assert runner.invoke(cli, ["reindex"]).exit_code == 0
+    [row] = _indicator_json(runner)
+    assert (row["target"], row["realisasi"], row["indikator"]) == (
+        90.0, 86.5, "Persentase aduan yang terselesaikan")
+    sessions = make_sessionmaker(make_engine(database_url(ingested / "arsip.db")))
+    with sessions() as session:
+        version = session.get(Version, 1)
+        assert version is not None
+        assert machine_reading(session, version)["indicators"][0]["target"] == 80.0
+        assert [a["action"] for a in map(audit.as_dict, audit.rows(session))][-2:] == [
+            "koreksi", "version.reextract"]
