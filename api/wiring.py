@@ -345,10 +345,18 @@ def cli_actor() -> Actor:
 def audit_event(session_factory: Any, actor: Actor | None, action: str, target: str,
                 before: Any = None, after: Any = None) -> None:
     """One audit row in a transaction of its own (for changes committed by code that cannot take it)."""
+    from sqlalchemy.exc import IntegrityError
+
     from archive.audit import record
 
-    with session_factory.begin() as session:
-        record(session, actor or cli_actor(), action, target, before, after)
+    for attempt in range(5):
+        try:
+            with session_factory.begin() as session:
+                record(session, actor or cli_actor(), action, target, before, after)
+            return
+        except IntegrityError:  # another writer chained onto the same row first: read it again
+            if attempt == 4:
+                raise
 
 
 # --- corrections of a reading ----------------------------------------------------------------

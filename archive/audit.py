@@ -53,8 +53,11 @@ def row_hash(prev_hash: str, at: str, actor: str, address: str, action: str, tar
 def record(session: Session, actor: Actor, action: str, target: str,
            before: Any = None, after: Any = None) -> AuditRow:
     """Append one row (the caller commits); `before`/`after` are JSON-able values."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK})
+    elif dialect == "sqlite":  # a write statement takes the write lock before the last row is read
+        session.execute(text("UPDATE audit_log SET id = id WHERE 0"))
     last = session.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(1)).first()
     prev = last.hash if last else GENESIS
     at = datetime.now(UTC).isoformat(timespec="microseconds")

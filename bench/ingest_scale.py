@@ -10,8 +10,8 @@ Usage: .venv/bin/python bench/ingest_scale.py [--postgres URL] [--files DIR ...]
 - for 1 and then 2 `arsip worker` processes: a fresh archive (SQLite data dir by default; with
   `--postgres` a scratch database on that server and the PostgreSQL search engine), every file
   queued with `arsip ingest --queue`, wall time from the workers' start to the last outcome,
-  pages/s, and the peak resident memory (RSS) of each worker's process tree (the worker and its
-  OCR processes, sampled every 0.2 s);
+  pages/s, and the peak memory of each worker (the PSS of its process tree, the worker and its OCR
+  processes, and the RSS of its largest process; sampled every 0.2 s);
 - empty jobs: N jobs of a task that does nothing, queued then run by one worker in this process:
   enqueue and run rates, i.e. the engine's own overhead per job (SQLite, and PostgreSQL if given);
 - `--long-scan PAGES`: one scan of that many pages (pages of the corpus scans repeated), read by
@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,17 +69,25 @@ def arsip(args: list[str], env: dict[str, str]) -> None:
                    capture_output=True, timeout=600)
 
 
-def tree_rss(pgid: int) -> int:
-    """Resident bytes of every process of a process group (a worker and its OCR children)."""
-    total = 0
+def tree_memory(pgid: int) -> tuple[int, int]:
+    """(PSS of the whole process group, largest RSS of one of its processes), in bytes.
+
+    PSS (proportional set size, /proc/PID/smaps_rollup) shares each page among the processes
+    mapping it, so forked OCR children are not counted twice as a sum of RSS would.
+    """
+    pss = biggest = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:  # field 5 (pgrp), after pid and (comm)
-                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24: rss pages
+            if int(fields[2]) != pgid:  # field 5 (pgrp), after pid and (comm)
+                continue
+            biggest = max(biggest, int(fields[21]) * os.sysconf("SC_PAGE_SIZE"))  # field 24: rss
+            for line in (stat.parent / "smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
         except (OSError, ValueError, IndexError):
             continue
-    return total
+    return pss, biggest
 
 
 def done_count(uploads: Path) -> int:
@@ -90,8 +99,9 @@ def done_count(uploads: Path) -> int:
 
 
 def run_workers(files: list[Path], workers: int, database_url: str | None,
-                timeout: float = 3600) -> tuple[float, list[int], dict[str, int]]:
-    """Queue `files`, run `workers` worker processes to the end: seconds, peak RSS each, outcomes."""
+                timeout: float = 3600) -> tuple[float, list[tuple[int, int]], dict[str, int]]:
+    """Queue `files`, run `workers` worker processes to the end: seconds, peak memory each
+    (PSS of its process tree, RSS of its largest process), outcomes."""
     with tempfile.TemporaryDirectory(prefix="arsip-bench-") as tmp:
         data = Path(tmp) / "data"
         env = environ(data, database_url)
@@ -100,13 +110,14 @@ def run_workers(files: list[Path], workers: int, database_url: str | None,
         procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True) for _ in range(workers)]
-        peaks = [0] * workers
+        peaks = [(0, 0)] * workers
         try:
             while done_count(data / "uploads") < len(files):
                 if time.perf_counter() - t0 > timeout:
                     raise TimeoutError("workers did not finish")
                 for i, p in enumerate(procs):
-                    peaks[i] = max(peaks[i], tree_rss(p.pid))
+                    pss, rss = tree_memory(p.pid)
+                    peaks[i] = (max(peaks[i][0], pss), max(peaks[i][1], rss))
                 time.sleep(0.2)
             seconds = time.perf_counter() - t0
         finally:
@@ -165,7 +176,8 @@ def long_scan(pages: int, folder: Path) -> Path:
     return out
 
 
-def scratch(url: str | None, name: str):  # type: ignore[no-untyped-def]
+def scratch(url: str | None, name: str) -> AbstractContextManager[str | None]:
+    """A scratch database on the server at `url`, or None (SQLite) without one."""
     from contextlib import nullcontext
 
     from archive.db import scratch_database
@@ -186,7 +198,7 @@ def main() -> None:
 
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     for storage, url in (("SQLite", None), ("PostgreSQL", args.postgres)):
-        if storage == "PostgreSQL" and not url:
+        if not args.empty or (storage == "PostgreSQL" and not url):
             continue
         with scratch(url, "arsip_bench") as db:
             enq, run = empty_jobs(args.empty, db)
@@ -203,9 +215,10 @@ def main() -> None:
                 seconds, peaks, outcomes = run_workers(files, n, db)
             rate = pages / seconds
             base = base or rate
-            mem = ", ".join(f"{p / 2**20:.0f}" for p in peaks)
+            mem = ", ".join(f"{pss / 2**20:.0f}/{rss / 2**20:.0f}" for pss, rss in peaks)
             print(f"{n} worker(s) ({'PostgreSQL' if db else 'SQLite'}): {seconds:.1f} s, "
-                  f"{rate:.2f} pages/s ({rate / base:.2f}x), peak RSS per worker tree MB: {mem}; "
+                  f"{rate:.2f} pages/s ({rate / base:.2f}x), peak memory per worker MB "
+                  f"(tree PSS/largest process RSS): {mem}; "
                   f"outcomes {outcomes}; load {os.getloadavg()[0]:.1f}")
 
     if args.long_scan:
@@ -214,8 +227,9 @@ def main() -> None:
             with scratch(args.postgres, "arsip_bench") as db:
                 seconds, peaks, outcomes = run_workers([scan], 1, db)
         print(f"long scan ({args.long_scan} pages): {seconds:.0f} s "
-              f"({args.long_scan / seconds:.2f} pages/s), peak RSS of the worker tree "
-              f"{peaks[0] / 2**20:.0f} MB; outcome {outcomes}; load {os.getloadavg()[0]:.1f}")
+              f"({args.long_scan / seconds:.2f} pages/s), peak memory of the worker: tree PSS "
+              f"{peaks[0][0] / 2**20:.0f} MB, largest process RSS {peaks[0][1] / 2**20:.0f} MB; "
+              f"outcome {outcomes}; load {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

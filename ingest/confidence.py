@@ -6,9 +6,7 @@ the words are found again by text: the value's tokens are matched, in order, aga
 of the OCR'd pages (of the item's own page when it has one), and the longest such run wins.  A
 date is looked for as printed (`2 Juli 2022`), a number by its digits.  A field whose words
 cannot be found (fewer than half of its tokens) gets no entry: no number is better than an
-invented one.  Born-digital pages have no confidence; their fields get no entry either.  A value
-a self-check contradicts (an indicator's capaian against its target and realisasi) is capped at
-`CHECK_FAILED`.
+invented one.  Born-digital pages have no confidence; their fields get no entry either.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agust
           "September", "Oktober", "November", "Desember")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _SKIP = {"doc_type", "scanned", "pages", "warnings", "page", "no", "unit", "value", "tahun"}
-CHECK_FAILED = 0.3  # the most a value contradicted by a self-check may get
 MAX_GAP = 3  # OCR words that may lie between two matched tokens (splits, stray marks)
 
 
@@ -41,21 +38,7 @@ def field_confidence(extraction: Extraction, doc: DocumentContent) -> dict[str, 
         conf = match_confidence(_value_tokens(value), words)
         if conf is not None:
             out[path] = round(conf, 3)
-    _cap_failed_checks(extraction, out)
     return out
-
-
-def _cap_failed_checks(extraction: Extraction, out: dict[str, float]) -> None:
-    """A target, realisasi or capaian whose printed capaian does not follow from the other two
-    (`measurement.capaian_agrees`) is doubtful however clearly its words were read."""
-    from ingest.parsers.measurement import capaian_agrees
-
-    for i, ind in enumerate(extraction.indicators):
-        if capaian_agrees(ind) is False:
-            for name in ("target", "realisasi", "capaian"):
-                key = f"indicators[{i}].{name}"
-                if key in out:
-                    out[key] = min(out[key], CHECK_FAILED)
 
 
 def match_confidence(tokens: Sequence[str], words: Sequence[tuple[str, float]]) -> float | None:

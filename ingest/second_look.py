@@ -57,7 +57,7 @@ def agreed(extraction: Extraction, words: Sequence[Word], second_text: str,
            second_conf: float = 0.0) -> Extraction:
     """The extraction with the number the two readings support.
 
-    Same digits: taken.  Different digits: the second reading is taken only when it is confident
+    Same digits, and no OCR slip in them (`O99`): taken.  Different digits: the second reading is taken only when it is confident
     (`SECOND_MIN_CONF`), more confident than Tesseract was, and keeps every word Tesseract read
     confidently (the printed frame, `TAHUN 2017`): the second engine reads handwriting far better.
     It then carries a confidence cap and a warning to check it.  Otherwise the number stays empty.
@@ -66,7 +66,7 @@ def agreed(extraction: Extraction, words: Sequence[Word], second_text: str,
 
     first = " ".join(w.text for w in words)
     warnings = tuple(w for w in extraction.warnings if w != naskah.UNREADABLE_NOMOR)
-    if _digits(first) and _digits(first) == _digits(second_text):
+    if well_formed(first) and _digits(first) == _digits(second_text):
         return extraction.replace(nomor=naskah.format_nomor(first), warnings=warnings)
     unsure = min((w.conf for w in words if w.conf is not None and any(c.isdigit() for c in w.text)),
                  default=100.0)
@@ -86,13 +86,15 @@ def well_formed(text: str) -> bool:
     """A number without OCR slips (`60STAHUN`), in the `N TAHUN YYYY` form when it says TAHUN."""
     from ingest.layertrust import misread_tokens
 
-    if not _digits(text) or misread_tokens(text.split()):
+    squashed = re.sub(r"\s+", "", text)
+    if not _digits(text) or misread_tokens(text.split()) or _LOOK_ALIKE_RE.search(squashed):
         return False
     if re.search(r"tahun", text, re.I):
         return bool(re.fullmatch(r"\s*\d+\s+tahun\s+(?:19|20)\d\d\s*", text, re.I))
     return True
 
 
+_LOOK_ALIKE_RE = re.compile(r"\d[OolISZB]|[OolISZB]\d")  # 'O99', '2Ol7': a letter read for a digit
 SECOND_MIN_CONF = 90.0
 DOUBT = 0.7  # a number only the second engine read is flagged for checking
 SECOND_NOMOR = ("nomor: dibaca oleh mesin OCR kedua (tulisan tangan?), Tesseract membacanya lain; "

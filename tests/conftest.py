@@ -34,6 +34,23 @@ def real_dir(shared_dir: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def own_temp_dir() -> Iterator[None]:
+    """A command run in-process (CliRunner, TestClient) points `tempfile` and TMPDIR at its data
+    dir's scratch folder (`archive.scratch.start`), as a real process does for itself; here the
+    next test must not inherit that, so both are put back after each test."""
+    import os
+    import tempfile
+
+    before = tempfile.tempdir, os.environ.get("TMPDIR")
+    yield
+    tempfile.tempdir = before[0]
+    if before[1] is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = before[1]
+
+
+@pytest.fixture(autouse=True)
 def archive_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """On the PostgreSQL pass, `Settings` without a database URL opens a scratch PostgreSQL database.
 

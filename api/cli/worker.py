@@ -52,10 +52,7 @@ def jobs(show_all: bool, as_json: bool) -> None:
     root = settings.data_dir / "uploads"
     queue = JobQueue(settings, UploadFolder(root))
     try:
-        counts: dict[str, int] = {}
-        for job in queue.jobs():
-            status = str(getattr(job.status, "value", job.status))
-            counts[status] = counts.get(status, 0) + 1
+        counts = queue.counts()
         batches = [b for b in UploadQueue(root, queue).batches() if show_all or b.pending]
     finally:
         queue.close()

@@ -212,6 +212,14 @@ class JobQueue:
                 found[job_id] = str(getattr(job.status, "value", job.status))
         return found
 
+    def counts(self) -> dict[str, int]:
+        """How many jobs of the ingest task are in each status (todo, doing, succeeded, ...)."""
+        totals: dict[str, int] = {}
+        for queue in self.app.job_manager.list_queues(task=TASK_NAME):
+            for status in ("todo", "doing", "succeeded", "failed", "cancelled", "aborted"):
+                totals[status] = totals.get(status, 0) + int(queue.get(status) or 0)
+        return totals
+
     def jobs(self, status: str | None = None) -> list[Any]:
         """Every job the queue holds (optionally of one status), oldest first."""
         return list(self.app.job_manager.list_jobs(task=TASK_NAME, status=status))

@@ -317,6 +317,23 @@ class SQLiteConnector(connector.BaseAsyncConnector):
                                [v for _, v in clauses]).fetchall()
         return [_row(r) for r in rows]
 
+    def list_queues_all(self, queue_name: str | None = None, task_name: str | None = None,
+                        status: str | None = None, lock: str | None = None) -> list[dict[str, Any]]:
+        """Per queue: how many jobs, and how many in each status."""
+        with self._tx() as con:
+            rows = con.execute(
+                "SELECT queue_name, status, count(*) FROM procrastinate_jobs "
+                "WHERE (? IS NULL OR queue_name = ?) AND (? IS NULL OR task_name = ?) "
+                "AND (? IS NULL OR status = ?) AND (? IS NULL OR lock = ?) "
+                "GROUP BY queue_name, status ORDER BY queue_name",
+                (queue_name, queue_name, task_name, task_name, status, status, lock, lock)).fetchall()
+        queues: dict[str, dict[str, Any]] = {}
+        for name, st, n in rows:
+            q = queues.setdefault(name, {"name": name, "jobs_count": 0, "stats": {}})
+            q["jobs_count"] += n
+            q["stats"][st] = n
+        return list(queues.values())
+
     def list_jobs_to_abort_all(self, queue_name: str | None) -> list[dict[str, Any]]:
         with self._tx() as con:
             rows = con.execute(

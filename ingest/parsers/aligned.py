@@ -24,10 +24,18 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from ingest.layout import Box, Cell, PageContent, Table, Word
+from ingest.parsers._aligned_rows import (
+    VALUE_ROLES,
+    Column,
+    Line,
+    Phrase,
+    group_rows,
+    hrules,
+    page_lines,
+    split_line,
+)
 from ingest.parsers.table_header import (
     Layout,
     header_role,
@@ -36,119 +44,9 @@ from ingest.parsers.table_header import (
     is_summary_label,
 )
 
-_VALUE_ROLES = ("target", "realisasi", "capaian")
 _STOP_RE = re.compile(r"^(tabel|table|gambar|grafik|sumber|catatan|keterangan\s*:|berdasarkan)\b", re.I)
 _HEADERISH_RE = re.compile(r"^[\s()%/.,:-]*((19|20)\d\d|n|n-\d|[ivx]{1,4}|\d{1,2})?[\s()%/.,:-]*$", re.I)
 _MAX_HEADER_LINES = 3
-
-
-@dataclass
-class _Phrase:
-    words: list[Word]
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        return min(w.box.x0 for w in self.words)
-
-    @property
-    def x1(self) -> float:
-        return max(w.box.x1 for w in self.words)
-
-    @property
-    def top(self) -> float:
-        return min(w.box.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.box.bottom for w in self.words)
-
-
-@dataclass
-class _Line:
-    words: list[Word]
-
-    @property
-    def top(self) -> float:
-        return min(w.box.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.box.bottom for w in self.words)
-
-    @property
-    def height(self) -> float:
-        return statistics.median(w.box.height for w in self.words)
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    def phrases(self) -> list[_Phrase]:
-        out: list[_Phrase] = []
-        gap = max(3.0, 0.8 * self.height)
-        for w in self.words:
-            if out and w.box.x0 - out[-1].x1 <= gap:
-                out[-1].words.append(w)
-            else:
-                out.append(_Phrase([w]))
-        return out
-
-    def header_phrases(self) -> list[_Phrase]:
-        """Phrases, split again where a word naming another role follows a wider than normal
-        space (a tight header: 'Target  Realisasi'; 'Indikator Sasaran' stays one)."""
-        out: list[_Phrase] = []
-        for p in self.phrases():
-            cur = _Phrase([p.words[0]])
-            for w in p.words[1:]:
-                role = header_role(w.text)
-                wide = w.box.x0 - cur.x1 > max(2.0, 0.45 * self.height)
-                if wide and role is not None and role != header_role(cur.text):
-                    out.append(cur)
-                    cur = _Phrase([w])
-                else:
-                    cur.words.append(w)
-            out.append(cur)
-        return out
-
-
-@dataclass
-class _Column:
-    text: str
-    x0: float
-    x1: float
-    year: int | None = None
-    role: str | None = None
-
-
-@dataclass
-class _Row:
-    lines: dict[int, list[tuple[str, float, float]]] = field(default_factory=dict)
-    top: float = 0.0
-    bottom: float = 0.0
-
-    def has(self, col: int) -> bool:
-        return bool(self.lines.get(col))
-
-
-def page_lines(words: Sequence[Word]) -> list[_Line]:
-    """The page's words grouped into lines by vertical overlap, top to bottom, left to right."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.box.top, w.box.x0)):
-        if lines:
-            ref = lines[-1][0].box
-            if abs(w.box.cy - ref.cy) <= max(2.0, 0.45 * ref.height):
-                lines[-1].append(w)
-                continue
-        lines.append([w])
-    return [_Line(sorted(ws, key=lambda w: w.box.x0)) for ws in lines]
 
 
 def aligned_tables(page: PageContent) -> list[Table]:
@@ -173,16 +71,18 @@ def aligned_tables(page: PageContent) -> list[Table]:
     return out
 
 
-def _inside_ruled(page: PageContent, line: _Line) -> bool:
+def _inside_ruled(page: PageContent, line: Line) -> bool:
     """True when the line lies in a ruled table with a header and a body of its own."""
     cy = (line.top + line.bottom) / 2
     return any(t.box.top - 2 <= cy <= t.box.bottom + 2 and len(t.rows) >= 3 for t in page.tables)
 
 
-def _header_band(lines: list[_Line], i: int) -> tuple[int, list[_Column]] | None:
+def _header_band(lines: list[Line], i: int) -> tuple[int, list[Column]] | None:
     """(index after the header band, its columns) when line `i` starts a table header."""
     first = lines[i].header_phrases()
-    if len(first) < 2 or sum(header_role(p.text) is not None for p in first) < 1:
+    if not first or not any(header_role(p.text) or header_year(p.text) for p in first):
+        return None
+    if len(first) == 1 and not _spanning_heading(lines, i):
         return None
     band = [lines[i]]
     j = i + 1
@@ -192,11 +92,11 @@ def _header_band(lines: list[_Line], i: int) -> tuple[int, list[_Column]] | None
             break
         band.append(lines[j])
         j += 1
-    best: tuple[int, list[_Column]] | None = None
+    best: tuple[int, list[Column]] | None = None
     for k in range(len(band), 0, -1):  # the fullest band whose columns name the roles
         columns = _columns([p for ln in band[:k] for p in ln.header_phrases()])
         roles = {c.role for c in columns} - {None}
-        if "indikator" in roles and len(roles) >= 3 and roles & set(_VALUE_ROLES):
+        if "indikator" in roles and len(roles) >= 3 and roles & set(VALUE_ROLES):
             best = (i + k, columns)
             break
     if best is None:
@@ -207,7 +107,15 @@ def _header_band(lines: list[_Line], i: int) -> tuple[int, list[_Column]] | None
     return end, columns
 
 
-def _headerish(line: _Line) -> bool:
+def _spanning_heading(lines: list[Line], i: int) -> bool:
+    """A lone short header phrase right above the rest of the header ('CAPAIAN KINERJA TAHUN
+    2016' over its columns, set higher because the cells beside it are centred)."""
+    if i + 1 >= len(lines) or len(lines[i].words) > 6:
+        return False
+    return lines[i + 1].top - lines[i].bottom <= 0.9 * lines[i].height and len(lines[i + 1].phrases()) >= 2
+
+
+def _headerish(line: Line) -> bool:
     """A header line: role words, years, quarters, '(%)', short words without figures."""
     for p in line.phrases():
         t = p.text
@@ -218,10 +126,10 @@ def _headerish(line: _Line) -> bool:
     return True
 
 
-def _columns(phrases: list[_Phrase]) -> list[_Column]:
+def _columns(phrases: list[Phrase]) -> list[Column]:
     """Leaf header cells: phrases stacked in one column joined, spanning phrases as parents."""
-    spans: list[_Phrase] = []
-    leaves: list[list[_Phrase]] = []
+    spans: list[Phrase] = []
+    leaves: list[list[Phrase]] = []
     for p in sorted(phrases, key=lambda p: p.top):
         under = [q for q in phrases if q.top > p.bottom - 1 and _overlap(p, q) > 0]
         below_lines = {round(q.top) for q in under}
@@ -236,7 +144,7 @@ def _columns(phrases: list[_Phrase]) -> list[_Column]:
     out = []
     for stack in sorted(leaves, key=lambda s: min(q.x0 for q in s)):
         text = " ".join(q.text for q in sorted(stack, key=lambda q: q.top))
-        col = _Column(text, min(q.x0 for q in stack), max(q.x1 for q in stack),
+        col = Column(text, min(q.x0 for q in stack), max(q.x1 for q in stack),
                       header_year(text), header_role(text))
         for parent in spans:
             if min(parent.x1, col.x1) - max(parent.x0, col.x0) > 0:
@@ -246,7 +154,7 @@ def _columns(phrases: list[_Phrase]) -> list[_Column]:
     return out
 
 
-def _overlap(a: _Phrase, b: _Phrase) -> float:
+def _overlap(a: Phrase, b: Phrase) -> float:
     return min(a.x1, b.x1) - max(a.x0, b.x0)
 
 
@@ -260,7 +168,7 @@ def _rules_x(page: PageContent, top: float, bottom: float) -> list[float]:
     return sorted(xs)
 
 
-def _boundaries(page: PageContent, columns: list[_Column], body: list[_Line],
+def _boundaries(page: PageContent, columns: list[Column], body: list[Line],
                 top: float, bottom: float) -> list[float]:
     """The x between each pair of neighbouring columns."""
     rules = _rules_x(page, top, bottom)
@@ -289,13 +197,9 @@ def _widest_gap(words: list[Word], lo: float, hi: float, default: float) -> floa
     return best_x if best_len >= 2.0 else default
 
 
-def _col_of(x: float, bounds: list[float]) -> int:
-    return sum(1 for b in bounds if x > b)
-
-
-def _body_lines(lines: list[_Line], start: int, bounds: list[float], page_height: float,
-                ) -> list[_Line]:
-    out: list[_Line] = []
+def _body_lines(lines: list[Line], start: int, bounds: list[float], page_height: float,
+                ) -> list[Line]:
+    out: list[Line] = []
     heights = [ln.height for ln in lines[start:start + 10]] or [10.0]
     pitch = statistics.median(heights)
     for ln in lines[start:]:
@@ -310,12 +214,12 @@ def _body_lines(lines: list[_Line], start: int, bounds: list[float], page_height
     return out
 
 
-def _prose(line: _Line, bounds: list[float]) -> bool:
+def _prose(line: Line, bounds: list[float]) -> bool:
     """True for a line of running text: one phrase crossing two or more column boundaries."""
     return any(sum(1 for b in bounds if p.x0 < b < p.x1) >= 2 for p in line.phrases())
 
 
-def _build(page: PageContent, lines: list[_Line], start: int, columns: list[_Column],
+def _build(page: PageContent, lines: list[Line], start: int, columns: list[Column],
            top: float) -> tuple[Table | None, int]:
     bounds = [(a.x1 + b.x0) / 2 for a, b in zip(columns, columns[1:], strict=False)]
     body = _body_lines(lines, start, bounds, page.height or 842.0)
@@ -323,8 +227,8 @@ def _build(page: PageContent, lines: list[_Line], start: int, columns: list[_Col
     body = _body_lines(lines, start, bounds, page.height or 842.0)
     if not body:
         return None, start
-    rows = _rows(body, columns, bounds,
-                 _hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1))
+    rows = group_rows(body, columns, bounds,
+                 hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1))
     if not rows:
         return None, start
     xs = [columns[0].x0 - 2, *bounds, columns[-1].x1 + 2]
@@ -342,107 +246,13 @@ def _build(page: PageContent, lines: list[_Line], start: int, columns: list[_Col
     return Table(page=page.number, box=box, rows=(header, *body_cells)), start + len(body)
 
 
-def _header_text(col: _Column) -> str:
+def _header_text(col: Column) -> str:
     text = col.text
     if col.role and header_role(text) != col.role:
         text = f"{col.role.capitalize()} {text}"
     if col.year and header_year(text) is None:
         text = f"{text} {col.year}"
     return text
-
-
-def _hrules(page: PageContent, x0: float, x1: float, top: float, bottom: float) -> list[float]:
-    """The y of the horizontal rules across at least half the table between top and bottom
-    (a rule drawn cell by cell is one rule)."""
-    segments = sorted((s.box.cy, max(s.box.x0, x0), min(s.box.x1, x1)) for s in page.shapes
-                      if s.box.height <= 2.5 and top <= s.box.cy <= bottom and s.box.x1 > x0
-                      and s.box.x0 < x1)
-    rules: list[tuple[float, float]] = []  # (y, length covered)
-    for y, a, b in segments:
-        if rules and y - rules[-1][0] <= 1.0:
-            rules[-1] = (rules[-1][0], rules[-1][1] + max(0.0, b - a))
-        else:
-            rules.append((y, max(0.0, b - a)))
-    return [y for y, length in rules if length >= 0.5 * (x1 - x0)]
-
-
-def _rows(body: list[_Line], columns: list[_Column], bounds: list[float],
-          hrules: Sequence[float] = ()) -> list[_Row]:
-    """Body lines grouped into rows: by the rules between rows when at least two are drawn, else
-    by numbers in a `No` column, paragraph gaps and fresh values."""
-    roles = [c.role for c in columns]
-    no_cols = [k for k, r in enumerate(roles) if r == "no"]
-    value_cols = [k for k, r in enumerate(roles) if r in _VALUE_ROLES]
-    sasaran = [k for k, r in enumerate(roles) if r == "sasaran"]
-    own = [ln for ln in body if set(_split(ln, bounds)) - set(sasaran)]
-    gaps = [b.top - a.bottom for a, b in zip(own, own[1:], strict=False)]
-    para = _para_gap(gaps, statistics.median(ln.height for ln in body))
-    rows: list[_Row] = []
-    prev: _Line | None = None
-    for ln in body:
-        parts = _split(ln, bounds)
-        if not set(parts) - set(sasaran):  # a merged sasaran's lines stand between rows
-            continue
-        fresh = [k for k in value_cols if k in parts and _starts_value(parts[k])]
-        if len(hrules) >= 2:
-            new = not rows or (prev is not None and any(prev.cy <= y <= ln.cy for y in hrules))
-        else:
-            new = (not rows or any(k in parts for k in no_cols)
-                   or (prev is not None and ln.top - prev.bottom > para)
-                   or (len(fresh) >= 2 and all(rows[-1].has(k) for k in fresh)))
-        if new:
-            rows.append(_Row(top=ln.top, bottom=ln.bottom))
-        row = rows[-1]
-        row.bottom = ln.bottom
-        for k, text in parts.items():
-            if k in sasaran:
-                continue
-            row.lines.setdefault(k, []).append((text, ln.top, ln.bottom))
-        prev = ln
-    numbered = {r.top for r in rows if any(r.has(k) for k in no_cols)}
-    for k in sasaran:
-        _place_paragraphs(body, bounds, k, rows, para, numbered)
-    return rows
-
-
-def _para_gap(gaps: list[float], height: float) -> float:
-    """The gap above which a line starts a new paragraph (a new row of a borderless table)."""
-    if not gaps:
-        return float("inf")
-    small = sorted(gaps)[: max(1, len(gaps) // 2)]
-    return statistics.median(small) + 0.45 * height
-
-
-def _split(line: _Line, bounds: list[float]) -> dict[int, str]:
-    parts: dict[int, list[str]] = {}
-    for w in line.words:
-        parts.setdefault(_col_of(w.box.cx, bounds), []).append(w.text)
-    return {k: " ".join(v) for k, v in parts.items()}
-
-
-def _starts_value(text: str) -> bool:
-    """A value's first line ('95,00', 'Level 3', 'WTP'), not its wrapped tail ('(3,35)', '%')."""
-    t = text.strip()
-    return bool(t) and not t.startswith(("(", "%")) and not t[0].islower()
-
-
-def _place_paragraphs(body: list[_Line], bounds: list[float], k: int, rows: list[_Row],
-                      para: float, numbered: set[float]) -> None:
-    """The sasaran column by paragraphs (a numbered row starts one): each goes to the first
-    row it overlaps."""
-    pieces = [(t, ln.top, ln.bottom) for ln in body if (t := _split(ln, bounds).get(k))]
-    paragraphs: list[list[tuple[str, float, float]]] = []
-    for piece in pieces:
-        starts_numbered = any(abs(top - piece[1]) < 1 for top in numbered)
-        if paragraphs and piece[1] - paragraphs[-1][-1][2] <= para and not starts_numbered:
-            paragraphs[-1].append(piece)
-        else:
-            paragraphs.append([piece])
-    for para_lines in paragraphs:
-        p_top, p_bottom = para_lines[0][1], para_lines[-1][2]
-        row = next((r for r in rows if r.bottom >= p_top and r.top <= p_bottom), None)
-        if row is not None:
-            row.lines.setdefault(k, []).extend(para_lines)
 
 
 def continued_aligned(page: PageContent, prev: Table, layout: Layout) -> Table | None:
@@ -455,24 +265,24 @@ def continued_aligned(page: PageContent, prev: Table, layout: Layout) -> Table |
     if len(widest) != len(layout.roles) or any(c is None for c in widest):
         return None
     cells = [c for c in widest if c is not None]
-    columns = [_Column(_role_text(layout, k), c.box.x0, c.box.x1, layout.years[k], layout.roles[k])
+    columns = [Column(_role_text(layout, k), c.box.x0, c.box.x1, layout.years[k], layout.roles[k])
                for k, c in enumerate(cells)]
     bounds = [(a.x1 + b.x0) / 2 for a, b in zip(columns, columns[1:], strict=False)]
     ind = layout.column("indikator")
-    values = {k for k, r in enumerate(layout.roles) if r in _VALUE_ROLES}
+    values = {k for k, r in enumerate(layout.roles) if r in VALUE_ROLES}
     lines = page_lines(page.words)
     start = None
     for i, ln in enumerate(lines):
         if ln.top > page.height * 0.35:
             break
-        parts = _split(ln, bounds)
+        parts = split_line(ln, bounds)
         if ind in parts and set(parts) & values and not _prose(ln, bounds):
             start = i
             break
     if start is None:
         return None
     body = _body_lines(lines, start, bounds, page.height or 842.0)
-    rows = _rows(body, columns, bounds) if body else []
+    rows = group_rows(body, columns, bounds) if body else []
     if not rows:
         return None
     xs = [columns[0].x0, *bounds, columns[-1].x1]

@@ -16,7 +16,7 @@ from ingest.layout import DocumentContent
 from ingest.model import Extraction, Official
 from ingest.parsers.aligned import aligned_tables
 from ingest.parsers.indicators import find_office, pemerintah_of
-from ingest.parsers.measurement import measurement_table
+from ingest.parsers.measurement import doubted_fields, measurement_table
 from ingest.parsers.signatory import is_place_date, read_signature
 from ingest.text import TAHUN_RE, parse_date, title_case_office
 
@@ -50,6 +50,7 @@ def parse(doc: DocumentContent) -> Extraction:
         doc_type="lkjip", title=title, tahun=tahun, instansi=instansi,
         pemerintah=pemerintah_of(instansi, cover_lines), tanggal_pengesahan=tanggal,
         disahkan_oleh=signer, indicators=tuple(indicators), warnings=tuple(warnings),
+        confidence=doubted_fields(indicators),
     )
 
 

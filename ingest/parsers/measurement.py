@@ -90,6 +90,16 @@ def capaian_agrees(ind: Indicator) -> bool | None:
     return c in _CAPS and any(o > c for o in options)  # an office caps capaian (110 %, 120 %)
 
 
+DOUBTED = 0.5  # the confidence cap of a value a check contradicts (as extract.FAILED_CHECK)
+
+
+def doubted_fields(indicators: list[Indicator]) -> dict[str, float]:
+    """Confidence caps (`Extraction.confidence`) for the target, realisasi and capaian of every
+    indicator whose capaian does not follow from its target and realisasi."""
+    return {f"indicators[{i}].{name}": DOUBTED for i, ind in enumerate(indicators)
+            if capaian_agrees(ind) is False for name in ("target", "realisasi", "capaian")}
+
+
 def lower_is_better(indikator: str) -> bool:
     """True when the indicator's name says a smaller figure is the better one."""
     return bool(_LOWER_BETTER_RE.search(indikator))

@@ -20,6 +20,8 @@ from archive import accounts
 from archive.audit import Actor
 from tests.api.webutil import csrf_of, login, make_user, state_of
 
+pytestmark = pytest.mark.archive_db  # run again on PostgreSQL (scripts/test.sh)
+
 ANY = frozenset({"admin", "arsiparis", "auditor", "staf"})
 PUBLIC = ANY | {None}
 ADMIN = frozenset({"admin"})

@@ -41,7 +41,7 @@ def app_and_token(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) ->
         yield app, token
 
 
-OPERATIONS_BUDGET = 40  # examples per operation
+OPERATIONS_BUDGET = 30  # examples per operation
 # What must hold: no 500, status codes and bodies as documented, auth never ignored.  Left out:
 # whether every schema-valid input is accepted (a search text may still be refused with 400 by
 # the query parser) and stateful resource checks that need links between operations.

@@ -15,6 +15,8 @@ from api.web import create_app
 from archive.models_accounts import User
 from tests.api.webutil import csrf_of, login, make_user, state_of
 
+pytestmark = pytest.mark.archive_db  # run again on PostgreSQL (scripts/test.sh)
+
 OWN = "http://testserver"
 FOREIGN = "https://penyerang.example"
 

@@ -115,3 +115,19 @@ def test_a_dead_workers_job_is_put_back_or_failed_after_its_tries(settings: Sett
     else:
         assert str(row.status) == "failed" and f.outcome == "failed"
         assert "pekerja berhenti saat membaca berkas ini 3 kali" in f.message
+
+
+def test_a_job_run_again_after_its_outcome_was_written_reads_nothing(settings: Settings) -> None:
+    """Killed after writing the outcome but before telling the queue: the next try only tidies up."""
+    uploads, queue, batch_id = _submit(settings, 1)
+    queue.close()
+    folder = uploads.folder
+    f = folder.batch(batch_id).files[0]
+    folder.write_file_state(batch_id, f.folder, state=DONE, outcome="new_document",
+                            message="dokumen baru #7", document_id=7, attempt=1)
+    read: list[str] = []
+    reader = Reader(settings, folder, lambda p, n, u: read.append(n) or FileOutcome("duplicate", "-"),
+                    "uji")
+    assert reader.read(batch_id, 0, attempt=2) == "new_document"
+    assert read == [] and not (folder.root / batch_id / f.folder).exists()
+    assert folder.batch(batch_id).files[0].document_id == 7

@@ -131,3 +131,6 @@ def test_embedded_serve_killed_and_started_again(tmp_path: Path) -> None:
     assert again is not None and str(final["worker"]).endswith(f":{again.pid}")
     assert_archived_once(f"sqlite:///{data / 'arsip.db'}", pdfs, uploads)
     assert "semua cocok" in arsip(["check"], e).stdout
+    jobs = arsip(["jobs", "--semua"], e).stdout
+    assert f"pekerjaan: 0 menunggu, 0 diproses, {COUNT} selesai" in jobs, jobs
+    assert jobs.count(f"{COUNT // 2}/{COUNT // 2} selesai") == 2  # the web's batch and the CLI's

@@ -106,3 +106,25 @@ def test_rows_chain_and_list(tmp_path: Path) -> None:
     assert r.exit_code == 0 and r.output == ""
     r = CliRunner().invoke(cli, ["audit", "list", "--user", "orang-lain"], env=env)
     assert r.output == ""
+
+
+def test_concurrent_writers_keep_one_chain(tmp_path: Path) -> None:
+    import threading
+
+    from api.wiring import audit_event
+
+    settings = Settings(data_dir=tmp_path / "data")
+    sessions = open_archive(settings)
+
+    def write(n: int) -> None:
+        for i in range(5):
+            audit_event(sessions, Actor(f"penulis{n}"), "uji.tulis", f"baris:{n}:{i}")
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with sessions() as session:
+        check = verify(session)
+    assert check.ok and check.rows == 40, check

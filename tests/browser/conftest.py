@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -91,10 +93,25 @@ def browser() -> Iterator[Any]:
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).is_file() and not shutil.which("chromium"):
         pytest.skip("Debian's chromium is not installed (scripts/install.sh --dev)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    # Opening an archive points TMPDIR at its scratch folder (archive/scratch.py); Chromium's
+    # singleton socket path must stay short, so the browser and its driver get a temp dir of
+    # their own under /tmp.
+    short = tempfile.mkdtemp(prefix="arsip-chromium-", dir="/tmp")
+    saved = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"], tempfile.tempdir = short, short
+    try:
+        with playwright.sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                  env={**os.environ, "TMPDIR": short})
+            yield b
+            b.close()
+    finally:
+        if saved[0] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved[0]
+        tempfile.tempdir = saved[1]
+        shutil.rmtree(short, ignore_errors=True)
 
 
 @pytest.fixture

@@ -51,3 +51,17 @@ def test_prose_below_the_table_ends_it() -> None:
     ])
     tables = aligned_tables(page)
     assert len(tables) == 1 and len(tables[0].rows) == 2
+
+
+def test_lone_spanning_heading_above_the_header_gives_its_year() -> None:
+    page = _page([
+        _line(88, (250, "CAPAIAN KINERJA TAHUN 2016")),
+        _line(100, (40, "No"), (70, "Indikator"), (250, "Target"), (300, "Realisasi"), (360, "Capaian")),
+        _line(120, (40, "1"), (70, "Nilai SAKIP"), (255, "70"), (305, "76,45"), (365, "109,21")),
+    ])
+    tables = aligned_tables(page)
+    assert len(tables) == 1
+    layout = read_header(tables[0])
+    assert layout is not None
+    assert layout.roles == ("no", "indikator", "target", "realisasi", "capaian")
+    assert layout.years[2:] == (2016, 2016, 2016)

@@ -57,13 +57,3 @@ def test_schema_allows_confidence() -> None:
     schema_path = Path(__file__).resolve().parents[3] / "shared" / "schema" / "extraction.schema.json"
     schema = json.loads(schema_path.read_text())
     jsonschema.validate(Extraction(nomor="1", confidence={"nomor": 0.5}).to_json(), schema)
-
-
-def test_values_a_capaian_check_contradicts_are_capped() -> None:
-    page = _page(1, [("Target", 95), ("82", 95), ("83,86", 92), ("108,37", 96), ("80", 95), ("88", 95),
-                     ("110", 95)])
-    ex = Extraction(indicators=(Indicator("IKM", target=82.0, realisasi=83.86, capaian=108.37, page=1),
-                                Indicator("IPM", target=80.0, realisasi=88.0, capaian=110.0, page=1)))
-    conf = field_confidence(ex, DocumentContent((page,), scanned=True))
-    assert conf["indicators[0].realisasi"] == 0.3 and conf["indicators[0].capaian"] == 0.3
-    assert conf["indicators[1].realisasi"] == 0.95

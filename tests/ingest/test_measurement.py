@@ -233,6 +233,8 @@ def test_wrong_capaian_gives_a_warning_but_keeps_the_printed_value(tmp_path: Pat
     result = lkjip.parse(read_text_layer(path))
     assert result.indicators[1].capaian == 57.0
     assert any("tertulis 57" in w and "memberi 75" in w for w in result.warnings)
+    # the parser caps the confidence of the doubted values (applied where OCR read them)
+    assert result.confidence == {f"indicators[1].{f}": 0.5 for f in ("target", "realisasi", "capaian")}
 
 
 @pytest.mark.parametrize("merged", [True, False])

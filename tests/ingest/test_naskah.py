@@ -281,6 +281,12 @@ def test_second_engine_confirms_or_not_a_doubtful_number() -> None:
     assert [w.text for w in words] == ["256", "TAHUN", "2017"]
     same = agreed(doubtful, words, "256 TAHUN 2017")
     assert same.nomor == "256 TAHUN 2017" and naskah.UNREADABLE_NOMOR not in same.warnings
+    slip_words = [Word("005/O99/DPM", w.box, 60.0) for w in words[:1]]
+    assert agreed(doubtful, slip_words, "005/O99/DPM", 97.0).nomor is None  # agreeing on a slip
+    box = words[0].box
+    letter = [Word("005/", box, 95.0), Word("099", box, 60.0), Word("/DPM-PTSP/2020", box, 95.0)]
+    assert agreed(doubtful, letter, "005/ O99 /DPM-PTSP/2020", 97.0).nomor is None  # a slip
+    assert agreed(doubtful, letter, "005/ 089 /DPM-PTSP/2020", 97.0).nomor == "005/089/DPM-PTSP/2020"
     unsure = agreed(doubtful, words, "286 TAHUN 2017", 70.0)
     assert unsure.nomor is None and naskah.UNREADABLE_NOMOR in unsure.warnings
     slipped = agreed(doubtful, words, "28STAHUN 2017", 97.0)

@@ -1,0 +1,226 @@
+"""The lines, phrases and rows of a table read from text alignment (`aligned`).
+
+- `page_lines` groups a page's words into lines; a line's `phrases` are its runs of close words
+  (`header_phrases` splits them again at role words after a wide space).
+- `group_rows` groups a table's body lines into rows: by the rules drawn between rows when
+  there are some (`hrules`), else by `No` numbers, paragraph gaps and fresh values; the sasaran
+  column goes by paragraphs, each to the first row it overlaps.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ingest.layout import PageContent, Word
+from ingest.parsers.table_header import header_role
+
+VALUE_ROLES = ("target", "realisasi", "capaian")
+
+
+@dataclass
+class Phrase:
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.box.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.box.x1 for w in self.words)
+
+    @property
+    def top(self) -> float:
+        return min(w.box.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.box.bottom for w in self.words)
+
+
+@dataclass
+class Line:
+    words: list[Word]
+
+    @property
+    def top(self) -> float:
+        return min(w.box.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.box.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return statistics.median(w.box.height for w in self.words)
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    def phrases(self) -> list[Phrase]:
+        out: list[Phrase] = []
+        gap = max(3.0, 0.8 * self.height)
+        for w in self.words:
+            if out and w.box.x0 - out[-1].x1 <= gap:
+                out[-1].words.append(w)
+            else:
+                out.append(Phrase([w]))
+        return out
+
+    def header_phrases(self) -> list[Phrase]:
+        """Phrases, split again where a word naming another role follows a wider than normal
+        space (a tight header: 'Target  Realisasi'; 'Indikator Sasaran' stays one)."""
+        out: list[Phrase] = []
+        for p in self.phrases():
+            cur = Phrase([p.words[0]])
+            for w in p.words[1:]:
+                role = header_role(w.text)
+                wide = w.box.x0 - cur.x1 > max(2.0, 0.45 * self.height)
+                if wide and role is not None and role != header_role(cur.text):
+                    out.append(cur)
+                    cur = Phrase([w])
+                else:
+                    cur.words.append(w)
+            out.append(cur)
+        return out
+
+
+@dataclass
+class Column:
+    text: str
+    x0: float
+    x1: float
+    year: int | None = None
+    role: str | None = None
+
+
+@dataclass
+class Row:
+    lines: dict[int, list[tuple[str, float, float]]] = field(default_factory=dict)
+    top: float = 0.0
+    bottom: float = 0.0
+
+    def has(self, col: int) -> bool:
+        return bool(self.lines.get(col))
+
+
+def page_lines(words: Sequence[Word]) -> list[Line]:
+    """The page's words grouped into lines by vertical overlap, top to bottom, left to right."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.box.top, w.box.x0)):
+        if lines:
+            ref = lines[-1][0].box
+            if abs(w.box.cy - ref.cy) <= max(2.0, 0.45 * ref.height):
+                lines[-1].append(w)
+                continue
+        lines.append([w])
+    return [Line(sorted(ws, key=lambda w: w.box.x0)) for ws in lines]
+
+
+def col_of(x: float, bounds: list[float]) -> int:
+    return sum(1 for b in bounds if x > b)
+
+
+def hrules(page: PageContent, x0: float, x1: float, top: float, bottom: float) -> list[float]:
+    """The y of the horizontal rules across at least half the table between top and bottom
+    (a rule drawn cell by cell is one rule)."""
+    segments = sorted((s.box.cy, max(s.box.x0, x0), min(s.box.x1, x1)) for s in page.shapes
+                      if s.box.height <= 2.5 and top <= s.box.cy <= bottom and s.box.x1 > x0
+                      and s.box.x0 < x1)
+    rules: list[tuple[float, float]] = []  # (y, length covered)
+    for y, a, b in segments:
+        if rules and y - rules[-1][0] <= 1.0:
+            rules[-1] = (rules[-1][0], rules[-1][1] + max(0.0, b - a))
+        else:
+            rules.append((y, max(0.0, b - a)))
+    return [y for y, length in rules if length >= 0.5 * (x1 - x0)]
+
+
+def group_rows(body: list[Line], columns: list[Column], bounds: list[float],
+          hrules: Sequence[float] = ()) -> list[Row]:
+    """Body lines grouped into rows: by the rules between rows when at least two are drawn, else
+    by numbers in a `No` column, paragraph gaps and fresh values."""
+    roles = [c.role for c in columns]
+    no_cols = [k for k, r in enumerate(roles) if r == "no"]
+    value_cols = [k for k, r in enumerate(roles) if r in VALUE_ROLES]
+    sasaran = [k for k, r in enumerate(roles) if r == "sasaran"]
+    own = [ln for ln in body if set(split_line(ln, bounds)) - set(sasaran)]
+    gaps = [b.top - a.bottom for a, b in zip(own, own[1:], strict=False)]
+    para = _para_gap(gaps, statistics.median(ln.height for ln in body))
+    rows: list[Row] = []
+    prev: Line | None = None
+    for ln in body:
+        parts = split_line(ln, bounds)
+        if not set(parts) - set(sasaran):  # a merged sasaran's lines stand between rows
+            continue
+        fresh = [k for k in value_cols if k in parts and _starts_value(parts[k])]
+        if len(hrules) >= 2:
+            new = not rows or (prev is not None and any(prev.cy <= y <= ln.cy for y in hrules))
+        else:
+            new = (not rows or any(k in parts for k in no_cols)
+                   or (prev is not None and ln.top - prev.bottom > para)
+                   or (len(fresh) >= 2 and all(rows[-1].has(k) for k in fresh)))
+        if new:
+            rows.append(Row(top=ln.top, bottom=ln.bottom))
+        row = rows[-1]
+        row.bottom = ln.bottom
+        for k, text in parts.items():
+            if k in sasaran:
+                continue
+            row.lines.setdefault(k, []).append((text, ln.top, ln.bottom))
+        prev = ln
+    numbered = {r.top for r in rows if any(r.has(k) for k in no_cols)}
+    for k in sasaran:
+        _place_paragraphs(body, bounds, k, rows, para, numbered)
+    return rows
+
+
+def _para_gap(gaps: list[float], height: float) -> float:
+    """The gap above which a line starts a new paragraph (a new row of a borderless table)."""
+    if not gaps:
+        return float("inf")
+    small = sorted(gaps)[: max(1, len(gaps) // 2)]
+    return statistics.median(small) + 0.45 * height
+
+
+def split_line(line: Line, bounds: list[float]) -> dict[int, str]:
+    parts: dict[int, list[str]] = {}
+    for w in line.words:
+        parts.setdefault(col_of(w.box.cx, bounds), []).append(w.text)
+    return {k: " ".join(v) for k, v in parts.items()}
+
+
+def _starts_value(text: str) -> bool:
+    """A value's first line ('95,00', 'Level 3', 'WTP'), not its wrapped tail ('(3,35)', '%')."""
+    t = text.strip()
+    return bool(t) and not t.startswith(("(", "%")) and not t[0].islower()
+
+
+def _place_paragraphs(body: list[Line], bounds: list[float], k: int, rows: list[Row],
+                      para: float, numbered: set[float]) -> None:
+    """The sasaran column by paragraphs (a numbered row starts one): each goes to the first
+    row it overlaps."""
+    pieces = [(t, ln.top, ln.bottom) for ln in body if (t := split_line(ln, bounds).get(k))]
+    paragraphs: list[list[tuple[str, float, float]]] = []
+    for piece in pieces:
+        starts_numbered = any(abs(top - piece[1]) < 1 for top in numbered)
+        if paragraphs and piece[1] - paragraphs[-1][-1][2] <= para and not starts_numbered:
+            paragraphs[-1].append(piece)
+        else:
+            paragraphs.append([piece])
+    for para_lines in paragraphs:
+        p_top, p_bottom = para_lines[0][1], para_lines[-1][2]
+        row = next((r for r in rows if r.bottom >= p_top and r.top <= p_bottom), None)
+        if row is not None:
+            row.lines.setdefault(k, []).extend(para_lines)
