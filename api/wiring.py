@@ -9,8 +9,8 @@ run the same code.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -361,3 +361,32 @@ def audit_event(session_factory: Any, actor: Actor | None, action: str, target: 
         except IntegrityError:  # another writer chained onto the same row first: read it again
             if attempt == 4:
                 raise
+
+
+# --- corrections of a reading ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Corrected:
+    """A saved correction: which version, its revision number, each field's change."""
+
+    document_id: int
+    version_id: int
+    version_no: int
+    revision_no: int
+    changes: list[dict[str, Any]]
+    index_warning: str | None = None
+
+
+def correct_version(session_factory: Any, version_ref: str, assignments: list[tuple[str, str]],
+                    reason: str, actor: Actor, index: Callable[[int], str | None], *,
+                    confirm: Sequence[str] = ()) -> Corrected:
+    """Save corrections (and fields confirmed as read) as one audited revision, then update the
+    search index at once (`index`: the document id -> a warning when the index could not follow)."""
+    from archive.revisions import correct
+
+    with session_factory.begin() as session:
+        version = resolve_version(session, version_ref)
+        revision = correct(session, version.id, assignments, reason, actor, confirm=confirm)
+        done = Corrected(version.document_id, version.id, version.version_no,
+                         revision.revision_no, list(revision.changes))
+    warning = index(done.document_id)
+    return done if warning is None else replace(done, index_warning=warning)

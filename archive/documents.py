@@ -20,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 from archive.errors import ConflictError, NotFoundError
 from archive.models import Document, IndicatorRow, Job, StepRow, StoredFileRow, Version
 from archive.store import StoredFile
+from archive.titles import title_of, year_of
 
 log = logging.getLogger(__name__)
 
@@ -311,8 +312,8 @@ def add_version(
         document.identity_key = identity_key(extraction)  # found by title, now with a number
     version = _new_version(session, document, extraction, source_filename, uploader)
     version.files.append(_file_row(stored, extraction, role="original"))
-    version.steps.extend(_step_rows(extraction.get("steps") or ()))
-    version.indicators.extend(_indicator_rows(extraction.get("indicators") or ()))
+    version.steps.extend(step_rows(extraction.get("steps") or ()))
+    version.indicators.extend(indicator_rows(extraction.get("indicators") or ()))
     session.flush()
     refresh_statuses(document)
     session.flush()
@@ -349,16 +350,15 @@ def _add_file(
 
 
 def _replace_reading(session: Session, version: Version, extraction: Extraction) -> None:
-    """The text layer of the digital twin is exact where OCR guesses: keep its fields and rows."""
-    version.extraction = dict(extraction)
+    """The text layer of the digital twin is exact where OCR guesses: keep its fields and rows,
+    except what a person corrected (`revisions.reread`); the version's dates stay."""
+    from archive.revisions import reread
+
+    merged = dict(extraction)
     for name in DATE_FIELDS:
-        setattr(version, name, getattr(version, name) or parse_iso_date(extraction.get(name)))
-    version.steps.clear()
-    version.indicators.clear()
-    session.flush()
-    version.steps.extend(_step_rows(extraction.get("steps") or ()))
-    version.indicators.extend(_indicator_rows(extraction.get("indicators") or ()))
-    refresh_statuses(version.document)
+        if getattr(version, name) is not None:
+            merged[name] = getattr(version, name).isoformat()
+    reread(session, version, merged)
 
 
 def _find_document(session: Session, key: str | None) -> Document | None:
@@ -404,7 +404,7 @@ def _file_row(stored: StoredFile, extraction: Extraction, role: str) -> StoredFi
     )
 
 
-def _step_rows(steps: Sequence[Mapping[str, Any]]) -> list[StepRow]:
+def step_rows(steps: Sequence[Mapping[str, Any]]) -> list[StepRow]:
     rows = []
     for position, s in enumerate(steps, start=1):
         waktu = s.get("waktu") or {}
@@ -418,7 +418,7 @@ def _step_rows(steps: Sequence[Mapping[str, Any]]) -> list[StepRow]:
     return rows
 
 
-def _indicator_rows(indicators: Sequence[Mapping[str, Any]]) -> list[IndicatorRow]:
+def indicator_rows(indicators: Sequence[Mapping[str, Any]]) -> list[IndicatorRow]:
     rows = []
     for position, i in enumerate(indicators, start=1):
         rows.append(IndicatorRow(
@@ -473,10 +473,9 @@ def start_date(version: Version) -> date | None:
 def _copy_metadata(document: Document, extraction: Extraction) -> None:
     """The document shows what its version in force says."""
     document.nomor = extraction.get("nomor")
-    document.title = extraction.get("title")
+    document.title = title_of(extraction)
     document.instansi = extraction.get("instansi")
-    tahun = extraction.get("tahun")
-    document.tahun = int(tahun) if isinstance(tahun, int | float) else None
+    document.tahun = year_of(extraction)
 
 
 # --- corrections by an archivist -----------------------------------------------------------------

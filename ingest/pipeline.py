@@ -27,7 +27,7 @@ from archive.documents import (
     find_version_by_sha256,
     log_job,
 )
-from archive.errors import NotAPdfError, RejectedFileError, StorageError
+from archive.errors import NotAPdfError, NotFoundError, RejectedFileError, StorageError
 from archive.faults import storage_fault
 from archive.scratch import scratch_dir
 from archive.store import FileStore, StoredFile, sha256_file
@@ -275,3 +275,38 @@ def _failures_logged(session_factory: SessionFactory, name: str) -> Iterator[_At
                       e.__class__.__name__)
             log.debug("%s: job row not written", name, exc_info=True)
         raise
+
+
+@dataclass(frozen=True)
+class Reread:
+    """A version read again: its document, and corrected fields that no longer fit a row."""
+
+    document_id: int
+    version_id: int
+    lost: tuple[str, ...]
+
+
+def reextract_version(version_id: int, session_factory: SessionFactory, store: FileStore,
+                      options: IngestOptions) -> Reread:
+    """Read a version's file again (a new OCR engine, better parsers) and take the new reading;
+    every value a person corrected stays (`archive.revisions.reread`).  The born-digital file
+    is read when the version has one, else its scan."""
+    from archive.models import Version
+    from archive.revisions import reread
+
+    with session_factory() as session:
+        version = session.get(Version, version_id)
+        if version is None:
+            raise NotFoundError(f"Versi {version_id} tidak ada; `arsip versions DOKUMEN` "
+                                "menampilkan id versi.")
+        files = sorted((f for f in version.files if f.role in ("original", "scan")),
+                       key=lambda f: (f.scanned, f.id))
+        if not files:
+            raise NotFoundError(f"Versi {version_id} tidak punya berkas asli untuk dibaca ulang.")
+        sha256 = files[0].sha256
+    extraction = extract(store.path(sha256), options)
+    with session_factory() as session, session.begin():
+        version = session.get(Version, version_id)
+        assert version is not None
+        lost = reread(session, version, extraction.to_json(with_page_texts=True))
+        return Reread(version.document_id, version.id, tuple(lost))

@@ -70,6 +70,7 @@ from search.pg_segments import (
 )
 from search.query import ParsedQuery
 from search.records import (
+    RECORDS_VERSION,
     DocumentRecord,
     IndicatorHit,
     IndicatorRecord,
@@ -81,7 +82,7 @@ from search.records import (
 log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 6  # 5: own segments of postings ranked with BM25F (was RUM / GIN + ts_rank); 6: written words
-SCHEMA_VERSION = f"pg-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"pg-{LAYOUT_VERSION}.{ANALYSIS_VERSION}.{RECORDS_VERSION}"
 MAX_POS = 16383  # PostgreSQL's largest tsvector position
 MERGE_FACTOR = 8  # this many segments of one size level are merged into one
 SEGMENT_POSTINGS = 16_000_000  # a rebuild starts a new segment after this many postings (~100 MB)

@@ -12,6 +12,9 @@ from datetime import date
 from typing import Literal
 
 FuzzyMode = Literal["auto", "never", "always"]
+# bump when what `search.source` puts into a record changes (an index built before is rebuilt):
+# 1: titles of PK, decisions and letters made from their parts, an SOP's year from its dates
+RECORDS_VERSION = 1
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.models import Document, IndicatorRow, Version
+from archive.titles import title_of, year_of
 from search.records import DocumentRecord, IndicatorRecord, VersionRecord
 
 BATCH = 200
@@ -44,12 +45,12 @@ def document_record(doc: Document) -> DocumentRecord:
 def version_record(doc: Document, v: Version) -> VersionRecord:
     """One version: metadata from its own extraction (a revision may retitle), rows, page texts."""
     ex: dict[str, Any] = v.extraction or {}
-    tahun = ex.get("tahun")
+    tahun = year_of({"doc_type": doc.doc_type, **ex})
     return VersionRecord(
         version_id=v.id, version_no=v.version_no, in_force=v.status == "berlaku", status=v.status,
-        doc_type=doc.doc_type, title=ex.get("title") or doc.title, nomor=ex.get("nomor") or doc.nomor,
-        instansi=ex.get("instansi") or doc.instansi,
-        tahun=int(tahun) if isinstance(tahun, int | float) else doc.tahun,
+        doc_type=doc.doc_type, title=title_of({"doc_type": doc.doc_type, **ex}) or doc.title,
+        nomor=ex.get("nomor") or doc.nomor, instansi=ex.get("instansi") or doc.instansi,
+        tahun=tahun if tahun is not None else doc.tahun,
         tanggal=v.tanggal_efektif or v.tanggal_pengesahan or _iso(ex.get("tanggal")),
         pages=page_texts(ex),
         indicators=tuple(indicator_record(r) for r in v.indicators),

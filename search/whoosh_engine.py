@@ -38,6 +38,7 @@ from search.engine import Engine, Expansions, RawPageHit
 from search.errors import IndexUnavailableError
 from search.query import ParsedQuery
 from search.records import (
+    RECORDS_VERSION,
     DocumentRecord,
     IndicatorHit,
     IndicatorRecord,
@@ -50,7 +51,7 @@ from search.whoosh_rank import LengthCache, PhraseSpec, Ranker
 log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 3  # 3: the written words, for OCR-slip matching
-SCHEMA_VERSION = f"whoosh-{LAYOUT_VERSION}.{ANALYSIS_VERSION}"
+SCHEMA_VERSION = f"whoosh-{LAYOUT_VERSION}.{ANALYSIS_VERSION}.{RECORDS_VERSION}"
 VERSION_FILE = "arsip-search.json"
 MARK_FILE = "arsip-mark.json"  # the archive's high-water mark this index has caught up to
 

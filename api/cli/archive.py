@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 def register(cli: click.Group) -> None:
     """Add the commands to the group."""
-    for command in (versions, copy, verify, retention, move_version, split_version, revoke):
+    for command in (versions, copy, verify, retention, move_version, split_version, revoke,
+                    correct, reextract):
         cli.add_command(command)
 
 
@@ -319,3 +320,70 @@ def audit_record(*args: Any, **kwargs: Any) -> None:
     from archive.audit import record
 
     record(*args, **kwargs)
+
+
+CORRECT_HELP = (f"{VERSION_HELP} KOLOM: nomor, title, instansi, tahun, tanggal_efektif (TTTT-BB-HH), "
+                "disahkan_oleh.nip, dasar_hukum[0], steps[2].kegiatan, indicators[0].target, ... "
+                "(baris dihitung dari 0; nilai kosong mengosongkan kolom).")
+
+
+@click.command(epilog=CORRECT_HELP)
+@click.argument("version_ref", metavar="VERSION")
+@click.option("--set", "assignments", multiple=True, metavar="KOLOM=NILAI",
+              help="Nilai yang benar untuk sebuah kolom (boleh berulang).")
+@click.option("--confirm", "confirmed", multiple=True, metavar="KOLOM",
+              help="Kolom bertanda yang sudah dicocokkan dan benar (boleh berulang).")
+@click.option("--reason", required=True, help="Alasannya (dicatat dalam riwayat dan log audit).")
+@click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
+def correct(version_ref: str, assignments: tuple[str, ...], confirmed: tuple[str, ...],
+            reason: str, as_json: bool) -> None:
+    """Koreksi hasil baca sebuah versi; hasil baca mesin tetap tersimpan dan dapat dilihat."""
+    from api.settings import Settings
+    from api.wiring import correct_version, index_updater
+    from archive.revisions import parse_assignments
+
+    if not assignments and not confirmed:
+        raise click.UsageError("Beri sedikitnya satu --set KOLOM=NILAI atau --confirm KOLOM.")
+    settings = Settings()
+    sessions = open_archive(settings)
+    done = correct_version(sessions, version_ref, parse_assignments(assignments), reason,
+                           cli_actor(), index_updater(settings, sessions), confirm=confirmed)
+    if as_json:
+        _echo_json({"document_id": done.document_id, "version_id": done.version_id,
+                    "revision": done.revision_no, "changes": done.changes,
+                    "index_warning": done.index_warning})
+        return
+    click.echo(f"dokumen #{done.document_id} versi {done.version_no}: revisi {done.revision_no}")
+    for c in done.changes:
+        what = "diperiksa, benar" if c["kind"] == "diperiksa" else f"{c['old']!r} -> {c['new']!r}"
+        click.echo(f"  {c['field']}: {what}")
+    if done.index_warning:
+        click.echo(f"peringatan: {done.index_warning}", err=True)
+
+
+@click.command(epilog=VERSION_HELP)
+@click.argument("version_ref", metavar="VERSION")
+def reextract(version_ref: str) -> None:
+    """Baca ulang berkas sebuah versi (mis. setelah mesin OCR diperbarui); nilai yang sudah
+    dikoreksi orang tetap dipakai, hasil baca mesin yang baru disimpan di sampingnya."""
+    from api.settings import Settings
+    from api.wiring import index_updater, ingest_options
+    from archive.store import FileStore
+    from ingest.pipeline import reextract_version
+
+    settings = Settings()
+    sessions = open_archive(settings)
+    with sessions() as session:
+        version_id = resolve_version(session, version_ref).id
+    options = ingest_options(settings, uploader=None, on_recorded=None)
+    done = reextract_version(version_id, sessions, FileStore(settings.files_dir), options)
+    with sessions.begin() as session:
+        audit_record(session, cli_actor(), "version.reextract", f"versi {version_id}", None,
+                     {"koreksi_tidak_diterapkan": list(done.lost)})
+    warning = index_updater(settings, sessions)(done.document_id)
+    click.echo(f"versi {version_id} dari #{done.document_id} dibaca ulang; nilai koreksi tetap")
+    for path in done.lost:
+        click.echo(f"peringatan: koreksi {path} tidak dapat diterapkan (barisnya tidak ada lagi); "
+                   "periksa halaman dokumennya", err=True)
+    if warning:
+        click.echo(f"peringatan: {warning}", err=True)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from api.web.auth import CurrentUser, Principal, actor_of
 from api.web.deps import MAX_ID, DbId, DbSession, State
 from api.web.render import page
+from api.web.review import desk_context
 from api.wiring import CopyOrder, issue_stamped_copy
 from archive.documents import get_document
 from archive.errors import BadInputError, NotFoundError
@@ -34,7 +35,7 @@ def dokumen(request: Request, session: DbSession, state: State, doc_id: DbId,
     shown = _shown_version(entries, versi, in_force)
     return page(request, "dokumen.html", {
         "doc": document, "entries": entries, "in_force": in_force, "shown": shown,
-        "today": date.today()})
+        "today": date.today(), **desk_context(session, shown)})
 
 
 def _shown_version(entries: list[TimelineEntry], versi: int | None,

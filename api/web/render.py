@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -25,13 +26,18 @@ DOC_TYPE_LABELS = {"sop": "SOP", "lkjip": "LKjIP", "form_data_kinerja": "Formuli
 STATUS_LABELS = {"berlaku": "berlaku", "digantikan": "digantikan", "dicabut": "dicabut"}
 
 
+def anchor_of(path: str) -> str:
+    """The HTML id of a field's row on the document page (`steps[1].kegiatan` -> `kolom-steps-1-kegiatan`)."""
+    return "kolom-" + re.sub(r"[^a-z0-9_]+", "-", path).strip("-")
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The one Environment of the web pages: autoescape, and a missing variable is an error."""
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(tanggal=tanggal, angka=angka, jenis=doc_type_label, ukuran=ukuran,
-                       peran=lambda role: ROLE_LABELS.get(role, role))
+                       peran=lambda role: ROLE_LABELS.get(role, role), jangkar=anchor_of)
     env.globals.update(DOC_TYPE_LABELS=DOC_TYPE_LABELS, OUTCOME_LABELS=OUTCOME_LABELS)
     return env
 

@@ -19,7 +19,7 @@ from archive.db import Base, foreign_key_violations, make_engine
 from archive.errors import StorageError
 
 # Modules with more tables register themselves by being imported here.
-for _name in ("archive.models_letters", "archive.models_accounts"):
+for _name in ("archive.models_letters", "archive.models_accounts", "archive.models_revisions"):
     try:
         __import__(_name)
     except ModuleNotFoundError as e:

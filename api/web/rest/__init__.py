@@ -29,6 +29,8 @@ DESCRIPTIONS = {
     ("GET", "/api/v1/dokumen"): "Dokumen, terbaru dulu; `jenis` menyaring jenis dokumen, `limit`/`offset` memilih halaman.",
     ("GET", "/api/v1/dokumen/{doc_id}"): "Sebuah dokumen, versi-versinya (terlama dulu), dan versi yang berlaku hari ini.",
     ("GET", "/api/v1/versi/{version_id}"): "Sebuah versi: tanggal, berkas, langkah SOP, baris indikator, dan hasil bacaan lengkap (JSON).",
+    ("GET", "/api/v1/versi/{version_id}/koreksi"): "Pemeriksaan hasil baca sebuah versi: kolom bertanda beserta alasannya, yang belum diperiksa, setiap revisi koreksi (siapa, kapan, alasan, nilai lama dan baru), hasil baca mesin, dan hasil baca yang dipakai.",
+    ("POST", "/api/v1/versi/{version_id}/koreksi"): "Koreksi hasil baca sebuah versi: `set` berisi kolom (mis. `nomor`, `disahkan_oleh.nip`, `steps[2].kegiatan`, `indicators[0].target`; baris dari 0) dan nilainya (tanggal TTTT-BB-HH, angka 95,5), `confirm` kolom bertanda yang sudah benar, `reason` alasannya. Satu revisi, tercatat di jejak audit; indeks pencarian langsung diperbarui.",
     ("GET", "/api/v1/berkas/{sha256}"): "Berkas yang disimpan, byte demi byte (asli, salinan yang dapat dicari, atau salinan bercap).",
     ("GET", "/api/v1/cari"): "Pencarian seperti halaman Cari: kata, \"frasa\", -pengecualian, dan saringan; satu hasil per versi.",
     ("GET", "/api/v1/indikator"): "Baris indikator kinerja yang cocok (sasaran, indikator, satuan, target, realisasi, capaian).",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from sqlalchemy import func, select
@@ -16,6 +16,8 @@ from api.web.documents import _file_row, download_name
 from api.web.jobs import Batch
 from api.web.pages import MAX_LIMIT, filters
 from api.web.rest.models import (
+    ChangeOut,
+    CorrectionIn,
     DocumentList,
     DocumentOut,
     DocumentSummary,
@@ -25,6 +27,8 @@ from api.web.rest.models import (
     IndicatorHitOut,
     IndicatorOut,
     IndicatorsOut,
+    ReviewOut,
+    RevisionOut,
     SearchOut,
     StepOut,
     UploadFileOut,
@@ -33,7 +37,7 @@ from api.web.rest.models import (
     VersionSummary,
 )
 from archive.documents import get_document
-from archive.errors import NotFoundError
+from archive.errors import BadInputError, NotFoundError
 from archive.models import Document, StoredFileRow, Version
 from archive.timeline import version_in_force
 
@@ -181,3 +185,46 @@ def upload(state: State, user: CurrentUser,
 def upload_progress(state: State, batch_id: Annotated[str, PathParam(max_length=64)]) -> UploadOut:
     """Each file's state and outcome."""
     return upload_out(state.uploads.batch(batch_id))
+
+
+def review_out(session: DbSession, v: Version, index_warning: str | None = None) -> ReviewOut:
+    """A version's review state, revisions and both readings."""
+    from archive.revisions import history, machine_reading, review
+
+    state = review(session, v)
+    revisions = [RevisionOut(revision_no=r.revision_no, at=utc(r.at), actor=r.actor,
+                             reason=r.reason, changes=[ChangeOut(**c) for c in r.changes])
+                 for r in history(session, v.id)]
+    return ReviewOut(version_id=v.id, document_id=v.document_id, diperiksa=state.diperiksa,
+                     marked=state.marked, open=state.open, revisions=revisions,
+                     machine_reading=machine_reading(session, v), extraction=v.extraction or {},
+                     index_warning=index_warning)
+
+
+@router.get("/versi/{version_id}/koreksi", response_model=ReviewOut,
+            summary="Kolom bertanda, riwayat koreksi, dan hasil baca mesin sebuah versi")
+def version_review(session: DbSession, version_id: DbId) -> ReviewOut:
+    """Marked fields, which are still open, every revision, the machine's and the current reading."""
+    v = session.get(Version, version_id)
+    if v is None:
+        raise NotFoundError(f"Versi {version_id} tidak ada.")
+    return review_out(session, v)
+
+
+@router.post("/versi/{version_id}/koreksi", response_model=ReviewOut, status_code=201,
+             summary="Koreksi hasil baca sebuah versi (satu revisi, tercatat di jejak audit)")
+def correct_version_api(request: Request, session: DbSession, state: State, version_id: DbId,
+                        body: CorrectionIn) -> ReviewOut:
+    """Save corrections (and confirmations) as one revision; the search index follows at once."""
+    from api.web.auth import actor_of
+    from api.wiring import correct_version
+
+    if not body.set and not body.confirm:
+        raise BadInputError("Isi sedikitnya satu kolom di 'set' atau 'confirm'.")
+    done = correct_version(state.sessions, str(version_id),
+                           [(f.field, f.value or "") for f in body.set], body.reason,
+                           actor_of(request), state.index_document, confirm=body.confirm)
+    session.expire_all()
+    v = session.get(Version, version_id)
+    assert v is not None
+    return review_out(session, v, done.index_warning)

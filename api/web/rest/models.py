@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -341,3 +341,56 @@ class AuditOut(BaseModel):
     first_bad_row: int | None
     reason: str
     rows: list[AuditRowOut]
+
+
+class FieldValueIn(BaseModel):
+    """The correct value of one field (as typed: dates TTTT-BB-HH, numbers 95,5 or 95.5)."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str = Field(max_length=200, description="jalur kolom, mis. nomor, disahkan_oleh.nip, "
+                       "steps[2].kegiatan, indicators[0].target (baris dari 0)")
+    value: str | None = Field(default=None, max_length=20000,
+                              description="nilai yang benar; kosong/null mengosongkan kolom")
+
+
+class CorrectionIn(BaseModel):
+    """Corrections of a version's reading, and marked fields confirmed as read, with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    set: list[FieldValueIn] = Field(default_factory=list, max_length=500)
+    confirm: list[str] = Field(default_factory=list, max_length=500,
+                               description="kolom bertanda yang sudah dicocokkan dan benar")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ChangeOut(BaseModel):
+    """One field of a revision: before and after, a correction or a confirmation."""
+
+    field: str
+    old: Any = None
+    new: Any = None
+    kind: Literal["koreksi", "diperiksa"]
+
+
+class RevisionOut(BaseModel):
+    """One save of corrections: who, when, why, each field."""
+
+    revision_no: int
+    at: datetime
+    actor: str
+    reason: str
+    changes: list[ChangeOut]
+
+
+class ReviewOut(BaseModel):
+    """A version's review: marked fields (with why), those still open, history, the machine's reading."""
+
+    version_id: int
+    document_id: int
+    diperiksa: bool
+    marked: dict[str, list[str]]
+    open: list[str]
+    revisions: list[RevisionOut]
+    machine_reading: dict[str, Any]
+    extraction: dict[str, Any]
+    index_warning: str | None = None
