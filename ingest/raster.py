@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 MIN_DPI = 300.0  # small print ('767.07') loses its dots below this
 MAX_DPI = 300.0
 DEFAULT_DPI = 300.0
+# The most pixels one page is rendered at (about three A4 pages at 300 DPI; an A3 page keeps
+# 300 DPI, an A2 poster gets about 250):
+# a page claiming to be metres wide (damaged or hostile) is rendered at a lower DPI instead of
+# taking gigabytes.
+MAX_PAGE_PIXELS = 25_000_000
 ANALYSIS_DPI = 150.0  # orientation and skew are judged on a smaller copy
 MAX_SKEW = 5.0  # degrees; anything larger is not scanner skew
 SKEW_DPI = 100.0
@@ -68,7 +73,7 @@ def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.nd
     pdf = _open(path)
     try:
         page = pdf[index]
-        dpi = dpi or choose_dpi(native_dpi(page))
+        dpi = capped_dpi(dpi or choose_dpi(native_dpi(page)), *page.get_size())
         hide_overlays(page)
         bitmap = page.render(scale=dpi / 72.0)
         rgb = np.asarray(bitmap.to_pil().convert("RGB"))
@@ -161,6 +166,14 @@ def _image_cover(pdf: Any, index: int, image_type: int) -> float:
         log.info("%s: page %d cannot be loaded (%s)", pdf, index + 1, e)
         return 0.0
     return min(1.0, best / (width * height)) if width * height > 0 else 0.0
+
+
+def capped_dpi(dpi: float, width_pt: float, height_pt: float) -> float:
+    """`dpi`, lowered so a page of that size stays within `MAX_PAGE_PIXELS`."""
+    area = max(width_pt, 1.0) * max(height_pt, 1.0) / (72.0 * 72.0)  # square inches
+    if area * dpi * dpi <= MAX_PAGE_PIXELS:
+        return dpi
+    return float((MAX_PAGE_PIXELS / area) ** 0.5)
 
 
 def choose_dpi(native: float | None) -> float:

@@ -93,3 +93,13 @@ def test_prepare_page_turns_upside_down_scan(tmp_path: Path) -> None:
     page = raster.prepare_page(pdf, 0, TesseractEngine())
     assert page.rotated == 180
     assert page.dpi == raster.choose_dpi(200)
+
+
+def test_a_page_metres_wide_is_rendered_within_the_pixel_cap() -> None:
+    """A damaged page size (65535 x 180 pt) must not become a 200-megapixel bitmap."""
+    from ingest.raster import MAX_PAGE_PIXELS, capped_dpi
+
+    assert capped_dpi(300.0, 595.0, 842.0) == 300.0  # A4 keeps its resolution
+    dpi = capped_dpi(300.0, 65535.0, 180.0)
+    assert dpi < 300.0
+    assert (65535.0 / 72 * dpi) * (180.0 / 72 * dpi) <= MAX_PAGE_PIXELS * 1.0001
