@@ -8,7 +8,9 @@ and text rows alike).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,31 +61,27 @@ class PageImage:
 
 def page_count(path: Path) -> int:
     """Number of pages pdfium sees in `path`."""
-    pdf = _open(path)
-    try:
+    with _document(path) as pdf:
         return len(pdf)
-    finally:
-        pdf.close()
 
 
 def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.ndarray, float]:
     """Page `index` (0-based) as RGB pixels at `dpi` (default: its scan's own DPI within limits)."""
     import pypdfium2 as pdfium
 
-    pdf = _open(path)
-    try:
-        page = pdf[index]
-        dpi = capped_dpi(dpi or choose_dpi(native_dpi(page)), *page.get_size())
-        hide_overlays(page)
-        bitmap = page.render(scale=dpi / 72.0)
-        rgb = np.asarray(bitmap.to_pil().convert("RGB"))
-        page.close()
-        return rgb, dpi
-    except pdfium.PdfiumError as e:  # a page object missing or broken: that page only
-        raise DamagedPdfError(f"{path.name}: halaman {index + 1} rusak dan tidak dapat dijadikan "
-                              f"gambar ({e}); mintalah berkas yang utuh kepada pengirimnya.") from e
-    finally:
-        pdf.close()
+    with _document(path) as pdf:
+        try:
+            page = pdf[index]
+            dpi = capped_dpi(dpi or choose_dpi(native_dpi(page)), *page.get_size())
+            hide_overlays(page)
+            bitmap = page.render(scale=dpi / 72.0)
+            rgb = np.asarray(bitmap.to_pil().convert("RGB"))
+            page.close()
+            return rgb, dpi
+        except pdfium.PdfiumError as e:  # a page object missing or broken: that page only
+            raise DamagedPdfError(f"{path.name}: halaman {index + 1} rusak dan tidak dapat "
+                                  f"dijadikan gambar ({e}); mintalah berkas yang utuh kepada "
+                                  "pengirimnya.") from e
 
 
 def hide_overlays(page: Any) -> int:
@@ -143,11 +141,8 @@ def image_covers(path: Path, indices: Sequence[int]) -> list[float]:
     """Share of each page covered by its largest image (a scan: about 1.0; none: 0.0)."""
     import pypdfium2.raw as pdfium_c
 
-    pdf = _open(path)
-    try:
+    with _document(path) as pdf:
         return [_image_cover(pdf, index, pdfium_c.FPDF_PAGEOBJ_IMAGE) for index in indices]
-    finally:
-        pdf.close()
 
 
 def _image_cover(pdf: Any, index: int, image_type: int) -> float:
@@ -308,10 +303,23 @@ def _ink_share(gray: np.ndarray) -> float:
     return float((gray < 128).mean())
 
 
-def _open(path: Path) -> Any:
+# pdfium is not thread-safe: two threads inside it at once abort the process (the web app's two
+# queue workers read two uploads side by side).  Every use of it in this process goes through
+# this lock; OCR worker processes each have their own pdfium.
+_PDFIUM_LOCK = threading.RLock()
+
+
+@contextmanager
+def _document(path: Path) -> Iterator[Any]:
+    """`path` opened by pdfium, holding the process's pdfium lock until it is closed."""
     import pypdfium2 as pdfium
 
-    try:
-        return pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as e:
-        raise DamagedPdfError(f"{path.name}: gambar halaman tidak dapat dibuat ({e}).") from e
+    with _PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as e:
+            raise DamagedPdfError(f"{path.name}: gambar halaman tidak dapat dibuat ({e}).") from e
+        try:
+            yield pdf
+        finally:
+            pdf.close()

@@ -103,3 +103,30 @@ def test_a_page_metres_wide_is_rendered_within_the_pixel_cap() -> None:
     dpi = capped_dpi(300.0, 65535.0, 180.0)
     assert dpi < 300.0
     assert (65535.0 / 72 * dpi) * (180.0 / 72 * dpi) <= MAX_PAGE_PIXELS * 1.0001
+
+
+def test_pages_rendered_from_several_threads_at_once(corpus_dir: Path) -> None:
+    """pdfium is not thread-safe (two threads inside it abort the process): the web app's two
+    queue workers render side by side, so every use goes through one lock.  Run in a child
+    process, since an abort would end the test run itself."""
+    import subprocess
+    import sys
+
+    scan = corpus_dir / "lkjip-bakesbangpol-2024-01-scan.pdf"
+    code = f"""
+import threading
+from pathlib import Path
+from ingest.raster import image_covers, page_count, render_page
+path = Path({str(scan)!r})
+def work():
+    for _ in range(6):
+        image_covers(path, range(page_count(path)))
+        render_page(path, 0, 50.0)
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
