@@ -86,6 +86,8 @@ def populate(arsip: Arsip, corpus: Path, tmp_path: Path) -> tuple[str, Path]:
                 str(sop_scan(tmp_path / "pindaian.pdf")))
     assert "versi baru 2" in out and "dokumen baru #2" in out, out
     arsip("revoke", "2:1", "--on", "2026-01-01", "--reason", "Diganti SOP baru")  # a correction
+    arsip("correct", "1:2", "--set", "title=Pengelolaan Arsip Dinamis", "--reason",
+          "judul dicocokkan dengan berkas cetak")  # a field corrected by hand
     data = json.loads((DATA / "letter-lkjip.json").read_text(encoding="utf-8"))
     profile = tmp_path / "profile.json"
     profile.write_text(json.dumps({"kop": data["kop"], "pengirim": data["pengirim"],
@@ -190,7 +192,8 @@ def test_backup_while_ingesting_and_restore_round_trip(
     assert any(f["scanned"] and f["version_id"] == scan["id"] for f in after["files"].values())
     assert len(after["copies"]) == 1
     actions = {r["action"] for r in after["audit_log"].values()}  # the audit trail came back
-    assert {"copy.issue", "version.revoke", "letter.void"} <= actions, actions
+    assert {"copy.issue", "version.revoke", "letter.void", "koreksi"} <= actions, actions
+    assert len(after["extraction_revisions"]) == 1 and len(after["machine_readings"]) == 1
 
     verdict = json.loads(target("verify", str(copy_pdf), "--json"))  # the copy's bytes
     assert verdict["ok"] and verdict["kind"] == "copy" and verdict["code"] == code, verdict
