@@ -483,7 +483,7 @@ def move_version(
     session: Session, version_id: int, document_id: int, *, reason: str, by: str | None = None
 ) -> Placement:
     """Move a version (with its files and rows) to another document, numbered last there."""
-    version = _get_version(session, version_id)
+    version = get_version(session, version_id)
     target = get_document(session, document_id)
     source = version.document
     if source.id == target.id:
@@ -500,7 +500,7 @@ def split_version(
     session: Session, version_id: int, *, reason: str, by: str | None = None
 ) -> Placement:
     """Split a version off into a new document of its own (when the rule guessed wrong)."""
-    version = _get_version(session, version_id)
+    version = get_version(session, version_id)
     source = version.document
     if len(source.versions) < 2:
         raise ConflictError(f"Versi {version_id} adalah satu-satunya versi dokumen "
@@ -539,7 +539,7 @@ def revoke_version(
     session: Session, version_id: int, on: date, *, reason: str, by: str | None = None
 ) -> Version:
     """Mark a version 'dicabut' from date `on`; the newest remaining version is in force."""
-    version = _get_version(session, version_id)
+    version = get_version(session, version_id)
     version.status = "dicabut"
     version.tanggal_dicabut = on
     refresh_statuses(version.document)
@@ -550,11 +550,11 @@ def revoke_version(
     return version
 
 
-def _get_version(session: Session, version_id: int) -> Version:
+def get_version(session: Session, version_id: int) -> Version:
     version = session.get(Version, version_id)
     if version is None:
-        raise NotFoundError(f"Versi {version_id} tidak ada; `arsip versions DOC` menampilkan "
-                            "versi-versi sebuah dokumen beserta id-nya.")
+        raise NotFoundError(f"Versi {version_id} tidak ada; lihat nomor versi di halaman dokumen "
+                            "atau dengan `arsip versions DOKUMEN`.")
     return version
 
 

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from archive import fields
 from archive.audit import Actor, record
-from archive.errors import BadInputError, NotFoundError
+from archive.documents import get_version
+from archive.errors import BadInputError
 from archive.models import Document, Version
 from archive.models_revisions import ExtractionRevision, MachineReading
 
@@ -67,7 +68,7 @@ def correct(session: Session, version_id: int, assignments: Sequence[tuple[str, 
     if not reason:
         raise BadInputError("Tulis alasan koreksi (mis. 'nomor tercetak 067, terbaca G7'); "
                             "alasan wajib dicatat.")
-    version = _version(session, version_id)
+    version = get_version(session, version_id)
     current = dict(version.extraction or {})
     changes: list[Change] = []
     updated = current
@@ -116,14 +117,6 @@ def _text_twin(extraction: dict[str, Any], path: str, new: Any,
         return extraction
     changes.append(Change(twin_path, old, None))
     return fields.set_value(extraction, twin_path, None)
-
-
-def _version(session: Session, version_id: int) -> Version:
-    version = session.get(Version, version_id)
-    if version is None:
-        raise NotFoundError(f"Versi {version_id} tidak ada; lihat nomor versi di halaman dokumen "
-                            "atau dengan `arsip versions DOKUMEN`.")
-    return version
 
 
 def _next_no(session: Session, version_id: int) -> int:

@@ -7,6 +7,7 @@ Coordinates are PDF points with the origin at the top-left of the page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -124,3 +125,19 @@ class DocumentContent:
     def text(self) -> str:
         """All page texts joined by form feeds."""
         return "\f".join(p.text for p in self.pages)
+
+
+def overlap_lines(words: Sequence[Word]) -> list[list[Word]]:
+    """Words grouped into lines: a word whose centre lies between its line's mean top and bottom
+    joins it; lines top to bottom, each left to right (how OCR words become a text layer's lines)."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (w.box.cy, w.box.x0)):
+        if lines:
+            last = lines[-1]
+            top = sum(x.box.top for x in last) / len(last)
+            bottom = sum(x.box.bottom for x in last) / len(last)
+            if top < w.box.cy < bottom:
+                last.append(w)
+                continue
+        lines.append([w])
+    return [sorted(ln, key=lambda w: w.box.x0) for ln in lines]

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ingest.layout import Box, Cell, PageContent, Shape, Table, Word
+from ingest.layout import Box, Cell, PageContent, Shape, Table, Word, overlap_lines
 from ingest.ocr import OcrEngine, OcrWord
 from ingest.raster import PageImage
 from ingest.scan_grid import CellBox, Grid
@@ -238,14 +238,4 @@ def fix_short_number(text: str) -> str:
 
 def page_text(words: Sequence[Word]) -> str:
     """Words grouped into lines by vertical overlap, left to right: like a text layer's text."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.box.cy, w.box.x0)):
-        if lines:
-            last = lines[-1]
-            top = sum(x.box.top for x in last) / len(last)
-            bottom = sum(x.box.bottom for x in last) / len(last)
-            if w.box.cy < bottom and w.box.cy > top:
-                last.append(w)
-                continue
-        lines.append([w])
-    return "\n".join(" ".join(w.text for w in sorted(ln, key=lambda w: w.box.x0)) for ln in lines)
+    return "\n".join(" ".join(w.text for w in ln) for ln in overlap_lines(words))

@@ -20,7 +20,9 @@ VALUE_ROLES = ("target", "realisasi", "capaian")
 
 
 @dataclass
-class Phrase:
+class _WordRun:
+    """Words in reading order, with the box around them."""
+
     words: list[Word]
 
     @property
@@ -44,17 +46,12 @@ class Phrase:
         return max(w.box.bottom for w in self.words)
 
 
-@dataclass
-class Line:
-    words: list[Word]
+class Phrase(_WordRun):
+    """A run of close words on one line."""
 
-    @property
-    def top(self) -> float:
-        return min(w.box.top for w in self.words)
 
-    @property
-    def bottom(self) -> float:
-        return max(w.box.bottom for w in self.words)
+class Line(_WordRun):
+    """The words of one printed line."""
 
     @property
     def height(self) -> float:
@@ -63,10 +60,6 @@ class Line:
     @property
     def cy(self) -> float:
         return (self.top + self.bottom) / 2
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
 
     def phrases(self) -> list[Phrase]:
         out: list[Phrase] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ingest.layout import Box, Cell, PageContent, Word
+from ingest.layout import Box, Cell, PageContent, Word, overlap_lines
 
 SEGMENT_GAP = 1.6  # a gap this many line heights wide splits a line into two segments
 BLOCK_GAP = 1.2  # a segment this many line heights below a block continues it only when ...
@@ -45,7 +45,7 @@ def text_blocks(page: PageContent, outside: Sequence[Box], starts_label: Callabl
     words = [w for w in page.words if w.text.strip()
              and not any(b.contains_point(w.box.cx, w.box.cy, 1.0) for b in outside)]
     blocks: list[_Block] = []
-    for line in _lines(words):
+    for line in overlap_lines(words):
         height = max(sum(w.box.height for w in line) / len(line), 1.0)
         segments = _segments(line, height)
         texts = [" ".join(w.text for w in seg) for seg in segments]
@@ -103,21 +103,6 @@ def _crosses_other(x0: float, x1: float, block: _Block, segments: Sequence[Seque
     """A segment reaching under more than its block's column is not that block's continuation
     when its line has other segments (columns of one row are read apart)."""
     return len(segments) > 1 and x1 > block.x1 + (block.x1 - block.x0)
-
-
-def _lines(words: Sequence[Word]) -> list[list[Word]]:
-    """Words grouped into lines by vertical overlap, each left to right, lines top to bottom."""
-    lines: list[list[Word]] = []
-    for w in sorted(words, key=lambda w: (w.box.cy, w.box.x0)):
-        if lines:
-            last = lines[-1]
-            top = sum(x.box.top for x in last) / len(last)
-            bottom = sum(x.box.bottom for x in last) / len(last)
-            if top < w.box.cy < bottom:
-                last.append(w)
-                continue
-        lines.append([w])
-    return [sorted(ln, key=lambda w: w.box.x0) for ln in lines]
 
 
 def _segments(line: Sequence[Word], height: float) -> list[list[Word]]:
