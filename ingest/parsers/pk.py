@@ -226,28 +226,14 @@ def _programs(doc: DocumentContent) -> tuple[list[Program], list[str]]:
     return [], []
 
 
-# PK program tables of offices below the head of an agency list activities, and name the fund
-_PROGRAM_HEAD_RE = re.compile(r"^(?:program|kegiatan|sub\s*kegiatan|program\s*/\s*kegiatan)\b", re.I)
-_FUND_HEAD_RE = re.compile(r"^(?:sumber\s*(?:dana|anggaran)|ket\.?|keterangan)$", re.I)
-
-
 def program_layout(table: Table) -> Layout | None:
-    """The roles of a program table's columns: the shared header vocabulary, plus `Kegiatan` /
-    `Sub Kegiatan` as the program column and `Sumber Dana` as the keterangan."""
-    if not table.rows:
+    """The roles of a program table's columns (the shared header vocabulary names `Kegiatan` /
+    `Sub Kegiatan` the program column and `Sumber Dana` the keterangan), or None when the table
+    has no program and anggaran columns."""
+    layout = read_header(table)
+    if layout is None or not {"program", "anggaran"} <= layout.role_set:
         return None
-    base = read_header(table)
-    texts = [" ".join((c.text if c else "").split()) for c in table.rows[0]]
-    roles: list[str | None] = list(base.roles) if base else [None] * len(texts)
-    for i, t in enumerate(texts[:len(roles)]):
-        if roles[i] is None and _PROGRAM_HEAD_RE.match(t) and "program" not in roles:
-            roles[i] = "program"
-        elif roles[i] is None and _FUND_HEAD_RE.match(t):
-            roles[i] = "keterangan"
-    if not {"program", "anggaran"} <= set(roles):
-        return None
-    years = base.years if base else tuple(None for _ in roles)
-    return Layout(tuple(roles), years, base.header_rows if base else 1)
+    return layout
 
 
 _SUMMARY_RE = re.compile(r"^\s*(?:jumlah|total|sub\s*total)\b", re.I)
