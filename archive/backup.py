@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from archive import dbsnapshot
 from archive.errors import BadInputError, ConflictError, StorageError
-from archive.store import FileStore
+from archive.store import FileStore, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ def _link_or_copy(source: Path, dst: Path, entry: FileEntry, *, trust_size: bool
     elif trust_size:
         return dst.stat().st_size == entry.size or _bad(entry, source)
     else:
-        digest = _sha256(dst)
+        digest = sha256_file(dst)
     if digest != entry.sha256:
         _bad(entry, source)
     return linked
@@ -258,14 +258,6 @@ def _copy_hashing(source: Path, dst: Path) -> str:
     except OSError as e:
         raise StorageError(f"Tidak dapat menyalin {source} ke {dst}: {e}; periksa ruang disk dan "
                            "izin tulis tujuan cadangan.") from e
-    return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(chunk)
     return digest.hexdigest()
 
 

@@ -8,30 +8,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from ingest import raster, searchable
 from ingest.extract import ExtractOptions, extract_file
 from ingest.ocr import OcrOptions
-from tests.ingest.scan_images import blank, text_page
+from tests.ingest.scan_images import blank, scan_pdf, text_page
 
 DPI = 200
 
 
 def _scan_pdf(path: Path, img: np.ndarray, rotate: int = 0) -> Path:
-    """A one-page 'scan': `img` (RGB, 200 DPI) as the only content of the page."""
+    """A one-page 'scan': `img` (RGB, 200 DPI) as the only content of the page, turned by `rotate`."""
     from pypdf import PdfReader, PdfWriter
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
 
-    h, w = img.shape[:2]
-    size = (w * 72 / DPI, h * 72 / DPI)
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG")
-    c = canvas.Canvas(str(path), pagesize=size)
-    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, *size)
-    c.showPage()
-    c.save()
+    scan_pdf(path, img, DPI)
     if rotate:
         writer = PdfWriter(clone_from=PdfReader(path))
         writer.pages[0].rotate(rotate)
