@@ -82,6 +82,26 @@ def end_of_force(version: Version, ordered: Sequence[Version]) -> date | None:
     return min(ends, default=None)
 
 
+def successor(session: Session, version: Version) -> tuple[Version, date | None] | None:
+    """The version that replaced `version` and since when; None unless it is `digantikan`.
+
+    The next later start among the versions not revoked; an undated version was replaced by
+    the version in force (its start, if it has one).
+    """
+    if version.status != "digantikan":
+        return None
+    document = get_document(session, version.document_id)
+    live = [v for v in document.versions if v is not version and v.status != "dicabut"]
+    start = start_date(version)
+    later = [(s, v.version_no, v) for v in live
+             if (s := start_date(v)) is not None and (start is None or s > start)]
+    if start is not None and later:
+        since, _, nxt = min(later, key=lambda t: (t[0], t[1]))
+        return nxt, since
+    current = next((v for v in live if v.status == "berlaku"), None)
+    return (current, start_date(current)) if current is not None else None
+
+
 def _reasons(session: Session, version_ids: list[int]) -> dict[int, list[str]]:
     """What the log says about each version: the identity decisions and corrections."""
     stmt = (select(Job.version_id, Job.source_filename, Job.message)

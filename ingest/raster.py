@@ -8,7 +8,6 @@ and text rows alike).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from archive.errors import DamagedPdfError
+from archive.rendering import PDFIUM_LOCK
 from ingest.ocr import OcrEngine
 
 log = logging.getLogger(__name__)
@@ -305,8 +305,9 @@ def _ink_share(gray: np.ndarray) -> float:
 
 # pdfium is not thread-safe: two threads inside it at once abort the process (the web app's two
 # queue workers read two uploads side by side).  Every use of it in this process goes through
-# this lock; OCR worker processes each have their own pdfium.
-_PDFIUM_LOCK = threading.RLock()
+# this lock (the archive's, which renders pages for stamped copies); OCR worker processes each
+# have their own pdfium.
+_PDFIUM_LOCK = PDFIUM_LOCK
 
 
 @contextmanager
