@@ -48,9 +48,10 @@ class Settings(BaseSettings):
         default=5, ge=1,
         description="Failed logins allowed per account in 15 minutes (per address: four times as many).",
     )
-    verify_base_url: str = Field(
-        default="http://localhost:8000",
-        description="Public base URL of the web app; a copy's QR code points to <base>/verifikasi/<code>.",
+    verify_base_url: str | None = Field(
+        default=None,
+        description="Public base URL a copy's QR code points to (<base>/verifikasi/<code>); "
+                    "default: the address the request came in on (web), http://localhost:8000 (CLI).",
     )
 
     ocr_languages: str = Field(

@@ -202,9 +202,30 @@ class CopyMade:
     version_no: int
 
 
+CLI_VERIFY_BASE = "http://localhost:8000"
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]")
+
+
+def verify_base(settings: Settings, request_base: str | None = None) -> str:
+    """Where copies' QR codes point: the setting, else the request's own address, else localhost."""
+    return (settings.verify_base_url or request_base or CLI_VERIFY_BASE).rstrip("/")
+
+
+def is_local_address(url: str) -> bool:
+    """Whether `url` only opens on the server itself (localhost, 127.0.0.1, ::1)."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host in _LOCAL_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
 def issue_stamped_copy(settings: Settings, session_factory: Any, store: FileStore,
-                       order: CopyOrder, actor: Actor | None = None) -> CopyMade:
-    """Stamp, store, record and audit a copy of a version in one transaction (`arsip copy`, the web)."""
+                       order: CopyOrder, actor: Actor | None = None,
+                       request_base: str | None = None) -> CopyMade:
+    """Stamp, store, record and audit a copy of a version in one transaction (`arsip copy`, the web).
+
+    `request_base`: the address the web request came in on (the QR points there unless
+    ARSIP_VERIFY_BASE_URL says otherwise)."""
     from archive.audit import record
     from archive.copies import Certifier, CopyRequest, issue_copy
 
@@ -220,7 +241,8 @@ def issue_stamped_copy(settings: Settings, session_factory: Any, store: FileStor
             check_nip(certifier.nip)
     with session_factory.begin() as session:
         version = resolve_version(session, order.version_ref)
-        request = CopyRequest(version.id, certifier, settings.verify_base_url, order.issued_by,
+        request = CopyRequest(version.id, certifier, verify_base(settings, request_base),
+                              order.issued_by,
                               order.issued_for, order.purpose, order.file_sha256)
         issued = issue_copy(session, store, request)
         record(session, actor or cli_actor(), "copy.issue", f"version:{version.id}", None,

@@ -156,6 +156,15 @@ def copy(version_ref: str, issued_for: str | None, purpose: str | None, out: Pat
     click.echo(f"salinan {issued.code} (versi {made.version_no} dari #{made.document_id}): "
                f"{issued.pages} halaman, SHA-256 {issued.sha256}")
     click.echo(f"periksa keabsahannya di {issued.url}")
+    if issued.on_added_page:
+        click.echo("pengesahan diletakkan di halaman tambahan: halaman terakhir aslinya tidak "
+                   "punya tempat kosong")
+    from api.wiring import is_local_address
+
+    if is_local_address(issued.url):
+        click.echo(f"peringatan: kode QR salinan ini menunjuk ke {issued.url}, yang hanya dapat "
+                   "dibuka di server ini; isi ARSIP_VERIFY_BASE_URL dengan alamat publik aplikasi "
+                   "web, lalu terbitkan salinan lagi.", err=True)
     click.echo(f"ditulis ke {out}" if out else f"disimpan sebagai {issued.storage_path}")
 
 

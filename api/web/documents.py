@@ -107,7 +107,7 @@ def salinan(request: Request, state: State, user: CurrentUser, doc_id: DbId,
     """Issue a stamped copy (SALINAN, certification by the account's official, QR); the PDF downloads."""
     order = copy_order(user, f"{doc_id}:{versi}", untuk, keperluan)
     made = issue_stamped_copy(state.settings, state.sessions, state.store, order,
-                              actor_of(request))
+                              actor_of(request), str(request.base_url))
     name = f"salinan-{made.issued.code}.pdf"
     return Response(state.store.read(made.issued.sha256), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',

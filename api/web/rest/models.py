@@ -276,6 +276,7 @@ class VerdictOut(BaseModel):
     version_id: int | None
     version_no: int | None
     code: str | None
+    superseded: str | None = None
 
 
 class ProfileOut(BaseModel):

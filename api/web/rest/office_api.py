@@ -56,7 +56,7 @@ def new_copy(request: Request, state: State, user: CurrentUser, body: CopyIn) ->
     """A stamped copy of a version, certified by the calling account's official profile."""
     order = copy_order(user, str(body.version_id), body.untuk or "", body.keperluan or "")
     made = issue_stamped_copy(state.settings, state.sessions, state.store, order,
-                              actor_of(request))
+                              actor_of(request), str(request.base_url))
     issued = made.issued
     return CopyOut(code=issued.code, verify_url=issued.url, sha256=issued.sha256,
                    pdf_url=f"/api/v1/berkas/{issued.sha256}", document_id=made.document_id,
@@ -67,7 +67,7 @@ def verdict_out(v: Verdict) -> VerdictOut:
     """A verdict as the API shows it."""
     return VerdictOut(ok=v.ok, kind=v.kind, message=v.message, sha256=v.sha256,
                       document_id=v.document_id, version_id=v.version_id,
-                      version_no=v.version_no, code=v.code)
+                      version_no=v.version_no, code=v.code, superseded=v.superseded)
 
 
 @router.get("/verifikasi/{code}", response_model=VerdictOut, summary="Periksa kode salinan")
