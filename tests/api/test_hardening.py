@@ -114,10 +114,10 @@ def test_exports_never_write_a_formula(tmp_path: Path) -> None:
                          IndicatorRecord(indikator=text, sasaran=text, target=-5.0))
             for text in FORMULAS]
     out = io.StringIO()
-    write_csv(hits, out)
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert [r["indikator"] for r in rows] == [f"'{t}" for t in FORMULAS]
-    assert rows[0]["target"] == "-5.0"  # numbers stay numbers
+    write_csv(hits, out, bom=False)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue()), delimiter=";"))
+    assert [r["Indikator"] for r in rows] == [f"'{t}" for t in FORMULAS]
+    assert rows[0]["Target"] == "-5"  # numbers stay numbers
     write_xlsx(hits, tmp_path / "i.xlsx")
     sheet = load_workbook(tmp_path / "i.xlsx").active
     assert sheet is not None

@@ -274,14 +274,18 @@ def test_indicators_and_their_downloads(client: TestClient, corpus_dir: Path) ->
     params = {"q": first["indikator"], "tahun": str(truth["tahun"])}
     r = client.get("/indikator", params=params)
     assert r.status_code == 200 and first["indikator"] in r.text and first["sasaran"] in r.text
-    rows = list(csv.DictReader(io.StringIO(client.get("/indikator.csv", params=params).text)))
+    exported = client.get("/indikator.csv", params=params)
+    assert exported.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert rows and list(rows[0]) == list(COLUMNS)
-    assert any(row["indikator"] == first["indikator"] and float(row["target"]) == first["target"]
-               for row in rows)
+    assert any(row["Indikator"] == first["indikator"]
+               and float(row["Target"].replace(",", ".")) == first["target"] for row in rows)
+    assert {row["Tautan dokumen"] for row in rows} == {"http://arsip.test/dokumen/1"}  # the setting over the request
     xlsx = client.get("/indikator.xlsx", params=params)
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None and [c.value for c in sheet[1]] == list(COLUMNS)
     assert sheet.max_row == len(rows) + 1
+    assert sheet.cell(row=2, column=len(COLUMNS)).hyperlink.target == "http://arsip.test/dokumen/1"
     doc = client.get("/dokumen/1")
     assert first["indikator"] in doc.text and "Indikator kinerja (versi 1)" in doc.text
 

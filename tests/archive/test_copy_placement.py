@@ -19,7 +19,7 @@ from PIL import Image
 from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
-from archive.blankspace import find_spot, ink_mask
+from archive.blankspace import find_spot
 from archive.copies import Certifier, Stamp, stamp_with_placement
 from archive.rendering import render_as_seen
 from archive.stamping import block_size, page_scale
