@@ -54,6 +54,12 @@ class Settings(BaseSettings):
                     "default: the address the request came in on (web), http://localhost:8000 (CLI).",
     )
 
+    timezone: str = Field(
+        default="Asia/Jakarta",
+        description="Zone times are shown in: Asia/Jakarta (WIB), Asia/Makassar (WITA), "
+                    "Asia/Jayapura (WIT); stored times stay UTC.",
+    )
+
     ocr_languages: str = Field(
         default="ind", description="Tesseract languages for scans, joined by '+' (e.g. `ind+eng`)."
     )
@@ -81,6 +87,12 @@ class Settings(BaseSettings):
         description="Seconds without a heartbeat after which a worker's job is put back (or failed after ARSIP_QUEUE_TRIES).")
     serve_worker: bool = Field(
         default=True, description="`arsip serve` reads uploads itself (a worker in the web process).")
+
+    def apply_zone(self) -> None:
+        """Show times in this process in `timezone` (web app and CLI call it at start-up)."""
+        from archive.localtime import set_zone
+
+        set_zone(self.timezone)
 
     @property
     def resolved_database_url(self) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.errors import ArchiveError, BadInputError, NotFoundError
+from archive.localtime import today as local_today
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -297,7 +298,6 @@ def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
     Returns the register entry and the archived document's id.  The revocation is a second
     transaction: should it fail, the number stays void and `arsip revoke` can finish the job.
     """
-    from datetime import date
 
     from archive.db import make_sessionmaker
     from archive.documents import revoke_version
@@ -313,7 +313,7 @@ def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
         doc = session.get(Document, letter.document_id) if letter and letter.document_id else None
         for v in doc.versions if doc else []:
             if v.status != "dicabut":
-                revoke_version(session, v.id, date.today(), reason=f"nomor surat {done.number} dibatalkan: {reason}")
+                revoke_version(session, v.id, local_today(), reason=f"nomor surat {done.number} dibatalkan: {reason}")
     if doc is not None:
         (on_recorded or index_updater(settings, sessions))(doc.id)
     return done, doc.id if doc is not None else None

@@ -18,6 +18,7 @@ from pypdf.errors import PyPdfError
 from sqlalchemy.orm import Session
 
 from archive.errors import BadInputError, NotFoundError
+from archive.localtime import today as local_today
 from archive.models import CopyRow, StoredFileRow, Version
 from archive.stamping import CODE_KEY, Certifier, Placement, Stamp, stamped, tanggal_indonesia
 from archive.store import FileStore
@@ -70,7 +71,7 @@ def issue_copy(
     code = new_code()
     stamp = Stamp(code, verification_url(request.verify_base_url, code),
                   f"Arsip #{version.document_id} versi {version.version_no}",
-                  source.sha256[:12], today or date.today(), request.certifier,
+                  source.sha256[:12], today or local_today(), request.certifier,
                   superseded_note(session, version))
     data, pages, placement = stamp_with_placement(store.read(source.sha256), stamp)
     stored = store.put_bytes(data)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from archive.copies import CODE_KEY, superseded_note, tanggal_indonesia
 from archive.errors import BadInputError
+from archive.localtime import local
 from archive.models import CopyRow, StoredFileRow, Version
 from archive.store import sha256_file
 
@@ -96,7 +97,7 @@ def _known_file(session: Session, row: StoredFileRow) -> Verdict:
 
 
 def _describe(copy: CopyRow) -> str:
-    issued = tanggal_indonesia(copy.issued_at.date())
+    issued = tanggal_indonesia(local(copy.issued_at).date())
     whom = f" untuk {copy.issued_for}" if copy.issued_for else ""
     nip = f" (NIP {copy.certifier_nip})" if copy.certifier_nip else ""
     account = f" (akun {copy.certifier_account})" if copy.certifier_account else ""

@@ -16,6 +16,7 @@ from api.cli.ingest import open_archive, role_label
 # shared with the web app (api/wiring.py); imported from here too
 from api.wiring import VERSION_HELP, cli_actor, resolve_version
 from archive.errors import NotFoundError
+from archive.localtime import today as local_today
 
 __all__ = ["VERSION_HELP", "resolve_version"]
 
@@ -209,7 +210,7 @@ def retention(on: Any, show_all: bool, set_type: str | None, kka: str | None,
     """Jadwal retensi arsip (KKA, masa simpan, nasib akhir) dan arsip yang sudah jatuh tempo."""
     from archive.retention import due, rules, schedule, set_rule
 
-    day = on.date() if on else date.today()
+    day = on.date() if on else local_today()
     with _session_factory().begin() as session:
         if set_type:
             set_rule(session, set_type, kka=kka, active_years=active, inactive_years=inactive,

@@ -45,6 +45,7 @@ def create_app(settings: Settings) -> FastAPI:
     from archive.db import make_sessionmaker
     from archive.store import FileStore
 
+    settings.apply_zone()  # times shown in WIB (or WITA, WIT); stored times stay UTC
     engine = open_database(settings)
     sessions = make_sessionmaker(engine)
     search = open_search_service(settings, sessions)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,6 +16,7 @@ from api.web.review import desk_context
 from api.wiring import CopyOrder, issue_stamped_copy
 from archive.documents import get_document
 from archive.errors import BadInputError, NotFoundError
+from archive.localtime import today as local_today
 from archive.models import StoredFileRow, Version
 from archive.timeline import TimelineEntry, timeline, version_in_force
 
@@ -31,11 +31,11 @@ def dokumen(request: Request, session: DbSession, state: State, doc_id: DbId,
     """A document: metadata, its versions (which is in force), files, steps and indicators."""
     document = get_document(session, doc_id)
     entries = timeline(session, doc_id)
-    in_force = version_in_force(document, date.today())
+    in_force = version_in_force(document, local_today())
     shown = _shown_version(entries, versi, in_force)
     return page(request, "dokumen.html", {
         "doc": document, "entries": entries, "in_force": in_force, "shown": shown,
-        "today": date.today(), **desk_context(session, shown)})
+        "today": local_today(), **desk_context(session, shown)})
 
 
 def _shown_version(entries: list[TimelineEntry], versi: int | None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -21,6 +20,7 @@ from api.web.render import page
 from api.wiring import archive_new_letter, audit_letter_issued, parse_item
 from archive.errors import BadInputError
 from archive.letters import export_xlsx, register_rows
+from archive.localtime import today as local_today
 from archive.models_letters import LetterFormat
 
 router = APIRouter()
@@ -32,7 +32,7 @@ def surat(request: Request, session: DbSession, tahun: Year = None) -> HTMLRespo
     rows = register_rows(session, year=tahun)
     offices = session.scalars(select(LetterFormat.office).order_by(LetterFormat.office)).all()
     return page(request, "surat.html", {"rows": rows, "offices": offices, "tahun": tahun,
-                                        "today": date.today().isoformat()})
+                                        "today": local_today().isoformat()})
 
 
 @router.get("/surat/agenda.xlsx")
@@ -49,7 +49,7 @@ def letter_data(office: str, tanggal: str, kka: str, perihal: str, kepada: str, 
                 tempat: str, butir: str) -> dict[str, Any]:
     """The letter request from the form, shaped like `arsip letter new --from FILE.json`."""
     items = [parse_item(line) for line in butir.splitlines() if line.strip()]
-    data: dict[str, Any] = {"office": office.strip(), "tanggal": tanggal or date.today().isoformat(),
+    data: dict[str, Any] = {"office": office.strip(), "tanggal": tanggal or local_today().isoformat(),
                             "kepada": {"nama": kepada.strip(), "di": di.strip()}, "items": items}
     extra = {"kka": kka.strip(), "perihal": perihal.strip(), "tempat": tempat.strip()}
     data.update({k: v for k, v in extra.items() if v})

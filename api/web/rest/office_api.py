@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from api.web.jobs import safe_name
 from api.web.rest.models import CopyIn, CopyOut, LetterIn, LetterOut, RegisterEntryOut, VerdictOut
 from api.wiring import archive_new_letter, audit_letter_issued, issue_stamped_copy
 from archive.letters import register_rows
+from archive.localtime import today as local_today
 from archive.models import Version
 from archive.verify import Verdict, verify_code, verify_file
 
@@ -38,7 +38,7 @@ def register(session: DbSession, tahun: Year = None) -> list[RegisterEntryOut]:
 def new_letter(request: Request, state: State, session: DbSession, body: LetterIn) -> LetterOut:
     """Number, render and archive a surat pengantar (kop and sender from the office's profile)."""
     data = body.model_dump(exclude_none=True, exclude={"reserve"})
-    data["tanggal"] = (body.tanggal or date.today()).isoformat()
+    data["tanggal"] = (body.tanggal or local_today()).isoformat()
     letter = letters.load_request(state.engine, data)
     issued = letters.issue_letter(state.engine, letter, reserve=body.reserve)
     audit_letter_issued(state.engine, actor_of(request), issued, letter)
