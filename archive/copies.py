@@ -65,8 +65,8 @@ def issue_copy(
     _check_certifier(request.certifier)
     version = session.get(Version, request.version_id)
     if version is None:
-        raise NotFoundError(f"Versi {request.version_id} tidak ada; `arsip versions DOC` "
-                            "menampilkan versi-versi sebuah dokumen beserta id-nya.")
+        raise NotFoundError(f"Versi {request.version_id} tidak ada; pilih versi dari riwayat "
+                            "versi di halaman dokumennya (baris perintah: `arsip versions DOC`).")
     source = pick_file(version, request.file_sha256)
     code = new_code()
     stamp = Stamp(code, verification_url(request.verify_base_url, code),
@@ -127,7 +127,7 @@ def pick_file(version: Version, sha256_prefix: str | None = None) -> StoredFileR
     if not originals:
         which = f" dengan hash {sha256_prefix}" if sha256_prefix else ""
         raise NotFoundError(f"Versi {version.id} tidak punya berkas{which} untuk disalin; "
-                            f"`arsip versions {version.document_id}` menampilkan berkasnya.")
+                            "pilih berkas yang tercantum di halaman dokumennya.")
     return originals[0]
 
 
@@ -155,8 +155,8 @@ def stamp_with_placement(original: bytes, stamp: Stamp) -> tuple[bytes, int, Pla
         return stamped(original, stamp)
     except _BROKEN_PDF as e:  # an archived original pypdf cannot rewrite (damaged, odd objects)
         raise BadInputError(f"Berkas arsip tidak dapat dibaca untuk dibuatkan salinan ({e}); "
-                            "periksa arsip dengan `arsip check`, atau salin berkas aslinya "
-                            "tanpa cap.") from e
+                            "unduh berkas aslinya tanpa cap dan sahkan secara manual, lalu "
+                            "hubungi admin agar arsipnya diperiksa (`arsip check`).") from e
 
 
 # what pypdf raises on damaged objects (a number where a dictionary should be, a missing object)

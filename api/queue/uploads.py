@@ -126,8 +126,9 @@ class UploadFolder:
                 shutil.rmtree(target.parent, ignore_errors=True)
                 limit = f"{self.max_file_mb:g}".replace(".", ",")  # as Indonesian writes it
                 state.state, state.outcome = DONE, "refused"
-                state.message = (f"ditolak: {state.name}: melebihi batas {limit} MB (pengaturan "
-                                 "ARSIP_MAX_FILE_MB); pecah dokumennya atau naikkan batas itu.")
+                state.message = (f"ditolak: {state.name}: melebihi batas {limit} MB per berkas; "
+                                 f"pisahkan berkas menjadi bagian yang masing-masing ≤ {limit} MB, "
+                                 "atau hubungi admin untuk menaikkan batasnya.")
             else:
                 state.pages = page_count(target)
             batch.files.append(state)

@@ -75,7 +75,7 @@ def berkas(session: DbSession, state: State, sha256: str, lihat: str = "") -> Fi
     path = state.store.path(row.sha256)
     if not path.is_file():
         raise NotFoundError(f"Berkas {row.sha256[:12]}… tercatat tetapi tidak ada di penyimpanan; "
-                            "jalankan `arsip check`.")
+                            "hubungi admin agar berkasnya dipulihkan dari cadangan.")
     return FileResponse(path, media_type=row.mime, filename=download_name(row),
                         content_disposition_type="inline" if lihat else "attachment")
 
