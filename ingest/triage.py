@@ -160,8 +160,9 @@ def _within_page_limit(pages: int, limits: Limits, name: str) -> int:
 def _bomb(where: str, limits: Limits) -> DecompressionBombError:
     return DecompressionBombError(
         f"{where} data terkompresi yang mengembang melebihi {_mb(limits.max_stream_bytes)} MB: "
-        "kemungkinan berkas rusak atau sengaja dibuat berbahaya; berkas tidak diproses. Mintalah "
-        "berkas yang utuh kepada pengirimnya, atau hubungi admin bila berkasnya tepercaya."
+        "kemungkinan berkas rusak atau bom dekompresi (sengaja dibuat berbahaya); berkas tidak "
+        "diproses. Mintalah berkas yang utuh kepada pengirimnya, atau hubungi admin bila "
+        "berkasnya tepercaya."
     )
 
 
