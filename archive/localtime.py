@@ -11,12 +11,18 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from archive.errors import BadInputError
-from archive.stamping import tanggal_indonesia
 
 DEFAULT_ZONE = "Asia/Jakarta"
 ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
                  "Asia/Jayapura": "WIT"}
+BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+         "Oktober", "November", "Desember")
 _zone = ZoneInfo(DEFAULT_ZONE)
+
+
+def tanggal_indonesia(value: date) -> str:
+    """`21 November 2026`."""
+    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
 
 
 def zone_of(name: str) -> ZoneInfo:

@@ -25,12 +25,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from archive.blankspace import Spot, find_spot, ink_mask
+from archive.localtime import tanggal_indonesia
 from archive.rendering import render_as_seen
 
 log = logging.getLogger(__name__)
 
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember")
 STAMP_RED = Color(0.72, 0.05, 0.05)
 CODE_KEY = "/ArsipKinerjaSalinan"  # the copy's code in the PDF's document information
 PLACEMENT_DPI = 72.0  # one pixel a point: enough to see a line of print
@@ -71,11 +70,6 @@ class Placement:
     spot: Spot | None
     layout: Layout
     scale: float
-
-
-def tanggal_indonesia(value: date) -> str:
-    """`21 November 2026`."""
-    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
 
 
 def stamped(original: bytes, stamp: Stamp) -> tuple[bytes, int, Placement]:

@@ -17,6 +17,7 @@ from api.cli.ingest import open_archive, role_label
 from api.wiring import VERSION_HELP, cli_actor, resolve_version
 from archive.errors import NotFoundError
 from archive.localtime import today as local_today
+from archive.localtime import waktu_singkat
 
 __all__ = ["VERSION_HELP", "resolve_version"]
 
@@ -100,7 +101,7 @@ def _timeline_lines(entries: list[TimelineEntry]) -> Iterator[str]:
                            "tanggal_pengesahan", "tanggal_dicabut") if getattr(v, n))
         if dates:
             yield f"    {dates}"
-        yield (f"    {v.source_filename or '-'}, diunggah {_d(v.uploaded_at)} "
+        yield (f"    {v.source_filename or '-'}, diunggah {waktu_singkat(v.uploaded_at)} "
                f"oleh {v.uploader or '-'}")
         for f in v.files:
             scan = ", pindaian" if f.scanned else ""

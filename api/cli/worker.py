@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from archive.localtime import waktu_singkat
+
 QUEUE_HELP = "kecil: berkas pendek; besar: berkas panjang"
 
 
@@ -79,7 +81,7 @@ def _lines(counts: dict[str, int], batches: list[Any]) -> Iterator[str]:
         yield "tidak ada unggahan yang menunggu (--semua: tampilkan juga yang selesai)"
     for b in batches:
         who = f" oleh {b.uploader}" if b.uploader else ""
-        yield f"unggahan {b.id} ({b.created.replace('T', ' ')[:16]} UTC{who}): " \
+        yield f"unggahan {b.id} ({waktu_singkat(b.created)}{who}): " \
               f"{len(b.files) - b.pending}/{len(b.files)} selesai"
         for f in b.files:
             pages = f", {f.pages} hlm" if f.pages else ""
