@@ -36,8 +36,10 @@ def ink_mask(rgb: np.ndarray) -> np.ndarray:
     return np.asarray(darkest < paper - INK_BELOW_PAPER)
 
 
-def find_spot(ink: np.ndarray, dpi: float, width_pt: float, height_pt: float) -> Spot | None:
-    """The lowest (then rightmost) place a `width_pt` x `height_pt` box covers no ink."""
+def find_spot(ink: np.ndarray, dpi: float, width_pt: float, height_pt: float, *,
+              from_top: bool = False) -> Spot | None:
+    """The lowest (or with `from_top` the highest), then rightmost place a `width_pt` x
+    `height_pt` box covers no ink."""
     px = dpi / 72.0
     rows, cols = ink.shape
     clear = int(np.ceil(CLEARANCE_PT * px))
@@ -49,18 +51,21 @@ def find_spot(ink: np.ndarray, dpi: float, width_pt: float, height_pt: float) ->
         return None
     integral = _integral(ink)
     counts = _window_sums(integral, h, w)  # counts[y, x]: ink in rows y..y+h, columns x..x+w
-    ys = np.arange(counts.shape[0])[:, None]
-    xs = np.arange(counts.shape[1])[None, :]
-    allowed = (counts <= SPECKS) & (ys >= start) & (xs >= start)
-    allowed &= (ys + h <= rows - start) & (xs + w <= cols - start)
-    free_y, free_x = np.nonzero(allowed)
-    keep = ~_enclosed(integral, free_y, free_x, h, w)
-    free_y, free_x = free_y[keep], free_x[keep]
-    if free_y.size == 0:
-        return None
-    best = int(np.lexsort((-free_x, -free_y))[0])  # the largest y (lowest), then the largest x
-    top, left = int(free_y[best]) + clear, int(free_x[best]) + clear
-    return Spot(left / px, (rows - top) / px - height_pt, width_pt, height_pt)
+    allowed = counts <= SPECKS
+    allowed[:start, :] = False
+    allowed[:, :start] = False
+    allowed[max(0, rows - start - h + 1):, :] = False
+    allowed[:, max(0, cols - start - w + 1):] = False
+    for y in (range(allowed.shape[0]) if from_top else range(allowed.shape[0] - 1, -1, -1)):
+        xs_free = np.flatnonzero(allowed[y])
+        if xs_free.size == 0:
+            continue
+        ys_free = np.full_like(xs_free, y)
+        xs_free = xs_free[~_enclosed(integral, ys_free, xs_free, h, w)]
+        if xs_free.size:  # the preferred row: its rightmost free place
+            top, left = y + clear, int(xs_free[-1]) + clear
+            return Spot(left / px, (rows - top) / px - height_pt, width_pt, height_pt)
+    return None
 
 
 def _integral(mask: np.ndarray) -> np.ndarray:

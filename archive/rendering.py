@@ -31,13 +31,19 @@ def opened(source: Path | bytes) -> Iterator[Any]:
             pdf.close()
 
 
-def render_as_seen(source: Path | bytes, index: int, dpi: float = 72.0) -> np.ndarray:
+def render_as_seen(source: Path | bytes, index: int, dpi: float = 72.0,
+                   top_pt: float | None = None) -> np.ndarray:
     """Page `index` (0-based) as RGB pixels, as a reader sees it: its /Rotate applied, its crop
-    box, every image on it (digital stamps and signatures included)."""
+    box, every image on it (digital stamps and signatures included); `top_pt`: only that much
+    of its top."""
     with opened(source) as pdf:
         page = pdf[index]
         try:
-            bitmap = page.render(scale=dpi / 72.0)
+            crop = (0.0, 0.0, 0.0, 0.0)
+            if top_pt is not None:
+                height = page.get_height() if page.get_rotation() % 180 == 0 else page.get_width()
+                crop = (0.0, max(0.0, float(height) - top_pt), 0.0, 0.0)
+            bitmap = page.render(scale=dpi / 72.0, crop=crop)
             return np.asarray(bitmap.to_pil().convert("RGB"))
         finally:
             page.close()

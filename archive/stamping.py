@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 STAMP_RED = Color(0.72, 0.05, 0.05)
 CODE_KEY = "/ArsipKinerjaSalinan"  # the copy's code in the PDF's document information
 PLACEMENT_DPI = 72.0  # one pixel a point: enough to see a line of print
+SALINAN_BAND = 0.15  # SALINAN goes in the top 15 % of a page
+SALINAN_PAGES_LOOKED_AT = 300  # longer files: SALINAN see-through in the corner after these
 Layout = Literal["tinggi", "lebar"]
 # (layout, share of the page's scale), in order of preference: the full block first, then a
 # wider and lower one, then smaller ones (never under about 5.5 pt type)
@@ -76,9 +78,9 @@ def stamped(original: bytes, stamp: Stamp) -> tuple[bytes, int, Placement]:
     """The stamped copy (bytes, page count, where the certification went); the input is untouched."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(original)))
     pages = list(writer.pages)
-    for page in pages:
+    for index, page in enumerate(pages):
         page.transfer_rotation_to_content()
-        _merge(page, _salinan_overlay(page))
+        _merge(page, _salinan_overlay(page, _salinan_spot(original, index, page)))
     last = pages[-1]
     placement = place_certification(original, len(pages) - 1, last, stamp)
     if placement.spot is None:
@@ -142,10 +144,30 @@ def _finish(canvas: Canvas, buffer: io.BytesIO) -> bytes:
     return buffer.getvalue()
 
 
-def _salinan_overlay(page: PageObject) -> bytes:
+def _salinan_overlay(page: PageObject, spot: Spot | None) -> bytes:
     canvas, buffer, width, height = _canvas_for(page)
-    draw_salinan(canvas, width, height, page_scale(width, height))
+    draw_salinan(canvas, width, height, page_scale(width, height), spot)
     return _finish(canvas, buffer)
+
+
+def _salinan_spot(original: bytes, index: int, page: PageObject) -> Spot | None:
+    """A blank place in the top band of page `index` for the SALINAN box (None: there is none)."""
+    if index >= SALINAN_PAGES_LOOKED_AT:
+        return None
+    width, height = float(page.cropbox.width), float(page.cropbox.height)
+    w, h = salinan_size(page_scale(width, height))
+    band = SALINAN_BAND * height
+    try:
+        rgb = render_as_seen(original, index, PLACEMENT_DPI, top_pt=band)  # the top band only
+    except Exception as e:  # noqa: BLE001 - pdfium's errors are plain; the corner, see-through
+        log.info("page %d not rendered (%s): SALINAN in the corner", index + 1, e)
+        return None
+    if abs(rgb.shape[1] * 72 / PLACEMENT_DPI - width) > 3:
+        return None
+    spot = find_spot(ink_mask(rgb), PLACEMENT_DPI, w, h, from_top=True)
+    if spot is None:
+        return None
+    return Spot(spot.left, spot.bottom + height - rgb.shape[0] * 72 / PLACEMENT_DPI, w, h)
 
 
 def _block_overlay(page: PageObject, stamp: Stamp, placement: Placement) -> bytes:
@@ -178,13 +200,24 @@ def _certification_page(width: float, height: float, stamp: Stamp, placement: Pl
     return _finish(canvas, buffer)
 
 
-def draw_salinan(canvas: Canvas, width: float, height: float, scale: float) -> None:
-    """The red SALINAN box at the top right, close to the edge: titles are centred."""
+def salinan_size(scale: float) -> tuple[float, float]:
+    """Width and height of the SALINAN box at `scale`."""
+    size = 16 * scale
+    return stringWidth("SALINAN", "Helvetica-Bold", size) + 16 * scale, size + 8 * scale
+
+
+def draw_salinan(canvas: Canvas, width: float, height: float, scale: float,
+                 spot: Spot | None = None) -> None:
+    """The red SALINAN box: in the blank `spot` of the top band on a white ground, else at the
+    top right corner with no ground, so whatever is printed there shows through."""
     size = 16 * scale
     text_width = canvas.stringWidth("SALINAN", "Helvetica-Bold", size)
-    x, y = width - text_width - 26 * scale, height - 24 * scale
-    _white_box(canvas, x - 8 * scale, y - 5 * scale, text_width + 16 * scale, size + 8 * scale,
-               alpha=0.6)
+    if spot is not None:
+        x, y = spot.left + 8 * scale, spot.bottom + 5 * scale
+        _white_box(canvas, x - 8 * scale, y - 5 * scale, text_width + 16 * scale,
+                   size + 8 * scale, alpha=0.6)
+    else:
+        x, y = width - text_width - 26 * scale, height - 24 * scale
     canvas.setStrokeColor(STAMP_RED)
     canvas.setLineWidth(1.2 * scale)
     canvas.rect(x - 8 * scale, y - 5 * scale, text_width + 16 * scale, size + 8 * scale)

@@ -161,3 +161,34 @@ def test_the_signature_block_of_a_real_scan_stays_visible(real_dir: Path, name: 
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         assert "Kode verifikasi: ABCD-EFGH-JK" in (pdf.pages[-1].extract_text() or "")
     assert pages == count + (placement.spot is None)
+
+
+def test_salinan_moves_off_print_in_the_top_right_corner() -> None:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(595, 842))
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawRightString(580, 815, "LAMPIRAN II KEPUTUSAN")  # print where SALINAN used to go
+    canvas.drawString(60, 700, "Isi halaman")
+    canvas.showPage()
+    canvas.save()
+    original = buffer.getvalue()
+    data, _, _ = stamp_with_placement(original, _stamp())
+    before, after = render_as_seen(original, 0, DPI), render_as_seen(data, 0, DPI)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        words = {w["text"]: w for w in pdf.pages[0].extract_words()}
+    salinan, lampiran = words["SALINAN"], words["LAMPIRAN"]
+    assert salinan["top"] < 842 * 0.15  # still at the top of the page
+    assert salinan["x1"] < lampiran["x0"] or salinan["top"] > words["KEPUTUSAN"]["bottom"]
+    x0, top = lampiran["x0"] - 1, lampiran["top"] - 1
+    x1, bottom = words["KEPUTUSAN"]["x1"] + 1, words["KEPUTUSAN"]["bottom"] + 1
+    rows = slice(int(top * DPI / 72), int(bottom * DPI / 72) + 1)
+    cols = slice(int(x0 * DPI / 72), int(x1 * DPI / 72) + 1)
+    assert np.array_equal(before[rows, cols], after[rows, cols])  # the printed line untouched
+
+
+def test_without_a_blank_top_band_salinan_hides_nothing() -> None:
+    data, _, _ = stamp_with_placement(_full_page_pdf(), _stamp())
+    before, after = render_as_seen(_full_page_pdf(), 0, DPI), render_as_seen(data, 0, DPI)
+    dark_before = before.min(axis=2) < 128
+    # every dark pixel of the page is still dark (red strokes count): no white ground over it
+    assert np.all(after.min(axis=2)[dark_before] < 200)
