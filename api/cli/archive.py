@@ -52,8 +52,15 @@ def _echo_json(data: Any) -> None:
               help="Tampilkan perubahan dari versi nomor A ke versi nomor B.")
 @click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
 def versions(document_id: int, on: Any, diff: tuple[int, int] | None, as_json: bool) -> None:
-    """Riwayat versi dokumen (menurut tanggal efektif), dengan status dan alasannya."""
-    from archive.timeline import diff_versions, format_diff, timeline, version_in_force
+    """Riwayat versi dokumen, bernomor menurut tanggal berlakunya (efektif, else pengesahan,
+    revisi, pembuatan; tanpa tanggal di akhir), dengan urutan unggah, keadaan, dan alasannya."""
+    from archive.timeline import (
+        diff_versions,
+        format_diff,
+        in_force_summary,
+        timeline,
+        version_in_force,
+    )
 
     with _session_factory()() as session:
         entries = timeline(session, document_id)
@@ -73,6 +80,9 @@ def versions(document_id: int, on: Any, diff: tuple[int, int] | None, as_json: b
         if as_json:
             _echo_json([e.as_json() for e in entries])
             return
+        today = date.today()
+        in_force = version_in_force(entries[0].version.document, today) if entries else None
+        click.echo(f"berlaku hari ini: {in_force_summary(entries, in_force, today)}")
         for line in _timeline_lines(entries):
             click.echo(line)
 
@@ -93,7 +103,10 @@ def _timeline_lines(entries: list[TimelineEntry]) -> Iterator[str]:
     for e in entries:
         v = e.version
         period = f"{_d(e.start)} .. {_d(e.end) if e.end else ''}" if e.start else "tanpa tanggal"
-        yield f"versi {v.version_no} (id {v.id}) [{v.status}] {period}"
+        label = e.standing.label if e.standing else v.status
+        yield f"versi {v.version_no} (id {v.id}, unggahan ke-{e.upload_no}) [{label}] {period}"
+        if e.standing:
+            yield f"    {e.standing.text}"
         dates = ", ".join(f"{n.removeprefix('tanggal_')} {getattr(v, n)}" for n in
                           ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif",
                            "tanggal_pengesahan", "tanggal_dicabut") if getattr(v, n))
