@@ -202,3 +202,33 @@ def test_indicator_and_list_changes(db: sessionmaker[Session]) -> None:
     assert 'peralatan: ditambahkan: "Scanner"' in lines
     assert 'indikator 2 dihapus: "Jumlah temuan"' in lines
     assert "indikator 1 berubah:" in lines and "    realisasi: 82.5 -> 85.0" in lines
+
+
+def test_the_migration_renumbers_existing_versions_by_date(tmp_path: Path) -> None:
+    """0006: an archive numbered by upload order is renumbered by date once, each change logged
+    (so the search index's catch-up re-reads the document)."""
+    from sqlalchemy import text
+
+    from archive.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'arsip.db'}")
+    upgrade(engine, "0005_revisions")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO documents (id, doc_type, created_at) VALUES (1, 'sop', "
+                          "'2024-01-01')"))
+        for vid, no, efektif, status in [(1, 1, "2024-01-15", "berlaku"),
+                                         (2, 2, "2021-04-25", "digantikan"),
+                                         (3, 3, None, "digantikan")]:
+            conn.execute(text("INSERT INTO versions (id, document_id, version_no, status, "
+                              "uploaded_at, tanggal_efektif, extraction) VALUES (:i, 1, :n, :s, "
+                              "'2024-01-01', :e, '{}')"),
+                         {"i": vid, "n": no, "s": status, "e": efektif})
+    upgrade(engine)
+    with engine.connect() as conn:
+        numbers = conn.execute(text("SELECT id, version_no FROM versions ORDER BY id")).all()
+        logged = conn.execute(text("SELECT version_id, message FROM jobs WHERE kind = 'renumber' "
+                                   "ORDER BY version_id")).all()
+    assert [tuple(r) for r in numbers] == [(1, 2), (2, 1), (3, 3)]
+    assert [r[0] for r in logged] == [1, 2]
+    assert "dulu versi 1 (urutan unggah), kini versi 2 dari #1" in logged[0][1]
+    engine.dispose()
