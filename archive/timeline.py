@@ -293,6 +293,37 @@ def format_diff(changes: Sequence[Change]) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class DiffRow:
+    """One line of the diff as a table row: what, how it changed, the old and the new value."""
+
+    what: str
+    action: str
+    old: str
+    new: str
+
+
+def diff_rows(changes: Sequence[Change]) -> list[DiffRow]:
+    """The diff as table rows for the web page (the same changes `format_diff` prints)."""
+    rows = []
+    for c in changes:
+        name, action = FIELD_LABELS.get(c.name, c.name), ACTION_LABELS[c.action]
+        if c.action == "changed" and c.kind != "field":
+            rows += [DiffRow(f"{name} · {f}", action, _plain(o), _plain(n)) for f, o, n in c.details]
+            continue
+        old, new = c.old, c.new
+        if c.kind != "field":
+            old = (old or {}).get("kegiatan") or (old or {}).get("indikator") if old else None
+            new = (new or {}).get("kegiatan") or (new or {}).get("indikator") if new else None
+        rows.append(DiffRow(name, action, _plain(old), _plain(new)))
+    return rows
+
+
+def _plain(value: Any) -> str:
+    shown = _show(value)
+    return shown[1:-1] if isinstance(value, str) and value else shown
+
+
 def _show(value: Any) -> str:
     if value is None or value == "":
         return "-"

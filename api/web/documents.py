@@ -18,7 +18,7 @@ from api.wiring import CopyOrder, issue_stamped_copy
 from archive.documents import get_document
 from archive.errors import BadInputError, NotFoundError
 from archive.models import StoredFileRow, Version
-from archive.timeline import TimelineEntry, timeline, version_in_force
+from archive.timeline import TimelineEntry, in_force_summary, timeline, version_in_force
 
 router = APIRouter()
 
@@ -30,12 +30,14 @@ def dokumen(request: Request, session: DbSession, state: State, doc_id: DbId,
             versi: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
     """A document: metadata, its versions (which is in force), files, steps and indicators."""
     document = get_document(session, doc_id)
-    entries = timeline(session, doc_id)
-    in_force = version_in_force(document, date.today())
+    today = date.today()
+    entries = timeline(session, doc_id, today)
+    in_force = version_in_force(document, today)
     shown = _shown_version(entries, versi, in_force)
     return page(request, "dokumen.html", {
         "doc": document, "entries": entries, "in_force": in_force, "shown": shown,
-        "today": date.today(), **desk_context(session, shown)})
+        "in_force_text": in_force_summary(entries, in_force, today),
+        "today": today, **desk_context(session, shown)})
 
 
 def _shown_version(entries: list[TimelineEntry], versi: int | None,

@@ -36,6 +36,8 @@ ALLOWED: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/dokumen/{doc_id}"): ANY, ("GET", "/berkas/{sha256}"): ANY,
     ("GET", "/versi/{version_id}/asli"): ANY, ("POST", "/dokumen/{doc_id}/salinan"): COPIES,
     ("POST", "/dokumen/{doc_id}/koreksi"): ARCHIVIST, ("GET", "/periksa"): ANY,
+    ("GET", "/dokumen/{doc_id}/beda"): ANY, ("POST", "/versi/{version_id}/pindah"): ARCHIVIST,
+    ("POST", "/versi/{version_id}/pisah"): ARCHIVIST, ("POST", "/versi/{version_id}/cabut"): ARCHIVIST,
     ("GET", "/unggah"): ARCHIVIST, ("POST", "/unggah"): ARCHIVIST,
     ("GET", "/unggah/{batch_id}"): ARCHIVIST,
     ("GET", "/surat"): ANY, ("POST", "/surat"): LETTERS, ("GET", "/surat/agenda.xlsx"): ANY,
