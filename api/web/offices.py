@@ -112,13 +112,15 @@ def kantor_simpan(request: Request, session: DbSession, state: State,
         raise BadInputError("Pilih cakupan penomoran: per unit, per KKA, atau per kantor.")
     fmt = NumberFormat(pattern.strip(), scope, unit.strip(), kka.strip(), sisipan)
     existing = session.scalar(select(LetterFormat).where(LetterFormat.office == name))
-    kept = ((existing.profile or {}).get("kop") or {}).get("logo") if existing else None
+    before = dict(existing.profile or {}) if existing else {}
+    kept = (before.get("kop") or {}).get("logo")
     new_logo = read_logo(logo) or (None if hapus_logo else kept)
     profile = office_profile({
         "pemerintah": pemerintah, "instansi": instansi, "alamat": alamat, "telepon": telepon,
         "faksimile": faksimile, "laman": laman, "email": email, "tempat": tempat,
         "pengirim_jabatan": pengirim_jabatan, "pengirim_nama": pengirim_nama,
         "pengirim_pangkat": pengirim_pangkat, "pengirim_nip": pengirim_nip}, new_logo)
+    profile = {**{k: v for k, v in before.items() if k != "tempat"}, **profile}  # tembusan stays
     session.close()
     set_format(state.engine, name, fmt, profile)
     audit_event(state.sessions, actor_of(request), "office.format",

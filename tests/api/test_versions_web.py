@@ -155,3 +155,17 @@ def test_move_split_and_revoke_with_a_reason(app: TestClient) -> None:
     # the index follows at once: searching the moved version finds it in its new document
     found = app.get("/cari", params={"q": "Penyusunan", "riwayat": "1"}).text
     assert f"/dokumen/{new_doc}" in found
+
+
+def test_a_corrected_date_moves_the_version_to_its_place(app: TestClient) -> None:
+    doc, v2021 = _add(app, _sop("2021-04-25"), "c-2021")
+    _, v2024 = _add(app, _sop("2024-01-15"), "c-2024")
+    csrf = _as(app, "arsiparis")
+    r = app.post(f"/dokumen/{doc}/koreksi", data={
+        "csrf": csrf, "versi": "2", "kolom": "tanggal_efektif", "nilai": "2020-01-02",
+        "alasan": "tercetak 2020, terbaca 2024"}, follow_redirects=False)
+    # the corrected version is now the older one: versi 1, and the page follows it there
+    assert r.status_code == 303 and "?versi=1#" in r.headers["location"]
+    rows = _version_rows(app.get(f"/dokumen/{doc}").text)
+    assert rows[0].startswith("versi 1 digantikan") and "c-2024.pdf" in rows[0]
+    assert rows[1].startswith("versi 2 berlaku") and "c-2021.pdf" in rows[1]
