@@ -18,6 +18,7 @@ from api.wiring import CopyOrder, issue_stamped_copy
 from archive.documents import get_document
 from archive.errors import BadInputError, NotFoundError
 from archive.models import StoredFileRow, Version
+from archive.models_letters import Letter, LetterItem
 from archive.timeline import TimelineEntry, in_force_summary, timeline, version_in_force
 
 router = APIRouter()
@@ -37,7 +38,21 @@ def dokumen(request: Request, session: DbSession, state: State, doc_id: DbId,
     return page(request, "dokumen.html", {
         "doc": document, "entries": entries, "in_force": in_force, "shown": shown,
         "in_force_text": in_force_summary(entries, in_force, today),
+        "sent": letters_sending(session, [e.version.id for e in entries]),
         "today": today, **desk_context(session, shown)})
+
+
+def letters_sending(session: DbSession, version_ids: list[int]) -> dict[int, list[Letter]]:
+    """The letters (register rows) that sent each version, by version id."""
+    rows = session.execute(select(LetterItem.version_id, Letter)
+                           .join(Letter, LetterItem.letter_id == Letter.id)
+                           .where(LetterItem.version_id.in_(version_ids)).order_by(Letter.id))
+    out: dict[int, list[Letter]] = {}
+    for version_id, letter in rows:
+        listed = out.setdefault(int(version_id), [])
+        if letter not in listed:
+            listed.append(letter)
+    return out
 
 
 def _shown_version(entries: list[TimelineEntry], versi: int | None,

@@ -131,6 +131,8 @@ def test_issue_pick_reload_resend_confirm_void_register(app: TestClient) -> None
     assert number in page and "Memuat ulang halaman ini tidak mengambil nomor baru" in page
     assert 'href="/dokumen/1?versi=1">dokumen #1 versi 1' in page  # linked to the version sent
     assert "diketik (tanpa tautan)" in page  # the typed item
+    sent = app.get("/dokumen/1").text  # and the version's page names the letter that sent it
+    assert f'dikirim dengan surat <a href="{where.split("?")[0]}">{number}</a>' in sent
     # reload: the same page, no new number; the same form sent again: back to the same letter
     assert number in app.get(where).text and _counter(app) == 1
     again = app.post("/surat", data=form, follow_redirects=False)
