@@ -49,7 +49,9 @@ def letters_sending(session: DbSession, version_ids: list[int]) -> dict[int, lis
                            .where(LetterItem.version_id.in_(version_ids)).order_by(Letter.id))
     out: dict[int, list[Letter]] = {}
     for version_id, letter in rows:
-        listed = out.setdefault(int(version_id), [])
+        if version_id is None:
+            continue
+        listed = out.setdefault(version_id, [])
         if letter not in listed:
             listed.append(letter)
     return out
