@@ -110,7 +110,8 @@ def test_upload_document_search_download_copy_verify(
     page = client.get(doc_url)
     assert page.status_code == 200
     assert truth["nomor"] in page.text and truth["title"] in page.text
-    assert "berlaku hari ini" in page.text and "oleh petugas" in page.text
+    assert "Berlaku hari ini" in page.text and "oleh petugas" in page.text
+    assert "versi 1 (berlaku sejak" in page.text  # its standing, as the versions table says
     for step in truth["steps"]:  # each step's time with its unit ("15" under "Waktu (menit)" -> "15 menit")
         w = step["waktu"]
         if w and w.get("value") and w.get("unit"):
