@@ -88,6 +88,15 @@ def test_versions_are_numbered_by_date_and_the_cli_agrees(app: TestClient) -> No
     assert [(v["id"], v["version_no"], v["upload_no"], v["standing"])
             for v in json.loads(shown.stdout)] == [(v2021, 1, 2, "digantikan"),
                                                    (v2024, 2, 1, "berlaku")]
+    # and so does the JSON API
+    from archive import accounts
+    from archive.audit import Actor
+
+    with state_of(app).sessions.begin() as session:
+        token = accounts.new_token(session, Actor("uji"), accounts.get_user(session, "auditor"))
+    api = app.get(f"/api/v1/dokumen/{doc}", headers={"authorization": f"Bearer {token.secret}"})
+    assert [(v["id"], v["version_no"], v["upload_no"]) for v in api.json()["versions"]] == [
+        (v2021, 1, 2), (v2024, 2, 1)]
     cli_diff = CliRunner().invoke(cli, ["versions", str(doc), "--diff", "1", "2"]).stdout
     assert 'tanggal_efektif: "2021-04-25" -> "2024-01-15"' in cli_diff
     # the diff of any two on the web, from the same code
