@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -127,4 +128,4 @@ def kantor_simpan(request: Request, session: DbSession, state: State,
                 f"office:{name}", None,
                 {"pattern": fmt.pattern, "scope": scope, "unit": fmt.unit, "kka": fmt.default_kka,
                  "sisipan_style": sisipan, "profile": _for_audit(profile)})
-    return RedirectResponse(f"/surat/kantor?ubah={name}#kantor-form", status_code=303)
+    return RedirectResponse(f"/surat/kantor?ubah={quote(name)}#kantor-form", status_code=303)
