@@ -28,23 +28,26 @@ OFFICE = "dinas-uji"
 
 @dataclass(frozen=True)
 class Seeded:
-    """What the pages show: an SOP, an LKjIP with indicator rows, a copy's code."""
+    """What the pages show: an SOP in two versions, an LKjIP with indicator rows, a copy's code,
+    a letter."""
 
     sop: int
     lkjip: int
     code: str
+    letter: int
 
 
 @pytest.fixture(scope="module")
 def seeded(served: Served) -> Seeded:
     state = served.state
     ids = {}
-    for name in ("sop-bkpsdm-01.pdf", "lkjip-bkpsdm-2024-03.pdf"):
+    for name in ("sop-bkpsdm-01.pdf", "sop-bkpsdm-01-rev1.pdf", "lkjip-bkpsdm-2024-03.pdf"):
         options = ingest_options(state.settings, uploader="uji-arsiparis",
                                  on_recorded=state.index_document, source_filename=name)
         outcome = ingest_one(REPO / "samples" / name, state.sessions, state.store, options)
         assert outcome.document_id is not None, outcome.message
         ids[name] = outcome.document_id
+    assert ids["sop-bkpsdm-01-rev1.pdf"] == ids["sop-bkpsdm-01.pdf"]  # its second version
     made = issue_stamped_copy(state.settings, state.sessions, state.store, CopyOrder(
         f"{ids['sop-bkpsdm-01.pdf']}:1", "uji-staf", "Inspektorat Daerah", "evaluasi SAKIP",
         jabatan="Sekretaris Dinas", nama="Budi Santoso, S.H.", nip="198204252009022002",
@@ -55,15 +58,18 @@ def seeded(served: Served) -> Seeded:
 
     data = json.loads((REPO / "tests" / "data" / "letter-lkjip.json").read_text(encoding="utf-8"))
     data["office"] = OFFICE
-    issue_letter(state.engine, parse_request(data))
-    return Seeded(ids["sop-bkpsdm-01.pdf"], ids["lkjip-bkpsdm-2024-03.pdf"], made.issued.code)
+    letter = issue_letter(state.engine, parse_request(data)).allocated.letter_id
+    return Seeded(ids["sop-bkpsdm-01.pdf"], ids["lkjip-bkpsdm-2024-03.pdf"], made.issued.code,
+                  letter)
 
 
 def _pages(s: Seeded) -> dict[str, str]:
     return {
         "beranda": "/", "cari": "/cari?q=kinerja", "indikator": "/indikator?q=persentase",
         "dokumen-sop": f"/dokumen/{s.sop}", "dokumen-lkjip": f"/dokumen/{s.lkjip}",
-        "periksa": "/periksa", "surat": "/surat", "unggah": "/unggah", "admin": "/admin",
+        "dokumen-beda": f"/dokumen/{s.sop}/beda?a=1&b=2",
+        "periksa": "/periksa", "surat": "/surat", "surat-kantor": "/surat/kantor",
+        "surat-lihat": f"/surat/{s.letter}", "unggah": "/unggah", "admin": "/admin",
         "admin-audit": "/admin/audit", "profil": "/profil", "verifikasi": f"/verifikasi/{s.code}",
     }
 
@@ -78,7 +84,8 @@ def admin_page(browser: Any, served: Served) -> Any:
 
 
 @pytest.mark.parametrize("name", ["beranda", "cari", "indikator", "dokumen-sop", "dokumen-lkjip",
-                                  "periksa", "surat", "unggah", "admin", "admin-audit", "profil",
+                                  "dokumen-beda", "periksa", "surat", "surat-kantor",
+                                  "surat-lihat", "unggah", "admin", "admin-audit", "profil",
                                   "verifikasi"])
 def test_the_page_fits_a_phone_and_is_kept_as_screenshots(admin_page: Any, served: Served,
                                                           seeded: Seeded, name: str) -> None:
