@@ -88,7 +88,11 @@ def issue_copy(
 
 
 def superseded_note(session: Session, version: Version) -> str | None:
-    """`Versi ini sudah digantikan oleh versi 2 sejak 1 Maret 2025`, or None for a version in force."""
+    """`Versi ini sudah digantikan oleh versi 2 sejak 1 Maret 2025` (or `Versi ini dicabut sejak
+    ...` for a revoked one), None for a version in force."""
+    if version.status == "dicabut":
+        when = f" sejak {tanggal_indonesia(version.tanggal_dicabut)}" if version.tanggal_dicabut else ""
+        return f"Versi ini dicabut{when}"
     later = successor(session, version)
     if later is None:
         return None

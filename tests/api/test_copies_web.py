@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pdfplumber
@@ -82,3 +83,16 @@ def test_a_copy_of_a_superseded_version_says_by_which_and_since_when(tmp_path: P
         assert "digantikan" not in _last_page_text(current.content)
         page = client.get(f"/verifikasi/{current.headers['x-kode-verifikasi']}").text
         assert "sudah digantikan" not in page
+
+
+def test_a_copy_of_a_revoked_version_says_so(tmp_path: Path) -> None:
+    for client in _client(tmp_path, "https://arsip.dinas.go.id"):
+        _upload(client, "sop-bkpsdm-01.pdf")
+        from archive.documents import revoke_version
+
+        with state_of(client).sessions.begin() as session:
+            revoke_version(session, 1, date(2025, 1, 31), reason="diganti peraturan baru")
+        copy = client.post("/dokumen/1/salinan", data={"versi": "1"})
+        assert copy.status_code == 200, copy.text
+        assert "Versi ini dicabut sejak 31 Januari 2025" in " ".join(
+            _last_page_text(copy.content).split())
