@@ -95,13 +95,3 @@ def _enclosed(integral: np.ndarray, y: np.ndarray, x: np.ndarray, h: int, w: int
 def _window_sums(integral: np.ndarray, h: int, w: int) -> np.ndarray:
     """Ink in every h x w window, by its top-left corner, from the integral image."""
     return np.asarray(integral[h:, w:] - integral[:-h, w:] - integral[h:, :-w] + integral[:-h, :-w])
-
-
-def covered_ink(ink: np.ndarray, dpi: float, spot: Spot) -> int:
-    """How many ink pixels lie under `spot` (a check for tests and logs)."""
-    px = dpi / 72.0
-    rows = ink.shape[0]
-    top = int(round(rows - (spot.bottom + spot.height) * px))
-    left = int(round(spot.left * px))
-    return int(ink[max(0, top):top + int(spot.height * px),
-                   max(0, left):left + int(spot.width * px)].sum())
