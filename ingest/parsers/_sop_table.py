@@ -37,6 +37,8 @@ _LEAF_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
 # Canonical header words, for OCR'd headers that miss a letter ('Palakeana', 'Kegiatam').
 _FUZZY_LEAVES: tuple[tuple[Role, str], ...] = (
     ("kegiatan", "kegiatan"), ("kegiatan", "aktivitas"), ("kegiatan", "uraian prosedur"),
+    ("kegiatan", "uraian kegiatan"), ("kegiatan", "uraian aktivitas"), ("kegiatan", "langkah kegiatan"),
+    ("pelaksana", "pelaksana"),
     ("kelengkapan", "kelengkapan"), ("kelengkapan", "persyaratan"), ("waktu", "waktu"),
     ("output", "output"), ("keterangan", "keterangan"),
 )
