@@ -113,7 +113,7 @@ def phone_photo(page: np.ndarray, seed: int = 1, tilt: float = 0.025) -> np.ndar
     desk = np.full((h + 2 * pad, w + 2 * pad, 3), 90, np.uint8)
     desk[pad:pad + h, pad:pad + w] = page
     big_h, big_w = desk.shape[:2]
-    src = np.float32([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]])
+    src = np.array([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]], np.float32)
     dst = src + rng.uniform(-tilt * w, tilt * w, src.shape).astype(np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     photo = cv2.warpPerspective(desk, matrix, (big_w, big_h), borderValue=(90, 90, 90))
