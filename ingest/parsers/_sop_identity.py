@@ -286,6 +286,8 @@ def _value_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
     """The value of a label alone in its cell: the cell to its right, or, when that is another
     label (labels printed in one row, values in the row below), the cell under it."""
     right = _right_of(label, cells)
+    while right is not None and re.fullmatch(r"\s*[:;|!]\s*", right.text or ""):
+        right = _right_of(right, cells)  # the colon printed in a column of its own
     if right is not None and not starts_label(right.text):
         return right
     below = _below(label, cells)

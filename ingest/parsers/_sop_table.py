@@ -117,20 +117,28 @@ def row_cells(row: Sequence[Cell | None]) -> list[Cell]:
 def is_column_number_row(row: Sequence[Cell | None]) -> bool:
     """True for the row of column numbers (1 2 3 ... n) printed under some headers.
 
-    OCR may misread or miss one of them ('5' as 's', '1' as '4'): a row of short cells whose
-    numbers all but one sit at their place in one run (position + constant) still counts.
+    OCR may misread or miss some of them ('5' as 's', '1' as '4', a small digit in a wide cell
+    not read at all): a row of short cells whose numbers sit at their place in one run
+    (position + constant), all but one of those read, still counts; so does a row whose
+    No and activity cells hold two numbers in sequence and nothing else holds a letter.
     """
-    texts = [c.text.strip() for c in row_cells(row)]
+    cells = row_cells(row)
+    texts = [c.text.strip() for c in cells]
     if len(texts) < 3 or any(len(t) > 4 for t in texts):
         return False
-    nums = [_column_number(t) for t in texts]
-    read = [(i, n) for i, n in enumerate(nums) if n is not None]
-    if len(read) < max(3, len(texts) - 1):
+    filled = [(i, t) for i, t in enumerate(texts) if t]
+    read = [(i, n) for i, t in filled if (n := _column_number(t)) is not None]
+    if len(filled) - len(read) > 1 or len(read) < 2:
         return False
     # one number may be misread ('1' as '4') when all the others sit at their place in one run
     offsets = [n - i for i, n in read]
     agree = max(offsets.count(o) for o in set(offsets))
-    return agree == len(read) or (agree >= 4 and agree >= len(texts) - 1)
+    if len(read) == 2:
+        # only two read: the first two cells (No, activity) as 1 2 (or n, n+1), the rest blank
+        return agree == 2 and len(filled) == 2 and read[0][0] == 0 and read[1][0] == 1
+    if agree < 3:
+        return False
+    return agree == len(filled) or (agree >= 4 and agree >= len(filled) - 1)
 
 
 def _column_number(text: str) -> int | None:
