@@ -144,14 +144,26 @@ def _read_fields(page: PageContent, cells: list[Cell], ident: Identity) -> None:
         if not segments:
             continue
         used.add(id(cell))
+        if len(segments) > 1:  # a stamp's speck read after a label ('Disahkan Oleh -') is no value
+            segments = [(name, rest if re.search(r"[^\W_]", rest) else "") for name, rest in segments]
+        blank = [name for name, rest in segments if not rest]
+        beside = _cells_beside(cell, cells) if len(segments) > 1 else []
         for name, rest in segments:
-            if name in ident.values:
+            if ident.values.get(name):
                 continue
             if not rest and len(segments) == 1:
                 value = _value_of(cell, cells)
                 used.add(id(value))
                 rest = _text(value)
-            ident.values[name] = rest
+            elif not rest and len(beside) == len(blank):
+                # label cells merged (a rule lost under a stamp), their values still apart:
+                # the labels' values are the cells beside them, top to bottom
+                value = beside[blank.index(name)]
+                if not starts_label(value.text):
+                    used.add(id(value))
+                    rest = value.text
+            if rest or name not in ident.values:
+                ident.values[name] = rest
     if used and "header" not in ident.values:
         ident.values["header"] = _header_text(page, [c for c in cells if id(c) not in used])
 
@@ -286,7 +298,7 @@ def _value_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
     """The value of a label alone in its cell: the cell to its right, or, when that is another
     label (labels printed in one row, values in the row below), the cell under it."""
     right = _right_of(label, cells)
-    while right is not None and re.fullmatch(r"\s*[:;|!]\s*", right.text or ""):
+    while right is not None and _is_colon_cell(right, label):
         right = _right_of(right, cells)  # the colon printed in a column of its own
     if right is not None and not starts_label(right.text):
         return right
@@ -294,6 +306,22 @@ def _value_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
     if below is not None and not starts_label(below.text):
         return below
     return None
+
+
+def _is_colon_cell(cell: Cell, label: Cell) -> bool:
+    """A cell of the colon column between labels and values: only a colon (OCR may read it as
+    a rule or drop it as a speck), far narrower than the label."""
+    return bool(re.fullmatch(r"\s*[:;|!.]?\s*", cell.text or "")) and cell.box.width < 0.4 * label.box.width
+
+
+def _cells_beside(label: Cell, cells: Sequence[Cell]) -> list[Cell]:
+    """The value column's cells beside `label` (past a colon column), top to bottom."""
+    right = [c for c in cells if c.box.x0 >= label.box.x1 - 3 and not _is_colon_cell(c, label)
+             and min(c.box.bottom, label.box.bottom) - max(c.box.top, label.box.top) >= 0.5 * c.box.height]
+    if not right:
+        return []
+    x0 = min(c.box.x0 for c in right)
+    return sorted((c for c in right if c.box.x0 <= x0 + 5), key=lambda c: c.box.top)
 
 
 def _right_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:

@@ -124,3 +124,21 @@ def phone_photo(page: np.ndarray, seed: int = 1, tilt: float = 0.025) -> np.ndar
     photo = np.clip(photo + rng.normal(0, 6, photo.shape), 0, 255).astype(np.uint8)
     ok, jpeg = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 60])
     return np.asarray(cv2.imdecode(jpeg, cv2.IMREAD_COLOR)) if ok else photo
+
+
+def skewed(img: np.ndarray, degrees: float) -> np.ndarray:
+    """`img` turned by `degrees` (counter-clockwise), white behind: a sheet laid crooked."""
+    h, w = img.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return np.asarray(cv2.warpAffine(img, matrix, (w, h), borderValue=(255, 255, 255)))
+
+
+def stamped(img: np.ndarray, centre: tuple[int, int], radius: int) -> np.ndarray:
+    """`img` with an office stamp in purple ink over it: two rings and text, half transparent."""
+    ink = img.copy()
+    purple = (110, 40, 160)
+    cv2.circle(ink, centre, radius, purple, 5)
+    cv2.circle(ink, centre, int(radius * 0.7), purple, 3)
+    cv2.putText(ink, "PEMERINTAH", (centre[0] - int(radius * 0.6), centre[1] + 8),
+                cv2.FONT_HERSHEY_SIMPLEX, radius / 160, purple, 3)
+    return np.asarray(cv2.addWeighted(ink, 0.7, img, 0.3, 0))

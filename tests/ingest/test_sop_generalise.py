@@ -1,0 +1,102 @@
+"""SOP layouts no fixture had before session 4: a column-number row OCR read only in part, an
+identity grid with the colon in a column of its own, labels OCR slipped on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table
+from ingest.model import Extraction
+from ingest.ocr import TesseractEngine
+from ingest.parsers._sop_table import is_column_number_row
+from ingest.parsers.sop import parse
+from ingest.raster import render_page, straighten
+from ingest.scan import read_page_image
+from ingest.textlayer import read_text_layer
+from tests.ingest.scan_images import skewed, stamped
+from tests.ingest.sop_layout_fixtures import NAME_STEPS, colon_column_grid
+from tests.ingest.test_sop_layouts import SIGNED
+
+
+def _cell(text: str, x0: float, top: float, x1: float, bottom: float) -> Cell:
+    return Cell(text, Box(x0, top, x1, bottom))
+
+
+XS = (20.0, 45.0, 240.0, 300.0, 360.0, 420.0, 480.0, 540.0, 600.0)
+HEAD = ("No", "Uraian Kegiatan", "Kepala", "Staf", "Persyaratan", "Waktu", "Output", "Keterangan")
+
+
+def _flow(numbers: tuple[str, ...]) -> DocumentContent:
+    """A ruled flowchart read by OCR: a Pelaksana group over two actors, a column-number row as
+    given (blank where OCR read nothing), three steps with their symbols."""
+    group = (_cell("No", XS[0], 40, XS[1], 80), _cell("Uraian Kegiatan", XS[1], 40, XS[2], 80),
+             _cell("Pelaksana", XS[2], 40, XS[4], 60), None,
+             _cell("Mutu Baku", XS[4], 40, XS[7], 60), None, None, _cell("Keterangan", XS[7], 40, XS[8], 80))
+    leaves = (None, None, _cell("Kepala", XS[2], 60, XS[3], 80), _cell("Staf", XS[3], 60, XS[4], 80),
+              _cell("Persyaratan", XS[4], 60, XS[5], 80), _cell("Waktu", XS[5], 60, XS[6], 80),
+              _cell("Output", XS[6], 60, XS[7], 80), None)
+    nums = tuple(_cell(t, XS[i], 80, XS[i + 1], 92) for i, t in enumerate(numbers))
+    rows = [group, leaves, nums]
+    shapes = []
+    for k, (keg, actor) in enumerate((("Menerima surat", 1), ("Memeriksa surat", 0), ("Mengarsipkan", 1))):
+        top = 92.0 + 40 * k
+        rows.append(tuple(_cell(t, XS[i], top, XS[i + 1], top + 40) for i, t in enumerate(
+            (f"{k + 1}.", keg, "", "", "Surat", "10 menit", "Surat", ""))))
+        x = XS[2 + actor]
+        shapes.append(Shape("rect", Box(x + 10, top + 10, x + 50, top + 30)))
+    table = Table(page=1, box=Box(XS[0], 40, XS[-1], 212), rows=tuple(rows))
+    page = PageContent(number=1, width=842, height=595, text="SOP", tables=(table,), shapes=tuple(shapes),
+                       ocr=True)
+    return DocumentContent(pages=(page,), scanned=True)
+
+
+@pytest.mark.parametrize("numbers", [
+    ("1", "2", "3", "4", "5", "6", "7", "8"),
+    ("1", "", "3", "", "5", "6", "", "8"),  # small digits in wide cells not read
+    ("1", "2", "", "", "", "", "", ""),  # only the No and activity numbers read
+    ("1", "2", "3", "4", "Ss", "6", "7", "8"),  # one misread
+    ("(1)", "(2)", "", "(4)", "(5)", "(6)", "(7)", ""),
+])
+def test_column_number_row_read_in_part_is_no_step(numbers: tuple[str, ...]) -> None:
+    got = parse(_flow(numbers))
+    assert [(s.no, s.kegiatan, s.pelaksana) for s in got.steps] == [
+        (1, "Menerima surat", "Staf"), (2, "Memeriksa surat", "Kepala"), (3, "Mengarsipkan", "Staf")]
+    assert got.pelaksana == ("Kepala", "Staf")
+
+
+def test_a_step_row_is_not_a_column_number_row() -> None:
+    def row(*texts: str) -> tuple[Cell, ...]:
+        return tuple(_cell(t, 40.0 * i, 0, 40.0 * (i + 1), 10) for i, t in enumerate(texts))
+    assert not is_column_number_row(row("1.", "Menerima", "", "", "15"))
+    assert not is_column_number_row(row("1", "", "", "", "15"))  # a step number and a time
+    assert not is_column_number_row(row("2", "3", "", "", "15"))  # not at the start of a run
+    assert is_column_number_row(row("1", "2", "", "", ""))
+
+
+def _colon_grid_checks(got: Extraction) -> None:
+    assert got.nomor == "660/27/SOP-DLH/2023"
+    assert (got.tanggal_pembuatan, got.tanggal_revisi, got.tanggal_efektif) == ("2023-03-06", None, "2023-03-20")
+    assert got.title == "Pengawasan Pengelolaan Limbah B3"
+    assert got.instansi == "Badan Pendapatan Daerah Kabupaten Sukamaju"
+
+
+def test_identity_grid_with_the_colon_in_its_own_column(tmp_path: Path) -> None:
+    got = parse(read_text_layer(colon_column_grid(tmp_path / "sop.pdf")))
+    _colon_grid_checks(got)
+    assert got.disahkan_oleh == SIGNED
+    assert [s.pelaksana for s in got.steps] == [step[2] for step in NAME_STEPS]
+
+
+@pytest.mark.tesseract
+def test_scanned_colon_grid_with_a_stamp_over_the_signatory(tmp_path: Path) -> None:
+    """The same page printed, stamped in purple over the signatory, scanned a little skewed."""
+    path = colon_column_grid(tmp_path / "sop.pdf")
+    rgb, dpi = render_page(path, 0, 200)
+    rgb = stamped(skewed(rgb, 0.6), (1150, 390), 120)
+    page = read_page_image(straighten(rgb, dpi, 1), TesseractEngine())
+    got = parse(DocumentContent(pages=(page,), scanned=True))
+    _colon_grid_checks(got)
+    assert got.disahkan_oleh is not None
+    assert (got.disahkan_oleh.jabatan, got.disahkan_oleh.nip) == (SIGNED.jabatan, SIGNED.nip)
