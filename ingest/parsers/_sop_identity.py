@@ -34,7 +34,7 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
                         r"diberlakukan|berlaku)"),
     ("tanggal_pembuatan", r"tanggal|tgl\.?"),
     ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan|mengesahkan"),
-    ("title", r"nama sop|judul sop|nama prosedur|nama standar operasional prosedur"),
+    ("title", r"nama sop|judul( sop| prosedur)?|nama prosedur|nama standar operasional prosedur"),
 )
 # Multi-word labels as printed, for labels that OCR clipped or misread ('Iomor Urut SOP',
 # 'anggal Pembuatan', ')isahkan Oleh') and labels followed by their value on the same line.

@@ -100,3 +100,39 @@ def test_scanned_colon_grid_with_a_stamp_over_the_signatory(tmp_path: Path) -> N
     _colon_grid_checks(got)
     assert got.disahkan_oleh is not None
     assert (got.disahkan_oleh.jabatan, got.disahkan_oleh.nip) == (SIGNED.jabatan, SIGNED.nip)
+
+
+def test_title_from_the_title_line_when_the_label_is_unreadable() -> None:
+    rows = ((_cell("Nomor SOP", 40, 100, 200, 120), _cell("12/SOP/2022", 200, 100, 680, 120)),
+            (_cell("N@m# 5 0P", 40, 120, 200, 140), _cell("", 200, 120, 680, 140)))
+    ident = PageContent(number=1, width=842, height=595, text="PEMERINTAH KOTA CONTOH",
+                        tables=(Table(page=1, box=Box(40, 100, 680, 140), rows=rows),))
+    flow = PageContent(number=2, width=842, height=595, text="SOP PELAYANAN PEMINJAMAN ARSIP\nNo Kegiatan")
+    got = parse(DocumentContent(pages=(ident, flow)))
+    assert got.title == "Pelayanan Peminjaman Arsip"
+    assert any(w.startswith("title: label Nama SOP tidak terbaca") for w in got.warnings)
+    assert parse(DocumentContent(pages=(ident,))).title is None  # nothing to take it from
+
+
+@pytest.mark.parametrize("line", ["SOP Nomor : 12/SOP/2022", "SOP (Standar Operasional Prosedur)", "SOP 2022"])
+def test_lines_that_are_no_title(line: str) -> None:
+    page = PageContent(number=1, width=842, height=595, text=line)
+    assert parse(DocumentContent(pages=(page,))).title is None
+
+
+def test_quality_columns_in_another_order_and_a_names_column() -> None:
+    xs = (20.0, 45.0, 240.0, 330.0, 400.0, 480.0, 560.0, 620.0)
+    head = tuple(_cell(t, xs[i], 40, xs[i + 1], 60) for i, t in enumerate(
+        ("No", "Aktivitas", "Pelaksana", "Waktu", "Output", "Persyaratan", "Ket")))
+    rows = [head]
+    for k, (keg, who, waktu, out, syarat) in enumerate((
+            ("Menerima berkas", "Petugas", "1 hari", "Tanda terima", "KTP"),
+            ("Memverifikasi berkas", "Kasubbag", "2 jam", "Berkas", "Tanda terima"))):
+        top = 60.0 + 30 * k
+        rows.append(tuple(_cell(t, xs[i], top, xs[i + 1], top + 30) for i, t in enumerate(
+            (f"{k + 1}", keg, who, waktu, out, syarat, ""))))
+    page = PageContent(number=1, width=842, height=595, text="SOP",
+                       tables=(Table(page=1, box=Box(xs[0], 40, xs[-1], 120), rows=tuple(rows)),))
+    got = parse(DocumentContent(pages=(page,)))
+    assert [(s.no, s.pelaksana, s.kelengkapan, s.output, s.waktu and s.waktu.unit) for s in got.steps] == [
+        (1, "Petugas", "KTP", "Tanda terima", "hari"), (2, "Kasubbag", "Tanda terima", "Berkas", "jam")]
