@@ -43,6 +43,7 @@ _FUZZY_LEAVES: tuple[tuple[Role, str], ...] = (
     ("output", "output"), ("keterangan", "keterangan"),
 )
 _FUZZY = 0.8
+_ACTOR_GROUP = re.compile(r"unit kerja|pejabat( pelaksana)?|pihak( terkait| yang terlibat)?|aktor|pelaku( kegiatan)?")
 _QUALITY_ROLES: tuple[Role, ...] = ("kelengkapan", "waktu", "output")
 _OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "s": "5", "S": "5"})
 _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
@@ -95,8 +96,9 @@ def similar(a: str, b: str, threshold: float = _FUZZY) -> bool:
 def column_role(path: Sequence[str]) -> Role:
     """The role of a column from its header texts, top to bottom (group header first)."""
     leaf = path[-1] if path else ""
-    if any(similar(norm_label(g), "pelaksana", 0.75) for g in path[:-1]):
-        return "actor"
+    if any(similar(norm_label(g), "pelaksana", 0.75) or leaf_role(g) == "pelaksana" or _ACTOR_GROUP.fullmatch(
+            norm_label(g)) for g in path[:-1]):
+        return "actor"  # 'Pelaksana', 'Pelaksana Kegiatan', 'Pelaku', 'Unit Kerja' over one column per actor
     return leaf_role(leaf) or "other"
 
 

@@ -10,7 +10,7 @@ import pytest
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table
 from ingest.model import Extraction
 from ingest.ocr import TesseractEngine
-from ingest.parsers._sop_table import is_column_number_row
+from ingest.parsers._sop_table import column_role, is_column_number_row
 from ingest.parsers.sop import parse
 from ingest.raster import render_page, straighten
 from ingest.scan import read_page_image
@@ -136,3 +136,11 @@ def test_quality_columns_in_another_order_and_a_names_column() -> None:
     got = parse(DocumentContent(pages=(page,)))
     assert [(s.no, s.pelaksana, s.kelengkapan, s.output, s.waktu and s.waktu.unit) for s in got.steps] == [
         (1, "Petugas", "KTP", "Tanda terima", "hari"), (2, "Kasubbag", "Tanda terima", "Berkas", "jam")]
+
+
+@pytest.mark.parametrize("group", ["PELAKSANA KEGIATAN", "Unit Kerja", "Pelaku", "Penanggung Jawab"])
+def test_actor_group_header_variants(group: str) -> None:
+    # an actor named like a column ('Penanggung Jawab') stays an actor under its group header
+    assert column_role([group, "Penanggung Jawab"]) == "actor"
+    assert column_role([group, "Kepala Dinas"]) == "actor"
+    assert column_role(["Mutu Baku", "Penanggung Jawab"]) == "pelaksana"
