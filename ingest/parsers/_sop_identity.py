@@ -152,9 +152,16 @@ def _read_fields(page: PageContent, cells: list[Cell], ident: Identity) -> None:
             if ident.values.get(name):
                 continue
             if not rest and len(segments) == 1:
-                value = _value_of(cell, cells)
-                used.add(id(value))
-                rest = _text(value)
+                stacked = _cells_beside(cell, cells)
+                if len(stacked) > 1 and not any(starts_label(c.text) for c in stacked):
+                    # a label beside several cells (the signature block ruled into jabatan,
+                    # signature, name and NIP rows): its value is all of them, top to bottom
+                    used.update(id(c) for c in stacked)
+                    rest = "\n".join(c.text for c in stacked)
+                else:
+                    value = _value_of(cell, cells)
+                    used.add(id(value))
+                    rest = _text(value)
             elif not rest and len(beside) == len(blank):
                 # label cells merged (a rule lost under a stamp), their values still apart:
                 # the labels' values are the cells beside them, top to bottom

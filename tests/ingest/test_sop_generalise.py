@@ -144,3 +144,21 @@ def test_actor_group_header_variants(group: str) -> None:
     assert column_role([group, "Penanggung Jawab"]) == "actor"
     assert column_role([group, "Kepala Dinas"]) == "actor"
     assert column_role(["Mutu Baku", "Penanggung Jawab"]) == "pelaksana"
+
+
+def test_signatory_ruled_into_rows_beside_one_label() -> None:
+    """`Disahkan Oleh` spanning four rows of the value column: jabatan, signature, name, NIP."""
+    value_rows = ("KEPALA DINAS KEARSIPAN\nKOTA CONTOH,", "", "Dra. Sri Wahyuni, M.Si.", "NIP. 19700101 199503 2 004")
+    rows = [(_cell("Nomor SOP", 40, 80, 200, 100), _cell("12/SOP/2022", 200, 80, 680, 100))]
+    rows.append((_cell("Disahkan Oleh", 40, 100, 200, 200), _cell(value_rows[0], 200, 100, 680, 130)))
+    for k, text in enumerate(value_rows[1:]):
+        top = 130.0 + [0, 40, 55][k]
+        rows.append((None, _cell(text, 200, top, 680, [170, 185, 200][k])))
+    rows.append((_cell("Nama SOP", 40, 200, 200, 220), _cell("PENGELOLAAN ARSIP", 200, 200, 680, 220)))
+    page = PageContent(number=1, width=842, height=595, text="",
+                       tables=(Table(page=1, box=Box(40, 80, 680, 220), rows=tuple(rows)),))
+    got = parse(DocumentContent(pages=(page,)))
+    assert got.disahkan_oleh is not None
+    assert (got.disahkan_oleh.jabatan, got.disahkan_oleh.nama, got.disahkan_oleh.nip) == (
+        "Kepala Dinas Kearsipan Kota Contoh", "Dra. Sri Wahyuni, M.Si.", "197001011995032004")
+    assert (got.nomor, got.title) == ("12/SOP/2022", "Pengelolaan Arsip")
