@@ -144,6 +144,15 @@ _LABELS = {
     "kepada": "kepada",
 }
 _HEAD_LABELS = ("nomor", "sifat", "lampiran", "perihal")
+
+
+def _ocr_label(word: str) -> str:
+    """The label an OCR'd word of five letters or more reads as, one letter off ('n0mor' ->
+    'nomor', 'perlhal' -> 'perihal'); else the word itself."""
+    if len(word) < 5:
+        return word
+    best = max(_LABELS, key=lambda k: difflib.SequenceMatcher(None, word, k).ratio())
+    return best if len(best) >= 5 and difflib.SequenceMatcher(None, word, best).ratio() >= 0.8 else word
 _PLACE_DATE_RE = re.compile(
     rf"^(?-i:[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,2}})\s*,\s*{DATE_RE.pattern}", re.I
 )
@@ -195,14 +204,19 @@ def find_labels(lines: Sequence[Line], page_height: float) -> dict[str, _Label]:
 
 def _label_of(line: Line) -> tuple[str, tuple[Word, ...]] | None:
     head = line.words[0].text
-    m = re.match(r"^([A-Za-z]+)\.?\s*(:?)(.*)$", head)
-    if not m or m.group(1).lower() not in _LABELS:
+    m = re.match(r"^([A-Za-z0-9]+)\.?\s*([:;]?)(.*)$", head)
+    if not m:
         return None
-    name = _LABELS[m.group(1).lower()]
+    key = m.group(1).lower()
+    if key not in _LABELS and line.words[0].conf is not None:
+        key = _ocr_label(key)  # OCR slips on a label word ('N0mor', 'Perlhal')
+    if key not in _LABELS:
+        return None
+    name = _LABELS[key]
     rest = list(line.words[1:])
-    if m.group(2):  # 'Nomor:' or 'Nomor:046/1177'
+    if m.group(2):  # 'Nomor:' or 'Nomor:046/1177' (OCR reads the colon as ';' too)
         tail = m.group(3)
-    elif rest and rest[0].text.startswith(":"):
+    elif rest and rest[0].text[:1] in ":;":
         tail = rest.pop(0).text[1:]
     else:
         return None

@@ -65,3 +65,21 @@ def test_heading_number_with_ocr_slips(nomor_line: str, want: str) -> None:
     assert got.doc_type == "keputusan"
     assert got.nomor == want
     assert got.instansi == "Pemerintah Kabupaten Sukamaju"
+
+
+def test_letter_labels_with_ocr_slips() -> None:
+    lines = [("PEMERINTAH KABUPATEN SUKAMAJU", 200, 30), ("DINAS PERHUBUNGAN", 220, 45),
+             ("Sukamaju, 3 Maret 2025", 330, 120), ("N0mor ; 551.2/ l4 /DISHUB/2025", 50, 140),
+             ("Perlhal : Undangan Rapat", 50, 156), ("Kepada", 330, 140), ("Yth. Kepala Bappeda", 330, 156),
+             ("di -", 330, 172), ("Tempat", 340, 188)]
+    words = []
+    for text, x, top in lines:
+        for token in text.split():
+            words.append(Word(token, Box(x, top, x + 6 * len(token), top + 10), 93.0))
+            x += 6 * len(token) + 4
+    page = PageContent(number=1, width=600, height=900, text="\n".join(t for t, _, _ in lines) + "\nYth.",
+                       words=tuple(words), ocr=True)
+    got = parse(DocumentContent(pages=(page,), scanned=True))
+    assert got.doc_type == "surat"
+    assert (got.nomor, got.perihal, got.kepada) == ("551.2/14/DISHUB/2025", "Undangan Rapat", "Kepala Bappeda")
+    assert got.instansi == "Dinas Perhubungan Kabupaten Sukamaju"
