@@ -451,6 +451,11 @@ def _finish(ident: Identity, signatures: Sequence[str] = ()) -> None:
     v = ident.values
     ident.disahkan_oleh = complete_official(parse_official(v.get("disahkan_oleh")), signatures)
     v["nomor"] = clean_nomor(v.get("nomor"))
+    if v["nomor"] and re.search(r"//|^/|/$", v["nomor"]):
+        # a blank left in the printed number for a handwritten part that was not read
+        ident.warnings.append(f"nomor: hanya bagian cetaknya terbaca ({v['nomor']}), bagian tulisan tangan "
+                              "kosong; isi nomor dari dokumen")
+        v["nomor"] = None
     doubts = nomor_doubts(v["nomor"])
     if doubts:
         ident.warnings.append(f"nomor: bagian {', '.join(doubts)} mencampur huruf dan angka (tulisan tangan "

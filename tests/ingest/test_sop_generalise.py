@@ -162,3 +162,13 @@ def test_signatory_ruled_into_rows_beside_one_label() -> None:
     assert (got.disahkan_oleh.jabatan, got.disahkan_oleh.nama, got.disahkan_oleh.nip) == (
         "Kepala Dinas Kearsipan Kota Contoh", "Dra. Sri Wahyuni, M.Si.", "197001011995032004")
     assert (got.nomor, got.title) == ("12/SOP/2022", "Pengelolaan Arsip")
+
+
+@pytest.mark.parametrize("printed", ["800/    /SOP/2023", "/SOP/DISKOMINFO/2024", "045.2/17/"])
+def test_number_with_its_handwritten_part_unread_is_null_with_a_warning(printed: str) -> None:
+    rows = ((_cell("Nomor SOP", 40, 100, 200, 120), _cell(printed, 200, 100, 680, 120)),)
+    page = PageContent(number=1, width=842, height=595, text="",
+                       tables=(Table(page=1, box=Box(40, 100, 680, 120), rows=rows),))
+    got = parse(DocumentContent(pages=(page,)))
+    assert got.nomor is None
+    assert any(w.startswith("nomor: hanya bagian cetaknya terbaca") for w in got.warnings)
