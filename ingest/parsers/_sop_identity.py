@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ingest.layout import Cell, DocumentContent, PageContent
 from ingest.model import Official
+from ingest.parsers._sop_label_row import split_label_rows
 from ingest.parsers._sop_lines import text_blocks
 from ingest.parsers._sop_signature import (
     complete_official,
@@ -96,6 +97,7 @@ def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> I
     for page in doc.pages:
         blocks = text_blocks(page, [t.box for t in page.tables], starts_label)
         cells = [c for t in page.tables if id(t) not in skip for row in t.rows for c in row_cells(row)]
+        cells = split_label_rows(page, cells, _whole_label)
         signed += [c.text for t in page.tables if id(t) in skip for row in t.rows for c in row_cells(row)]
         signed += [c.text for c in cells + blocks]
         cells += blocks
@@ -105,6 +107,12 @@ def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> I
         _read_lists(cells, ident)
     _finish(ident, signature_texts(signed))
     return ident
+
+
+def _whole_label(text: str) -> str | None:
+    """The field `text` is the whole label of ('Tanggal Pembuatan'), else None."""
+    hit = match_label(text, FIELD_LABELS)
+    return hit[0] if hit is not None and not hit[1] else None
 
 
 def starts_label(text: str) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table, Word
 from ingest.model import Extraction
 from ingest.ocr import TesseractEngine
 from ingest.parsers._sop_table import column_role, is_column_number_row
@@ -172,3 +172,38 @@ def test_number_with_its_handwritten_part_unread_is_null_with_a_warning(printed:
     got = parse(DocumentContent(pages=(page,)))
     assert got.nomor is None
     assert any(w.startswith("nomor: hanya bagian cetaknya terbaca") for w in got.warnings)
+
+
+def _words_at(x: float, top: float, text: str) -> list[Word]:
+    out = []
+    for token in text.split():
+        out.append(Word(token, Box(x, top, x + 5 * len(token), top + 9)))
+        x += 5 * len(token) + 4
+    return out
+
+
+def test_labels_in_a_row_inside_one_cell_with_values_in_the_cell_below() -> None:
+    """No rules between the labels: one cell holds the row of labels, one cell the row of values."""
+    labels = ((60, "Nomor SOP"), (230, "Tanggal Pembuatan"), (400, "Tanggal Revisi"), (570, "Tanggal Efektif"))
+    values = ((60, "045/12/SOP/2023"), (235, "2 Mei 2023"), (415, "-"), (575, "15 Mei 2023"))
+    words = [w for x, t in labels for w in _words_at(x, 104, t)] + [w for x, t in values for w in _words_at(x, 124, t)]
+    rows = ((_cell("Nomor SOP Tanggal Pembuatan Tanggal Revisi Tanggal Efektif", 40, 100, 700, 118),),
+            (_cell("045/12/SOP/2023 2 Mei 2023 - 15 Mei 2023", 40, 118, 700, 136),),
+            (_cell("Nama SOP: PELAYANAN PERIZINAN", 40, 136, 700, 154),))
+    page = PageContent(number=1, width=842, height=595, text="", words=tuple(words),
+                       tables=(Table(page=1, box=Box(40, 100, 700, 154), rows=rows),))
+    got = parse(DocumentContent(pages=(page,)))
+    assert (got.nomor, got.tanggal_pembuatan, got.tanggal_revisi, got.tanggal_efektif) == (
+        "045/12/SOP/2023", "2023-05-02", None, "2023-05-15")
+    assert got.title == "Pelayanan Perizinan"
+
+
+def test_a_sentence_with_nomor_and_tanggal_is_no_row_of_labels() -> None:
+    text = "1. Peraturan Daerah Nomor 3 Tahun 2020 tanggal 5 Mei 2020"
+    words = _words_at(60, 104, text)
+    rows = ((_cell("Dasar Hukum:\n" + text, 40, 95, 700, 118),),)
+    page = PageContent(number=1, width=842, height=595, text="", words=tuple(words),
+                       tables=(Table(page=1, box=Box(40, 95, 700, 118), rows=rows),))
+    got = parse(DocumentContent(pages=(page,)))
+    assert got.dasar_hukum == ("Peraturan Daerah Nomor 3 Tahun 2020 tanggal 5 Mei 2020",)
+    assert got.nomor is None
