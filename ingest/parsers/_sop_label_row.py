@@ -45,7 +45,18 @@ def split_label_rows(page: PageContent, cells: list[Cell], label_of: Callable[[s
 
 
 def _words_in(page: PageContent, box: Box) -> list[Word]:
-    return [w for w in page.words if box.contains_point(w.box.cx, w.box.cy, 1.0)]
+    """The page's words inside `box`, each once (overlapping cells of a scan's grid are OCR'd
+    apart, so a word may come twice at one place)."""
+    out: list[Word] = []
+    for w in page.words:
+        if box.contains_point(w.box.cx, w.box.cy, 1.0) and not any(_same_place(w.box, o.box) for o in out):
+            out.append(w)
+    return out
+
+
+def _same_place(a: Box, b: Box) -> bool:
+    inter = max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0.0, min(a.bottom, b.bottom) - max(a.top, b.top))
+    return inter > 0.5 * min(a.width * a.height, b.width * b.height)
 
 
 def _label_columns(words: Sequence[Word], label_of: Callable[[str], str | None]
@@ -63,7 +74,8 @@ def _label_columns(words: Sequence[Word], label_of: Callable[[str], str | None]
             else:
                 i += 1
         printed = [w for w in line if any(ch.isalnum() for ch in w.text)]
-        if len(starts) < 2 or sum(k for _, k in starts) < LABEL_SHARE * len(printed):
+        names = [label_of(" ".join(w.text for w in line[i:i + k])) for i, k in starts]
+        if len(starts) < 2 or len(set(names)) < len(names) or sum(k for _, k in starts) < LABEL_SHARE * len(printed):
             continue  # a sentence naming a 'nomor' and a 'tanggal' is no row of labels
         # columns part halfway between one label's end and the next label's start (labels and
         # values may be centred in their columns)

@@ -149,7 +149,7 @@ def test_actor_group_header_variants(group: str) -> None:
 def test_signatory_ruled_into_rows_beside_one_label() -> None:
     """`Disahkan Oleh` spanning four rows of the value column: jabatan, signature, name, NIP."""
     value_rows = ("KEPALA DINAS KEARSIPAN\nKOTA CONTOH,", "", "Dra. Sri Wahyuni, M.Si.", "NIP. 19700101 199503 2 004")
-    rows = [(_cell("Nomor SOP", 40, 80, 200, 100), _cell("12/SOP/2022", 200, 80, 680, 100))]
+    rows: list[tuple[Cell | None, Cell]] = [(_cell("Nomor SOP", 40, 80, 200, 100), _cell("12/SOP/2022", 200, 80, 680, 100))]
     rows.append((_cell("Disahkan Oleh", 40, 100, 200, 200), _cell(value_rows[0], 200, 100, 680, 130)))
     for k, text in enumerate(value_rows[1:]):
         top = 130.0 + [0, 40, 55][k]
