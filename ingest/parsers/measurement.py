@@ -159,10 +159,11 @@ def read_indicators(doc: DocumentContent, table: Table, layout: Layout,
     first = layout.roles[0]
     kept: list[Row] = []
     heading: str | None = None
-    for r in rows:
+    for k, r in enumerate(rows):
         if is_summary_row(r):
             continue
-        if is_span_row(r, first) or _heading_row(r):
+        if (is_span_row(r, first) or _heading_row(r) or _merged_heading(r)
+                or _numbered_heading(r, rows[k + 1] if k + 1 < len(rows) else None)):
             heading = _sasaran_heading(r) or heading
             continue
         if heading and not clean(r.get("sasaran")):
@@ -184,14 +185,37 @@ def _heading_row(row: Row) -> bool:
     return bool(label and _HEADING_RE.match(label))
 
 
+_VALUES = ("satuan", "target", "realisasi", "capaian")
+
+
+def _numbered_heading(row: Row, nxt: Row | None) -> bool:
+    """A row numbered 'N' without values whose next row is numbered 'N.1': the sasaran heading
+    of the indicators numbered under it."""
+    no = clean(row.get("no"))
+    if not no or nxt is None or any(clean(row.get(k)) for k in _VALUES):
+        return False
+    m = re.fullmatch(r"([0-9]{1,2}|[A-Z]|[IVX]{1,4})\.?", no)
+    sub = clean(nxt.get("no")) or ""
+    return bool(m) and re.match(rf"{re.escape(m.group(1))}\.\d", sub) is not None
+
+
+def _merged_heading(row: Row) -> bool:
+    """A row whose label runs over the value columns merged into it (no value cell of its own):
+    a sasaran heading of a ruled table."""
+    values = [k for k in ("target", "realisasi", "capaian") if k in row]
+    label = any(clean(row.get(k)) for k in ("sasaran", "indikator"))
+    return label and len(values) >= 2 and all(row[k] is None for k in values)
+
+
 def _sasaran_heading(row: Row) -> str | None:
-    """The sasaran a heading row inside the table names ('Sasaran 1: Meningkatnya ...')."""
-    text = next((clean(join_lines(row.get(k))) for k in ("no", "sasaran", "indikator")
-                 if clean(row.get(k))), None)
-    if not text:
+    """The sasaran a heading row inside the table names ('Sasaran 1: Meningkatnya ...', or the
+    sasaran's words alone); None for a misi or tujuan heading."""
+    text = next((t for k in ("sasaran", "indikator", "no")
+                 if (t := clean(join_lines(row.get(k)))) and not re.fullmatch(r"[\dIVX.]+", t)), None)
+    if not text or re.match(r"^\s*(misi|tujuan|visi)\b", text, re.I):
         return None
     m = re.match(r"^\s*(sasaran(\s+strategis)?|ss)\s*(ke-?)?\s*\d*\s*[:.)-]?\s*(?P<rest>.+)$", text, re.I)
-    return clean(m.group("rest")) if m else None
+    return clean(m.group("rest")) if m else text
 
 
 def _indicator(row: Row, has_satuan: bool) -> Indicator | None:

@@ -89,12 +89,17 @@ class Layout:
         return [i for i, r in enumerate(self.roles) if r == role]
 
     def column(self, role: str, year: int | None = None) -> int | None:
-        """The column of `role`; with several, the one headed `year`, else the first."""
+        """The column of `role`; with several, the one headed `year`, else the first not headed
+        by another year (a year spanning a group may reach only some of its columns), else the
+        first."""
         cols = self.columns(role)
         if year is not None:
             for i in cols:
                 if self.years[i] == year:
                     return i
+            unheaded = [i for i in cols if self.years[i] is None]
+            if unheaded and len(unheaded) < len(cols):
+                return unheaded[0]
         return cols[0] if cols else None
 
     @property
