@@ -103,21 +103,23 @@ def _with_pieces(grid: Grid, short_h: np.ndarray, short_v: np.ndarray) -> Grid:
     across the table leaves pieces one text line high (a header row, a single-line row), too
     short to be found as lines on their own.  A piece counts where it lies on an accepted line
     and runs from one crossing line to the next, so letters inside cells never do."""
-    rows = tuple(_completed(b, short_h, 0, [r.pos for r in grid.cols]) for b in grid.rows)
-    cols = tuple(_completed(b, short_v, 1, [r.pos for r in grid.rows]) for b in grid.cols)
+    rows = tuple(_completed(b, short_h, 0, grid.cols) for b in grid.rows)
+    cols = tuple(_completed(b, short_v, 1, grid.rows) for b in grid.cols)
     return Grid(grid.x0, grid.y0, grid.x1, grid.y1, rows, cols)
 
 
-def _completed(band: Band, mask: np.ndarray, axis: int, cross: list[int]) -> Band:
+def _completed(band: Band, mask: np.ndarray, axis: int, cross: Sequence[Band]) -> Band:
+    """`band` with the pieces of ink along it that run from one crossing line to another (each
+    end within the crossing line's thickness and a few pixels)."""
     half = band.thickness // 2 + 2
     lo, hi = max(0, band.pos - half), band.pos + half + 1
     part = mask[lo:hi] if axis == 0 else mask[:, lo:hi]
     along = np.asarray((part > 0).any(axis=axis))
-    tol = max(6, along.size // 100)
-    stops = sorted(cross)
     covered = band.covered.copy()
     for a, b in runs(along):
-        if _near(a, stops, tol) and _near(b - 1, stops, tol) and not covered[a:b].all():
+        starts = [c for c in cross if abs(a - c.pos) <= c.thickness // 2 + 4]
+        ends = [c for c in cross if abs(b - 1 - c.pos) <= c.thickness // 2 + 4]
+        if starts and ends and ends[-1].pos > starts[0].pos and not covered[a:b].all():
             covered[a:b] = True
     return Band(band.pos, band.thickness, covered)
 

@@ -1,9 +1,10 @@
-"""Tables found from text alignment: borderless and partly ruled indicator tables.
+"""Tables found from text alignment: borderless and partly ruled indicator and program tables.
 
 Works on any page of the neutral model (text-layer words or OCR words, and the drawn rules):
 
 1. Header: a band of up to three close lines whose phrases name at least three column roles,
-   among them the indicator (`table_header.header_role`).  Phrases stacked in one column are
+   among them the indicator and a value (`table_header.header_role`), or a program and its
+   anggaran.  Phrases stacked in one column are
    one header cell; a phrase above two or more others ('INDIKATOR KINERJA TAHUN 2016' over
    'TARGET' and 'REALISASI') spans them and gives them its year.
 2. Columns: between two neighbouring header cells, the boundary is a vertical rule when one is
@@ -51,7 +52,7 @@ _MAX_HEADER_LINES = 3
 
 def aligned_tables(page: PageContent) -> list[Table]:
     """Indicator tables of `page` found from text alignment (not inside a ruled table already)."""
-    if not page.words or not re.search(r"(?i)target|realisasi|rencana|capaian", page.text):
+    if not page.words or not re.search(r"(?i)target|realisasi|rencana|capaian|anggaran|pagu", page.text):
         return []
     lines = page_lines(page.words)
     out: list[Table] = []
@@ -96,7 +97,8 @@ def _header_band(lines: list[Line], i: int) -> tuple[int, list[Column]] | None:
     for k in range(len(band), 0, -1):  # the fullest band whose columns name the roles
         columns = _columns([p for ln in band[:k] for p in ln.header_phrases()])
         roles = {c.role for c in columns} - {None}
-        if "indikator" in roles and len(roles) >= 3 and roles & set(VALUE_ROLES):
+        indicators = "indikator" in roles and len(roles) >= 3 and roles & set(VALUE_ROLES)
+        if indicators or {"program", "anggaran"} <= roles:
             best = (i + k, columns)
             break
     if best is None:

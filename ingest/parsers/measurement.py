@@ -164,9 +164,11 @@ def read_indicators(doc: DocumentContent, table: Table, layout: Layout,
             continue
         if (is_span_row(r, first) or _heading_row(r) or _merged_heading(r)
                 or _numbered_heading(r, rows[k + 1] if k + 1 < len(rows) else None)):
-            heading = _sasaran_heading(r) or heading
+            heading = _sasaran_heading(r, plain="sasaran" not in layout.role_set) or heading
             continue
-        if heading and not clean(r.get("sasaran")):
+        if clean(r.get("sasaran")):
+            heading = None  # the table's own sasaran cell; blanks below carry it down
+        elif heading:
             r = {**r, "sasaran": heading}
         kept.append(r)
     kept = carry_down(kept)
@@ -207,15 +209,16 @@ def _merged_heading(row: Row) -> bool:
     return label and len(values) >= 2 and all(row[k] is None for k in values)
 
 
-def _sasaran_heading(row: Row) -> str | None:
-    """The sasaran a heading row inside the table names ('Sasaran 1: Meningkatnya ...', or the
-    sasaran's words alone); None for a misi or tujuan heading."""
+def _sasaran_heading(row: Row, plain: bool) -> str | None:
+    """The sasaran a heading row inside the table names ('Sasaran 1: Meningkatnya ...'; with
+    `plain`, in a table without a sasaran column, also the words alone); None for a misi or
+    tujuan heading."""
     text = next((t for k in ("sasaran", "indikator", "no")
                  if (t := clean(join_lines(row.get(k)))) and not re.fullmatch(r"[\dIVX.]+", t)), None)
     if not text or re.match(r"^\s*(misi|tujuan|visi)\b", text, re.I):
         return None
     m = re.match(r"^\s*(sasaran(\s+strategis)?|ss)\s*(ke-?)?\s*\d*\s*[:.)-]?\s*(?P<rest>.+)$", text, re.I)
-    return clean(m.group("rest")) if m else text
+    return clean(m.group("rest")) if m else text if plain else None
 
 
 def _indicator(row: Row, has_satuan: bool) -> Indicator | None:

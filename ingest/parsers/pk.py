@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from ingest import nip as nips
 from ingest.layout import Box, DocumentContent, PageContent, Table, Word
 from ingest.model import Extraction, Indicator, Official, Program
 from ingest.parsers._pk_parties import parties
+from ingest.parsers.aligned import aligned_tables
 from ingest.parsers.indicators import (
     Layout,
     body_rows,
@@ -116,10 +118,17 @@ def _indicators(doc: DocumentContent, year: int | None) -> list[Indicator]:
     REALISASI / CAPAIAN or names another year, measures a year (often the previous one printed
     with the PK) and is not the agreement; it is used only when no target table exists.
     """
+    out = _target_tables(doc, year, lambda page: list(page.tables))
+    # no ruled target table: tables aligned in columns (borderless or partly ruled)
+    return out or _target_tables(doc, year, aligned_tables)
+
+
+def _target_tables(doc: DocumentContent, year: int | None,
+                   tables_of: Callable[[PageContent], list[Table]]) -> list[Indicator]:
     targets: list[tuple[PageContent, Table, Layout]] = []
     measures: list[tuple[PageContent, Table, Layout]] = []
     for page in doc.pages:
-        for table in page.tables:
+        for table in tables_of(page):
             layout = read_header(table)
             if layout is None and targets and _continues(targets[-1], page, table):
                 prev = targets[-1][2]  # the table runs on from the last page without its header
@@ -219,7 +228,13 @@ def _programs(doc: DocumentContent) -> tuple[list[Program], list[str]]:
                     rows, total = rows + extra, extra_total if extra_total is not None else total
                     last = (nxt, more, cont)
                 return rows, _total_check(rows, total)
-    for page in doc.pages:
+    for page in doc.pages:  # no ruled program table: one aligned in columns
+        for table in aligned_tables(page):
+            layout = program_layout(table)
+            if layout is not None:
+                rows, total = _programs_from_table(table, layout)
+                if rows and all(p.anggaran is not None for p in rows):
+                    return rows, _total_check(rows, total)
         rows, total = program_list_from_words(page)
         if rows:
             return rows, _total_check(rows, total)
