@@ -278,6 +278,8 @@ def continued_aligned(page: PageContent, prev: Table, layout: Layout) -> Table |
         if ln.top > page.height * 0.35:
             break
         parts = split_line(ln, bounds)
+        if _repeated_header(ln):
+            continue
         if ind in parts and set(parts) & values and not _prose(ln, bounds):
             start = i
             break
@@ -295,6 +297,13 @@ def continued_aligned(page: PageContent, prev: Table, layout: Layout) -> Table |
                   for r in rows]
     return Table(page=page.number, box=Box(xs[0], top - 12, xs[-1], rows[-1].bottom),
                  rows=(header, *body_cells))
+
+
+def _repeated_header(line: Line) -> bool:
+    """A line of the header repeated on the new page (role words, years), or its column numbers."""
+    phrases = line.header_phrases()
+    named = sum(1 for p in phrases if header_role(p.text) is not None)
+    return (named >= 2 and _headerish(line)) or is_column_number_row([p.text for p in phrases])
 
 
 _ROLE_TEXT = {"no": "No", "sasaran": "Sasaran", "indikator": "Indikator", "satuan": "Satuan",

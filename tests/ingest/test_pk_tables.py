@@ -78,3 +78,28 @@ def test_pk_table_shapes(tmp_path: Path, target: str, program: str, style: str) 
     assert [(i.sasaran, i.indikator, i.satuan, i.target) for i in got.indicators] == TARGETS[target][2]
     assert [(p.program, p.anggaran, p.keterangan) for p in got.programs] == PROGRAMS[program][2]
     assert not any("jumlah anggaran" in w for w in got.warnings)
+
+
+@pytest.mark.tesseract
+@pytest.mark.slow
+@pytest.mark.parametrize(("style", "target", "program"), [
+    ("ruled", "iku-target-year", "rp-column"), ("filled", "iku-target-year", "rp-column"),
+    ("borderless", "iku-target-year", "rp-column"),
+    ("ruled", "satuan-triwulan", "sumber-dana-english"),
+    ("borderless", "satuan-triwulan", "sumber-dana-english")])
+def test_scanned_pk_tables(tmp_path: Path, style: str, target: str, program: str) -> None:
+    """The same page printed and scanned: the grid from the image, the words from OCR."""
+    from ingest.extract import ocr_image_pages
+    from ingest.ocr import OcrOptions
+    from ingest.raster import render_page
+    from tests.ingest.scan_images import scan_pdf
+
+    pdf = _pk(tmp_path / "pk.pdf", target, program, style)
+    rgb, _ = render_page(pdf, 0, 200)
+    scan = scan_pdf(tmp_path / "scan.pdf", rgb)
+    doc = ocr_image_pages(scan, read_text_layer(scan), OcrOptions(jobs=1, second=""))
+    got = pk.parse(doc)
+    assert [(i.indikator, i.target) for i in got.indicators] == [
+        (e[1], e[3]) for e in TARGETS[target][2]]
+    assert [(p.program, p.anggaran) for p in got.programs] == [
+        (e[0], e[1]) for e in PROGRAMS[program][2]]

@@ -177,7 +177,10 @@ def _scanned(pdf: Path, out: Path, page: int) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "style"), [("two-years-spanned", "filled"),
                                              ("numbered-subrows", "ruled"),
-                                             ("value-formats", "borderless")])
+                                             ("value-formats", "borderless"),
+                                             ("extra-columns", "ruled"),
+                                             ("years-in-cells", "borderless"),
+                                             ("landscape", "filled")])
 def test_scanned_layout_family(tmp_path: Path, name: str, style: str) -> None:
     """The same families printed and scanned: the grid (rules or filled rectangles) from the
     image, the words from OCR, read by the same header and row readers."""
@@ -191,3 +194,35 @@ def test_scanned_layout_family(tmp_path: Path, name: str, style: str) -> None:
     got = _got(result)
     assert [g[1] for g in got] == [e[1] for e in fam.expected]
     assert [g[3:] for g in got] == [e[3:] for e in fam.expected]
+
+
+@pytest.mark.parametrize("style", STYLES)
+@pytest.mark.parametrize("repeat", [True, False])
+@pytest.mark.parametrize("name", ["extra-columns", "two-years-spanned"])
+def test_continued_on_the_next_page(tmp_path: Path, name: str, repeat: bool, style: str) -> None:
+    """The table breaks after its first row; the next page goes on with or without the header."""
+    fam = FAMILIES[name]
+    path = tmp_path / "c.pdf"
+    c = Canvas(str(path), pagesize=A4)
+    cover(c, 2021)
+    text(c, 60, 600, "Tabel 3.1 Capaian Kinerja Sasaran Tahun 2021")
+    h = len(fam.header)
+    rows = [*fam.header, fam.body[0]]
+    first = [s for s in fam.header_spans] + [(h, col, 1, cs) for r, col, rs, cs in fam.body_spans
+                                            if r == 0]
+    draw_table(c, 40, 620, fam.widths, rows, spans=first, style=style, header_rows=h)
+    c.showPage()
+    rest = [list(r) for r in fam.body[1:]]
+    for r, col, rs, _cs in fam.body_spans:  # the merged sasaran starts again on the new page
+        if r == 0 and rs > 1:
+            rest[0][col] = fam.body[0][col]
+    spans = [(r - 1, col, rs - 1, cs) for r, col, rs, cs in fam.body_spans if r == 0 and rs > 2]
+    if repeat:
+        spans = [*fam.header_spans, *[(r + h, col, rs, cs) for r, col, rs, cs in spans]]
+        rest = [*fam.header, *rest]
+    draw_table(c, 40, 60, fam.widths, rest, spans=spans, style=style, header_rows=h if repeat else 0)
+    c.showPage()
+    c.save()
+    result = lkjip.parse(read_text_layer(path))
+    assert _got(result) == fam.expected
+    assert [i.page for i in result.indicators] == [3] + [4] * (len(fam.expected) - 1)
