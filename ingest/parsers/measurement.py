@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.layout import DocumentContent, PageContent, Table
-from ingest.model import Indicator
+from ingest.model import FAILED_CHECK, Indicator
 from ingest.parsers.aligned import continued_aligned
 from ingest.parsers.indicators import (
     Layout,
@@ -90,7 +90,7 @@ def capaian_agrees(ind: Indicator) -> bool | None:
     return c in _CAPS and any(o > c for o in options)  # an office caps capaian (110 %, 120 %)
 
 
-DOUBTED = 0.5  # the confidence cap of a value a check contradicts (as extract.FAILED_CHECK)
+DOUBTED = FAILED_CHECK  # the confidence cap of a value a check contradicts
 
 
 def doubted_fields(indicators: list[Indicator]) -> dict[str, float]:
@@ -198,7 +198,7 @@ def _numbered_heading(row: Row, nxt: Row | None) -> bool:
         return False
     m = re.fullmatch(r"([0-9]{1,2}|[A-Z]|[IVX]{1,4})\.?", no)
     sub = clean(nxt.get("no")) or ""
-    return bool(m) and re.match(rf"{re.escape(m.group(1))}\.\d", sub) is not None
+    return m is not None and re.match(rf"{re.escape(m.group(1))}\.\d", sub) is not None
 
 
 def _merged_heading(row: Row) -> bool:

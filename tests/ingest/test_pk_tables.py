@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
 from ingest.parsers import pk
 from ingest.textlayer import read_text_layer

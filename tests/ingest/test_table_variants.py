@@ -226,3 +226,24 @@ def test_continued_on_the_next_page(tmp_path: Path, name: str, repeat: bool, sty
     result = lkjip.parse(read_text_layer(path))
     assert _got(result) == fam.expected
     assert [i.page for i in result.indicators] == [3] + [4] * (len(fam.expected) - 1)
+
+
+@pytest.mark.parametrize("style", ["ruled", "filled"])
+@pytest.mark.parametrize("name", ["extra-columns", "two-years-spanned"])
+def test_header_drawn_apart_from_its_body(tmp_path: Path, name: str, style: str) -> None:
+    """Word draws the header rows and the body as two grids a few points apart: the header
+    grid alone holds no row and the body grid no header."""
+    fam = FAMILIES[name]
+    path = tmp_path / "apart.pdf"
+    c = Canvas(str(path), pagesize=A4)
+    cover(c, 2021)
+    text(c, 60, 90, "Tabel 3.1 Capaian Kinerja Sasaran Tahun 2021")
+    h = len(fam.header)
+    y = draw_table(c, 40, 110, fam.widths, fam.header, spans=fam.header_spans, style=style,
+                   header_rows=h)
+    draw_table(c, 40, y + 5, fam.widths, fam.body, spans=fam.body_spans, style=style, header_rows=0)
+    c.showPage()
+    c.save()
+    doc = read_text_layer(path)
+    assert len(doc.pages[2].tables) == 2
+    assert _got(lkjip.parse(doc)) == fam.expected
