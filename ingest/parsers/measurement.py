@@ -171,7 +171,7 @@ def read_indicators(doc: DocumentContent, table: Table, layout: Layout,
         elif heading:
             r = {**r, "sasaran": heading}
         kept.append(r)
-    kept = carry_down(kept)
+    kept = carry_down([part for r in kept for part in _stacked(r)])
     has_satuan = "satuan" in layout.role_set
     return [ind for r in kept if (ind := _indicator(r, has_satuan))]
 
@@ -190,11 +190,44 @@ def _heading_row(row: Row) -> bool:
 _VALUES = ("satuan", "target", "realisasi", "capaian")
 
 
+_ITEM_RE = re.compile(r"^\s*\d{1,2}\s*[.)]\s+\S")
+
+
+def _stacked(row: Row) -> list[Row]:
+    """A row whose indicator cell numbers several indicators ('1. ...', '2. ...') and whose
+    value cells hold one line per indicator: one row per indicator.  Left whole when any value
+    cell has another number of lines (which line belongs to which item is then unknown)."""
+    lines = [ln for ln in (row.get("indikator") or "").splitlines() if ln.strip()]
+    items: list[list[str]] = []
+    for ln in lines:
+        if _ITEM_RE.match(ln) or not items:
+            items.append([ln])
+        else:
+            items[-1].append(ln)
+    if len(items) < 2 or not _ITEM_RE.match(lines[0]):
+        return [row]
+    split: dict[str, list[str]] = {}
+    for role in _VALUES:
+        values = [ln for ln in (row.get(role) or "").splitlines() if ln.strip()]
+        if values and len(values) != len(items):
+            return [row]
+        if values:
+            split[role] = values
+    if not {"target", "realisasi"} & set(split):
+        return [row]
+    return [{**row, "indikator": "\n".join(item), **{r: v[i] for r, v in split.items()}}
+            for i, item in enumerate(items)]
+
+
 def _numbered_heading(row: Row, nxt: Row | None) -> bool:
-    """A row numbered 'N' without values whose next row is numbered 'N.1': the sasaran heading
-    of the indicators numbered under it."""
+    """A row without values numbered with a roman numeral or a letter ('II', 'B.'), or numbered
+    'N' when the next row is numbered 'N.1': the sasaran heading of the indicators under it."""
     no = clean(row.get("no"))
-    if not no or nxt is None or any(clean(row.get(k)) for k in _VALUES):
+    if not no or any(clean(row.get(k)) for k in _VALUES):
+        return False
+    if re.fullmatch(r"(?:[IVX]{1,4}|[A-H])\.?", no):
+        return True
+    if nxt is None:
         return False
     m = re.fullmatch(r"([0-9]{1,2}|[A-Z]|[IVX]{1,4})\.?", no)
     sub = clean(nxt.get("no")) or ""

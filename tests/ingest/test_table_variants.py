@@ -114,6 +114,28 @@ FAMILIES: dict[str, Family] = {
         wide=True,
         expected=[(S1, "Persentase puskesmas terakreditasi", "%", 80.0, 84.0, 105.0),
                   (S2, "Angka kesakitan DBD per 100.000 penduduk", "kasus", 50.0, 45.0, 110.0)]),
+    # one row per sasaran: its indicators numbered inside one cell, one value line each
+    "stacked-items": Family(
+        header=[["No", "Sasaran Strategis", "Indikator Kinerja", "Target", "Realisasi", "Capaian (%)"]],
+        body=[["1", SAS1, "1. Persentase puskesmas\n    terakreditasi\n2. Jumlah dokter per\n    10.000 penduduk",
+               "80\n\n4", "84\n\n3", "105,00\n\n75,00"],
+              ["2", SAS2, "1. Angka kesakitan DBD", "50", "45", "110,00"]],
+        widths=[22, 120, 150, 55, 55, 60],
+        expected=[(S1, "Persentase puskesmas terakreditasi", None, 80.0, 84.0, 105.0),
+                  (S1, "Jumlah dokter per 10.000 penduduk", None, 4.0, 3.0, 75.0),
+                  (S2, "Angka kesakitan DBD", None, 50.0, 45.0, 110.0)]),
+    # sasaran rows numbered with roman numerals, their value cells left empty
+    "roman-sasaran-rows": Family(
+        header=[["No", "Indikator Kinerja", "Satuan", "Target", "Realisasi", "Capaian"]],
+        body=[["I", "Meningkatnya kualitas layanan kesehatan", "", "", "", ""],
+              ["1", "Persentase puskesmas terakreditasi", "%", "80", "84", "105,00"],
+              ["2", "Jumlah dokter per 10.000 penduduk", "orang", "4", "3", "75,00"],
+              ["II", "Menurunnya angka kesakitan", "", "", "", ""],
+              ["3", "Angka kesakitan DBD per 100.000 penduduk", "kasus", "50", "45", "110,00"]],
+        widths=[26, 230, 50, 50, 55, 55],
+        expected=[(S1, "Persentase puskesmas terakreditasi", "%", 80.0, 84.0, 105.0),
+                  (S1, "Jumlah dokter per 10.000 penduduk", "orang", 4.0, 3.0, 75.0),
+                  (S2, "Angka kesakitan DBD per 100.000 penduduk", "kasus", 50.0, 45.0, 110.0)]),
 }
 
 
