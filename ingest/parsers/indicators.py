@@ -56,7 +56,9 @@ def body_rows(table: Table, layout: Layout, *, skip_header: bool = True,
         rec: Row = {}
         for role, idx in wanted.items():
             if idx is not None and idx < len(texts):
-                rec[role] = texts[idx]
+                parts = [texts[k] for k in layout.group(idx) if k < len(texts)]
+                filled = [t for t in parts if t and t.strip()]
+                rec[role] = texts[idx] if len(parts) == 1 or not filled else " ".join(filled)
         if any(clean(v) for v in rec.values()):
             out.append(rec)
     return out

@@ -38,6 +38,7 @@ from ingest.parsers.indicators import (
     split_value,
 )
 from ingest.parsers.signatory import group_lines
+from ingest.parsers.table_rows import is_heading, sasaran_heading, stacked
 from ingest.text import clean, join_lines
 
 _COMPARE_RE = re.compile(
@@ -162,96 +163,17 @@ def read_indicators(doc: DocumentContent, table: Table, layout: Layout,
     for k, r in enumerate(rows):
         if is_summary_row(r):
             continue
-        if (is_span_row(r, first) or _heading_row(r) or _merged_heading(r)
-                or _numbered_heading(r, rows[k + 1] if k + 1 < len(rows) else None)):
-            heading = _sasaran_heading(r, plain="sasaran" not in layout.role_set) or heading
+        if is_span_row(r, first) or is_heading(r, rows[k + 1] if k + 1 < len(rows) else None):
+            heading = sasaran_heading(r, plain="sasaran" not in layout.role_set) or heading
             continue
         if clean(r.get("sasaran")):
             heading = None  # the table's own sasaran cell; blanks below carry it down
         elif heading:
             r = {**r, "sasaran": heading}
         kept.append(r)
-    kept = carry_down([part for r in kept for part in _stacked(r)])
+    kept = carry_down([part for r in kept for part in stacked(r)])
     has_satuan = "satuan" in layout.role_set
     return [ind for r in kept if (ind := _indicator(r, has_satuan))]
-
-
-_HEADING_RE = re.compile(r"^\s*(misi|tujuan|sasaran|ss)\b", re.I)
-
-
-def _heading_row(row: Row) -> bool:
-    """A row naming a misi, tujuan or sasaran inside the table, with no value of its own."""
-    if any(clean(row.get(k)) for k in ("satuan", "target", "realisasi", "capaian")):
-        return False
-    label = next((clean(row.get(k)) for k in ("no", "sasaran", "indikator") if clean(row.get(k))), None)
-    return bool(label and _HEADING_RE.match(label))
-
-
-_VALUES = ("satuan", "target", "realisasi", "capaian")
-
-
-_ITEM_RE = re.compile(r"^\s*\d{1,2}\s*[.)]\s+\S")
-
-
-def _stacked(row: Row) -> list[Row]:
-    """A row whose indicator cell numbers several indicators ('1. ...', '2. ...') and whose
-    value cells hold one line per indicator: one row per indicator.  Left whole when any value
-    cell has another number of lines (which line belongs to which item is then unknown)."""
-    lines = [ln for ln in (row.get("indikator") or "").splitlines() if ln.strip()]
-    items: list[list[str]] = []
-    for ln in lines:
-        if _ITEM_RE.match(ln) or not items:
-            items.append([ln])
-        else:
-            items[-1].append(ln)
-    if len(items) < 2 or not _ITEM_RE.match(lines[0]):
-        return [row]
-    split: dict[str, list[str]] = {}
-    for role in _VALUES:
-        values = [ln for ln in (row.get(role) or "").splitlines() if ln.strip()]
-        if values and len(values) != len(items):
-            return [row]
-        if values:
-            split[role] = values
-    if not {"target", "realisasi"} & set(split):
-        return [row]
-    return [{**row, "indikator": "\n".join(item), **{r: v[i] for r, v in split.items()}}
-            for i, item in enumerate(items)]
-
-
-def _numbered_heading(row: Row, nxt: Row | None) -> bool:
-    """A row without values numbered with a roman numeral or a letter ('II', 'B.'), or numbered
-    'N' when the next row is numbered 'N.1': the sasaran heading of the indicators under it."""
-    no = clean(row.get("no"))
-    if not no or any(clean(row.get(k)) for k in _VALUES):
-        return False
-    if re.fullmatch(r"(?:[IVX]{1,4}|[A-H])\.?", no):
-        return True
-    if nxt is None:
-        return False
-    m = re.fullmatch(r"([0-9]{1,2}|[A-Z]|[IVX]{1,4})\.?", no)
-    sub = clean(nxt.get("no")) or ""
-    return m is not None and re.match(rf"{re.escape(m.group(1))}\.\d", sub) is not None
-
-
-def _merged_heading(row: Row) -> bool:
-    """A row whose label runs over the value columns merged into it (no value cell of its own):
-    a sasaran heading of a ruled table."""
-    values = [k for k in ("target", "realisasi", "capaian") if k in row]
-    label = any(clean(row.get(k)) for k in ("sasaran", "indikator"))
-    return label and len(values) >= 2 and all(row[k] is None for k in values)
-
-
-def _sasaran_heading(row: Row, plain: bool) -> str | None:
-    """The sasaran a heading row inside the table names ('Sasaran 1: Meningkatnya ...'; with
-    `plain`, in a table without a sasaran column, also the words alone); None for a misi or
-    tujuan heading."""
-    text = next((t for k in ("sasaran", "indikator", "no")
-                 if (t := clean(join_lines(row.get(k)))) and not re.fullmatch(r"[\dIVX.]+", t)), None)
-    if not text or re.match(r"^\s*(misi|tujuan|visi)\b", text, re.I):
-        return None
-    m = re.match(r"^\s*(sasaran(\s+strategis)?|ss)\s*(ke-?)?\s*\d*\s*[:.)-]?\s*(?P<rest>.+)$", text, re.I)
-    return clean(m.group("rest")) if m else text if plain else None
 
 
 def _indicator(row: Row, has_satuan: bool) -> Indicator | None:

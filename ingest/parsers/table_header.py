@@ -83,6 +83,13 @@ class Layout:
     roles: tuple[str | None, ...]
     years: tuple[int | None, ...]
     header_rows: int
+    # columns one header cell spans with no header of their own below it ('Anggaran' over a
+    # 'Rp' column and the amount's): one value printed in several cells
+    joined: tuple[tuple[int, ...], ...] = ()
+
+    def group(self, col: int) -> tuple[int, ...]:
+        """The columns printing one value with column `col` (itself alone when none)."""
+        return next((g for g in self.joined if col in g), (col,))
 
     def columns(self, role: str) -> list[int]:
         """The indexes of the columns with `role`, left to right."""
@@ -201,6 +208,13 @@ def read_header(table: Table) -> Layout | None:
     centres = _column_centres(table)
     roles: list[str | None] = [None] * n
     years: list[int | None] = [None] * n
+    headed: list[int] = [0] * n  # header cells naming something over each column
+    spans: list[tuple[int, ...]] = []
+    for i in range(start, end):
+        for j, cell in enumerate(table.rows[i]):
+            if cell is not None and cell.text.strip():
+                for k in _covered(table, centres, i, j, i == start):
+                    headed[k] += 1
     for i in range(start, end):
         row = table.rows[i]
         for j, cell in enumerate(row):
@@ -208,6 +222,8 @@ def read_header(table: Table) -> Layout | None:
                 continue
             role, year = header_role(cell.text), header_year(cell.text)
             cols = _covered(table, centres, i, j, i == start)
+            if role is not None and len(cols) >= 2 and all(headed[k] == 1 for k in cols):
+                spans.append(tuple(cols))
             # The lowest cell naming a role decides (a quarter under 'Target' is a quarter), but
             # a lower cell spanning columns that already differ only gives its year.
             if role is not None and (len(cols) == 1 or len({roles[k] for k in cols} - {None}) <= 1):
@@ -220,7 +236,7 @@ def read_header(table: Table) -> Layout | None:
         return None
     while end < len(table.rows) and is_column_number_row(texts_of(table.rows[end])):
         end += 1
-    return Layout(tuple(roles), tuple(years), end)
+    return Layout(tuple(roles), tuple(years), end, tuple(spans))
 
 
 # --- summary rows ------------------------------------------------------------------------------

@@ -35,6 +35,18 @@ TARGETS: dict[str, tuple[Grid, list[float], list[tuple]]] = {
         [22, 150, 180, 90],
         [("Meningkatnya layanan informasi publik", "Persentase layanan tepat waktu", "%", 95.0),
          ("Meningkatnya keamanan informasi", "Indeks keamanan informasi", None, 75.0)]),
+    # sasaran rows numbered 1, 2 across the table, their indicators 1.1, 1.2 below
+    "numbered-subrows": (
+        [["No", "Sasaran / Indikator Kinerja", "Satuan", "Target"],
+         ["1", "Meningkatnya layanan informasi publik", None, None],
+         ["1.1", "Persentase layanan tepat waktu", "%", "95"],
+         ["1.2", "Jumlah layanan daring", "layanan", "12"],
+         ["2", "Meningkatnya keamanan informasi", None, None],
+         ["2.1", "Jumlah sistem yang diaudit", "sistem", "12"]],
+        [30, 260, 60, 60],
+        [("Meningkatnya layanan informasi publik", "Persentase layanan tepat waktu", "%", 95.0),
+         ("Meningkatnya layanan informasi publik", "Jumlah layanan daring", "layanan", 12.0),
+         ("Meningkatnya keamanan informasi", "Jumlah sistem yang diaudit", "sistem", 12.0)]),
 }
 
 PROGRAMS: dict[str, tuple[Grid, list[float], list[tuple]]] = {
@@ -54,7 +66,18 @@ PROGRAMS: dict[str, tuple[Grid, list[float], list[tuple]]] = {
         [26, 220, 110, 70],
         [("Program Penunjang Urusan Pemerintahan", 7838434333.0, "APBD"),
          ("Program Pengelolaan Informasi Publik", 9985639757.0, "DAK")]),
+    # 'Rp' in a cell of its own under the spanning Anggaran header
+    "rp-split": (
+        [["No", "Program", "Anggaran", None, "Ket."],
+         ["1", "Program Penunjang Urusan Pemerintahan", "Rp", "7.838.434.333", "APBD"],
+         ["2", "Program Pengelolaan Informasi Publik", "Rp", "9.985.639.757", "APBD"],
+         ["", "JUMLAH", "Rp", "17.824.074.090", ""]],
+        [22, 220, 24, 90, 50],
+        [("Program Penunjang Urusan Pemerintahan", 7838434333.0, "APBD"),
+         ("Program Pengelolaan Informasi Publik", 9985639757.0, "APBD")]),
 }
+
+_SPANS = {"numbered-subrows": [(1, 1, 1, 3), (4, 1, 1, 3)], "rp-split": [(0, 2, 1, 2)]}
 
 
 def _pk(path: Path, target: str, program: str, style: str) -> Path:
@@ -62,9 +85,9 @@ def _pk(path: Path, target: str, program: str, style: str) -> Path:
     text(c, 200, 60, "PERJANJIAN KINERJA TAHUN 2023", 12)
     text(c, 180, 80, "DINAS KOMUNIKASI DAN INFORMATIKA KABUPATEN CONTOH", 10)
     rows, widths, _ = TARGETS[target]
-    bottom = draw_table(c, 40, 110, widths, rows, style=style)
+    bottom = draw_table(c, 40, 110, widths, rows, spans=_SPANS.get(target, []), style=style)
     prog, pwidths, _ = PROGRAMS[program]
-    draw_table(c, 40, bottom + 40, pwidths, prog, style=style)
+    draw_table(c, 40, bottom + 40, pwidths, prog, spans=_SPANS.get(program, []), style=style)
     c.showPage()
     c.save()
     return path
@@ -72,7 +95,8 @@ def _pk(path: Path, target: str, program: str, style: str) -> Path:
 
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize(("target", "program"), [("satuan-triwulan", "sumber-dana-english"),
-                                                 ("iku-target-year", "rp-column")])
+                                                 ("iku-target-year", "rp-column"),
+                                                 ("numbered-subrows", "rp-split")])
 def test_pk_table_shapes(tmp_path: Path, target: str, program: str, style: str) -> None:
     got = pk.parse(read_text_layer(_pk(tmp_path / "pk.pdf", target, program, style)))
     assert [(i.sasaran, i.indikator, i.satuan, i.target) for i in got.indicators] == TARGETS[target][2]
