@@ -227,16 +227,17 @@ def _build(page: PageContent, lines: list[Line], start: int, columns: list[Colum
     body = _body_lines(lines, start, bounds, page.height or 842.0)
     bounds = _boundaries(page, columns, body, top, body[-1].bottom if body else top)
     body = _body_lines(lines, start, bounds, page.height or 842.0)
-    if not body:
-        return None, start
     rows = group_rows(body, columns, bounds,
-                 hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1))
-    if not rows:
-        return None, start
+                      hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1),
+                      ) if body else []
     xs = [columns[0].x0 - 2, *bounds, columns[-1].x1 + 2]
     head_bottom = lines[start - 1].bottom
     header = tuple(Cell(_header_text(c), Box(xs[k], top, xs[k + 1], head_bottom))
                    for k, c in enumerate(columns))
+    if not rows:  # the header alone at the foot of the page: its rows are on the next one
+        if head_bottom < 0.75 * (page.height or 842.0):
+            return None, start
+        return Table(page=page.number, box=Box(xs[0], top, xs[-1], head_bottom), rows=(header,)), start
     body_cells = []
     for r in rows:
         cells = []
@@ -273,6 +274,11 @@ def continued_aligned(page: PageContent, prev: Table, layout: Layout) -> Table |
     ind = layout.column("indikator")
     values = {k for k, r in enumerate(layout.roles) if r in VALUE_ROLES}
     lines = page_lines(page.words)
+    if len(prev.rows) == 1:  # a header alone above: its column edges are guesses from its words
+        near = [ln for ln in lines if ln.top <= page.height * 0.6 and not _repeated_header(ln)
+                and not any(sum(1 for b in bounds if p.x0 < b < p.x1) >= 3 for p in ln.phrases())]
+        if near:
+            bounds = _boundaries(page, columns, near, near[0].top, near[-1].bottom)
     start = None
     for i, ln in enumerate(lines):
         if ln.top > page.height * 0.35:

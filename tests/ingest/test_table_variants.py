@@ -223,22 +223,32 @@ def test_scanned_layout_family(tmp_path: Path, name: str, style: str) -> None:
 @pytest.mark.parametrize("name", ["extra-columns", "two-years-spanned"])
 def test_continued_on_the_next_page(tmp_path: Path, name: str, repeat: bool, style: str) -> None:
     """The table breaks after its first row; the next page goes on with or without the header."""
-    fam = FAMILIES[name]
+    _continued(tmp_path, FAMILIES[name], repeat, style)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_header_alone_at_the_foot_of_a_page(tmp_path: Path, style: str) -> None:
+    """Only the header fits on the first page; every row is on the next one."""
+    _continued(tmp_path, FAMILIES["extra-columns"], False, style, first=0)
+
+
+def _continued(tmp_path: Path, fam: Family, repeat: bool, style: str, first: int = 1) -> None:
     path = tmp_path / "c.pdf"
     c = Canvas(str(path), pagesize=A4)
     cover(c, 2021)
     text(c, 60, 600, "Tabel 3.1 Capaian Kinerja Sasaran Tahun 2021")
     h = len(fam.header)
-    rows = [*fam.header, fam.body[0]]
-    first = [s for s in fam.header_spans] + [(h, col, 1, cs) for r, col, rs, cs in fam.body_spans
-                                            if r == 0]
-    draw_table(c, 40, 620, fam.widths, rows, spans=first, style=style, header_rows=h)
+    rows = [*fam.header, *fam.body[:first]]
+    spans = [*fam.header_spans, *[(h, col, 1, cs) for r, col, rs, cs in fam.body_spans
+                                  if r == 0 and first]]
+    draw_table(c, 40, 620, fam.widths, rows, spans=spans, style=style, header_rows=h)
     c.showPage()
-    rest = [list(r) for r in fam.body[1:]]
+    rest = [list(r) for r in fam.body[first:]]
     for r, col, rs, _cs in fam.body_spans:  # the merged sasaran starts again on the new page
-        if r == 0 and rs > 1:
+        if r == 0 and rs > 1 and first:
             rest[0][col] = fam.body[0][col]
-    spans = [(r - 1, col, rs - 1, cs) for r, col, rs, cs in fam.body_spans if r == 0 and rs > 2]
+    spans = ([(r - 1, col, rs - 1, cs) for r, col, rs, cs in fam.body_spans if r == 0 and rs > 2]
+             if first else list(fam.body_spans))
     if repeat:
         spans = [*fam.header_spans, *[(r + h, col, rs, cs) for r, col, rs, cs in spans]]
         rest = [*fam.header, *rest]
@@ -247,7 +257,7 @@ def test_continued_on_the_next_page(tmp_path: Path, name: str, repeat: bool, sty
     c.save()
     result = lkjip.parse(read_text_layer(path))
     assert _got(result) == fam.expected
-    assert [i.page for i in result.indicators] == [3] + [4] * (len(fam.expected) - 1)
+    assert [i.page for i in result.indicators] == [3] * first + [4] * (len(fam.expected) - first)
 
 
 @pytest.mark.parametrize("style", ["ruled", "filled"])
