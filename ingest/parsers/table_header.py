@@ -7,7 +7,9 @@
   reads each column from every header cell that covers it, by the cells' boxes: a spanning cell
   ('INDIKATOR KINERJA TAHUN 2016' over 'TARGET | REALISASI') gives its year to the columns below
   it, and the lowest cell that names a role decides the column's role.  Rows that number the
-  columns ('1 2 3', '(6)=(5)/(4)') end the header and are never data.
+  columns ('1 2 3', '(6)=(5)/(4)') end the header and are never data.  A cell spanning columns
+  that have no header of their own ('Anggaran' over 'Rp' | amount) makes them one value
+  (`Layout.joined`); 'Target | Capaian | %' has its realised figure under 'Capaian'.
 - `is_summary_label` tells the label of a summary row ('Rata-rata', 'Jumlah', 'Total',
   'Capaian Sasaran 1') from an indicator's name.
 """
@@ -234,9 +236,33 @@ def read_header(table: Table) -> Layout | None:
                     years[k] = year
     if len({r for r in roles if r}) < 2:
         return None
+    capaian_as_realisasi(roles, years, [_header_text(table, start, end, k, centres) for k in range(n)])
     while end < len(table.rows) and is_column_number_row(texts_of(table.rows[end])):
         end += 1
     return Layout(tuple(roles), tuple(years), end, tuple(spans))
+
+
+def _header_text(table: Table, start: int, end: int, k: int, centres: list[float | None]) -> str:
+    """The header words over column `k` (every header cell covering it, top to bottom)."""
+    out = []
+    for i in range(start, end):
+        for j, cell in enumerate(table.rows[i]):
+            if cell is not None and k in _covered(table, centres, i, j, i == start):
+                out.append(cell.text)
+    return " ".join(out)
+
+
+def capaian_as_realisasi(roles: list[str | None], years: list[int | None], texts: list[str]) -> None:
+    """'Target | Capaian | %': without a Realisasi column, a Capaian column beside one headed by
+    '%' or 'Persentase' alone holds the realised figure (same year); changed in place."""
+    if "realisasi" in roles or "target" not in roles:
+        return
+    ratio = [k for k, r in enumerate(roles)
+             if r == "capaian" and re.search(r"%|persen", texts[k], re.I)]
+    plain = [k for k, r in enumerate(roles) if r == "capaian" and k not in ratio]
+    for k in plain:
+        if any(years[k] == years[q] for q in ratio):
+            roles[k] = "realisasi"
 
 
 # --- summary rows ------------------------------------------------------------------------------

@@ -136,6 +136,14 @@ FAMILIES: dict[str, Family] = {
         expected=[(S1, "Persentase puskesmas terakreditasi", "%", 80.0, 84.0, 105.0),
                   (S1, "Jumlah dokter per 10.000 penduduk", "orang", 4.0, 3.0, 75.0),
                   (S2, "Angka kesakitan DBD per 100.000 penduduk", "kasus", 50.0, 45.0, 110.0)]),
+    # 'Capaian' heads the realised figure and '%' the ratio
+    "capaian-as-realisasi": Family(
+        header=[["No", "Sasaran", "Indikator Kinerja", "Target", "Capaian", "%"]],
+        body=[["1", SAS1, "Persentase puskesmas\nterakreditasi", "80", "84", "105,00"],
+              ["2", SAS2, "Angka kesakitan DBD", "50", "45", "110,00"]],
+        widths=[22, 120, 150, 55, 55, 60],
+        expected=[(S1, "Persentase puskesmas terakreditasi", None, 80.0, 84.0, 105.0),
+                  (S2, "Angka kesakitan DBD", None, 50.0, 45.0, 110.0)]),
 }
 
 
