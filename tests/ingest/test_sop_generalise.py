@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table, Word
-from ingest.model import Extraction
+from ingest.model import FAILED_CHECK, Extraction
 from ingest.ocr import TesseractEngine
 from ingest.parsers._sop_table import column_role, is_column_number_row
 from ingest.parsers.sop import parse
@@ -111,6 +111,7 @@ def test_title_from_the_title_line_when_the_label_is_unreadable() -> None:
     got = parse(DocumentContent(pages=(ident, flow)))
     assert got.title == "Pelayanan Peminjaman Arsip"
     assert any(w.startswith("title: label Nama SOP tidak terbaca") for w in got.warnings)
+    assert got.confidence.get("title") == FAILED_CHECK
     assert parse(DocumentContent(pages=(ident,))).title is None  # nothing to take it from
 
 
