@@ -1,0 +1,40 @@
+"""Opt-in timings of the extraction's stages, for profiling (`bench/ocr_throughput.py --profile`).
+
+With `ARSIP_STAGE_TIMES=FILE` set, every `stage(name)` block appends one JSON line to FILE:
+`{"file", "page", "stage", "s"}` (page 0: the whole document).  OCR worker processes inherit the
+variable and append to the same file (one short write per line, opened in append mode, so lines
+from several processes never interleave).  Unset, `stage` costs one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+ENV = "ARSIP_STAGE_TIMES"
+_where: dict[str, object] = {"file": "", "page": 0}
+
+
+def at(file: str, page: int = 0) -> None:
+    """Name the file and page (1-based; 0 for the whole document) the next stages belong to."""
+    _where["file"], _where["page"] = file, page
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    """Time the block as stage `name` of the current file and page, when timings are on."""
+    target = os.environ.get(ENV)
+    if not target:
+        yield
+        return
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        line = json.dumps({"file": _where["file"], "page": _where["page"], "stage": name,
+                           "s": round(time.perf_counter() - start, 4)})
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
