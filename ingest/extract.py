@@ -47,7 +47,7 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
         doc = read_text_layer(path, expected_pages=info.pages)
     with stage("ocr_pages"):
         doc = ocr_image_pages(path, doc, options.ocr)
-    at(path.name)
+    at(path.name)  # the pages read in this process named themselves
     if options.searchable_copy is not None:
         with stage("searchable"):
             doc = write_searchable_copy(path, doc, options.searchable_copy)

@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 ENV = "ARSIP_STAGE_TIMES"
 _where: dict[str, object] = {"file": "", "page": 0}
@@ -37,11 +38,12 @@ def stage(name: str) -> Iterator[None]:
     if not target:
         yield
         return
+    where = dict(_where)  # the block may name the pages it reads
     start, cpu = time.perf_counter(), _cpu()
     try:
         yield
     finally:
-        line = json.dumps({"file": _where["file"], "page": _where["page"], "stage": name,
+        line = json.dumps({"file": where["file"], "page": where["page"], "stage": name,
                            "s": round(time.perf_counter() - start, 4), "cpu": round(_cpu() - cpu, 4)})
-        with open(target, "a", encoding="utf-8") as out:
+        with Path(target).open("a", encoding="utf-8") as out:
             out.write(line + "\n")
