@@ -38,6 +38,7 @@ from ingest.raster import (
     PageImage,
     detect_orientation,
     drop_stamp_ink,
+    looks_sideways,
     render_page,
     straighten,
     to_gray,
@@ -152,7 +153,9 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
 
     Most pages are stored upright, so a page is read as it is first; only when that reading is
     not confident does orientation detection (OSD, then a confidence vote) run, and the page is
-    read again if it must be turned.  OSD on every page cost as much as reading the tables.
+    read again if it must be turned.  OSD on every page cost as much as reading the tables.  A
+    page whose lines of print plainly run top to bottom (`looks_sideways`) is turned first and
+    read once.
     """
     engine, second = _engine(options), _second(options)
     at(path.name, index + 1)
@@ -161,6 +164,12 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
     if (to_gray(rgb) < 128).mean() < 0.0005:
         h, w = rgb.shape[:2]
         return PageContent(index + 1, w * 72.0 / dpi, h * 72.0 / dpi, "", ocr=True)
+    if looks_sideways(to_gray(rgb), dpi):  # a page stored sideways: turned before it is read
+        with stage("orientation"):
+            turn = detect_orientation(rgb, dpi, engine)
+        with stage("straighten"):
+            upright = straighten(rgb, dpi, index + 1, turn)
+        return read_page_image(upright, engine, second)
     with stage("straighten"):
         upright = straighten(rgb, dpi, index + 1)
     content = read_page_image(upright, engine, second)
