@@ -287,7 +287,7 @@ def looks_sideways(gray: np.ndarray, dpi: float) -> bool:
 
     Lines of text make the ink's row profile jump (line, gap, line) while its column profile
     stays smooth; on a page stored sideways it is the other way round.  On the scans of the
-    shared sets upright pages give a column/row ratio of 0.06-1.1 and sideways ones 14-78.
+    shared sets upright pages give a column/row ratio of 0.06-2.4 and sideways ones 14-78.
     Such a page is turned before it is read: reading it sideways first (Tesseract hunting for
     vertical text in every cell) cost more than the upright reading and the orientation check
     together.
