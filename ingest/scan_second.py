@@ -7,7 +7,6 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Protocol
 
-import cv2
 import numpy as np
 
 from ingest.nip import problem as nip_problem
@@ -68,7 +67,7 @@ def second_readings(
     todo = doubtful_value_cells(cells, words)
     todo += [(k, True) for k in doubtful_number_cells(cells, words) if (k, False) not in todo]
     for k, numbers in todo[:MAX_REREADS]:
-        c = ink_extent(rgb, cells[k])
+        c = cells[k]
         missed: list[tuple[int, int]] = []
         lines = second.read_lines(rgb[c.y0 : c.y1, c.x0 : c.x1], clean[c.y0 : c.y1, c.x0 : c.x1])
         out[k] = merge_readings(out[k], lines, c, k, numbers=numbers, missed=missed)
@@ -79,40 +78,6 @@ def second_readings(
             lines = second.read_lines(clean[band.y0 : band.y1, band.x0 : band.x1])
             out[k] = merge_readings(out[k], lines, band, k, numbers=numbers, base=2000 + 100 * i)
     return out
-
-
-def ink_extent(rgb: np.ndarray, c: CellBox) -> CellBox:
-    """`c` narrowed to the box around its ink (print, pen, stamp) with `INK_PAD` pixels around it.
-
-    Value cells span the form's width while their text ('Agustus 2023.') fills a part of it;
-    the second engine's text detector costs time by the pixel, so it gets the part with ink.
-    The cell's own ruling lines (long thin runs at its edges) do not count as ink.
-    """
-    crop = rgb[c.y0 : c.y1, c.x0 : c.x1]
-    if crop.size == 0:
-        return c
-    dark = (np.asarray(crop.min(axis=2) if crop.ndim == 3 else crop) < INK_DARK).astype(np.uint8)
-    h, w = dark.shape
-    # rows and columns holding a long run of ink are the cell's ruling lines: they and a few
-    # pixels either side (their blurred edges) are not text
-    pad = np.ones((2 * RULE_PAD + 1,), np.uint8)
-    long_rows = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, max(1, w // 3)), np.uint8)).any(axis=1)
-    long_cols = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((max(1, h // 2), 1), np.uint8)).any(axis=0)
-    row_rule = np.convolve(long_rows, pad, "same") > 0
-    col_rule = np.convolve(long_cols, pad, "same") > 0
-    text = (dark * ~row_rule[:, None] * ~col_rule[None, :]).astype(np.uint8)
-    ink = cv2.morphologyEx(text, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))  # specks go
-    ys, xs = np.nonzero(ink)
-    if xs.size == 0:
-        return c
-    return dataclasses.replace(
-        c, x0=c.x0 + max(0, int(xs.min()) - INK_PAD), x1=c.x0 + min(w, int(xs.max()) + 1 + INK_PAD),
-        y0=c.y0 + max(0, int(ys.min()) - INK_PAD), y1=c.y0 + min(h, int(ys.max()) + 1 + INK_PAD))
-
-
-INK_DARK = 160  # darker than this in its lightest channel: ink of any colour, not paper
-INK_PAD = 24  # px of paper kept around a cell's ink for the second engine
-RULE_PAD = 6  # px either side of a ruling line's row or column left out too
 
 
 def doubtful_value_cells(cells: Sequence[CellBox], words: dict[int, list[OcrWord]]) -> list[tuple[int, bool]]:

@@ -132,29 +132,3 @@ def test_a_row_the_colour_reading_missed_is_read_again_from_the_stamp_free_image
     out = scan_second.second_readings(rgb, rgb[:, :, 0].copy(), cells, words, second)
     assert [w.text for w in out[1]] == ["MARIA", "WIJAYANTI,", "S.T."]
     assert len(second.calls) == 2 and second.calls[1][0] < 50  # the row alone, not the cell
-
-
-def test_the_second_engine_gets_the_ink_of_a_wide_value_cell_not_its_rules() -> None:
-    """A value cell spanning the form holds a short handwritten date at its left: the crop read again
-    is that date with some paper around it, whatever the cell's ruling lines (blurred edges too)."""
-    rgb = np.full((120, 1400, 3), 255, np.uint8)
-    rgb[0:6, :] = 0  # the top rule, thick
-    rgb[6:8, : 500] = 90  # its blurred edge, part of the width
-    rgb[114:120, :] = 0  # the bottom rule
-    rgb[:, 0:4] = 0  # the left rule
-    rgb[:, 1396:] = 0  # the right rule
-    rgb[40:80, 100:300] = (40, 40, 200)  # blue pen: counts as ink
-    cell = scan_grid.CellBox(2, 1, 50, 30, 1450, 150)
-    page = np.full((200, 1500, 3), 255, np.uint8)
-    page[30:150, 50:1450] = rgb
-    got = scan_second.ink_extent(page, cell)
-    pad = scan_second.INK_PAD
-    assert (got.x0, got.x1) == (50 + 100 - pad, 50 + 300 + pad)
-    assert (got.y0, got.y1) == (30 + 40 - pad, 30 + 80 + pad)
-    assert (got.row, got.col) == (2, 1)
-
-
-def test_a_cell_without_ink_keeps_its_box() -> None:
-    page = np.full((100, 300, 3), 255, np.uint8)
-    page[10:14, :] = 0
-    assert scan_second.ink_extent(page, VALUE) == VALUE
