@@ -93,7 +93,7 @@ def main() -> None:
     """Compare every PDF named or found in the folders named."""
     args = [Path(a) for a in sys.argv[1:]] or [REPO.parent / "shared" / d for d in ("corpus", "real", "wild")]
     files = [f for a in args for f in ([a] if a.is_file() else sorted(a.glob("*.pdf")))]
-    totals = [0, 0, 0, 0.0, 0.0]
+    totals: list[float] = [0, 0, 0, 0.0, 0.0]
     for f in files:
         pages, fast, differ, t_new, t_old, notes = compare(f)
         for k, v in enumerate((pages, fast, differ, t_new, t_old)):
@@ -102,7 +102,7 @@ def main() -> None:
         print(f"{f.parent.name}/{f.name:40s} pages={pages:3d} pdfium={fast:3d} {flag:7s} "
               f"{t_new:6.2f}s vs {t_old:6.2f}s  {'; '.join(notes[:6])}", flush=True)
     pages, fast, differ, t_new, t_old = totals
-    print(f"total pages={pages} pdfium={fast} differ={differ} new {t_new:.1f}s old {t_old:.1f}s "
+    print(f"total pages={pages:.0f} pdfium={fast:.0f} differ={differ:.0f} new {t_new:.1f}s old {t_old:.1f}s "
           f"({t_old / max(t_new, 1e-9):.1f}x); largest word box difference "
           f"{max(BOX_DEVIATION, default=0.0):.2f} pt")
 

@@ -112,7 +112,7 @@ def read_pages(path: Path) -> list[RawPage | None] | None:
     with pdfium_lock():
         try:
             pdf = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError as e:
+        except (pdfium.PdfiumError, OSError) as e:
             log.info("%s: pdfium cannot open the file (%s)", path.name, e)
             return None
         try:
@@ -287,7 +287,7 @@ def _descent(font: Any, R: Any) -> float:
     if _STANDARD_DESCENT is None:
         from pdfminer.fontmetrics import FONT_METRICS
 
-        _STANDARD_DESCENT = {name: float(desc.get("Descent", 0)) / 1000
+        _STANDARD_DESCENT = {name: float(desc.get("Descent", 0)) / 1000  # type: ignore[arg-type]
                              for name, (desc, _widths) in FONT_METRICS.items()}
     buf = ctypes.create_string_buffer(256)
     size = R.FPDFFont_GetBaseFontName(font, buf, 256)
