@@ -101,9 +101,9 @@ def main() -> None:
         flag = "DIFFERS" if differ else "same"
         print(f"{f.parent.name}/{f.name:40s} pages={pages:3d} pdfium={fast:3d} {flag:7s} "
               f"{t_new:6.2f}s vs {t_old:6.2f}s  {'; '.join(notes[:6])}", flush=True)
-    pages, fast, differ, t_new, t_old = totals
-    print(f"total pages={pages:.0f} pdfium={fast:.0f} differ={differ:.0f} new {t_new:.1f}s old {t_old:.1f}s "
-          f"({t_old / max(t_new, 1e-9):.1f}x); largest word box difference "
+    n_pages, n_fast, n_differ, s_new, s_old = totals
+    print(f"total pages={n_pages:.0f} pdfium={n_fast:.0f} differ={n_differ:.0f} new {s_new:.1f}s old {s_old:.1f}s "
+          f"({s_old / max(s_new, 1e-9):.1f}x); largest word box difference "
           f"{max(BOX_DEVIATION, default=0.0):.2f} pt")
 
 
