@@ -30,6 +30,9 @@ Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _HYPHEN_MARK = 0x2  # pdfium's stand-in for a hyphen at a line end
 _NO_TEXT = {0, 0xFFFE, 0xFFFF}
+# A symbol font's glyph (a Wingdings bullet) has no Unicode; pdfium and pdfminer both give its
+# code in this corner of the private use area.
+_SYMBOL_AREA = (0xF000, 0xF0FF)
 
 
 @dataclass
@@ -147,24 +150,26 @@ def _read_page(page: Any, number: int) -> RawPage:
     left, bottom, right, top = page.get_mediabox()
     if left or bottom:
         raise _NotExact("media box not at the origin")
-    raw = RawPage(page_number=number, width=float(right - left), height=float(top - bottom))
+    # pdfium keeps the box in 32-bit floats; the file wrote it with a few decimals
+    raw = RawPage(page_number=number, width=round(float(right - left), 4),
+                  height=round(float(top - bottom), 4))
     textpage = page.get_textpage()
     try:
         represented = _read_chars(textpage.raw, raw, R)
     finally:
         textpage.close()
-    for obj, matrix, in_form in _objects(page.raw, R):
+    for obj, matrix in _objects(page.raw, R):
         kind = R.FPDFPageObj_GetType(obj)
         if kind == R.FPDF_PAGEOBJ_PATH:
             _read_path(obj, matrix, raw, R)
         elif kind == R.FPDF_PAGEOBJ_TEXT:
-            _check_text_object(obj, matrix, in_form, represented, raw, R)
+            _check_text_object(obj, matrix, represented, raw, R)
     return raw
 
 
 def _objects(parent: Any, R: Any, form: bool = False, outer: Matrix = _IDENTITY,
-             depth: int = 0) -> Iterator[tuple[Any, Matrix, bool]]:
-    """(object, its matrix to page space, inside a form) for every object, forms opened."""
+             depth: int = 0) -> Iterator[tuple[Any, Matrix]]:
+    """(object, its matrix to page space) for every object, forms opened."""
     count = R.FPDFFormObj_CountObjects(parent) if form else R.FPDFPage_CountObjects(parent)
     for i in range(count):
         obj = R.FPDFFormObj_GetObject(parent, i) if form else R.FPDFPage_GetObject(parent, i)
@@ -178,7 +183,7 @@ def _objects(parent: Any, R: Any, form: bool = False, outer: Matrix = _IDENTITY,
                 raise _NotExact("forms nested too deep")
             yield from _objects(obj, R, True, matrix, depth + 1)
         else:
-            yield obj, matrix, form
+            yield obj, matrix
 
 
 def _matrix(obj: Any, R: Any) -> Matrix:
@@ -235,7 +240,7 @@ def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
         if R.FPDFText_IsGenerated(tp, i):
             continue
         code = R.FPDFText_GetUnicode(tp, i)
-        if code in _NO_TEXT or R.FPDFText_HasUnicodeMapError(tp, i):
+        if code in _NO_TEXT or (R.FPDFText_HasUnicodeMapError(tp, i) and not _SYMBOL_AREA[0] <= code <= _SYMBOL_AREA[1]):
             raise _NotExact("character without Unicode")
         obj = R.FPDFText_GetTextObject(tp, i)
         key = _address(obj)
@@ -252,10 +257,12 @@ def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
         advance = state.advance(code, R)
         R.FPDFText_GetLooseCharBox(tp, i, box)
         if advance is None or advance <= 0 or ox.value + advance > box.right + 0.01:
-            # the loose box spans at least the advance: a wider advance belongs to another
-            # code pdfium mapped the character back to
-            raise _NotExact("advance width unknown")
-        right = ox.value + advance
+            # no code for this character (a symbol), or a wider advance than the loose box
+            # (which spans at least the advance): the width of another code pdfium mapped
+            # the character back to; the loose box it is
+            right = box.right
+        else:
+            right = ox.value + advance
         y0 = oy.value + state.descent * state.size
         chars.append(_char(chr(code) if code != _HYPHEN_MARK else "-", ox.value, right,
                            height - (y0 + state.size), height - y0, state.size))
@@ -300,16 +307,17 @@ def _descent(font: Any, R: Any) -> float:
     return float(descent.value) / 1000
 
 
-def _check_text_object(obj: Any, matrix: Matrix, in_form: bool, represented: set[int],
+def _check_text_object(obj: Any, matrix: Matrix, represented: set[int],
                        raw: RawPage, R: Any) -> None:
-    """A text object the text page left out: blank glyphs become one space; anything else
-    (a doubled object, ActualText, a lone line-end hyphen) sends the page to pdfplumber."""
+    """A text object the text page left out: blank glyphs (no extent one way) become one space
+    where the run starts; anything else (a doubled object, ActualText, a lone line-end hyphen)
+    sends the page to pdfplumber."""
     if _address(obj) in represented:
         return
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     if not R.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
         raise _NotExact("text object without bounds")
-    if right.value - left.value >= 0.01 or in_form:
+    if right.value - left.value >= 0.01 and top.value - bottom.value >= 0.01:
         raise _NotExact("text object left out of the text page")
     a, _b, _c, d, e, f = matrix
     if a <= 0 or d <= 0:
@@ -392,8 +400,9 @@ def _paint(ops: list[tuple[str, tuple[float, float]]], fill: bool, stroke: bool,
         kind = "curve"
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     h = raw.height
+    top, bottom = round(h - max(ys), 4), round(h - min(ys), 4)
     obj = {"object_type": kind, "x0": min(xs), "x1": max(xs), "y0": min(ys), "y1": max(ys),
-           "top": h - max(ys), "bottom": h - min(ys), "doctop": h - max(ys),
-           "width": max(xs) - min(xs), "height": max(ys) - min(ys),
-           "pts": [(px, h - py) for px, py in pts], "fill": fill, "stroke": stroke}
+           "top": top, "bottom": bottom, "doctop": top,
+           "width": round(max(xs) - min(xs), 4), "height": round(bottom - top, 4),
+           "pts": [(px, round(h - py, 4)) for px, py in pts], "fill": fill, "stroke": stroke}
     {"rect": raw.rects, "line": raw.lines, "curve": raw.curves}[kind].append(obj)
