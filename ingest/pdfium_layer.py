@@ -372,9 +372,10 @@ def _read_path(obj: Any, matrix: Matrix, raw: RawPage, R: Any) -> None:
 
 def _close(ops: list[tuple[str, tuple[float, float]]]) -> None:
     """pdfium marks a closed subpath on its last point (adding a line back to the start when
-    needed); pdfminer has an 'h' there, and drops a line to the start just before it."""
+    needed); pdfminer has an 'h' there, and drops a line to the start just before it (when
+    the path has more than 'mlh')."""
     start = ops[0][1]
-    if len(ops) > 1 and ops[-1][0] == "l" and _same(ops[-1][1], start):
+    if len(ops) > 2 and ops[-1][0] == "l" and _same(ops[-1][1], start):
         ops[-1] = ("h", start)
     else:
         ops.append(("h", start))
