@@ -212,18 +212,7 @@ class _FontState:
     font: Any  # pdfium's font
     tf: float  # the font size as set (Tf)
     scale: float  # the text matrix's horizontal scale
-    widths: dict[int, float] = field(default_factory=dict)  # advance per character, in page space
-
-    def advance(self, code: int, R: Any) -> float | None:
-        """The advance width of character `code` (pdfium maps it back to the font's code), or
-        None when pdfium cannot tell."""
-        width = self.widths.get(code)
-        if width is None:
-            out = ctypes.c_float()
-            if not R.FPDFFont_GetGlyphWidth(self.font, code, ctypes.c_float(self.tf), out):
-                return None
-            width = self.widths[code] = float(out.value) * self.scale
-        return width
+    widths: dict[int, float] = field(default_factory=dict)  # box width per character
 
 
 def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
@@ -233,40 +222,62 @@ def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
     ox, oy = ctypes.c_double(), ctypes.c_double()
     matrix = R.FS_MATRIX()
     states: dict[int, _FontState] = {}
-    represented: set[int] = set()
     height = raw.height
     chars = raw.chars
+    object_of = _address_function(R)
+    tp_address = _address(tp)
+    is_generated, unicode_of, origin = R.FPDFText_IsGenerated, R.FPDFText_GetUnicode, R.FPDFText_GetCharOrigin
     for i in range(n):
-        if R.FPDFText_IsGenerated(tp, i):
+        if is_generated(tp, i):
             continue
-        code = R.FPDFText_GetUnicode(tp, i)
-        if code in _NO_TEXT or (R.FPDFText_HasUnicodeMapError(tp, i) and not _SYMBOL_AREA[0] <= code <= _SYMBOL_AREA[1]):
-            raise _NotExact("character without Unicode")
-        obj = R.FPDFText_GetTextObject(tp, i)
-        key = _address(obj)
+        code = unicode_of(tp, i)
+        key = object_of(tp_address, i) or 0
         state = states.get(key)
         if state is None:
             R.FPDFText_GetMatrix(tp, i, matrix)
             if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
                 raise _NotExact("text not upright")
-            state = states[key] = _font_state(obj, matrix.a, matrix.d, R)
-            represented.add(key)
-        # pdfminer's box runs from the origin over the advance width; the loose box is that
-        # widened to the glyph (an italic overhang), so only its right edge is taken
-        R.FPDFText_GetCharOrigin(tp, i, ox, oy)
-        advance = state.advance(code, R)
-        R.FPDFText_GetLooseCharBox(tp, i, box)
-        if advance is None or advance <= 0 or ox.value + advance > box.right + 0.01:
-            # no code for this character (a symbol), or a wider advance than the loose box
-            # (which spans at least the advance): the width of another code pdfium mapped
-            # the character back to; the loose box it is
-            right = box.right
-        else:
-            right = ox.value + advance
+            state = states[key] = _font_state(R.FPDFText_GetTextObject(tp, i), matrix.a, matrix.d, R)
+        origin(tp, i, ox, oy)
+        width = state.widths.get(code)
+        if width is None:
+            width = state.widths[code] = _width(tp, i, code, state, ox.value, box, R)
         y0 = oy.value + state.descent * state.size
-        chars.append(_char(chr(code) if code != _HYPHEN_MARK else "-", ox.value, right,
+        chars.append(_char(chr(code) if code != _HYPHEN_MARK else "-", ox.value, ox.value + width,
                            height - (y0 + state.size), height - y0, state.size))
-    return represented
+    return set(states)
+
+
+def _width(tp: Any, i: int, code: int, state: _FontState, x: float, box: Any, R: Any) -> float:
+    """Character `i`'s box width as pdfminer has it: its advance width.
+
+    The loose box runs from the origin over the advance, widened to the glyph (an italic
+    overhang), so the advance comes from the font; the loose box is taken when the font does
+    not know the character (a symbol) or gives a wider advance (another code pdfium mapped the
+    character back to).  The same character of the same object always measures the same.
+    """
+    if code in _NO_TEXT or (R.FPDFText_HasUnicodeMapError(tp, i)
+                            and not _SYMBOL_AREA[0] <= code <= _SYMBOL_AREA[1]):
+        raise _NotExact("character without Unicode")
+    R.FPDFText_GetLooseCharBox(tp, i, box)
+    loose = box.right - x
+    out = ctypes.c_float()
+    if not R.FPDFFont_GetGlyphWidth(state.font, code, ctypes.c_float(state.tf), out):
+        return float(loose)
+    advance = float(out.value) * state.scale
+    return advance if 0 < advance <= loose + 0.01 else float(loose)
+
+
+_ADDRESS_FUNCTION: Any = None
+
+
+def _address_function(R: Any) -> Any:
+    """`FPDFText_GetTextObject` answering a plain address (cheaper than a pointer object)."""
+    global _ADDRESS_FUNCTION
+    if _ADDRESS_FUNCTION is None:
+        pointer = ctypes.cast(R.FPDFText_GetTextObject, ctypes.c_void_p).value
+        _ADDRESS_FUNCTION = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(pointer)
+    return _ADDRESS_FUNCTION
 
 
 def _char(text: str, x0: float, x1: float, top: float, bottom: float, size: float) -> dict[str, Any]:

@@ -156,9 +156,20 @@ def _read_page(page: Any) -> PageContent:
     )
 
 
+class _CharsIn:
+    """A page's chars whose middle lies in a box: what a table's cell texts are read from
+    (pdfplumber's `Table.extract` tests every char of the page against every row)."""
+
+    def __init__(self, chars: list[dict[str, Any]], box: tuple[float, float, float, float]) -> None:
+        x0, top, x1, bottom = box
+        self.chars = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 < x1
+                      and top <= (c["top"] + c["bottom"]) / 2 < bottom]
+
+
 def _tables(page: Any) -> tuple[Table, ...]:
     out = []
     for t in page.find_tables(_TABLE_SETTINGS):
+        t.page = _CharsIn(page.chars, t.bbox)
         texts = t.extract()
         rows = []
         for row, row_texts in zip(t.rows, texts, strict=False):
