@@ -66,21 +66,21 @@ class RawPage:
 
     def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
         """pdfplumber's words of these chars (default settings: what `Page.extract_words` gives)."""
-        from pdfplumber.utils import extract_words
+        from ingest.charwords import extract_words
 
         if kwargs.get("keep_blank_chars") or kwargs.get("use_text_flow"):
-            return list(extract_words(self.chars, **kwargs))
+            from pdfplumber.utils import extract_words as plumber_words
+
+            return list(plumber_words(self.chars, **kwargs))
         if self._words is None:
-            self._words = list(extract_words(self.chars))
+            self._words = extract_words(self.chars)
         return self._words
 
     def extract_text(self) -> str:
         """`Page.extract_text()`: the words, lines clustered by top in reading order."""
-        from pdfplumber.utils.clustering import cluster_objects
+        from ingest.charwords import page_text
 
-        words = self.extract_words()
-        lines = cluster_objects(words, "top", 3, preserve_order=True)
-        return "\n".join(" ".join(w["text"] for w in line) for line in lines)
+        return page_text(self.extract_words())
 
     def may_hold_table(self) -> bool:
         """Whether pdfplumber's ruled-table finder can find anything here: it needs two
@@ -275,7 +275,7 @@ def _address_function(R: Any) -> Any:
     """`FPDFText_GetTextObject` answering a plain address (cheaper than a pointer object)."""
     global _ADDRESS_FUNCTION
     if _ADDRESS_FUNCTION is None:
-        pointer = ctypes.cast(R.FPDFText_GetTextObject, ctypes.c_void_p).value
+        pointer = ctypes.cast(R.FPDFText_GetTextObject, ctypes.c_void_p).value or 0
         _ADDRESS_FUNCTION = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(pointer)
     return _ADDRESS_FUNCTION
 

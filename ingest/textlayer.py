@@ -156,21 +156,10 @@ def _read_page(page: Any) -> PageContent:
     )
 
 
-class _CharsIn:
-    """A page's chars whose middle lies in a box: what a table's cell texts are read from
-    (pdfplumber's `Table.extract` tests every char of the page against every row)."""
-
-    def __init__(self, chars: list[dict[str, Any]], box: tuple[float, float, float, float]) -> None:
-        x0, top, x1, bottom = box
-        self.chars = [c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 < x1
-                      and top <= (c["top"] + c["bottom"]) / 2 < bottom]
-
-
 def _tables(page: Any) -> tuple[Table, ...]:
     out = []
     for t in page.find_tables(_TABLE_SETTINGS):
-        t.page = _CharsIn(page.chars, t.bbox)
-        texts = t.extract()
+        texts = _cell_texts(t, page.chars)
         rows = []
         for row, row_texts in zip(t.rows, texts, strict=False):
             cells = []
@@ -179,6 +168,31 @@ def _tables(page: Any) -> tuple[Table, ...]:
             rows.append(tuple(cells))
         out.append(Table(page=page.page_number, box=Box(*t.bbox), rows=tuple(rows)))
     return tuple(out)
+
+
+def _cell_texts(table: Any, chars: list[dict[str, Any]]) -> list[list[str | None]]:
+    """pdfplumber's `Table.extract()`: a cell holds the chars whose middle lies in it (its left
+    and top edges in, right and bottom out), read as `ingest.charwords.extract_text`."""
+    from ingest.charwords import extract_text
+
+    def inside(mids: list[tuple[float, float, dict[str, Any]]], box: tuple[float, float, float, float],
+               ) -> list[tuple[float, float, dict[str, Any]]]:
+        x0, top, x1, bottom = box
+        return [m for m in mids if x0 <= m[0] < x1 and top <= m[1] < bottom]
+
+    mids = inside([((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, c) for c in chars], table.bbox)
+    out: list[list[str | None]] = []
+    for row in table.rows:
+        row_mids = inside(mids, row.bbox)
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            cell_chars = [m[2] for m in inside(row_mids, cell)]
+            texts.append(extract_text(cell_chars) if cell_chars else "")
+        out.append(texts)
+    return out
 
 
 def _shapes(page: Any) -> tuple[Shape, ...]:
