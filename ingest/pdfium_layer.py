@@ -227,6 +227,7 @@ def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
     object_of = _address_function(R)
     tp_address = _address(tp)
     is_generated, unicode_of, origin = R.FPDFText_IsGenerated, R.FPDFText_GetUnicode, R.FPDFText_GetCharOrigin
+    last_key, last_x, last_y = -1, 0.0, 0.0
     for i in range(n):
         if is_generated(tp, i):
             continue
@@ -239,11 +240,22 @@ def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
                 raise _NotExact("text not upright")
             state = states[key] = _font_state(R.FPDFText_GetTextObject(tp, i), matrix.a, matrix.d, R)
         origin(tp, i, ox, oy)
+        text = chr(code) if code != _HYPHEN_MARK else "-"
+        if key == last_key and ox.value == last_x and oy.value == last_y:
+            # one glyph, several characters (a ligature 'ﬁ' pdfium splits, or a ToUnicode
+            # entry of several letters): pdfminer has one character over the glyph's advance
+            R.FPDFText_GetLooseCharBox(tp, i, box)
+            merged = chars[-1]
+            merged["text"] += text
+            merged["x1"] = max(merged["x1"], box.right)
+            merged["width"] = merged["x1"] - merged["x0"]
+            continue
+        last_key, last_x, last_y = key, ox.value, oy.value
         width = state.widths.get(code)
         if width is None:
             width = state.widths[code] = _width(tp, i, code, state, ox.value, box, R)
         y0 = oy.value + state.descent * state.size
-        chars.append(_char(chr(code) if code != _HYPHEN_MARK else "-", ox.value, ox.value + width,
+        chars.append(_char(text, ox.value, ox.value + width,
                            height - (y0 + state.size), height - y0, state.size))
     return set(states)
 
