@@ -423,6 +423,11 @@ def _ink_share(gray: np.ndarray) -> float:
 _PDFIUM_LOCK = PDFIUM_LOCK
 
 
+def pdfium_lock() -> threading.RLock:
+    """The process's pdfium lock (`with pdfium_lock():` around any pdfium call)."""
+    return _PDFIUM_LOCK
+
+
 @contextmanager
 def _document(path: Path) -> Iterator[Any]:
     """`path` opened by pdfium, holding the process's pdfium lock until it is closed."""
