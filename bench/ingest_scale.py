@@ -98,6 +98,16 @@ def done_count(uploads: Path) -> int:
     return n
 
 
+def pages_read(uploads: Path) -> int:
+    """Pages read so far of the files being read (their progress, `pages_done`)."""
+    n = 0
+    for path in uploads.glob("*/[0-9][0-9][0-9].json"):
+        with contextlib.suppress(OSError, ValueError):
+            state = json.loads(path.read_text())
+            n += state.get("pages_done") or (state.get("pages") or 0) * (state.get("state") == "selesai")
+    return n
+
+
 def run_workers(files: list[Path], workers: int, database_url: str | None,
                 timeout: float = 3600) -> tuple[float, list[tuple[int, int]], dict[str, int]]:
     """Queue `files`, run `workers` worker processes to the end: seconds, peak memory each
@@ -111,6 +121,7 @@ def run_workers(files: list[Path], workers: int, database_url: str | None,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True) for _ in range(workers)]
         peaks = [(0, 0)] * workers
+        said = t0
         try:
             while done_count(data / "uploads") < len(files):
                 if time.perf_counter() - t0 > timeout:
@@ -118,6 +129,11 @@ def run_workers(files: list[Path], workers: int, database_url: str | None,
                 for i, p in enumerate(procs):
                     pss, rss = tree_memory(p.pid)
                     peaks[i] = (max(peaks[i][0], pss), max(peaks[i][1], rss))
+                if time.perf_counter() - said > 60:  # a long run shows it is alive, and how far
+                    said = time.perf_counter()
+                    print(f"  ... {said - t0:.0f} s: {pages_read(data / 'uploads')} pages read, "
+                          "peak tree PSS so far MB " + ", ".join(f"{m[0] / 2**20:.0f}" for m in peaks)
+                          + f"; load {os.getloadavg()[0]:.1f}", flush=True)
                 time.sleep(0.2)
             seconds = time.perf_counter() - t0
         finally:

@@ -14,16 +14,19 @@ cells); this module runs them on one page and runs pages in a pool of worker pro
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,72 +74,164 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
 
 # --- whole documents -----------------------------------------------------------------------------
 def read_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> list[PageContent]:
-    """OCR pages `indices` (0-based) of `path`, in parallel worker processes when worth it.
+    """OCR pages `indices` (0-based) of `path`; `iter_pages` as a list."""
+    return list(iter_pages(path, indices, options))
 
-    Each worker renders its own page (images never cross processes, so memory stays bounded by
-    the pool size) and runs Tesseract single-threaded.  The pool outlives one document, so a
-    batch pays the worker start-up once.  A page that fails or times out comes back empty with
-    a warning; the document carries on.
+
+def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Iterator[PageContent]:
+    """OCR pages `indices` (0-based) of `path`, yielded in order as they are read.
+
+    Pages stream through a bounded window: at most `WINDOW_PER_WORKER` pages per worker
+    process are handed out and not yet taken back, and each worker renders its own page (images
+    never cross processes), so a 142-page scan holds no more page images than a 2-page one
+    (one per worker).  Tesseract runs single-threaded.  A page that fails or times out comes
+    back empty with a warning; the document carries on.  The workers end with the document's
+    last page.
     """
     make_engine(options)  # fail fast (missing Tesseract, language or second engine) before starting workers
     make_second_engine(options)
     jobs = max(1, min(options.jobs, len(indices)))
     if jobs == 1:
-        return [_read_one_safely(path, i, options) for i in indices]
-    pool = worker_pool(options.jobs)
-    futures = [pool.submit(read_one_page, path, i, options) for i in indices]
-    return [_collect(f, path, i, options) for f, i in zip(futures, indices, strict=True)]
+        for i in indices:
+            yield _read_one_safely(path, i, options)
+        return
+    todo, window = deque(indices), deque[tuple[int, Future[PageContent]]]()
+    try:
+        while todo or window:
+            # a worn pool is retired only once this document's pages in it are back, so old
+            # and new workers never hold pages at the same time
+            while todo and len(window) < jobs * WINDOW_PER_WORKER and not (window and _pool_worn()):
+                index = todo.popleft()
+                window.append((index, _submit(path, index, options)))
+            index, future = window.popleft()
+            try:
+                page = _collect(future, path, index, options)
+            except CancelledError:  # its pool was discarded (another page timed out): read it anew
+                window.appendleft((index, _submit(path, index, options)))
+                continue
+            yield page
+    finally:
+        # the workers go with the document's last page: the rest of its reading (searchable
+        # copy, structure, archive) runs without them, and an idle worker holds nothing
+        for _, future in window:
+            future.cancel()
+        retire_pool()
+
+
+WINDOW_PER_WORKER = 2  # pages handed to the pool and not yet taken back, per worker process
+
+
+def _submit(path: Path, index: int, options: OcrOptions) -> Future[PageContent]:
+    with _POOL_LOCK:
+        pool = worker_pool(options.jobs)
+        assert _POOL is not None
+        _POOL.served += 1
+        return pool.submit(read_one_page, path, index, options)
+
+
+def _pool_worn() -> bool:
+    """True when the pool's workers have read their share of pages and should be replaced."""
+    return _POOL is not None and _POOL.served >= PAGES_PER_WORKER * _POOL.jobs
+
+
+@dataclass
+class _Pool:
+    jobs: int
+    executor: ProcessPoolExecutor
+    served: int = 0  # pages handed to it
 
 
 def worker_pool(jobs: int) -> ProcessPoolExecutor:
     """The OCR worker processes, started on first use and kept for the next document.
 
     Workers are forked when this process runs a single thread (the command line): they start
-    in milliseconds with every module already imported.  With other threads alive (the web
-    app) forking is unsafe, so they are spawned and replaced after `PAGES_PER_WORKER` pages.
+    in milliseconds with every module already imported.  With other threads alive (a queue
+    worker, the web app) forking this process is unsafe, so they are forked from
+    multiprocessing's fork server instead, a single-threaded process that has imported this
+    module once: its workers share those pages instead of each importing everything again, as
+    spawned ones did (their imports alone cost about 100 MB each).  Either way the pool is
+    replaced after `PAGES_PER_WORKER` pages per worker, so what a worker's heap gathers over a
+    long scan is returned to the system.  (Python 3.11's own `max_tasks_per_child` is not used:
+    its pool stopped handing out pages once the first workers had retired.)  A pool lives for
+    one document (`iter_pages` retires it after the last page).
     """
     global _POOL
-    if _POOL is not None and _POOL[0] == jobs:
-        return _POOL[1]
-    discard_pool()
-    watch: dict[str, Any] = {"initializer": die_with_parent, "initargs": (os.getpid(),)}
+    if _POOL is not None and _POOL.jobs == jobs and not _pool_worn():
+        return _POOL.executor
+    discard_pool(cancel=_POOL is not None and _POOL.jobs != jobs)
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), **watch)
+        context: Any = multiprocessing.get_context("fork")
+        parent: int | None = os.getpid()
     else:
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   max_tasks_per_child=PAGES_PER_WORKER, **watch)
-    _POOL = (jobs, pool)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["ingest.scan"])
+        parent = None  # the fork server is the parent; it ends when this process does
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker,
+                               initargs=(parent,))
+    _POOL = _Pool(jobs, pool)
     return pool
 
 
-def die_with_parent(parent: int) -> None:
+def start_worker(parent: int | None) -> None:
+    """Pool initializer: die with the parent, and give freed page images back to the system."""
+    die_with_parent(parent)
+    return_freed_images()
+
+
+def return_freed_images() -> None:
+    """Have glibc map every buffer over 1 MB on its own, so a freed page image leaves the process.
+
+    By default glibc raises that threshold (up to 32 MB) after the first large free, and page
+    images then come from the heap, which keeps its high-water mark: a worker idled at about
+    190 MB RSS after a few pages instead of about 75 MB.  A no-op where `mallopt` is missing.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 1 << 20)
+
+
+M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
+def die_with_parent(parent: int | None) -> None:
     """Pool initializer: a worker is killed when the process that started it dies (Linux).
 
     Without it a killed `arsip ingest` left its OCR workers running (hundreds of MB each, still
-    holding its output) until their pages were done.
+    holding its output) until their pages were done.  Workers of the fork server (`parent`
+    None) die with it, and it ends when the process that started it does.
     """
     if sys.platform.startswith("linux"):
         import ctypes
 
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
+    if (parent is not None and os.getppid() != parent) or os.getppid() == 1:
+        os._exit(1)  # the parent died before the signal was armed
 
 
-def discard_pool() -> None:
-    """Stop using the worker pool (after a timeout or a crash); the next document starts anew.
+def discard_pool(cancel: bool = True) -> None:
+    """Stop using the worker pool (after a timeout or a crash, or worn); the next page starts anew.
 
-    Not waiting: a worker stuck past its page timeout ends when its Tesseract call's own
-    timeout fires.
+    Not waiting: pages already running finish (a worker stuck past its page timeout ends when
+    its Tesseract call's own timeout fires); with `cancel`, pages not started are cancelled and
+    read again by the next pool (`iter_pages`), else the old workers read them and then exit.
     """
     global _POOL
-    if _POOL is not None:
-        _POOL[1].shutdown(wait=False, cancel_futures=True)
-        _POOL = None
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.executor.shutdown(wait=False, cancel_futures=cancel)
+            _POOL = None
 
 
-_POOL: tuple[int, ProcessPoolExecutor] | None = None
+def retire_pool() -> None:
+    """Let the pool's workers end once their pages are done (a document is read)."""
+    discard_pool(cancel=False)
+
+
+_POOL: _Pool | None = None
+_POOL_LOCK = threading.RLock()  # two queue lanes of one process share the pool
 
 
 def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
@@ -151,9 +246,13 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
     if (to_gray(rgb) < 128).mean() < 0.0005:
         h, w = rgb.shape[:2]
         return PageContent(index + 1, w * 72.0 / dpi, h * 72.0 / dpi, "", ocr=True)
-    content = read_page_image(straighten(rgb, dpi, index + 1), engine, second)
+    page = straighten(rgb, dpi, index + 1)
+    del rgb  # one page image alive while it is read (a page to be turned is rendered again)
+    content = read_page_image(page, engine, second)
+    del page
     if reads_upright(content):
         return content
+    rgb, dpi = render_page(path, index, options.dpi)
     turn = detect_orientation(rgb, dpi, engine)
     if not turn:
         return content

@@ -39,6 +39,7 @@ from api.queue.uploads import DONE, WORKING, Batch, UploadFolder, worker_name
 if TYPE_CHECKING:
     from api.settings import Settings
     from api.wiring import FileOutcome
+    from ingest.extract import Progress
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,8 @@ class Reader:
 
     settings: Settings
     uploads: UploadFolder
-    ingest: Callable[[Path, str, str | None], FileOutcome]  # path, name, uploader -> outcome
+    # path, name, uploader, progress (pages read, pages of the file) -> outcome
+    ingest: Callable[[Path, str, str | None, Progress], FileOutcome]
     name: str = ""
 
     def read(self, batch_id: str, index: int, attempt: int) -> str:
@@ -136,9 +138,11 @@ class Reader:
             self._finish(batch, index, "failed", "gagal: berkas unggahan sudah tidak ada; unggah "
                          "ulang.", None, common)
             return "failed"
+        started = time.time()
         self.uploads.write_file_state(batch_id, f.folder, state=WORKING, stage=_stage(f.pages),
-                                      started=time.time(), **common)
-        done = self.ingest(path, f.name, batch.uploader)
+                                      started=started, **common)
+        progress = PageProgress(self.uploads, batch_id, f.folder, dict(common, started=started))
+        done = self.ingest(path, f.name, batch.uploader, progress)
         if done.outcome == "failed" and attempt < self.settings.queue_tries:
             self.uploads.write_file_state(batch_id, f.folder, state=WORKING, message=done.message,
                                           stage=f"percobaan {attempt} gagal; dicoba lagi", **common)
@@ -166,6 +170,34 @@ class Reader:
 
 def _stage(pages: int | None) -> str:
     return f"membaca {pages} halaman" if pages else "membaca"
+
+
+@dataclass
+class PageProgress:
+    """The extraction's progress hook: writes "halaman 37/142" into the file's state file.
+
+    Told after the text layer and after each OCR'd page; writes at most every
+    `PROGRESS_EVERY` seconds (and always the last page), so a fast born-digital file costs one
+    write and a long scan one small file write per page read.
+    """
+
+    uploads: UploadFolder
+    batch_id: str
+    folder: str
+    common: dict[str, Any]
+    written: float = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.written < PROGRESS_EVERY:
+            return
+        self.written = now
+        stage = f"halaman {done}/{total}" if done < total else f"{total} halaman dibaca; menyimpan"
+        self.uploads.write_file_state(self.batch_id, self.folder, state=WORKING, stage=stage,
+                                      pages_done=done, **self.common)
+
+
+PROGRESS_EVERY = 1.0  # seconds between two progress writes of one file
 
 
 def _read_file_job(context: JobContext, batch: str, index: int) -> str:
@@ -356,9 +388,9 @@ def file_reader(settings: Settings, uploads: UploadFolder,
     store = FileStore(settings.files_dir)
     hook = on_recorded or index_updater(settings, sessions)
 
-    def ingest(path: Path, name: str, uploader: str | None) -> FileOutcome:
+    def ingest(path: Path, name: str, uploader: str | None, progress: Progress) -> FileOutcome:
         options = ingest_options(settings, uploader=uploader, on_recorded=hook,
-                                 source_filename=name)
+                                 source_filename=name, progress=progress)
         return ingest_one(path, sessions, store, options)
 
     return Reader(settings, uploads, ingest, worker_name())

@@ -47,7 +47,8 @@ class FileState:
     job_id: int | None = None  # the queue's job reading it
     attempt: int = 0  # which try is (or was last) running
     worker: str | None = None  # host:pid of the worker reading it
-    stage: str = ""  # what the worker is doing now, in words
+    stage: str = ""  # what the worker is doing now, in words ("halaman 37/142")
+    pages_done: int | None = None  # pages read so far while it is read
 
 
 @dataclass

@@ -201,7 +201,7 @@ def test_uploads_left_by_a_stop_are_read_at_the_next_start(tmp_path: Path) -> No
     root = settings.data_dir / "uploads"
     read: list[str] = []
 
-    def work(path: Path, name: str, uploader: str | None) -> FileOutcome:
+    def work(path: Path, name: str, uploader: str | None, progress: object) -> FileOutcome:
         assert path.read_bytes() == name.encode()
         read.append(name)
         return FileOutcome("duplicate", f"sudah diarsipkan ({name})")
