@@ -140,7 +140,11 @@ def run_workers(files: list[Path], workers: int, database_url: str | None,
             for p in procs:
                 os.killpg(p.pid, signal.SIGTERM)
             for p in procs:
-                p.wait(60)
+                try:
+                    p.wait(60)
+                except subprocess.TimeoutExpired:  # stopped mid-file: it would finish it first
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
         outcomes: dict[str, int] = {}
         for path in (data / "uploads").glob("*/[0-9][0-9][0-9].json"):
             o = json.loads(path.read_text()).get("outcome", "?")

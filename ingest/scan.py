@@ -18,9 +18,11 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
@@ -58,14 +60,18 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
     gray = drop_stamp_ink(page.rgb)
     ink = binarise(gray)
     grids = find_grids(ink, page.dpi)
-    line_mask = grid_line_mask(ink.shape, grids)
-    clean = gray.copy()
-    clean[line_mask > 0] = 255
-    clean_ink = ink & ~line_mask
     cells = [grid_cells(g) for g in grids]
     shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi, gray)]
+    # the grey page becomes the clean one in place, and each full-page mask goes as soon as it
+    # has served: a 300 DPI page is 9-13 MB per copy, and two OCR workers hold one page each
+    line_mask = grid_line_mask(ink.shape, grids)
+    clean = gray
+    clean[line_mask > 0] = 255
+    clean_ink = ink & ~line_mask
+    del gray, line_mask
     flat = [c for cs in cells for c in cs]
     cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
+    del clean_ink
     if second is not None:
         cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
     outside = ocr_outside(clean, ink, grids, engine)
@@ -123,7 +129,7 @@ WINDOW_PER_WORKER = 2  # pages handed to the pool and not yet taken back, per wo
 
 def _submit(path: Path, index: int, options: OcrOptions) -> Future[PageContent]:
     with _POOL_LOCK:
-        pool = worker_pool(options.jobs)
+        pool = worker_pool(options.jobs, preload_second=options.second == "rapidocr")
         assert _POOL is not None
         _POOL.served += 1
         return pool.submit(read_one_page, path, index, options)
@@ -141,7 +147,7 @@ class _Pool:
     served: int = 0  # pages handed to it
 
 
-def worker_pool(jobs: int) -> ProcessPoolExecutor:
+def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
     """The OCR worker processes, started on first use and kept for the next document.
 
     Workers are forked when this process runs a single thread (the command line): they start
@@ -151,7 +157,8 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     module once: its workers share those pages instead of each importing everything again, as
     spawned ones did (their imports alone cost about 100 MB each).  Either way the pool is
     replaced after `PAGES_PER_WORKER` pages per worker, so what a worker's heap gathers over a
-    long scan is returned to the system.  (Python 3.11's own `max_tasks_per_child` is not used:
+    long scan is returned to the system.  With `preload_second` the fork server also loads the
+    second engine's models (`ingest.ocr_preload`), which its workers then share.  (Python 3.11's own `max_tasks_per_child` is not used:
     its pool stopped handing out pages once the first workers had retired.)  A pool lives for
     one document (`iter_pages` retires it after the last page).
     """
@@ -164,18 +171,45 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
         parent: int | None = os.getpid()
     else:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["ingest.scan"])
-        parent = None  # the fork server is the parent; it ends when this process does
+        context.set_forkserver_preload(["ingest.scan", *(["ingest.ocr_preload"] if preload_second else [])])
+        parent = None  # the fork server is the parent: its workers watch this process instead
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker,
-                               initargs=(parent,))
+                               initargs=(parent, None if parent else os.getpid()))
     _POOL = _Pool(jobs, pool)
     return pool
 
 
-def start_worker(parent: int | None) -> None:
-    """Pool initializer: die with the parent, and give freed page images back to the system."""
+def start_worker(parent: int | None, owner: int | None = None) -> None:
+    """Pool initializer: die with the parent (or with `owner`, the process using the pool, for
+    workers of the fork server), and give freed page images back to the system."""
     die_with_parent(parent)
+    if owner is not None:
+        threading.Thread(target=die_with, args=(owner,), daemon=True, name="owner-watch").start()
     return_freed_images()
+
+
+def die_with(owner: int) -> None:
+    """End this worker when process `owner` ends (a thread of a fork server's worker).
+
+    The fork server outlives a killed queue worker as long as one of its workers runs (each
+    holds its "alive" pipe), and its workers wait forever on a queue that still has a writer
+    (themselves), so without this a SIGKILLed `arsip worker` left both behind.
+    """
+    try:
+        fd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(1)
+    except (OSError, AttributeError):  # no pidfd (old kernel): look once a second
+        while True:
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+            time.sleep(1.0)
+    select.select([fd], [], [])  # readable once `owner` has ended
+    os._exit(1)
 
 
 def return_freed_images() -> None:

@@ -34,6 +34,7 @@ import procrastinate
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.jobs import Status
 
+from api.queue import cleanup
 from api.queue.uploads import DONE, WORKING, Batch, UploadFolder, worker_name
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ def make_app(settings: Settings) -> procrastinate.App:
     retry = RetryStrategy(max_attempts=max(settings.queue_tries - 1, 0), wait=1,
                           retry_exceptions={FileFailed})
     app.task(name=TASK_NAME, pass_context=True, retry=retry, queue=SMALL)(_read_file_job)
+    cleanup.register(app)
     return app
 
 
@@ -106,6 +108,12 @@ def ensure_schema(settings: Settings) -> None:
                 con.execute(SchemaManager.get_schema())
         finally:
             con.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
+
+
+def lanes_for(queues: Sequence[str]) -> list[list[str]]:
+    """The extra lanes of a worker serving `queues`: one for `kecil` only when it also serves
+    `besar`, so a small file never waits for a long scan that worker is reading."""
+    return [[SMALL]] if SMALL in queues and LARGE in queues else []
 
 
 def queue_for(pages: int | None, settings: Settings) -> tuple[str, int]:
@@ -321,7 +329,9 @@ class Worker:
                       additional_context={"reader": self.reader},
                       delete_jobs="never")
         async with app.open_async():
-            lanes = [list(self.options.queues), *[list(q) for q in self.options.lanes]]
+            # every worker also serves the hourly cleanup (queue `rawat`, api.queue.cleanup)
+            lanes = [[*self.options.queues, cleanup.MAINTENANCE],
+                     *[list(q) for q in self.options.lanes]]
             self._workers = [ProcrastinateWorker(
                 app=app, queues=queues, name=f"{self.reader.name}#{n}",
                 install_signal_handlers=self.options.install_signal_handlers and n == 0,
