@@ -63,7 +63,7 @@ def jobs(show_all: bool, as_json: bool, clean: bool) -> None:
     queue = JobQueue(settings, UploadFolder(root))
     try:
         if clean:
-            click.echo(clean_now(queue.app, settings, queue.uploads).summary(), err=as_json)
+            click.echo(clean_now(settings, queue.uploads).summary(), err=as_json)
         counts = queue.counts()
         batches = [b for b in UploadQueue(root, queue).batches() if show_all or b.pending]
     finally:

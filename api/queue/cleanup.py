@@ -83,8 +83,12 @@ async def _counts(app: Any) -> dict[str, int]:
     return totals
 
 
-def clean_now(app: procrastinate.App, settings: Settings, uploads: UploadFolder) -> Cleaned:
-    """The cleanup at once, outside a worker (`arsip jobs --bersihkan`)."""
+def clean_now(settings: Settings, uploads: UploadFolder) -> Cleaned:
+    """The cleanup at once, outside a worker (`arsip jobs --bersihkan`), on an App of its own."""
+    from api.queue.engine import ensure_schema, make_app
+
+    ensure_schema(settings)
+    app = make_app(settings)
 
     async def run() -> Cleaned:
         async with app.open_async():
