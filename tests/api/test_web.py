@@ -179,7 +179,7 @@ def test_status_page_refreshes_while_files_wait(client: TestClient, corpus_dir: 
     release = threading.Event()
     real_work = state.ingest
 
-    def slow(path: Path, name: str, uploader: str | None) -> FileOutcome:
+    def slow(path: Path, name: str, uploader: str | None, progress: object = None) -> FileOutcome:
         release.wait(30)
         return real_work(path, name, uploader)
 
