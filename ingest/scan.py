@@ -102,6 +102,9 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
             yield _read_one_safely(path, i, options)
         return
     todo, window = deque(indices), deque[tuple[int, Future[PageContent]]]()
+    global _STREAMS
+    with _POOL_LOCK:
+        _STREAMS += 1
     try:
         while todo or window:
             # a worn pool is retired only once this document's pages in it are back, so old
@@ -121,7 +124,10 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
         # copy, structure, archive) runs without them, and an idle worker holds nothing
         for _, future in window:
             future.cancel()
-        retire_pool()
+        with _POOL_LOCK:
+            _STREAMS -= 1
+            if not _STREAMS:  # another document (a second queue lane) may still be using it
+                retire_pool()
 
 
 WINDOW_PER_WORKER = 2  # pages handed to the pool and not yet taken back, per worker process
@@ -266,6 +272,7 @@ def retire_pool() -> None:
 
 _POOL: _Pool | None = None
 _POOL_LOCK = threading.RLock()  # two queue lanes of one process share the pool
+_STREAMS = 0  # documents streaming through the pool now
 
 
 def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:

@@ -130,6 +130,24 @@ def test_worn_pool_is_replaced_between_pages(tmp_path: Path, monkeypatch: pytest
     assert len(pools) == 3  # 4 pages per pool of 2 workers: 4 + 4 + 1
 
 
+def test_the_pool_stays_while_another_document_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two queue lanes share the pool: a short scan read during a long one does not retire it."""
+    pools: list[ThreadPoolExecutor] = []
+
+    def pool(jobs: int, **_: Any) -> ThreadPoolExecutor:
+        pools.append(ThreadPoolExecutor(jobs))
+        return pools[-1]
+
+    monkeypatch.setattr(scan, "ProcessPoolExecutor", pool)
+    path, options = long_scan(tmp_path, 6), OcrOptions(engine="fake", jobs=2)
+    long = scan.iter_pages(path, range(6), options)
+    assert next(long).number == 1
+    assert [p.number for p in scan.iter_pages(path, range(2), options)] == [1, 2]
+    assert scan._POOL is not None  # the long scan is still being read
+    assert [p.number for p in long] == [2, 3, 4, 5, 6]
+    assert len(pools) == 1 and scan._POOL is None
+
+
 def test_progress_is_told_after_each_ocr_page(tmp_path: Path) -> None:
     told: list[tuple[int, int]] = []
     extract_file(long_scan(tmp_path, 4), ExtractOptions(ocr=OcrOptions(engine="fake", jobs=1, second=""),
