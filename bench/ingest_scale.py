@@ -15,7 +15,9 @@ Usage: .venv/bin/python bench/ingest_scale.py [--postgres URL] [--files DIR ...]
 - empty jobs: N jobs of a task that does nothing, queued then run by one worker in this process:
   enqueue and run rates, i.e. the engine's own overhead per job (SQLite, and PostgreSQL if given);
 - `--long-scan PAGES`: one scan of that many pages (pages of the corpus scans repeated), read by
-  one worker: its time and the worker's peak RSS (the issue's bound: under 600 MB for 142 pages).
+  one worker: its time and the worker's peak memory (the issue's bound: under 600 MB for 142
+  pages).  Every minute a run prints the pages read so far (the files' `pages_done` progress)
+  and the peak so far, so a run cut short still says something.
 """
 
 from __future__ import annotations
