@@ -176,6 +176,7 @@ def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
         context: Any = multiprocessing.get_context("fork")
         parent: int | None = os.getpid()
     else:
+        short_socket_dir()
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["ingest.scan", *(["ingest.ocr_preload"] if preload_second else [])])
         parent = None  # the fork server is the parent: its workers watch this process instead
@@ -183,6 +184,35 @@ def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
                                initargs=(parent, None if parent else os.getpid()))
     _POOL = _Pool(jobs, pool)
     return pool
+
+
+def short_socket_dir() -> None:
+    """Give multiprocessing a temp dir short enough for the fork server's socket.
+
+    Its socket goes in multiprocessing's temp dir, made under `tempfile`'s, which is this
+    process's scratch folder in the data dir (`archive.scratch`): under a long data dir path
+    the socket's name passes the 108 bytes of AF_UNIX ("AF_UNIX path too long").  Python 3.12
+    falls back to the system's temp dir by itself; here the same is done once, before the
+    server starts.
+    """
+    import tempfile
+    from multiprocessing import process, util
+
+    config = process.current_process()._config  # type: ignore[attr-defined]
+    if config.get("tempdir") is not None or len(tempfile.gettempdir()) <= SOCKET_DIR_MAX:
+        return
+    short = next((d for d in ("/tmp", "/var/tmp", "/usr/tmp")
+                  if Path(d).is_dir() and os.access(d, os.W_OK | os.X_OK)), None)
+    if short is None:
+        return
+    saved, tempfile.tempdir = tempfile.tempdir, short
+    try:
+        util.get_temp_dir()  # made now under `short`, and kept for this process
+    finally:
+        tempfile.tempdir = saved
+
+
+SOCKET_DIR_MAX = 60  # 'pymp-xxxxxxxx/listener-xxxxxxxx' adds about 40 bytes; AF_UNIX allows 107
 
 
 def start_worker(parent: int | None, owner: int | None = None) -> None:

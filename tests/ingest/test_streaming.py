@@ -193,6 +193,26 @@ def test_fork_server_workers_end_with_a_killed_owner() -> None:
         owner.wait()
 
 
+LONG_TMP = """
+import os, sys, tempfile, threading, time
+os.environ["TMPDIR"] = tempfile.tempdir = sys.argv[1]
+from ingest import scan
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+print(scan.worker_pool(2).submit(sum, [1, 2]).result(), flush=True)
+"""
+
+
+def test_fork_server_starts_under_a_long_temp_dir(tmp_path: Path) -> None:
+    """The fork server's socket lives in multiprocessing's temp dir; a data dir deep in the
+    file system (its scratch folder is the temp dir) must not make it fail to start."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    done = subprocess.run([sys.executable, "-c", LONG_TMP, str(deep)], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "3"
+
+
 def _parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
