@@ -6,8 +6,7 @@ Reads like its table of contents: triage, text layer, OCR where needed, classify
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -56,34 +55,19 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
 
 def with_confidence(extraction: Extraction, doc: DocumentContent) -> Extraction:
     """`extraction` with the OCR confidence of its fields (none when no page was OCR'd), capped
-    where the parser's self-checks doubt a field (`Extraction.confidence` as the parser set it)."""
+    where the parser's self-checks doubt a field.
+
+    The caps are the one mechanism: a parser puts them in `Extraction.confidence` (a field path
+    and the most confidence it may keep), beside the warning that tells a person why; the
+    warnings' text is never read back here."""
     if not any(p.ocr for p in doc.pages):
         return extraction.replace(confidence={}) if extraction.confidence else extraction
     from ingest.confidence import field_confidence
 
     conf = field_confidence(extraction, doc)
-    for path in checked_fields(extraction.warnings):
-        if path in conf:
-            conf[path] = min(conf[path], FAILED_CHECK)
-    # a parser's self-check that failed (amounts vs Jumlah, a year that does not match) caps
-    # the confidence of the fields it doubts
     for path, cap in extraction.confidence.items():
         conf[path] = round(min(cap, conf.get(path, cap)), 3)
     return extraction.replace(confidence=conf)
-
-
-FAILED_CHECK = 0.5  # the most confidence a field gets when a parser's self-check doubts it
-
-
-def checked_fields(warnings: Sequence[str]) -> list[str]:
-    """Field paths a parser's self-check doubts: its warnings that start with the path and a
-    colon and say to check the document ('disahkan_oleh.nip: ... periksa pada dokumen')."""
-    out = []
-    for w in warnings:
-        head, _, rest = w.partition(": ")
-        if rest and "periksa" in rest and re.fullmatch(r"[a-z_]+(\[\d+\])?(\.[a-z_]+)?", head):
-            out.append(head)
-    return out
 
 
 def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> DocumentContent:

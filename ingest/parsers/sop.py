@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 
 from ingest.layout import DocumentContent
-from ingest.model import Extraction, Official
+from ingest.model import FAILED_CHECK, Extraction, Official
 from ingest.nip import problem as nip_problem
 from ingest.parsers._sop_flow import read_flowchart
-from ingest.parsers._sop_identity import read_identity
+from ingest.parsers._sop_identity import nomor_doubts, read_identity
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,11 @@ def parse(doc: DocumentContent) -> Extraction:
         warnings.append("disahkan_oleh: nama penandatangan tidak ditemukan; periksa halaman identitas")
     if not flow.steps:
         warnings.append("steps: tabel bagan alir tidak ditemukan")
-    warnings += self_checks(v, ident.disahkan_oleh)
+    checks = doubts(v, ident.disahkan_oleh)
+    warnings += [f"{name}: {why}" for name, why in checks]
+    caps = {name: FAILED_CHECK for name, _ in checks}
+    if nomor_doubts(v.get("nomor")):  # a part mixing letters and digits (its warning: _sop_identity)
+        caps["nomor"] = FAILED_CHECK
     lists = ident.lists
     return Extraction(
         doc_type="sop",
@@ -54,6 +58,7 @@ def parse(doc: DocumentContent) -> Extraction:
         peralatan=lists.get("peralatan", ()),
         peringatan=lists.get("peringatan", ()),
         pencatatan=lists.get("pencatatan", ()),
+        confidence=caps,
     )
 
 
@@ -61,17 +66,24 @@ _DATES = ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif")
 
 
 def self_checks(values: dict[str, str | None], official: Official | None) -> list[str]:
-    """Warnings for readings that cannot all be right: dates out of order (made <= revised <=
-    effective) and a NIP whose structure is broken.  Nothing is changed: the reader checks."""
+    """Warnings for readings that cannot all be right (see `doubts`)."""
+    return [f"{name}: {why}" for name, why in doubts(values, official)]
+
+
+def doubts(values: dict[str, str | None], official: Official | None) -> list[tuple[str, str]]:
+    """(field, why) for readings that cannot all be right: dates out of order (made <= revised
+    <= effective) and a NIP whose structure is broken.  Nothing is changed: the reader checks;
+    `parse` caps the field's confidence and warns."""
     out = []
     dated = [(name, values.get(name)) for name in _DATES if values.get(name)]
     for (a, da), (b, db) in zip(dated, dated[1:], strict=False):
         if da and db and da > db:
-            out.append(f"{b}: {db} lebih awal dari {a} {da}; periksa kedua tanggal pada dokumen")
+            out.append((b, f"{db} lebih awal dari {a} {da}; periksa kedua tanggal pada dokumen"))
     if official is not None and official.nip:
         problem = nip_problem(official.nip)
         if problem:
-            out.append(f"disahkan_oleh.nip: {official.nip} tidak sesuai susunan NIP ({problem}); periksa pada dokumen")
+            out.append(("disahkan_oleh.nip",
+                        f"{official.nip} tidak sesuai susunan NIP ({problem}); periksa pada dokumen"))
     return out
 
 

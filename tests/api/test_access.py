@@ -36,9 +36,15 @@ ALLOWED: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/dokumen/{doc_id}"): ANY, ("GET", "/berkas/{sha256}"): ANY,
     ("GET", "/versi/{version_id}/asli"): ANY, ("POST", "/dokumen/{doc_id}/salinan"): COPIES,
     ("POST", "/dokumen/{doc_id}/koreksi"): ARCHIVIST, ("GET", "/periksa"): ANY,
+    ("GET", "/dokumen/{doc_id}/beda"): ANY, ("POST", "/versi/{version_id}/pindah"): ARCHIVIST,
+    ("POST", "/versi/{version_id}/pisah"): ARCHIVIST, ("POST", "/versi/{version_id}/cabut"): ARCHIVIST,
     ("GET", "/unggah"): ARCHIVIST, ("POST", "/unggah"): ARCHIVIST,
     ("GET", "/unggah/{batch_id}"): ARCHIVIST,
     ("GET", "/surat"): ANY, ("POST", "/surat"): LETTERS, ("GET", "/surat/agenda.xlsx"): ANY,
+    ("GET", "/surat/pilih-versi"): LETTERS, ("GET", "/surat/kantor"): ANY,
+    ("POST", "/surat/kantor"): LETTERS, ("GET", "/surat/{letter_id}"): ANY,
+    ("GET", "/surat/{letter_id}/pratinjau.png"): ANY,
+    ("POST", "/surat/{letter_id}/konfirmasi"): LETTERS, ("POST", "/surat/{letter_id}/batal"): LETTERS,
     ("GET", "/verifikasi"): PUBLIC, ("POST", "/verifikasi"): PUBLIC,
     ("GET", "/verifikasi/{code}"): PUBLIC,
     ("GET", "/masuk"): PUBLIC, ("POST", "/masuk"): PUBLIC, ("POST", "/keluar"): PUBLIC,
@@ -96,7 +102,8 @@ def walk(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterator
         assert copy.status_code == 200, copy.text
         version = state_of(client).sessions().get(__import__("archive.models").models.Version, 1)
         params = {"doc_id": "1", "version_id": "1", "sha256": version.files[0].sha256,
-                  "batch_id": batch, "code": copy.headers["x-kode-verifikasi"], "name": "korban"}
+                  "batch_id": batch, "code": copy.headers["x-kode-verifikasi"], "name": "korban",
+                  "letter_id": "1"}
         yield {"client": client, "pages": pages, "tokens": tokens, "params": params}
 
 
