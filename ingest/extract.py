@@ -17,6 +17,7 @@ from ingest.model import Extraction
 from ingest.ocr import OcrOptions
 from ingest.parsers import get_parser
 from ingest.second_look import confirm_nomor
+from ingest.stagetimes import at, stage
 from ingest.textlayer import needs_ocr, read_text_layer
 from ingest.triage import Limits, PdfInfo, triage
 
@@ -44,12 +45,21 @@ Progress = Callable[[int, int], None]
 def extract_file(path: Path, options: ExtractOptions | None = None) -> Extraction:
     """Read `path` and return its extraction; raises `RejectedFileError` for unusable files."""
     options = options or ExtractOptions()
-    info = triage(path, options.limits)
-    doc = read_text_layer(path, expected_pages=info.pages)
-    doc = ocr_image_pages(path, doc, options.ocr, options.progress)
+    at(path.name)
+    with stage("triage"):
+        info = triage(path, options.limits)
+    with stage("text_layer"):
+        doc = read_text_layer(path, expected_pages=info.pages)
+    with stage("ocr_pages"):
+        doc = ocr_image_pages(path, doc, options.ocr, options.progress)
+    at(path.name)  # the pages read in this process named themselves
     if options.searchable_copy is not None:
-        doc = write_searchable_copy(path, doc, options.searchable_copy)
-    extraction = confirm_nomor(path, doc, parse_document(doc, info), options.ocr)
+        with stage("searchable"):
+            doc = write_searchable_copy(path, doc, options.searchable_copy)
+    with stage("parse"):
+        parsed = parse_document(doc, info)
+    with stage("second_look"):
+        extraction = confirm_nomor(path, doc, parsed, options.ocr)
     return with_confidence(extraction, doc)
 
 
@@ -98,7 +108,8 @@ def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None
     text layer and after each OCR'd page.
     """
     images = [i for i, page in enumerate(doc.pages) if needs_ocr(page)]
-    untrusted = untrusted_layers(path, doc, options)
+    with stage("layer_trust"):
+        untrusted = untrusted_layers(path, doc, options)
     if options is None:
         if progress is not None:
             progress(len(doc.pages), len(doc.pages))

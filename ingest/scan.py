@@ -43,6 +43,7 @@ from ingest.raster import (
     PageImage,
     detect_orientation,
     drop_stamp_ink,
+    looks_sideways,
     render_page,
     straighten,
     to_gray,
@@ -51,31 +52,39 @@ from ingest.scan_cells import assemble, ocr_cells, ocr_outside
 from ingest.scan_grid import binarise, find_grids, grid_cells, grid_line_mask
 from ingest.scan_second import SecondReader, second_readings
 from ingest.scan_symbols import find_symbols
+from ingest.stagetimes import at, stage
 
 log = logging.getLogger(__name__)
 
 
 def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | None = None) -> PageContent:
     """OCR and layout of one upright page image; `second` reads again the cells Tesseract was unsure of."""
-    gray = drop_stamp_ink(page.rgb)
-    ink = binarise(gray)
-    grids = find_grids(ink, page.dpi)
-    cells = [grid_cells(g) for g in grids]
-    shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi, gray)]
-    # the grey page becomes the clean one in place, and each full-page mask goes as soon as it
-    # has served: a 300 DPI page is 9-13 MB per copy, and two OCR workers hold one page each
-    line_mask = grid_line_mask(ink.shape, grids)
-    clean = gray
-    clean[line_mask > 0] = 255
-    clean_ink = ink & ~line_mask
-    del gray, line_mask
+    with stage("binarise"):
+        gray = drop_stamp_ink(page.rgb)
+        ink = binarise(gray)
+    with stage("grid"):
+        grids = find_grids(ink, page.dpi)
+        line_mask = grid_line_mask(ink.shape, grids)
+        clean = gray.copy()
+        clean[line_mask > 0] = 255
+        clean_ink = ink & ~line_mask
+        del line_mask  # each full-page mask goes as soon as it has served: a 300 DPI page is
+        # 9-13 MB per copy, and two OCR workers hold one page each
+        cells = [grid_cells(g) for g in grids]
+    with stage("symbols"):
+        shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi, gray)]
+    del gray
     flat = [c for cs in cells for c in cs]
-    cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
+    with stage("cell_ocr"):
+        cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
     del clean_ink
     if second is not None:
-        cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
-    outside = ocr_outside(clean, ink, grids, engine)
-    return assemble(page, grids, cells, cell_words, outside, shapes)
+        with stage("second"):
+            cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
+    with stage("page_ocr"):
+        outside = ocr_outside(clean, ink, grids, engine)
+    with stage("assemble"):
+        return assemble(page, grids, cells, cell_words, outside, shapes)
 
 
 # --- whole documents -----------------------------------------------------------------------------
@@ -310,25 +319,40 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
 
     Most pages are stored upright, so a page is read as it is first; only when that reading is
     not confident does orientation detection (OSD, then a confidence vote) run, and the page is
-    read again if it must be turned.  OSD on every page cost as much as reading the tables.
+    read again if it must be turned.  OSD on every page cost as much as reading the tables.  A
+    page whose lines of print plainly run top to bottom (`looks_sideways`) is turned first and
+    read once.
     """
     engine, second = _engine(options), _second(options)
-    rgb, dpi = render_page(path, index, options.dpi)
+    at(path.name, index + 1)
+    with stage("render"):
+        rgb, dpi = render_page(path, index, options.dpi)
     if (to_gray(rgb) < 128).mean() < 0.0005:
         h, w = rgb.shape[:2]
         return PageContent(index + 1, w * 72.0 / dpi, h * 72.0 / dpi, "", ocr=True)
-    page = straighten(rgb, dpi, index + 1)
+    if looks_sideways(to_gray(rgb), dpi):  # a page stored sideways: turned before it is read
+        with stage("orientation"):
+            turn = detect_orientation(rgb, dpi, engine)
+        with stage("straighten"):
+            upright = straighten(rgb, dpi, index + 1, turn)
+        del rgb
+        return read_page_image(upright, engine, second)
+    with stage("straighten"):
+        upright = straighten(rgb, dpi, index + 1)
     del rgb  # one page image alive while it is read (a page to be turned is rendered again)
-    content = read_page_image(page, engine, second)
-    del page
+    content = read_page_image(upright, engine, second)
+    del upright
     if reads_upright(content):
         return content
     rgb, dpi = render_page(path, index, options.dpi)
-    turn = detect_orientation(rgb, dpi, engine)
+    with stage("orientation"):
+        turn = detect_orientation(rgb, dpi, engine)
     if not turn:
         return content
     log.info("%s page %d: turned %d degrees", path.name, index + 1, turn)
-    return read_page_image(straighten(rgb, dpi, index + 1, turn), engine, second)
+    with stage("straighten"):
+        upright = straighten(rgb, dpi, index + 1, turn)
+    return read_page_image(upright, engine, second)
 
 
 def reads_upright(page: PageContent) -> bool:

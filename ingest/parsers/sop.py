@@ -8,12 +8,13 @@ and, later, OCR pages.
 from __future__ import annotations
 
 import logging
+import re
 
 from ingest.layout import DocumentContent
 from ingest.model import FAILED_CHECK, Extraction, Official
 from ingest.nip import problem as nip_problem
 from ingest.parsers._sop_flow import read_flowchart
-from ingest.parsers._sop_identity import nomor_doubts, read_identity
+from ingest.parsers._sop_identity import clean_title, nomor_doubts, read_identity
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,12 @@ def parse(doc: DocumentContent) -> Extraction:
     flow = read_flowchart(doc)
     ident = read_identity(doc, skip=flow.tables)
     v = ident.values
+    from_line = not v.get("title")
+    if from_line:
+        v["title"] = title_line(doc)
+        if v["title"]:
+            ident.warnings.append("title: label Nama SOP tidak terbaca; judul diambil dari baris judul "
+                                  "'SOP ...' pada halaman, periksa")
     warnings = [f"{name}: tidak ditemukan" for name in _REQUIRED if not v.get(name)]
     if ident.disahkan_oleh is None:
         warnings.append("disahkan_oleh: tidak ditemukan")
@@ -37,6 +44,8 @@ def parse(doc: DocumentContent) -> Extraction:
     caps = {name: FAILED_CHECK for name, _ in checks}
     if nomor_doubts(v.get("nomor")):  # a part mixing letters and digits (its warning: _sop_identity)
         caps["nomor"] = FAILED_CHECK
+    if from_line and v.get("title"):  # taken from a title line, not from its label (warned above)
+        caps["title"] = FAILED_CHECK
     lists = ident.lists
     return Extraction(
         doc_type="sop",
@@ -60,6 +69,24 @@ def parse(doc: DocumentContent) -> Extraction:
         pencatatan=lists.get("pencatatan", ()),
         confidence=caps,
     )
+
+
+_TITLE_LINE = re.compile(r"^\s*(?:sop|standar(?:t)?\s+operasional\s+prosedur)\s*[:\-]?\s+(?P<title>[^\W\d].{5,})$",
+                         re.I)
+_NOT_TITLE = re.compile(r"^(nomor|no\b|tanggal|tgl|disahkan|nama\s+sop|judul|dasar|kualifikasi|"
+                        r"(uraian\s+)?kegiatan|pelaksana|mutu|\()", re.I)
+
+
+def title_line(doc: DocumentContent) -> str | None:
+    """The SOP's name from a title line printed on its pages ('SOP PELAYANAN PEMINJAMAN ARSIP'
+    above the flowchart, 'STANDAR OPERASIONAL PROSEDUR PELAYANAN ...'), for a Nama SOP label
+    that could not be read (a stamp over it) or a flowchart without an identity page."""
+    for page in doc.pages:
+        for line in page.text.splitlines():
+            m = _TITLE_LINE.match(line)
+            if m and not _NOT_TITLE.match(m.group("title")):
+                return clean_title(m.group("title"))
+    return None
 
 
 _DATES = ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif")
