@@ -77,6 +77,12 @@ class Settings(BaseSettings):
 
     queue_tries: int = Field(
         default=3, ge=1, description="Tries of one uploaded file (errors, or its worker dying) before it fails.")
+    queue_keep_hours: int = Field(
+        default=168, ge=1,
+        description="Hours a finished job and its finished upload are kept before the hourly cleanup removes them.")
+    queue_keep_failed_days: int = Field(
+        default=30, ge=1,
+        description="Days a failed job, and an upload with a failed or refused file, are kept (their reasons stay visible).")
     queue_small_pages: int = Field(
         default=10, ge=1,
         description="Files of at most this many pages go to queue `kecil`, longer ones to `besar`.")

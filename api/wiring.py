@@ -95,12 +95,15 @@ def index_updater(settings: Settings, session_factory: Any) -> Callable[[int], s
 # --- ingesting -------------------------------------------------------------------------------
 def ingest_options(settings: Settings, *, uploader: str | None,
                    on_recorded: Callable[[int], str | None] | None,
-                   source_filename: str | None = None) -> IngestOptions:
-    """The pipeline's options from settings: file limits, OCR, who uploads, the index hook."""
+                   source_filename: str | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> IngestOptions:
+    """The pipeline's options from settings: file limits, OCR, who uploads, the index hook,
+    and a progress hook (pages read, pages of the file) for the queue's page counter."""
     from ingest.extract import ExtractOptions
     from ingest.pipeline import IngestOptions
 
-    return IngestOptions(ExtractOptions(limits=settings.limits(), ocr=settings.ocr_options()),
+    return IngestOptions(ExtractOptions(limits=settings.limits(), ocr=settings.ocr_options(),
+                                        progress=progress),
                          uploader=uploader, on_recorded=on_recorded,
                          source_filename=source_filename)
 

@@ -6,6 +6,7 @@ Reads like its table of contents: triage, text layer, OCR where needed, classify
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +34,12 @@ class ExtractOptions:
     # where to write the searchable copy of a scan (original pages + invisible OCR text);
     # None: none.  Nothing is written when no page needed OCR.
     searchable_copy: Path | None = None
+    # told (pages read so far, pages of the file) after the text layer and after each OCR'd
+    # page, in order: what `arsip jobs` and the upload page show ("halaman 37/142")
+    progress: Progress | None = None
+
+
+Progress = Callable[[int, int], None]
 
 
 def extract_file(path: Path, options: ExtractOptions | None = None) -> Extraction:
@@ -44,7 +51,7 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
     with stage("text_layer"):
         doc = read_text_layer(path, expected_pages=info.pages)
     with stage("ocr_pages"):
-        doc = ocr_image_pages(path, doc, options.ocr)
+        doc = ocr_image_pages(path, doc, options.ocr, options.progress)
     at(path.name)  # the pages read in this process named themselves
     if options.searchable_copy is not None:
         with stage("searchable"):
@@ -91,25 +98,35 @@ def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> Doc
     return doc
 
 
-def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None) -> DocumentContent:
+def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None,
+                    progress: Progress | None = None) -> DocumentContent:
     """Replace the pages without a usable text layer by their OCR reading.
 
     A page is read by OCR when it carries no text, or when its text is someone's OCR that fails
-    the checks of `ingest.layertrust` (drawn text is never OCR'd).
+    the checks of `ingest.layertrust` (drawn text is never OCR'd).  Pages stream through OCR
+    (`scan.iter_pages`: a bounded number of page images at once); `progress` is told after the
+    text layer and after each OCR'd page.
     """
     images = [i for i, page in enumerate(doc.pages) if needs_ocr(page)]
     with stage("layer_trust"):
         untrusted = untrusted_layers(path, doc, options)
     if options is None:
+        if progress is not None:
+            progress(len(doc.pages), len(doc.pages))
         return replace(doc, warnings=(*doc.warnings, *_unread_notes(images, untrusted)))
     todo = sorted({*images, *untrusted})
+    total = len(doc.pages)
+    if progress is not None:
+        progress(total - len(todo), total)
     if not todo:
         return doc
-    from ingest.scan import read_pages
+    from ingest.scan import iter_pages
 
     pages = list(doc.pages)
-    for i, page in zip(todo, read_pages(path, todo, options), strict=True):
+    for n, (i, page) in enumerate(zip(todo, iter_pages(path, todo, options), strict=True), 1):
         pages[i] = page
+        if progress is not None:
+            progress(total - len(todo) + n, total)
     warnings = tuple(w for p in pages for w in p.warnings)
     scanned = 2 * sum(p.ocr for p in pages) > len(pages)
     return DocumentContent(pages=tuple(pages), scanned=scanned, warnings=(*doc.warnings, *warnings))

@@ -75,8 +75,13 @@ def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.nd
             page = pdf[index]
             dpi = capped_dpi(dpi or choose_dpi(native_dpi(page)), *page.get_size())
             hide_overlays(page)
-            bitmap = page.render(scale=dpi / 72.0)
-            rgb = np.asarray(bitmap.to_pil().convert("RGB"))
+            # RGB straight from pdfium, one copy out of its buffer (the PIL detour held four
+            # copies of the page at once), and pdfium's bitmap freed at once
+            bitmap = page.render(scale=dpi / 72.0, rev_byteorder=True)
+            pixels = bitmap.to_numpy()
+            rgb = (np.array(pixels[..., :3]) if pixels.ndim == 3
+                   else cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB))
+            bitmap.close()
             page.close()
             return rgb, dpi
         except pdfium.PdfiumError as e:  # a page object missing or broken: that page only

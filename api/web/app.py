@@ -110,8 +110,8 @@ class _ServeWorker:
 
 
 def _start_worker(state: WebState) -> _ServeWorker:
-    from api.queue.engine import QUEUES, SMALL
+    from api.queue.engine import QUEUES, lanes_for
 
     reader = Reader(state.settings, state.uploads.folder, lambda *a: state.ingest(*a), worker_name())
-    options = WorkerOptions(queues=QUEUES, install_signal_handlers=False, lanes=[[SMALL]])
+    options = WorkerOptions(queues=QUEUES, install_signal_handlers=False, lanes=lanes_for(QUEUES))
     return _ServeWorker(Worker(state.settings, reader, options))

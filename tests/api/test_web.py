@@ -178,7 +178,7 @@ def test_status_page_refreshes_while_files_wait(client: TestClient, corpus_dir: 
     release = threading.Event()
     real_work = state.ingest
 
-    def slow(path: Path, name: str, uploader: str | None) -> FileOutcome:
+    def slow(path: Path, name: str, uploader: str | None, progress: object = None) -> FileOutcome:
         release.wait(30)
         return real_work(path, name, uploader)
 
@@ -200,7 +200,7 @@ def test_uploads_left_by_a_stop_are_read_at_the_next_start(tmp_path: Path) -> No
     root = settings.data_dir / "uploads"
     read: list[str] = []
 
-    def work(path: Path, name: str, uploader: str | None) -> FileOutcome:
+    def work(path: Path, name: str, uploader: str | None, progress: object) -> FileOutcome:
         assert path.read_bytes() == name.encode()
         read.append(name)
         return FileOutcome("duplicate", f"sudah diarsipkan ({name})")

@@ -172,7 +172,8 @@ def upload_out(batch: Batch) -> UploadOut:
                      pending=batch.pending, files=[UploadFileOut(
                          name=f.name, state=f.state, outcome=f.outcome, message=f.message,
                          document_id=f.document_id, pages=f.pages, attempt=f.attempt,
-                         worker=f.worker, stage=f.stage) for f in batch.files])
+                         worker=f.worker, stage=f.stage, pages_done=f.pages_done)
+                         for f in batch.files])
 
 
 @router.post("/unggahan", response_model=UploadOut, status_code=202, summary="Unggah PDF")

@@ -178,6 +178,7 @@ class UploadFileOut(BaseModel):
     attempt: int = 0
     worker: str | None = None
     stage: str = ""
+    pages_done: int | None = None  # pages read so far while the file is being read
 
 
 class UploadOut(BaseModel):
