@@ -34,16 +34,16 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
     strictly and can find fewer pages (seen on real scans); the missing ones are returned empty,
     so that the pipeline reads them by OCR instead of losing them.
     """
-    from ingest.pdfium_layer import read_pages
+    from ingest.pdfium_layer import read_pages_as
 
-    fast = read_pages(path)
+    fast = read_pages_as(path, _read_page)
     if fast is None or not fast or (expected_pages is not None and len(fast) != expected_pages):
         pages = _read_pdfplumber(path, None)
     else:
         slow = [i for i, raw in enumerate(fast) if raw is None]
         by_plumber = dict(zip(slow, _read_pdfplumber(path, slow), strict=False)) if slow else {}
-        pages = [_read_page(raw) if raw is not None else by_plumber.get(i, _empty_page(i + 1))
-                 for i, raw in enumerate(fast)]
+        pages = [read if read is not None else by_plumber.get(i, _empty_page(i + 1))
+                 for i, read in enumerate(fast)]
     warnings: tuple[str, ...] = ()
     if expected_pages is not None and len(pages) < expected_pages:
         log.info("%s: the text layer shows %d of %d pages", path.name, len(pages), expected_pages)
@@ -63,8 +63,12 @@ def _read_pdfplumber(path: Path, indices: list[int] | None) -> list[PageContent]
 
     try:
         with pdfplumber.open(path, pages=None if indices is None else [i + 1 for i in indices]) as pdf:
-            pages = [_read_page(p) for p in pdf.pages]
-            sideways = {p.page_number - 1: turn for p in pdf.pages if (turn := sideways_turn(p))}
+            pages, sideways = [], {}
+            for p in pdf.pages:
+                pages.append(_read_page(p))
+                if turn := sideways_turn(p):
+                    sideways[p.page_number - 1] = turn
+                p.close()  # its cached characters and objects: a long report held them all
         if sideways:
             turned = _turned_or_none(path, sideways)
             pages = [turned.get(p.number - 1, p) for p in pages]
