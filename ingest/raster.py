@@ -300,19 +300,30 @@ def drop_stamp_ink(rgb: np.ndarray) -> np.ndarray:
 
     Stamp and pen ink has much more blue than green; black print, even where a stamp covers it,
     is dark in all three channels, so it survives.  (Hue from HSV is unreliable on dark pixels.)
+    Each pixel depends on itself only, so the page is done in bands of rows: the channels and
+    masks of a whole 300 DPI page (about ten copies of 9 MB) are never alive at once.
     """
+    gray = to_gray(rgb)
+    for top in range(0, rgb.shape[0], STAMP_BAND_ROWS):
+        _lift_stamp_ink(rgb[top : top + STAMP_BAND_ROWS], gray[top : top + STAMP_BAND_ROWS])
+    return gray
+
+
+STAMP_BAND_ROWS = 256
+
+
+def _lift_stamp_ink(rgb: np.ndarray, gray: np.ndarray) -> None:
+    """`drop_stamp_ink` on one band of rows, written into `gray` (a view of the page's grey)."""
     r, g, b = cv2.split(rgb)
     blueness = cv2.subtract(b, g)  # saturating: 0 where green >= blue
     coloured = (blueness > STAMP_MARGIN) & (cv2.subtract(b, r) > 0)
-    gray = to_gray(rgb)
     if not coloured.any():
-        return gray
+        return
     # A bluish pixel is lightened by how blue it is: blue ink turns light, while black print
     # under the ink (dark in every channel, barely bluish) stays dark.  (cv2 arithmetic
     # saturates at 255, and is several times faster than numpy on whole pages.)
     lifted = cv2.add(cv2.max(cv2.max(r, g), b), cv2.convertScaleAbs(blueness, alpha=3.0))
     gray[coloured] = lifted[coloured]
-    return gray
 
 
 def rotate_quarter(img: np.ndarray, clockwise: int) -> np.ndarray:

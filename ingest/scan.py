@@ -65,9 +65,8 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
     with stage("grid"):
         grids = find_grids(ink, page.dpi)
         line_mask = grid_line_mask(ink.shape, grids)
-        clean = gray.copy()
-        clean[line_mask > 0] = 255
-        clean_ink = ink & ~line_mask
+        clean = np.asarray(cv2.max(gray, line_mask))  # the mask is 0 or 255: lines made white
+        clean_ink = np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(line_mask, dst=line_mask)))
         del line_mask  # each full-page mask goes as soon as it has served: a 300 DPI page is
         # 9-13 MB per copy, and two OCR workers hold one page each
         cells = [grid_cells(g) for g in grids]

@@ -138,18 +138,20 @@ def ocr_outside(gray: np.ndarray, ink: np.ndarray, grids: Sequence[Grid], engine
     Only the box around the remaining ink is sent (with a margin): a page that is mostly table
     leaves a strip of title and signature, and Tesseract's time grows with the pixels it gets.
     """
-    page = gray.copy()
     rest = ink.copy()
     for g in grids:
-        page[g.y0 : g.y1 + 1, g.x0 : g.x1 + 1] = 255
         rest[g.y0 : g.y1 + 1, g.x0 : g.x1 + 1] = 0
-    if (rest > 0).mean() < 0.0005:
+    if cv2.countNonZero(rest) / rest.size < 0.0005:
         return []
     x, y, w, h = cv2.boundingRect(rest)
+    del rest  # only the box is copied from here on, not another whole page
     margin = GAP * 2
     x0, y0 = max(0, x - margin), max(0, y - margin)
-    x1, y1 = min(page.shape[1], x + w + margin), min(page.shape[0], y + h + margin)
-    words = engine.read(Image.fromarray(np.ascontiguousarray(page[y0:y1, x0:x1])), psm=3)
+    x1, y1 = min(gray.shape[1], x + w + margin), min(gray.shape[0], y + h + margin)
+    page = np.array(gray[y0:y1, x0:x1])
+    for g in grids:  # the tables blanked out, in the box's own coordinates
+        page[max(0, g.y0 - y0) : max(0, g.y1 + 1 - y0), max(0, g.x0 - x0) : max(0, g.x1 + 1 - x0)] = 255
+    words = engine.read(Image.fromarray(page), psm=3)
     return [dataclasses.replace(wd, left=wd.left + x0, top=wd.top + y0) for wd in words]
 
 

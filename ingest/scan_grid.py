@@ -60,17 +60,22 @@ def binarise(gray: np.ndarray) -> np.ndarray:
 
 # --- ruling lines and grids ----------------------------------------------------------------------
 def find_grids(ink: np.ndarray, dpi: float) -> list[Grid]:
-    """Tables on the page: regions of connected ruling lines with at least a 2x2 grid."""
+    """Tables on the page: regions of connected ruling lines with at least a 2x2 grid.
+
+    Memory: a 300 DPI page is 9 MB per full-page mask, so the masks are made in place where
+    OpenCV allows it, the labels of the joined lines are 16-bit when they fit, and the short
+    pieces of lines are looked for in each table's region only, not on the whole page.
+    """
     length = max(15, int(dpi * LINE_MIN_INCH))
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-    horiz = np.asarray(cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, 9), np.uint8)))
-    vert = np.asarray(cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((9, 1), np.uint8)))
+    horiz = _opened(ink, (1, length))
+    vert = _opened(ink, (length, 1))
+    cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, 9), np.uint8), dst=horiz)
+    cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((9, 1), np.uint8), dst=vert)
+    joined = np.asarray(cv2.max(horiz, vert))
+    cv2.dilate(joined, np.ones((5, 5), np.uint8), dst=joined)
+    n, stats = _components(joined)
+    del joined
     piece = max(9, int(dpi * PIECE_MIN_INCH))
-    short_h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, piece), np.uint8))
-    short_v = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((piece, 1), np.uint8))
-    joined = cv2.dilate(np.maximum(horiz, vert), np.ones((5, 5), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     h, w = ink.shape
     grids = []
     for i in range(1, n):
@@ -79,9 +84,32 @@ def find_grids(ink: np.ndarray, dpi: float) -> list[Grid]:
             continue
         grid = _grid_in(horiz[y : y + bh, x : x + bw], vert[y : y + bh, x : x + bw], x, y)
         if grid is not None:
-            grids.append(_with_pieces(grid, np.asarray(short_h[y : y + bh, x : x + bw]),
-                                      np.asarray(short_v[y : y + bh, x : x + bw])))
+            grids.append(_with_pieces(grid, _opened_in(ink, (1, piece), x, y, bw, bh),
+                                      _opened_in(ink, (piece, 1), x, y, bw, bh)))
     return sorted(grids, key=lambda g: (g.y0, g.x0))
+
+
+def _opened(ink: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`ink` opened by a line of `size` (rows, columns): what is left are runs at least that long."""
+    return np.asarray(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(size, np.uint8)))
+
+
+def _opened_in(ink: np.ndarray, size: tuple[int, int], x: int, y: int, bw: int, bh: int) -> np.ndarray:
+    """`_opened(ink, size)` within the region (x, y, bw, bh) only, the same pixels as opening the
+    whole page: the region is widened by the line's length, beyond which no pixel has a say."""
+    my, mx = size
+    top, left = max(0, y - my), max(0, x - mx)
+    part = _opened(ink[top : y + bh + my, left : x + bw + mx], size)
+    return part[y - top : y - top + bh, x - left : x - left + bw]
+
+
+def _components(mask: np.ndarray) -> tuple[int, np.ndarray]:
+    """Count and stats of the 8-connected regions of `mask` (labels 16-bit unless too many)."""
+    try:
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_16U)
+    except cv2.error:  # 65535 regions or more: never a page of ruling lines, but still correct
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return int(n), np.asarray(stats)
 
 
 def _grid_in(horiz: np.ndarray, vert: np.ndarray, x: int, y: int) -> Grid | None:
