@@ -73,7 +73,7 @@ def find_grids(ink: np.ndarray, dpi: float) -> list[Grid]:
     cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((9, 1), np.uint8), dst=vert)
     joined = np.asarray(cv2.max(horiz, vert))
     cv2.dilate(joined, np.ones((5, 5), np.uint8), dst=joined)
-    n, stats = _components(joined)
+    n, stats = components(joined)
     del joined
     piece = max(9, int(dpi * PIECE_MIN_INCH))
     h, w = ink.shape
@@ -103,7 +103,7 @@ def _opened_in(ink: np.ndarray, size: tuple[int, int], x: int, y: int, bw: int, 
     return part[y - top : y - top + bh, x - left : x - left + bw]
 
 
-def _components(mask: np.ndarray) -> tuple[int, np.ndarray]:
+def components(mask: np.ndarray) -> tuple[int, np.ndarray]:
     """Count and stats of the 8-connected regions of `mask` (labels 16-bit unless too many)."""
     try:
         n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_16U)
