@@ -8,9 +8,16 @@ cell.  A failure here is silent: the worker then loads the models itself (or say
 from __future__ import annotations
 
 import contextlib
+import gc
 
 from ingest import scan  # noqa: F401  (imported first: what every worker needs)
 from ingest.ocr_rapid import DEFAULT_MAX_SIDE, load_rapidocr
 
 with contextlib.suppress(Exception):  # the fork server must start whatever happens here
     load_rapidocr(DEFAULT_MAX_SIDE)
+
+# What the server holds now is kept for good and shared with every worker it forks: frozen, the
+# workers' garbage collections no longer write to those objects, which copied their pages
+# into each worker (`gc.freeze`, as Python's documentation advises before forking).
+gc.collect()
+gc.freeze()
