@@ -15,6 +15,7 @@ cells); this module runs them on one page and runs pages in a pool of worker pro
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -80,6 +81,9 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
     if second is not None:
         with stage("second"):
             cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
+    # the colour pixels have served: the page goes on as its size only, so they are freed while
+    # Tesseract reads the text outside the tables (when the caller no longer holds them)
+    page = dataclasses.replace(page, rgb=np.empty((*page.rgb.shape[:2], 0), np.uint8))
     with stage("page_ocr"):
         outside = ocr_outside(clean, ink, grids, engine)
     with stage("assemble"):
@@ -337,10 +341,10 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
         del rgb
         return read_page_image(upright, engine, second)
     with stage("straighten"):
-        upright = straighten(rgb, dpi, index + 1)
+        held = [straighten(rgb, dpi, index + 1)]
     del rgb  # one page image alive while it is read (a page to be turned is rendered again)
-    content = read_page_image(upright, engine, second)
-    del upright
+    # handed over, not kept here: `read_page_image` frees its colour pixels once they have served
+    content = read_page_image(held.pop(), engine, second)
     if reads_upright(content):
         return content
     rgb, dpi = render_page(path, index, options.dpi)
