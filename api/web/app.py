@@ -20,6 +20,7 @@ from api.web import (
     letters,
     login,
     pages,
+    pageview,
     review,
     security,
     uploads,
@@ -72,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
                   openapi_url=None)
     app.state.arsip = state
     app.mount("/statis", StaticFiles(directory=STATIC_DIR), name="statis")
-    for module in (pages, documents, review, verification, uploads, letters, login, admin):
+    for module in (pages, documents, review, pageview, verification, uploads, letters, login, admin):
         router: Any = module.router
         app.include_router(router, dependencies=[Depends(guard)], include_in_schema=False)
     rest.install(app, guard)

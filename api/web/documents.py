@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 from typing import Annotated
@@ -10,16 +11,21 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from api.pages import VersionPages, version_pages
 from api.web.auth import CurrentUser, Principal, actor_of
 from api.web.deps import MAX_ID, DbId, DbSession, State
+from api.web.pageview import page_count
 from api.web.render import page
 from api.web.review import desk_context
+from api.web.state import WebState
 from api.wiring import CopyOrder, issue_stamped_copy
 from archive.documents import get_document
-from archive.errors import BadInputError, NotFoundError
+from archive.errors import ArchiveError, BadInputError, NotFoundError
 from archive.models import StoredFileRow, Version
 from archive.timeline import TimelineEntry, timeline, version_in_force
+from ingest.pipeline import page_cache
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -35,7 +41,17 @@ def dokumen(request: Request, session: DbSession, state: State, doc_id: DbId,
     shown = _shown_version(entries, versi, in_force)
     return page(request, "dokumen.html", {
         "doc": document, "entries": entries, "in_force": in_force, "shown": shown,
-        "today": date.today(), **desk_context(session, shown)})
+        "today": date.today(), "page_count": page_count(shown),
+        **desk_context(session, shown, lambda: _word_boxes(state, shown))})
+
+
+def _word_boxes(state: WebState, version: Version) -> VersionPages | None:
+    """The word boxes of a version's file (rebuilt once when they were never kept)."""
+    try:
+        return version_pages(version, state.store, page_cache(state.store))
+    except (OSError, ArchiveError) as e:  # a missing or damaged file: the page shows without crops
+        log.warning("version %d: word boxes not available (%s)", version.id, e)
+        return None
 
 
 def _shown_version(entries: list[TimelineEntry], versi: int | None,
