@@ -99,7 +99,7 @@ def locate(pages: Sequence[PageWords], path: str, value: Any,
     ordered = sorted(pages, key=lambda p: (p.number != page_hint, p.number))
     tokens = value_tokens(value) if value not in (None, "", {}) else []
     for page in ordered if tokens else ():
-        boxes = _run(tokens, _tokens(page))
+        boxes = _run(tokens, _tokens(page)) or _spaced(str(value), page)
         if boxes:
             return Region(page.number, _union(boxes))
     head = _ROW.match(path)
@@ -136,6 +136,28 @@ def _run(tokens: Sequence[str], words: Sequence[tuple[str, Box]],
             best = run
     need = len(tokens) if whole else (len(tokens) + 1) // 2
     return best if best and len(best) >= need else []
+
+
+SPACED_WORDS = 12  # a number or NIP printed with spaces: at most this many pieces
+
+
+def _spaced(value: str, page: PageWords) -> list[Box]:
+    """The words that spell `value` when their spaces are dropped (`045.2 / 17 / 2024` for
+    `045.2/17/2024`, `19700101 199503 2 004` for a NIP); one-word values only."""
+    target = re.sub(r"\s+", "", value).casefold()
+    if len(target) < 4 or " " in value.strip():
+        return []
+    words = page.words
+    for i in range(len(words)):
+        joined = ""
+        for j in range(i, min(len(words), i + SPACED_WORDS)):
+            joined += re.sub(r"\s+", "", words[j][0]).casefold()
+            if joined == target or (joined.startswith(target) and j > i
+                                    and not joined[len(target):].isalnum()):
+                return [b for _, b in words[i:j + 1]]
+            if not target.startswith(joined):
+                break
+    return []
 
 
 def _union(boxes: Iterable[Box]) -> Box:
