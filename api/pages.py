@@ -100,10 +100,13 @@ def page_png(pages: VersionPages, number: int, store: FileStore, cache: PageCach
     cached = cache.read(pages.sha256, name)
     if cached is not None:
         return cached
-    image = _page_image(pages.sha256, page, store, cache)
-    if thumbnail:
-        image = image.copy()
+    from PIL import Image
+
+    if thumbnail:  # from the page image, which is kept too (the page view wants it next)
+        image = Image.open(io.BytesIO(page_png(pages, number, store, cache)))
         image.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 2))
+    else:
+        image = _render(pages.sha256, page, store, VIEW_DPI)
     data = _png(image)
     cache.write(pages.sha256, name, data)
     return data
@@ -130,16 +133,6 @@ def _pixels(box: Box, sx: float, sy: float) -> tuple[int, int, int, int]:
             max(int(box.top * sy) + 1, int(box.bottom * sy)))
 
 
-def _page_image(sha256: str, page: PageWords, store: FileStore, cache: PageCache) -> Any:
-    """The page at VIEW_DPI as a PIL image (from the cached PNG when there is one)."""
-    from PIL import Image
-
-    cached = cache.read(sha256, f"h{page.number}.png")
-    if cached is not None:
-        return Image.open(io.BytesIO(cached))
-    return _render(sha256, page, store, VIEW_DPI)
-
-
 def _render(sha256: str, page: PageWords, store: FileStore, dpi: float) -> Any:
     """Render a page as OCR saw it: turned upright and straightened by the reading's own
     corrections, so its word boxes (points) scale straight onto the pixels."""
@@ -157,5 +150,5 @@ def _render(sha256: str, page: PageWords, store: FileStore, dpi: float) -> Any:
 
 def _png(image: Any) -> bytes:
     out = io.BytesIO()
-    image.convert("RGB").save(out, format="PNG", optimize=True)
+    image.convert("RGB").save(out, format="PNG")
     return out.getvalue()

@@ -35,7 +35,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/indikator.csv"): ANY, ("GET", "/indikator.xlsx"): ANY,
     ("GET", "/dokumen/{doc_id}"): ANY, ("GET", "/berkas/{sha256}"): ANY,
     ("GET", "/versi/{version_id}/asli"): ANY, ("POST", "/dokumen/{doc_id}/salinan"): COPIES,
-    ("POST", "/dokumen/{doc_id}/koreksi"): ARCHIVIST, ("GET", "/periksa"): ANY,
+    ("GET", "/versi/{version_id}/halaman/{nomor}"): ANY,
+    ("GET", "/versi/{version_id}/halaman/{nomor}/gambar"): ANY,
+    ("GET", "/versi/{version_id}/potongan"): ANY,
+    ("POST", "/dokumen/{doc_id}/koreksi"): ARCHIVIST, ("POST", "/dokumen/{doc_id}/baris"): ARCHIVIST,
+    ("GET", "/periksa"): ANY,
     ("GET", "/unggah"): ARCHIVIST, ("POST", "/unggah"): ARCHIVIST,
     ("GET", "/unggah/{batch_id}"): ARCHIVIST,
     ("GET", "/surat"): ANY, ("POST", "/surat"): LETTERS, ("GET", "/surat/agenda.xlsx"): ANY,
@@ -96,7 +100,8 @@ def walk(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterator
         assert copy.status_code == 200, copy.text
         version = state_of(client).sessions().get(__import__("archive.models").models.Version, 1)
         params = {"doc_id": "1", "version_id": "1", "sha256": version.files[0].sha256,
-                  "batch_id": batch, "code": copy.headers["x-kode-verifikasi"], "name": "korban"}
+                  "batch_id": batch, "code": copy.headers["x-kode-verifikasi"], "name": "korban",
+                  "nomor": "1"}
         yield {"client": client, "pages": pages, "tokens": tokens, "params": params}
 
 
