@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,8 +29,10 @@ IDENTITY = IdentitySpec(fields=tuple((k, "3 Jan" if k == "Tanggal Pembuatan" els
                                      for k, v in IdentitySpec().fields))
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[TestClient]:
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One archive for the module (the row test, which changes the reading, runs last)."""
+    tmp_path = tmp_path_factory.mktemp("pages")
     settings = Settings(data_dir=tmp_path / "data", database_url=None, search_engine="whoosh")
     pdf = write_sop_pdf(tmp_path / "sop.pdf", FLOW, IDENTITY)
     with TestClient(create_app(settings)) as c:
@@ -41,6 +42,11 @@ def app(tmp_path: Path) -> Iterator[TestClient]:
         for role in ("arsiparis", "auditor"):
             make_user(c, role, role)
         yield c
+
+
+@pytest.fixture(autouse=True)
+def logged_out(app: TestClient) -> None:
+    app.cookies.clear()
 
 
 def _png(data: bytes) -> tuple[int, int]:
