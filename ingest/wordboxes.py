@@ -94,7 +94,8 @@ def locate(pages: Sequence[PageWords], path: str, value: Any,
     """The region `value` (the machine's reading of field `path`) was read from, or None.
 
     Pages are tried in order: the hint (a row's page), then the others from the first; the
-    first page whose words hold at least half of the value's tokens in order wins.
+    first page whose words hold at least half of the value's tokens in order wins.  A value not
+    found (left empty, or taken from a second reading) is looked for by its printed label.
     """
     ordered = sorted(pages, key=lambda p: (p.number != page_hint, p.number))
     tokens = value_tokens(value) if value not in (None, "", {}) else []
@@ -104,7 +105,9 @@ def locate(pages: Sequence[PageWords], path: str, value: Any,
             return Region(page.number, _union(boxes))
     head = _ROW.match(path)
     labels = LABELS.get(head[1] if head else "", ())
-    for page in ordered if not tokens else ():
+    if tokens:  # the value was read but is not among the words: only a label of two words or
+        labels = tuple(label for label in labels if " " in label)  # more ("Nomor" is everywhere)
+    for page in ordered:
         for label in labels:
             boxes = _run(label.split(), _tokens(page), whole=True)
             if boxes:

@@ -58,3 +58,9 @@ def test_a_crop_has_context_and_stays_on_the_page() -> None:
     assert small.x1 == 595 and small.top == 0 and small.x1 - small.x0 >= 80
     tall = crop_box(Region(1, Box(50, 100, 300, 800)), page)
     assert tall.bottom - tall.top == 360
+
+
+def test_a_value_not_among_the_words_is_looked_for_by_its_label() -> None:
+    """A number taken from the second engine's reading is not among Tesseract's words."""
+    region = locate(from_document(DOC), "nomor", "045.2/71/2024")
+    assert region is not None and region.box.top == 100 and region.box.x0 == 50
