@@ -100,7 +100,8 @@ def locate(pages: Sequence[PageWords], path: str, value: Any,
     ordered = sorted(pages, key=lambda p: (p.number != page_hint, p.number))
     tokens = value_tokens(value) if value not in (None, "", {}) else []
     for page in ordered if tokens else ():
-        boxes = _run(tokens, _tokens(page)) or _spaced(str(value), page)
+        boxes = (_run(tokens, _tokens(page)) or _spaced(str(value), page)
+                 or _in_column(tokens, page))
         if boxes:
             return Region(page.number, _union(boxes))
     head = _ROW.match(path)
@@ -119,24 +120,40 @@ def _tokens(page: PageWords) -> list[tuple[str, Box]]:
     return [(t, box) for text, box in page.words for t in (norm(x) for x in text.split()) if t]
 
 
+COLUMN_GAP = 24  # words of other cells between two of a cell's words, in reading order
+COLUMN_SHARE = 0.5  # the most of the page's width a value's words may span
+
+
+def _in_column(tokens: Sequence[str], page: PageWords) -> list[Box]:
+    """A table cell's words read in the page's order interleave with the cells beside them
+    (line by line across the row): matched with wide gaps, kept when they stay in one column."""
+    boxes = _run(tokens, _tokens(page), gap=COLUMN_GAP)
+    if not boxes or len(boxes) < len(tokens) * 0.8:
+        return []
+    box = _union(boxes)
+    return boxes if box.width <= COLUMN_SHARE * page.width else []
+
+
 def _run(tokens: Sequence[str], words: Sequence[tuple[str, Box]],
-         whole: bool = False) -> list[Box]:
+         whole: bool = False, gap: int = MAX_GAP) -> list[Box]:
     """The boxes of the longest in-order run of `words` matching `tokens` (at least half of
-    them; all of them when `whole`), gaps of up to MAX_GAP words allowed."""
+    them; all of them when `whole`), gaps of up to `gap` words allowed; of runs as long, the
+    one over the fewest words (`Meningkatnya pengembangan` is not taken from two cells)."""
     best: list[Box] = []
+    best_span = 0
     for start, (text, _) in enumerate(words):
         if text != tokens[0] and not (len(tokens) > 1 and text == tokens[1] and not whole):
             continue
         run: list[Box] = []
         i = start
         for token in tokens:
-            for j in range(i, min(len(words), i + MAX_GAP + 1)):
+            for j in range(i, min(len(words), i + gap + 1)):
                 if words[j][0] == token:
                     run.append(words[j][1])
                     i = j + 1
                     break
-        if len(run) > len(best):
-            best = run
+        if len(run) > len(best) or (len(run) == len(best) and i - start < best_span):
+            best, best_span = run, i - start
     need = len(tokens) if whole else (len(tokens) + 1) // 2
     return best if best and len(best) >= need else []
 

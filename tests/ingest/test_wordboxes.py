@@ -64,3 +64,16 @@ def test_a_value_not_among_the_words_is_looked_for_by_its_label() -> None:
     """A number taken from the second engine's reading is not among Tesseract's words."""
     region = locate(from_document(DOC), "nomor", "045.2/71/2024")
     assert region is not None and region.box.top == 100 and region.box.x0 == 50
+
+
+def test_a_cell_read_line_by_line_across_its_row_is_found_in_its_column() -> None:
+    """Two cells of a row, each on two lines: the page's reading order interleaves them."""
+    left = [["Meningkatnya", "peran", "pemuda"], ["di", "desa"]]
+    right = [["Meningkatnya", "pengembangan", "usaha"], ["kelompok", "pemuda", "mandiri"]]
+    words: list[Word] = []
+    for n in range(2):
+        words += _line(left[n], 100 + 12 * n, x=40) + _line(right[n], 100 + 12 * n, x=300)
+    page = PageContent(1, 595, 842, "", tuple(words))
+    region = locate(from_document(DocumentContent((page,))), "indicators[1].sasaran",
+                    "Meningkatnya pengembangan usaha kelompok pemuda mandiri")
+    assert region is not None and region.box.x0 == 300 and region.box.bottom == 122
