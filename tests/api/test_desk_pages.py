@@ -4,7 +4,9 @@ thumbnails, the page view with the page's words, rows added and removed (arsipar
 from __future__ import annotations
 
 import io
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -31,7 +33,12 @@ IDENTITY = IdentitySpec(fields=tuple((k, "3 Jan" if k == "Tanggal Pembuatan" els
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """One archive for the module (the row test, which changes the reading, runs last)."""
+    """One archive for the module (the row test, which changes the reading, runs last).
+
+    Opening the archive points TMPDIR at its scratch folder (archive/scratch.py); the per-test
+    reset of tests/conftest.py would keep that for the rest of the session when it happens in
+    a module fixture, so it is put back here at once."""
+    saved = tempfile.tempdir, os.environ.get("TMPDIR")
     tmp_path = tmp_path_factory.mktemp("pages")
     settings = Settings(data_dir=tmp_path / "data", database_url=None, search_engine="whoosh")
     pdf = write_sop_pdf(tmp_path / "sop.pdf", FLOW, IDENTITY)
@@ -41,6 +48,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         assert made.exit_code == 0 and made.result is not None, made.message
         for role in ("arsiparis", "auditor"):
             make_user(c, role, role)
+        tempfile.tempdir = saved[0]
+        if saved[1] is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved[1]
         yield c
 
 
