@@ -149,6 +149,8 @@ class LetterRequest(BaseModel):
     pengirim: Pengirim
     kop: Kop
     tembusan: list[str] = []
+    # the web form's one-time token: the same form sent twice gets the number it got the first time
+    formulir: str | None = Field(default=None, max_length=64)
 
 
 def parse_request(data: dict[str, Any], profile: dict[str, Any] | None = None) -> LetterRequest:
@@ -212,7 +214,7 @@ def render_html(request: LetterRequest, nomor: str) -> str:
     kop = request.kop
     contacts = [("Telepon", kop.telepon), ("Faksimile", kop.faksimile), ("Laman", kop.laman),
                 ("Pos-el", kop.email)]
-    logo = Path(kop.logo).resolve().as_uri() if kop.logo else "logo.svg"
+    logo = logo_url(kop.logo)
     context = {
         "kop": kop, "kontak": [(k, v) for k, v in contacts if v], "logo_url": logo,
         "tempat": request.tempat, "tanggal": format_date(request.tanggal.isoformat()),
@@ -226,6 +228,17 @@ def render_html(request: LetterRequest, nomor: str) -> str:
         return letter_environment().get_template(TEMPLATE).render(**context)
     except TemplateError as e:
         raise BadInputError(f"Templat surat gagal diisi: {e}.") from e
+
+
+def logo_url(logo: str | None) -> str:
+    """Where the kop's logo comes from: an image kept in the profile (`data:image/...`, what the
+    office form stores), a file path (profiles written for `arsip letter format`), else the
+    template's own emblem."""
+    if not logo:
+        return "logo.svg"
+    if logo.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")):
+        return logo
+    return Path(logo).resolve().as_uri()
 
 
 def render_pdf(html: str) -> bytes:

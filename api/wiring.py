@@ -393,3 +393,67 @@ def correct_version(session_factory: Any, version_ref: str, assignments: list[tu
                          revision.revision_no, list(revision.changes))
     warning = index(done.document_id)
     return done if warning is None else replace(done, index_warning=warning)
+
+
+# --- regrouping versions (move, split, revoke) -------------------------------------------------
+@dataclass(frozen=True)
+class Regrouped:
+    """A version moved, split off or revoked: where it is now and the log's sentence."""
+
+    document_id: int
+    version_id: int
+    version_no: int
+    message: str
+    touched: tuple[int, ...]  # documents whose versions changed (their index entries follow)
+    index_warning: str | None = None
+
+
+def _reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise BadInputError("Tulis alasannya (mis. 'nomornya salah terbaca, ini SOP lain'): "
+                            "alasan dicatat di riwayat versi dan jejak audit.")
+    return reason.strip()
+
+
+def regroup_version(session_factory: Any, action: str, version_ref: str, reason: str,
+                    actor: Actor, index: Callable[[int], str | None], *,
+                    document_id: int | None = None, on: Any = None) -> Regrouped:
+    """Move a version to another document (`action` "move", with `document_id`), split it off into
+    a document of its own ("split") or revoke it from date `on` ("revoke"); audited in the same
+    transaction, then the search index of every document touched."""
+    from archive import documents
+    from archive.audit import record
+
+    why = _reason(reason)
+    with session_factory.begin() as session:
+        version = resolve_version(session, version_ref)
+        before = version.document_id
+        if action == "move":
+            if document_id is None:
+                raise BadInputError("Sebutkan nomor dokumen tujuan (#N di halaman dokumennya).")
+            placed = documents.move_version(session, version.id, document_id, reason=why,
+                                            by=actor.name)
+        elif action == "split":
+            placed = documents.split_version(session, version.id, reason=why, by=actor.name)
+        elif action == "revoke":
+            if on is None:
+                raise BadInputError("Isi tanggal pertama versi itu tidak berlaku lagi (TTTT-BB-HH).")
+            revoked = documents.revoke_version(session, version.id, on, reason=why, by=actor.name)
+            placed = documents.Placement(revoked.document_id, revoked.id, revoked.version_no,
+                                         False, "new_version",
+                                         f"versi {revoked.version_no} dari #{revoked.document_id} "
+                                         f"dicabut mulai {on.isoformat()}")
+        else:
+            raise BadInputError(f"Tindakan {action!r} tidak dikenal: pindah, pisah, atau cabut.")
+        after: dict[str, Any] = {"reason": why}
+        if action == "revoke":
+            after["from"] = on.isoformat()
+            record(session, actor, "version.revoke", f"version:{version.id}", None, after)
+        else:
+            after["document_id"] = placed.document_id
+            record(session, actor, f"version.{action}", f"version:{version.id}",
+                   {"document_id": before}, after)
+    touched = tuple(dict.fromkeys((before, placed.document_id)))
+    warnings = [w for doc in touched if (w := index(doc))]
+    return Regrouped(placed.document_id, placed.version_id, placed.version_no, placed.reason,
+                     touched, warnings[0] if warnings else None)

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, object_session, selectinload
 
 from archive.errors import ConflictError, NotFoundError
 from archive.models import Document, IndicatorRow, Job, StepRow, StoredFileRow, Version
@@ -444,11 +444,13 @@ def parse_iso_date(value: Any) -> date | None:
 
 # --- status --------------------------------------------------------------------------------------
 def refresh_statuses(document: Document) -> None:
-    """The newest version in force is 'berlaku', older ones 'digantikan'; 'dicabut' stays.
+    """Number the versions by date (`renumber`); the newest version in force is 'berlaku', older
+    ones 'digantikan'; 'dicabut' stays.
 
     Newest means the latest effective date (else approval, revision, creation date); undated
     versions rank below dated ones, and ties go to the later upload.
     """
+    renumber(document)
     live = [v for v in document.versions if v.status != "dicabut"]
     if not live:
         return
@@ -461,7 +463,42 @@ def refresh_statuses(document: Document) -> None:
 
 
 def _recency(version: Version) -> tuple[date, int]:
-    return start_date(version) or date.min, version.version_no
+    return start_date(version) or date.min, upload_rank(version)
+
+
+def upload_rank(version: Version) -> int:
+    """Upload order: row ids only grow, and a moved version keeps its id (a new one sorts last)."""
+    return version.id if version.id is not None else 2**62
+
+
+def date_order(version: Version) -> tuple[bool, date, int]:
+    """How versions are ordered and numbered: by start date, undated last, ties by upload."""
+    start = start_date(version)
+    return start is None, start or date.min, upload_rank(version)
+
+
+def renumber(document: Document) -> bool:
+    """Number a document's versions 1..n in date order (`date_order`); True when any changed.
+
+    Version numbers are what people quote ("versi 2"), so they follow the calendar, not the
+    order files happened to be uploaded in (which `upload_rank` keeps).  Two flushes, the first
+    to numbers no row holds, so the unique (document_id, version_no) never sees a collision.
+    """
+    session = object_session(document)
+    ordered = sorted(document.versions, key=date_order)
+    if [v.version_no for v in ordered] == list(range(1, len(ordered) + 1)):
+        return False
+    if session is not None:
+        session.flush()  # new versions get their ids (their upload rank)
+        ordered = sorted(document.versions, key=date_order)
+        for v in ordered:
+            v.version_no = -v.id
+        session.flush()
+    for number, v in enumerate(ordered, start=1):
+        v.version_no = number
+    if session is not None:
+        session.flush()
+    return True
 
 
 def start_date(version: Version) -> date | None:

@@ -37,6 +37,7 @@ class RegisterRow:
     year: int
     void_reason: str | None = None
     document_id: int | None = None
+    letter_id: int | None = None
 
     @property
     def status_label(self) -> str:
@@ -57,7 +58,7 @@ def register_rows(session: Session, *, office: str | None = None, year: int | No
         q = q.where(Letter.status == status)
     return [
         RegisterRow(r.number, r.tanggal, r.recipient, r.subject, r.status, r.office, r.year,
-                    r.void_reason, r.document_id)
+                    r.void_reason, r.document_id, r.id)
         for r in session.scalars(q)
     ]
 

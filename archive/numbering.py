@@ -286,11 +286,35 @@ def _kka(fmt: NumberFormat, entry: LetterEntry) -> str:
     return kka
 
 
+class AlreadyIssued(ConflictError):
+    """The same filled-in form was sent again: it already has its number (no new one is taken)."""
+
+    def __init__(self, letter_id: int, number: str) -> None:
+        super().__init__(f"Formulir ini sudah diberi nomor {number}; tidak ada nomor baru yang "
+                         "diambil. Buka surat itu di buku agenda.")
+        self.letter_id = letter_id
+        self.number = number
+
+
+FORM_KEY = "formulir"  # the web form's one-time token, kept in the register row's content
+RECENT_FORMS = 200  # a form is sent again within minutes, long before 200 more numbers are taken
+
+
+def _letter_of_form(session: Session, counter_id: int, token: str) -> Letter | None:
+    """The letter an earlier sending of the same form got (among the counter's latest numbers)."""
+    rows = session.scalars(select(Letter).where(Letter.counter_id == counter_id)
+                           .order_by(Letter.id.desc()).limit(RECENT_FORMS))
+    return next((r for r in rows if (r.content or {}).get(FORM_KEY) == token), None)
+
+
 def allocate(engine: Engine, office: str, entry: LetterEntry, *, reserve: bool = False) -> Allocated:
     """Take the next number of the office's counter for `entry` and write its register row.
 
     With `reserve` the number is held for a draft (status `reserved`) until `confirm` at signing.
+    An entry whose content carries a form token (`FORM_KEY`) already used raises `AlreadyIssued`:
+    checked after the counter row is locked, so two sendings of one form never take two numbers.
     """
+    token = (entry.content or {}).get(FORM_KEY)
 
     def work(session: Session) -> Allocated:
         fmt = get_format(session, office)
@@ -298,6 +322,8 @@ def allocate(engine: Engine, office: str, entry: LetterEntry, *, reserve: bool =
         _check_versions(session, entry)
         key = fmt.scope_key(kka)
         counter_id, urut = _bump_counter(session, office, key, entry.tanggal.year)
+        if token and (earlier := _letter_of_form(session, counter_id, str(token))) is not None:
+            raise AlreadyIssued(earlier.id, earlier.number)  # rolls the counter bump back
         letter = _add_row(session, fmt, office, entry, kka, counter_id, urut, 0,
                           "reserved" if reserve else "confirmed")
         crash_point("letter")

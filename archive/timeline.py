@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from difflib import SequenceMatcher
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.documents import get_document, normalise_text, start_date
+from archive.documents import date_order, get_document, normalise_text, start_date, upload_rank
 from archive.models import Document, Job, Version
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ class TimelineEntry:
     start: date | None
     end: date | None  # the first day it is no longer in force; None: still (or never dated)
     reasons: tuple[str, ...] = ()
+    upload_no: int = 0  # 1 for the document's first upload, 2 for the next (kept beside the number)
+    standing: Standing | None = None  # where it stands today, in words
 
     def as_json(self) -> dict[str, Any]:
         """Plain JSON for the CLI and the API."""
@@ -50,25 +52,92 @@ class TimelineEntry:
             "start": _iso(self.start), "end": _iso(self.end),
             **{name: _iso(getattr(v, name)) for name in (*DATE_LABELS, "tanggal_dicabut")},
             "uploader": v.uploader, "uploaded_at": _iso(v.uploaded_at),
-            "source_filename": v.source_filename,
+            "source_filename": v.source_filename, "upload_no": self.upload_no,
+            "standing": self.standing.key if self.standing else None,
+            "standing_text": self.standing.text if self.standing else None,
             "files": [{"id": f.id, "role": f.role, "sha256": f.sha256, "scanned": f.scanned,
                        "pages": f.pages} for f in v.files],
             "reasons": list(self.reasons),
         }
 
 
-def timeline(session: Session, document_id: int) -> list[TimelineEntry]:
-    """The versions of a document ordered by start date (undated last), each with its period."""
+@dataclass(frozen=True)
+class Standing:
+    """Where a version stands on a day, derived from the same dates as "in force on D", so the
+    badge of a version and the document's "berlaku hari ini" can never disagree."""
+
+    key: str  # berlaku, digantikan, dicabut, belum, tanpa-tanggal (also the badge's CSS class)
+    label: str  # the badge
+    text: str  # the sentence beside it
+
+
+def timeline(session: Session, document_id: int, today: date | None = None) -> list[TimelineEntry]:
+    """The versions of a document ordered (and numbered) by start date, undated last, each with
+    its period, upload order and standing on `today`."""
     document = get_document(session, document_id)
-    ordered = sorted(document.versions, key=_order)
+    ordered = sorted(document.versions, key=date_order)
+    uploads = {v.id: n for n, v in enumerate(sorted(ordered, key=upload_rank), start=1)}
     reasons = _reasons(session, [v.id for v in ordered])
-    return [TimelineEntry(v, start_date(v), end_of_force(v, ordered), tuple(reasons.get(v.id, ())))
-            for v in ordered]
+    entries = [TimelineEntry(v, start_date(v), end_of_force(v, ordered),
+                             tuple(reasons.get(v.id, ())), uploads[v.id]) for v in ordered]
+    day = today or date.today()
+    in_force = version_in_force(document, day)
+    return [replace(e, standing=standing_of(e, entries, in_force, day)) for e in entries]
 
 
-def _order(version: Version) -> tuple[bool, date, int]:
-    start = start_date(version)
-    return start is None, start or date.min, version.version_no
+def standing_of(entry: TimelineEntry, entries: Sequence[TimelineEntry], in_force: Version | None,
+                today: date) -> Standing:
+    """A version's standing on `today`: berlaku, belum berlaku, digantikan, dicabut, tanpa tanggal."""
+    v = entry.version
+    if v.status == "dicabut" and (v.tanggal_dicabut is None or v.tanggal_dicabut <= today):
+        since = f" sejak {_id_date(v.tanggal_dicabut)}" if v.tanggal_dicabut else ""
+        return Standing("dicabut", "dicabut", f"dicabut{since}")
+    if entry.start is None:
+        newest = v.status == "berlaku"
+        return Standing("tanpa-tanggal", "terbaru, tanpa tanggal" if newest else "tanpa tanggal",
+                        ("versi terbaru, tetapi " if newest else "")
+                        + "tanggal berlakunya tidak terbaca (tanggal efektif, pengesahan, revisi "
+                        "dan pembuatan kosong), jadi tidak dapat dinyatakan berlaku; isi tanggalnya "
+                        "lewat koreksi hasil baca")
+    if in_force is v:
+        until = f" sampai {_id_date(entry.end)}" if entry.end else ""
+        return Standing("berlaku", "berlaku", f"berlaku sejak {_id_date(entry.start)}{until}")
+    if entry.start > today:
+        return Standing("belum", "belum berlaku", f"mulai berlaku {_id_date(entry.start)}")
+    after = next((e for e in entries if e.start is not None and e.start == entry.end
+                  and e.version.status != "dicabut"), None)
+    by = f" oleh versi {after.version.version_no}" if after else ""
+    return Standing("digantikan", "digantikan",
+                    f"digantikan{by} sejak {_id_date(entry.end)}" if entry.end else "digantikan")
+
+
+def in_force_summary(entries: Sequence[TimelineEntry], in_force: Version | None,
+                     today: date) -> str:
+    """The document's "berlaku hari ini" line, in the same words as the versions' standings."""
+    if in_force is not None:
+        entry = next(e for e in entries if e.version is in_force)
+        return f"versi {in_force.version_no} ({entry.standing.text if entry.standing else ''})"
+    keys = {e.standing.key for e in entries if e.standing}
+    day = _id_date(today)
+    if "belum" in keys:
+        first = min((e for e in entries if e.standing and e.standing.key == "belum"),
+                    key=lambda e: e.start or date.max)
+        return (f"belum ada pada {day}: versi {first.version.version_no} mulai berlaku "
+                f"{_id_date(first.start)}")
+    if keys == {"dicabut"}:
+        return f"tidak ada pada {day}: semua versi dicabut"
+    if "tanpa-tanggal" in keys:
+        return (f"tidak dapat ditentukan pada {day}: versi yang tersisa tidak bertanggal "
+                "(koreksi tanggal efektifnya di hasil baca)")
+    return f"tidak ada versi yang berlaku pada {day}"
+
+
+_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember")
+
+
+def _id_date(value: date | None) -> str:
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}" if value else "-"
 
 
 def end_of_force(version: Version, ordered: Sequence[Version]) -> date | None:
@@ -108,7 +177,7 @@ def version_in_force(document: Document, on: date) -> Version | None:
     dated = [(s, v) for s, v in entries if s is not None and s <= on]
     if not dated:
         return None
-    return max(dated, key=lambda sv: (sv[0], sv[1].version_no))[1]
+    return max(dated, key=lambda sv: (sv[0], upload_rank(sv[1])))[1]
 
 
 def _not_revoked_by(version: Version, on: date) -> bool:
@@ -222,6 +291,37 @@ def format_diff(changes: Sequence[Change]) -> list[str]:
             where = f"{name} {action}" if c.kind != "field" else f"{name}: {action}"
             lines.append(f"{where}: {_show(text)}")
     return lines
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    """One line of the diff as a table row: what, how it changed, the old and the new value."""
+
+    what: str
+    action: str
+    old: str
+    new: str
+
+
+def diff_rows(changes: Sequence[Change]) -> list[DiffRow]:
+    """The diff as table rows for the web page (the same changes `format_diff` prints)."""
+    rows = []
+    for c in changes:
+        name, action = FIELD_LABELS.get(c.name, c.name), ACTION_LABELS[c.action]
+        if c.action == "changed" and c.kind != "field":
+            rows += [DiffRow(f"{name} · {f}", action, _plain(o), _plain(n)) for f, o, n in c.details]
+            continue
+        old, new = c.old, c.new
+        if c.kind != "field":
+            old = (old or {}).get("kegiatan") or (old or {}).get("indikator") if old else None
+            new = (new or {}).get("kegiatan") or (new or {}).get("indikator") if new else None
+        rows.append(DiffRow(name, action, _plain(old), _plain(new)))
+    return rows
+
+
+def _plain(value: Any) -> str:
+    shown = _show(value)
+    return shown[1:-1] if isinstance(value, str) and value else shown
 
 
 def _show(value: Any) -> str:

@@ -52,8 +52,15 @@ def _echo_json(data: Any) -> None:
               help="Tampilkan perubahan dari versi nomor A ke versi nomor B.")
 @click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
 def versions(document_id: int, on: Any, diff: tuple[int, int] | None, as_json: bool) -> None:
-    """Riwayat versi dokumen (menurut tanggal efektif), dengan status dan alasannya."""
-    from archive.timeline import diff_versions, format_diff, timeline, version_in_force
+    """Riwayat versi dokumen, bernomor menurut tanggal berlakunya (efektif, else pengesahan,
+    revisi, pembuatan; tanpa tanggal di akhir), dengan urutan unggah, keadaan, dan alasannya."""
+    from archive.timeline import (
+        diff_versions,
+        format_diff,
+        in_force_summary,
+        timeline,
+        version_in_force,
+    )
 
     with _session_factory()() as session:
         entries = timeline(session, document_id)
@@ -73,6 +80,9 @@ def versions(document_id: int, on: Any, diff: tuple[int, int] | None, as_json: b
         if as_json:
             _echo_json([e.as_json() for e in entries])
             return
+        today = date.today()
+        in_force = version_in_force(entries[0].version.document, today) if entries else None
+        click.echo(f"berlaku hari ini: {in_force_summary(entries, in_force, today)}")
         for line in _timeline_lines(entries):
             click.echo(line)
 
@@ -93,7 +103,10 @@ def _timeline_lines(entries: list[TimelineEntry]) -> Iterator[str]:
     for e in entries:
         v = e.version
         period = f"{_d(e.start)} .. {_d(e.end) if e.end else ''}" if e.start else "tanpa tanggal"
-        yield f"versi {v.version_no} (id {v.id}) [{v.status}] {period}"
+        label = e.standing.label if e.standing else v.status
+        yield f"versi {v.version_no} (id {v.id}, unggahan ke-{e.upload_no}) [{label}] {period}"
+        if e.standing:
+            yield f"    {e.standing.text}"
         dates = ", ".join(f"{n.removeprefix('tanggal_')} {getattr(v, n)}" for n in
                           ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif",
                            "tanggal_pengesahan", "tanggal_dicabut") if getattr(v, n))
@@ -260,18 +273,7 @@ def _iso(value: date | None) -> str | None:
 @click.option("--reason", required=True, help="Alasannya (dicatat dalam log).")
 def move_version(version_ref: str, document_id: int, reason: str) -> None:
     """Pindahkan sebuah versi ke dokumen lain (bila aturan identitas salah menebak)."""
-    from api.cli.ingest import _login
-    from api.cli.search import update_search_index
-    from archive.documents import move_version as move
-
-    with _session_factory().begin() as session:
-        version = resolve_version(session, version_ref)
-        before = version.document_id
-        placed = move(session, version.id, document_id, reason=reason, by=_login())
-        audit_record(session, cli_actor(), "version.move", f"version:{version.id}",
-               {"document_id": before}, {"document_id": placed.document_id, "reason": reason})
-    update_search_index(before, placed.document_id)
-    click.echo(placed.reason)
+    _regroup("move", version_ref, reason, document_id=document_id)
 
 
 @click.command("split-version", epilog=VERSION_HELP)
@@ -279,18 +281,7 @@ def move_version(version_ref: str, document_id: int, reason: str) -> None:
 @click.option("--reason", required=True, help="Alasannya (dicatat dalam log).")
 def split_version(version_ref: str, reason: str) -> None:
     """Pisahkan sebuah versi menjadi dokumen baru tersendiri."""
-    from api.cli.ingest import _login
-    from api.cli.search import update_search_index
-    from archive.documents import split_version as split
-
-    with _session_factory().begin() as session:
-        version = resolve_version(session, version_ref)
-        before = version.document_id
-        placed = split(session, version.id, reason=reason, by=_login())
-        audit_record(session, cli_actor(), "version.split", f"version:{version.id}",
-               {"document_id": before}, {"document_id": placed.document_id, "reason": reason})
-    update_search_index(before, placed.document_id)
-    click.echo(placed.reason)
+    _regroup("split", version_ref, reason)
 
 
 @click.command(epilog=VERSION_HELP)
@@ -300,19 +291,21 @@ def split_version(version_ref: str, reason: str) -> None:
 @click.option("--reason", required=True, help="Alasannya (dicatat dalam log).")
 def revoke(version_ref: str, on: Any, reason: str) -> None:
     """Tandai sebuah versi dicabut mulai suatu tanggal."""
-    from api.cli.ingest import _login
-    from archive.documents import revoke_version
+    _regroup("revoke", version_ref, reason, on=on.date())
 
-    with _session_factory().begin() as session:
-        version = revoke_version(session, resolve_version(session, version_ref).id, on.date(),
-                                 reason=reason, by=_login())
-        audit_record(session, cli_actor(), "version.revoke", f"version:{version.id}", None,
-               {"from": on.date().isoformat(), "reason": reason})
-        click.echo(f"versi {version.version_no} dari #{version.document_id} dicabut mulai "
-                   f"{on.date().isoformat()}")
-    from api.cli.search import update_search_index
 
-    update_search_index(version.document_id)
+def _regroup(action: str, version_ref: str, reason: str, **kwargs: Any) -> None:
+    """Move, split or revoke with the code the web's forms run (api/wiring.py)."""
+    from api.settings import Settings
+    from api.wiring import index_updater, regroup_version
+
+    settings = Settings()
+    sessions = open_archive(settings)
+    done = regroup_version(sessions, action, version_ref, reason, cli_actor(),
+                           index_updater(settings, sessions), **kwargs)
+    click.echo(done.message)
+    if done.index_warning:
+        click.echo(f"peringatan: {done.index_warning}", err=True)
 
 
 def audit_record(*args: Any, **kwargs: Any) -> None:

@@ -19,12 +19,14 @@ from api.web import (
     errors,
     letters,
     login,
+    offices,
     pages,
     pageview,
     review,
     security,
     uploads,
     verification,
+    versions,
 )
 from api.web.access import unlisted
 from api.web.auth import LoginLimiter, guard
@@ -73,7 +75,9 @@ def create_app(settings: Settings) -> FastAPI:
                   openapi_url=None)
     app.state.arsip = state
     app.mount("/statis", StaticFiles(directory=STATIC_DIR), name="statis")
-    for module in (pages, documents, review, pageview, verification, uploads, letters, login, admin):
+    # offices before letters: /surat/kantor before /surat/{letter_id}
+    for module in (pages, documents, versions, review, pageview, verification, uploads, offices, letters,
+                   login, admin):
         router: Any = module.router
         app.include_router(router, dependencies=[Depends(guard)], include_in_schema=False)
     rest.install(app, guard)

@@ -22,7 +22,8 @@ from api.wiring import CopyOrder, issue_stamped_copy
 from archive.documents import get_document
 from archive.errors import ArchiveError, BadInputError, NotFoundError
 from archive.models import StoredFileRow, Version
-from archive.timeline import TimelineEntry, timeline, version_in_force
+from archive.models_letters import Letter, LetterItem
+from archive.timeline import TimelineEntry, in_force_summary, timeline, version_in_force
 from ingest.pipeline import page_cache
 
 log = logging.getLogger(__name__)
@@ -36,13 +37,31 @@ def dokumen(request: Request, session: DbSession, state: State, doc_id: DbId,
             versi: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
     """A document: metadata, its versions (which is in force), files, steps and indicators."""
     document = get_document(session, doc_id)
-    entries = timeline(session, doc_id)
-    in_force = version_in_force(document, date.today())
+    today = date.today()
+    entries = timeline(session, doc_id, today)
+    in_force = version_in_force(document, today)
     shown = _shown_version(entries, versi, in_force)
     return page(request, "dokumen.html", {
         "doc": document, "entries": entries, "in_force": in_force, "shown": shown,
-        "today": date.today(), "page_count": page_count(shown),
+        "in_force_text": in_force_summary(entries, in_force, today),
+        "sent": letters_sending(session, [e.version.id for e in entries]),
+        "today": today, "page_count": page_count(shown),
         **desk_context(session, shown, lambda: _word_boxes(state, shown))})
+
+
+def letters_sending(session: DbSession, version_ids: list[int]) -> dict[int, list[Letter]]:
+    """The letters (register rows) that sent each version, by version id."""
+    rows = session.execute(select(LetterItem.version_id, Letter)
+                           .join(Letter, LetterItem.letter_id == Letter.id)
+                           .where(LetterItem.version_id.in_(version_ids)).order_by(Letter.id))
+    out: dict[int, list[Letter]] = {}
+    for version_id, letter in rows:
+        if version_id is None:
+            continue
+        listed = out.setdefault(version_id, [])
+        if letter not in listed:
+            listed.append(letter)
+    return out
 
 
 def _word_boxes(state: WebState, version: Version) -> VersionPages | None:

@@ -201,16 +201,17 @@ def koreksi(request: Request, state: State, session: DbSession, doc_id: DbId,
     ref = f"{doc_id}:{versi}"
     if aksi == "benar":
         reason = alasan.strip() or "dicocokkan dengan dokumen: sudah benar"
-        correct_version(state.sessions, ref, [], reason, actor_of(request), state.index_document,
-                        confirm=kolom)
+        done = correct_version(state.sessions, ref, [], reason, actor_of(request),
+                               state.index_document, confirm=kolom)
     else:
         if len(kolom) != 1 or nilai is None:
             raise BadInputError("Koreksi satu kolom sekali simpan: isi nilai yang benar dan "
                                 "alasannya, lalu tekan Simpan koreksi.")
-        correct_version(state.sessions, ref, [(kolom[0], nilai)], alasan, actor_of(request),
-                        state.index_document)
+        done = correct_version(state.sessions, ref, [(kolom[0], nilai)], alasan,
+                               actor_of(request), state.index_document)
     anchor = "hasil-baca" if len(kolom) != 1 else anchor_of(kolom[0])
-    return RedirectResponse(f"/dokumen/{doc_id}?versi={versi}#{anchor}", status_code=303)
+    # a corrected date may move the version in the date order: follow it to its new number
+    return RedirectResponse(f"/dokumen/{doc_id}?versi={done.version_no}#{anchor}", status_code=303)
 
 
 def _form_text(form: Any, name: str, limit: int = 20000) -> str:

@@ -40,9 +40,15 @@ ALLOWED: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/versi/{version_id}/potongan"): ANY,
     ("POST", "/dokumen/{doc_id}/koreksi"): ARCHIVIST, ("POST", "/dokumen/{doc_id}/baris"): ARCHIVIST,
     ("GET", "/periksa"): ANY,
+    ("GET", "/dokumen/{doc_id}/beda"): ANY, ("POST", "/versi/{version_id}/pindah"): ARCHIVIST,
+    ("POST", "/versi/{version_id}/pisah"): ARCHIVIST, ("POST", "/versi/{version_id}/cabut"): ARCHIVIST,
     ("GET", "/unggah"): ARCHIVIST, ("POST", "/unggah"): ARCHIVIST,
     ("GET", "/unggah/{batch_id}"): ARCHIVIST,
     ("GET", "/surat"): ANY, ("POST", "/surat"): LETTERS, ("GET", "/surat/agenda.xlsx"): ANY,
+    ("GET", "/surat/pilih-versi"): LETTERS, ("GET", "/surat/kantor"): ANY,
+    ("POST", "/surat/kantor"): LETTERS, ("GET", "/surat/{letter_id}"): ANY,
+    ("GET", "/surat/{letter_id}/pratinjau.png"): ANY,
+    ("POST", "/surat/{letter_id}/konfirmasi"): LETTERS, ("POST", "/surat/{letter_id}/batal"): LETTERS,
     ("GET", "/verifikasi"): PUBLIC, ("POST", "/verifikasi"): PUBLIC,
     ("GET", "/verifikasi/{code}"): PUBLIC,
     ("GET", "/masuk"): PUBLIC, ("POST", "/masuk"): PUBLIC, ("POST", "/keluar"): PUBLIC,
@@ -101,7 +107,7 @@ def walk(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterator
         version = state_of(client).sessions().get(__import__("archive.models").models.Version, 1)
         params = {"doc_id": "1", "version_id": "1", "sha256": version.files[0].sha256,
                   "batch_id": batch, "code": copy.headers["x-kode-verifikasi"], "name": "korban",
-                  "nomor": "1"}
+                  "letter_id": "1", "nomor": "1"}
         yield {"client": client, "pages": pages, "tokens": tokens, "params": params}
 
 

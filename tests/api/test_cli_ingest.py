@@ -93,8 +93,9 @@ def test_folders_are_searched_and_each_file_gets_a_line(
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"{folder / 'SOP-REV1.PDF'}: dokumen baru #1",
-        f"{folder / 'copy.pdf'}: versi baru 2 dari #1",
-        f"{folder / 'sop.pdf'}: sudah diarsipkan sebagai versi 2 dari #1",
+        # older by date, so it takes number 1 (versions are numbered by their dates)
+        f"{folder / 'copy.pdf'}: versi baru 1 dari #1",
+        f"{folder / 'sop.pdf'}: sudah diarsipkan sebagai versi 1 dari #1",
         "3 berkas: 1 dokumen baru, 1 versi baru, 1 sudah diarsipkan, 0 ditolak, 0 gagal",
     ]
     assert "\x1b" not in result.stdout  # no progress bar when stdout is not a terminal
@@ -102,13 +103,13 @@ def test_folders_are_searched_and_each_file_gets_a_line(
     shown = CliRunner().invoke(cli, ["show", "1"])
     assert shown.exit_code == 0, shown.output
     assert "440/7/SOP/2022" in shown.stdout and "oleh tata usaha" in shown.stdout
-    assert re.search(r"versi 1 \[berlaku\] SOP-REV1\.PDF", shown.stdout)
-    assert re.search(r"versi 2 \[digantikan\] copy\.pdf", shown.stdout)
+    assert re.search(r"versi 1 \[digantikan\] copy\.pdf", shown.stdout)
+    assert re.search(r"versi 2 \[berlaku\] SOP-REV1\.PDF", shown.stdout)
 
     as_json = json.loads(CliRunner().invoke(cli, ["show", "1", "--json"]).stdout)
     assert [(v["version_no"], v["status"]) for v in as_json["versions"]] == [
-        (1, "berlaku"), (2, "digantikan")]
-    assert as_json["nomor"] == "440/7/SOP/2022" and len(as_json["versions"][0]["files"]) == 1
+        (1, "digantikan"), (2, "berlaku")]
+    assert as_json["nomor"] == "440/7/SOP/2022" and len(as_json["versions"][1]["files"]) == 1
 
 
 def test_show_unknown_document(data_dir: Path) -> None:

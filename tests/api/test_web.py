@@ -23,12 +23,10 @@ from api.queue.uploads import UploadFolder
 from api.settings import Settings
 from api.web import create_app
 from api.web.jobs import DONE, STATUS_FILE, WORKING, UploadQueue
-from api.web.letters import letter_data
 from api.web.state import WebState
 from api.wiring import FileOutcome
 from archive import numbering
 from archive.db import scratch_database
-from archive.errors import BadInputError
 from archive.store import sha256_file
 from archive.verify import code_in_file
 from search.errors import BadQueryError
@@ -112,7 +110,8 @@ def test_upload_document_search_download_copy_verify(
     page = client.get(doc_url)
     assert page.status_code == 200
     assert truth["nomor"] in page.text and truth["title"] in page.text
-    assert "berlaku hari ini" in page.text and "oleh petugas" in page.text
+    assert "Berlaku hari ini" in page.text and "oleh petugas" in page.text
+    assert "versi 1 (berlaku sejak" in page.text  # its standing, as the versions table says
     for step in truth["steps"]:  # each step's time with its unit ("15" under "Waktu (menit)" -> "15 menit")
         w = step["waktu"]
         if w and w.get("value") and w.get("unit"):
@@ -292,21 +291,27 @@ def test_letter_is_numbered_rendered_and_registered(client: TestClient, tmp_path
     numbering.set_format(_state(client).engine, data["office"],
                          numbering.NumberFormat(unit="35.73.411", default_kka="000.5.3.1"), profile)
     form = {"office": data["office"], "tanggal": data["tanggal"], "kka": data["kka"],
-            "kepada": data["kepada"]["nama"], "di": data["kepada"]["di"],
-            "perihal": data["perihal"], "butir": "LKjIP Tahun 2025 | 2 | eksemplar | Untuk reviu\n\n"}
-    r = client.post("/surat", data=form)
-    assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text
-    number = r.headers["x-nomor-surat"]
-    assert number == "000.8.6.3/001/35.73.411/2026"
+            "kepada": data["kepada"]["nama"], "di": data["kepada"]["di"], "token": "uji-1",
+            "perihal": data["perihal"], "uraian": ["LKjIP Tahun 2025", ""],
+            "banyaknya": ["2", "1"], "satuan": ["eksemplar", "berkas"],
+            "keterangan": ["Untuk reviu", ""], "versi": ["", ""]}
+    r = client.post("/surat", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"])  # post/redirect/get: the letter's own page
+    number = "000.8.6.3/001/35.73.411/2026"
+    assert f"Surat diberi nomor <strong class=\"nomor\">{number}</strong>" in page.text
+    pdf_link = re.search(r'href="(/berkas/[0-9a-f]{64})" download>Unduh PDF', page.text)
+    assert pdf_link, page.text
     letter = tmp_path / "surat.pdf"
-    letter.write_bytes(r.content)
+    letter.write_bytes(client.get(pdf_link.group(1)).content)
     with pdfplumber.open(letter) as doc:
         flat = re.sub(r"\s+", " ", doc.pages[0].extract_text())
     assert f"Nomor: {number}" in flat and "2 (dua) eksemplar" in flat
     register = client.get("/surat")
     assert number in register.text and data["kepada"]["nama"] in register.text
-    assert f'href="/dokumen/{r.headers["x-dokumen"]}">{number}<' in register.text
-    archived = client.get(f"/dokumen/{r.headers['x-dokumen']}")
+    doc_id = re.search(r'href="/dokumen/(\d+)">arsipnya', page.text)
+    assert doc_id, page.text
+    archived = client.get(f"/dokumen/{doc_id.group(1)}")
     assert archived.status_code == 200 and number in archived.text and "Surat" in archived.text
     assert client.get("/cari", params={"q": number}).text.count("Surat Pengantar") >= 1
     agenda = load_workbook(io.BytesIO(client.get("/surat/agenda.xlsx").content)).active
@@ -317,17 +322,16 @@ def test_letter_is_numbered_rendered_and_registered(client: TestClient, tmp_path
         rows = [audit.as_dict(r) for r in audit.rows(session)]
     issued = [r for r in rows if r["action"] == "letter.issue"]
     assert issued and issued[0]["actor"] == "petugas" and issued[0]["target"] == f"letter:{number}"
-    form["butir"] = " \n"
+    form.update(uraian=[" ", ""], token="uji-2")
     empty = client.post("/surat", data=form)
-    assert empty.status_code == 400 and "items" in empty.text
+    assert empty.status_code == 400 and "sedikitnya satu butir" in empty.text
 
 
 def test_letter_needs_an_office(client: TestClient) -> None:
-    form = {"office": " ", "kepada": "Inspektur", "di": "Samarinda", "butir": "LKjIP"}
+    form = {"office": " ", "kepada": "Inspektur", "di": "Samarinda", "uraian": "LKjIP",
+            "token": "t"}
     r = client.post("/surat", data=form)
-    assert r.status_code == 400 and "arsip letter format" in r.text
-    with pytest.raises(BadInputError, match="Pilih kantor pengirim"):
-        letter_data("", "", "", "", "x", "y", "", "z")
+    assert r.status_code == 400 and "Pilih kantor pengirim" in r.text
 
 
 def test_serve_is_a_documented_command() -> None:

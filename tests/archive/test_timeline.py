@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.documents import add_version, revoke_version
 from archive.models import Version
 from archive.store import StoredFile
-from archive.timeline import diff_versions, format_diff, in_force_on, timeline
+from archive.timeline import diff_versions, format_diff, in_force_on, in_force_summary, timeline
 from tests.archive.fixtures import new_archive
 
 pytestmark = pytest.mark.archive_db  # runs again on PostgreSQL (tests/backend.py)
@@ -68,9 +68,49 @@ def test_timeline_is_ordered_by_effective_date_with_periods(db: sessionmaker[Ses
         assert [(str(e.start), str(e.end)) for e in entries] == [
             ("2021-04-25", "2022-08-18"), ("2022-08-18", "2024-01-15"), ("2024-01-15", "None")]
         assert [e.version.status for e in entries] == ["digantikan", "digantikan", "berlaku"]
+        # numbered by date, the upload order kept beside it (the 2021 original came second)
+        assert [(e.version.version_no, e.upload_no) for e in entries] == [(1, 2), (2, 1), (3, 3)]
         data = entries[0].as_json()
-        assert data["version_no"] == 2 and data["tanggal_revisi"] == "2021-04-09"
+        assert data["version_no"] == 1 and data["upload_no"] == 2
+        assert data["tanggal_revisi"] == "2021-04-09"
         assert data["files"][0]["role"] == "original"
+
+
+def test_standings_never_contradict_what_is_in_force(db: sessionmaker[Session]) -> None:
+    doc, ids = _three_versions(db)
+    with db() as session:
+        today = date(2023, 1, 1)
+        entries = timeline(session, doc, today)
+        in_force = in_force_on(session, doc, today)
+        assert [e.standing.key for e in entries if e.standing] == ["digantikan", "berlaku", "belum"]
+        assert entries[0].standing and entries[0].standing.text == (
+            "digantikan oleh versi 2 sejak 18 Agustus 2022")
+        assert in_force_summary(entries, in_force, today).startswith(
+            "versi 2 (berlaku sejak 18 Agustus 2022")
+
+
+def test_an_undated_version_says_it_is_undated_not_berlaku(db: sessionmaker[Session]) -> None:
+    undated = {"doc_type": "sop", "instansi": OFFICE, "nomor": "800/1/2020", "title": "Tanpa tanggal"}
+    with db.begin() as session:
+        doc = add_version(session, undated, _stored("undated")).document_id
+    with db() as session:
+        today = date(2026, 1, 1)
+        [entry] = timeline(session, doc, today)
+        assert entry.version.status == "berlaku"  # the newest upload, as the index has it
+        assert entry.standing and entry.standing.key == "tanpa-tanggal"
+        assert entry.standing.label == "terbaru, tanpa tanggal"
+        summary = in_force_summary([entry], in_force_on(session, doc, today), today)
+        assert summary.startswith("tidak dapat ditentukan") and "berlaku" not in entry.standing.label
+
+
+def test_an_older_version_uploaded_later_takes_its_place_by_date(db: sessionmaker[Session]) -> None:
+    with db.begin() as session:
+        late = add_version(session, _sop("2024-01-05", "2024-01-15"), _stored("late"))
+        early = add_version(session, _sop("2021-04-09", "2021-04-25"), _stored("early"))
+    with db() as session:
+        entries = timeline(session, late.document_id)
+        assert [(e.version.id, e.version.version_no, e.upload_no) for e in entries] == [
+            (early.version_id, 1, 2), (late.version_id, 2, 1)]
 
 
 @pytest.mark.parametrize(("on", "expected"), [
@@ -162,3 +202,33 @@ def test_indicator_and_list_changes(db: sessionmaker[Session]) -> None:
     assert 'peralatan: ditambahkan: "Scanner"' in lines
     assert 'indikator 2 dihapus: "Jumlah temuan"' in lines
     assert "indikator 1 berubah:" in lines and "    realisasi: 82.5 -> 85.0" in lines
+
+
+def test_the_migration_renumbers_existing_versions_by_date(tmp_path: Path) -> None:
+    """0006: an archive numbered by upload order is renumbered by date once, each change logged
+    (so the search index's catch-up re-reads the document)."""
+    from sqlalchemy import text
+
+    from archive.db import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'arsip.db'}")
+    upgrade(engine, "0005_revisions")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO documents (id, doc_type, created_at) VALUES (1, 'sop', "
+                          "'2024-01-01')"))
+        for vid, no, efektif, status in [(1, 1, "2024-01-15", "berlaku"),
+                                         (2, 2, "2021-04-25", "digantikan"),
+                                         (3, 3, None, "digantikan")]:
+            conn.execute(text("INSERT INTO versions (id, document_id, version_no, status, "
+                              "uploaded_at, tanggal_efektif, extraction) VALUES (:i, 1, :n, :s, "
+                              "'2024-01-01', :e, '{}')"),
+                         {"i": vid, "n": no, "s": status, "e": efektif})
+    upgrade(engine)
+    with engine.connect() as conn:
+        numbers = conn.execute(text("SELECT id, version_no FROM versions ORDER BY id")).all()
+        logged = conn.execute(text("SELECT version_id, message FROM jobs WHERE kind = 'renumber' "
+                                   "ORDER BY version_id")).all()
+    assert [tuple(r) for r in numbers] == [(1, 2), (2, 1), (3, 3)]
+    assert [r[0] for r in logged] == [1, 2]
+    assert "dulu versi 1 (urutan unggah), kini versi 2 dari #1" in logged[0][1]
+    engine.dispose()

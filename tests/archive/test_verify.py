@@ -78,7 +78,7 @@ def test_cli_copy_versions_verify_retention(
     files = [str(corpus_dir / f"sop-bkpsdm-10{s}.pdf") for s in ("", "-rev1")]
     assert runner.invoke(cli, ["ingest", "--why", *files]).exit_code == 0
     shown = runner.invoke(cli, ["versions", "1"])
-    assert shown.exit_code == 0 and "versi 1 (id 1) [digantikan] 2021-04-25 .. 2022-08-18" in (
+    assert shown.exit_code == 0 and "versi 1 (id 1, unggahan ke-1) [digantikan] 2021-04-25 .. 2022-08-18" in (
         shown.stdout), shown.stdout
     on = runner.invoke(cli, ["versions", "1", "--on", "2022-01-01"])
     assert on.stdout.strip() == "berlaku pada 2022-01-01: versi 1 (id 1) dari #1"

@@ -59,7 +59,8 @@ def file_out(row: StoredFileRow) -> FileOut:
 
 def version_summary(v: Version) -> dict[str, object]:
     """The fields of a version shared by summaries and details."""
-    return {"id": v.id, "version_no": v.version_no, "status": v.status,
+    upload_no = sorted(other.id for other in v.document.versions).index(v.id) + 1
+    return {"id": v.id, "version_no": v.version_no, "upload_no": upload_no, "status": v.status,
             "tanggal_pembuatan": v.tanggal_pembuatan, "tanggal_revisi": v.tanggal_revisi,
             "tanggal_efektif": v.tanggal_efektif, "tanggal_pengesahan": v.tanggal_pengesahan,
             "tanggal_dicabut": v.tanggal_dicabut, "uploaded_at": utc(v.uploaded_at),

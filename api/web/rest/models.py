@@ -36,7 +36,8 @@ class VersionSummary(BaseModel):
     """A version in a document's history."""
 
     id: int
-    version_no: int
+    version_no: int  # numbered by date: 1 came into force first (undated last)
+    upload_no: int  # the order it was uploaded in among the document's versions
     status: str
     tanggal_pembuatan: date | None
     tanggal_revisi: date | None
