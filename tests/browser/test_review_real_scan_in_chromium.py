@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from typing import Any
 from urllib.parse import quote
 
@@ -73,13 +72,9 @@ def uploaded(browser: Any, served: Served) -> int:
         page.set_input_files("input[name=berkas]", str(SCAN))
         page.get_by_role("button", name="Unggah").click()
         page.wait_for_load_state()
-        deadline = time.monotonic() + UPLOAD_TIMEOUT
+        # the status page refreshes itself until the file is read
         link = page.locator("table.unggahan a[href^='/dokumen/']")
-        while link.count() == 0:
-            assert time.monotonic() < deadline, page.locator("table.unggahan").inner_text()
-            assert "gagal" not in page.locator("table.unggahan").inner_text()
-            time.sleep(2)
-            page.reload()
+        link.first.wait_for(timeout=UPLOAD_TIMEOUT * 1000)
         return int(link.first.get_attribute("href").rsplit("/", 1)[1])
     finally:
         context.close()
