@@ -48,9 +48,16 @@ class Settings(BaseSettings):
         default=5, ge=1,
         description="Failed logins allowed per account in 15 minutes (per address: four times as many).",
     )
-    verify_base_url: str = Field(
-        default="http://localhost:8000",
-        description="Public base URL of the web app; a copy's QR code points to <base>/verifikasi/<code>.",
+    verify_base_url: str | None = Field(
+        default=None,
+        description="Public base URL a copy's QR code points to (<base>/verifikasi/<code>); "
+                    "default: the address the request came in on (web), http://localhost:8000 (CLI).",
+    )
+
+    timezone: str = Field(
+        default="Asia/Jakarta",
+        description="Zone times are shown in: Asia/Jakarta (WIB), Asia/Makassar (WITA), "
+                    "Asia/Jayapura (WIT); stored times stay UTC.",
     )
 
     ocr_languages: str = Field(
@@ -70,6 +77,12 @@ class Settings(BaseSettings):
 
     queue_tries: int = Field(
         default=3, ge=1, description="Tries of one uploaded file (errors, or its worker dying) before it fails.")
+    queue_keep_hours: int = Field(
+        default=168, ge=1,
+        description="Hours a finished job and its finished upload are kept before the hourly cleanup removes them.")
+    queue_keep_failed_days: int = Field(
+        default=30, ge=1,
+        description="Days a failed job, and an upload with a failed or refused file, are kept (their reasons stay visible).")
     queue_small_pages: int = Field(
         default=10, ge=1,
         description="Files of at most this many pages go to queue `kecil`, longer ones to `besar`.")
@@ -80,6 +93,12 @@ class Settings(BaseSettings):
         description="Seconds without a heartbeat after which a worker's job is put back (or failed after ARSIP_QUEUE_TRIES).")
     serve_worker: bool = Field(
         default=True, description="`arsip serve` reads uploads itself (a worker in the web process).")
+
+    def apply_zone(self) -> None:
+        """Show times in this process in `timezone` (web app and CLI call it at start-up)."""
+        from archive.localtime import set_zone
+
+        set_zone(self.timezone)
 
     @property
     def resolved_database_url(self) -> str:

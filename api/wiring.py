@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.errors import ArchiveError, BadInputError, NotFoundError
+from archive.localtime import today as local_today
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -94,12 +95,15 @@ def index_updater(settings: Settings, session_factory: Any) -> Callable[[int], s
 # --- ingesting -------------------------------------------------------------------------------
 def ingest_options(settings: Settings, *, uploader: str | None,
                    on_recorded: Callable[[int], str | None] | None,
-                   source_filename: str | None = None) -> IngestOptions:
-    """The pipeline's options from settings: file limits, OCR, who uploads, the index hook."""
+                   source_filename: str | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> IngestOptions:
+    """The pipeline's options from settings: file limits, OCR, who uploads, the index hook,
+    and a progress hook (pages read, pages of the file) for the queue's page counter."""
     from ingest.extract import ExtractOptions
     from ingest.pipeline import IngestOptions
 
-    return IngestOptions(ExtractOptions(limits=settings.limits(), ocr=settings.ocr_options()),
+    return IngestOptions(ExtractOptions(limits=settings.limits(), ocr=settings.ocr_options(),
+                                        progress=progress),
                          uploader=uploader, on_recorded=on_recorded,
                          source_filename=source_filename)
 
@@ -202,9 +206,30 @@ class CopyMade:
     version_no: int
 
 
+CLI_VERIFY_BASE = "http://localhost:8000"
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]")
+
+
+def verify_base(settings: Settings, request_base: str | None = None) -> str:
+    """Where copies' QR codes point: the setting, else the request's own address, else localhost."""
+    return (settings.verify_base_url or request_base or CLI_VERIFY_BASE).rstrip("/")
+
+
+def is_local_address(url: str) -> bool:
+    """Whether `url` only opens on the server itself (localhost, 127.0.0.1, ::1)."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    return host in _LOCAL_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
 def issue_stamped_copy(settings: Settings, session_factory: Any, store: FileStore,
-                       order: CopyOrder, actor: Actor | None = None) -> CopyMade:
-    """Stamp, store, record and audit a copy of a version in one transaction (`arsip copy`, the web)."""
+                       order: CopyOrder, actor: Actor | None = None,
+                       request_base: str | None = None) -> CopyMade:
+    """Stamp, store, record and audit a copy of a version in one transaction (`arsip copy`, the web).
+
+    `request_base`: the address the web request came in on (the QR points there unless
+    ARSIP_VERIFY_BASE_URL says otherwise)."""
     from archive.audit import record
     from archive.copies import Certifier, CopyRequest, issue_copy
 
@@ -220,7 +245,8 @@ def issue_stamped_copy(settings: Settings, session_factory: Any, store: FileStor
             check_nip(certifier.nip)
     with session_factory.begin() as session:
         version = resolve_version(session, order.version_ref)
-        request = CopyRequest(version.id, certifier, settings.verify_base_url, order.issued_by,
+        request = CopyRequest(version.id, certifier, verify_base(settings, request_base),
+                              order.issued_by,
                               order.issued_for, order.purpose, order.file_sha256)
         issued = issue_copy(session, store, request)
         record(session, actor or cli_actor(), "copy.issue", f"version:{version.id}", None,
@@ -275,7 +301,6 @@ def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
     Returns the register entry and the archived document's id.  The revocation is a second
     transaction: should it fail, the number stays void and `arsip revoke` can finish the job.
     """
-    from datetime import date
 
     from archive.db import make_sessionmaker
     from archive.documents import revoke_version
@@ -291,7 +316,7 @@ def void_letter(settings: Settings, engine: Engine, number: str, reason: str, *,
         doc = session.get(Document, letter.document_id) if letter and letter.document_id else None
         for v in doc.versions if doc else []:
             if v.status != "dicabut":
-                revoke_version(session, v.id, date.today(), reason=f"nomor surat {done.number} dibatalkan: {reason}")
+                revoke_version(session, v.id, local_today(), reason=f"nomor surat {done.number} dibatalkan: {reason}")
     if doc is not None:
         (on_recorded or index_updater(settings, sessions))(doc.id)
     return done, doc.id if doc is not None else None

@@ -632,8 +632,8 @@ def get_document(session: Session, document_id: int) -> Document:
     )
     document = session.scalars(stmt).first()
     if document is None:
-        raise NotFoundError(f"Dokumen #{document_id} tidak ada; periksa nomornya dengan "
-                            "`arsip search`, atau tambahkan dokumen dengan `arsip ingest`.")
+        raise NotFoundError(f"Dokumen #{document_id} tidak ada; cari dokumennya lewat kotak "
+                            "pencarian (baris perintah: `arsip search`), atau unggah dokumennya.")
     return document
 
 

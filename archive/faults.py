@@ -21,8 +21,8 @@ _SQLITE_IO = ("disk i/o error",)
 
 READ_ONLY_ADVICE = ("berikan izin tulis pada folder itu kepada pengguna yang menjalankan arsip "
                     "(atau pasang ulang disknya dengan izin tulis), lalu ulangi perintahnya")
-FULL_ADVICE = ("kosongkan ruang disk (atau pindahkan ARSIP_DATA_DIR ke disk yang lebih lega), lalu "
-               "ulangi; tidak ada yang tersimpan setengah jalan")
+FULL_ADVICE = ("kosongkan ruang disk (atau pindahkan folder data arsip ke disk yang lebih lega; "
+               "hubungi admin server), lalu ulangi; tidak ada yang tersimpan setengah jalan")
 
 
 def storage_fault(error: BaseException, data_dir: Path | None = None) -> StorageError | None:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.documents import date_order, get_document, normalise_text, start_date, upload_rank
+from archive.localtime import today as local_today
 from archive.models import Document, Job, Version
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def timeline(session: Session, document_id: int, today: date | None = None) -> l
     reasons = _reasons(session, [v.id for v in ordered])
     entries = [TimelineEntry(v, start_date(v), end_of_force(v, ordered),
                              tuple(reasons.get(v.id, ())), uploads[v.id]) for v in ordered]
-    day = today or date.today()
+    day = today or local_today()  # the office's date
     in_force = version_in_force(document, day)
     return [replace(e, standing=standing_of(e, entries, in_force, day)) for e in entries]
 
@@ -149,6 +150,26 @@ def end_of_force(version: Version, ordered: Sequence[Version]) -> date | None:
              and (s := start_date(v)) is not None and s > start]
     ends = [d for d in (min(later, default=None), version.tanggal_dicabut) if d is not None]
     return min(ends, default=None)
+
+
+def successor(session: Session, version: Version) -> tuple[Version, date | None] | None:
+    """The version that replaced `version` and since when; None unless it is `digantikan`.
+
+    The next later start among the versions not revoked; an undated version was replaced by
+    the version in force (its start, if it has one).
+    """
+    if version.status != "digantikan":
+        return None
+    document = get_document(session, version.document_id)
+    live = [v for v in document.versions if v is not version and v.status != "dicabut"]
+    start = start_date(version)
+    later = [(s, v.version_no, v) for v in live
+             if (s := start_date(v)) is not None and (start is None or s > start)]
+    if start is not None and later:
+        since, _, nxt = min(later, key=lambda t: (t[0], t[1]))
+        return nxt, since
+    current = next((v for v in live if v.status == "berlaku"), None)
+    return (current, start_date(current)) if current is not None else None
 
 
 def _reasons(session: Session, version_ids: list[int]) -> dict[int, list[str]]:

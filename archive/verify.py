@@ -20,8 +20,9 @@ from pypdf.errors import PyPdfError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.copies import CODE_KEY, tanggal_indonesia
+from archive.copies import CODE_KEY, superseded_note, tanggal_indonesia
 from archive.errors import BadInputError
+from archive.localtime import local
 from archive.models import CopyRow, StoredFileRow, Version
 from archive.store import sha256_file
 
@@ -44,6 +45,7 @@ class Verdict:
     version_id: int | None = None
     version_no: int | None = None
     code: str | None = None
+    superseded: str | None = None  # "Versi ini sudah digantikan oleh versi 2 sejak ..." (today)
 
 
 def verify_file(session: Session, path: Path) -> Verdict:
@@ -78,7 +80,7 @@ def verify_code(session: Session, code: str) -> Verdict:
                        "diterbitkan di sini; periksa kembali kodenya.")
     return Verdict(True, "copy", f"Salinan {copy.code}: {_describe(copy)}; berkasnya harus "
                    f"ber-SHA-256 {copy.file.sha256}.", copy.file.sha256, *_where(copy.version),
-                   copy.code)
+                   copy.code, superseded_note(session, copy.version))
 
 
 def _known_file(session: Session, row: StoredFileRow) -> Verdict:
@@ -86,15 +88,16 @@ def _known_file(session: Session, row: StoredFileRow) -> Verdict:
     if row.role == "stamped":
         copy = session.scalars(select(CopyRow).where(CopyRow.file_id == row.id)).one()
         return Verdict(True, "copy", f"SAH: salinan {copy.code} tanpa perubahan, "
-                       f"{_describe(copy)}.", row.sha256, *_where(version), copy.code)
+                       f"{_describe(copy)}.", row.sha256, *_where(version), copy.code,
+                       superseded_note(session, version))
     kind = "pindaian asli bertanda tangan" if row.role == "scan" else "berkas asli"
     return Verdict(True, "original",
                    f"SAH: {kind} tanpa perubahan dari {_version_label(version)}.",
-                   row.sha256, *_where(version))
+                   row.sha256, *_where(version), superseded=superseded_note(session, version))
 
 
 def _describe(copy: CopyRow) -> str:
-    issued = tanggal_indonesia(copy.issued_at.date())
+    issued = tanggal_indonesia(local(copy.issued_at).date())
     whom = f" untuk {copy.issued_for}" if copy.issued_for else ""
     nip = f" (NIP {copy.certifier_nip})" if copy.certifier_nip else ""
     account = f" (akun {copy.certifier_account})" if copy.certifier_account else ""

@@ -15,7 +15,9 @@ Usage: .venv/bin/python bench/ingest_scale.py [--postgres URL] [--files DIR ...]
 - empty jobs: N jobs of a task that does nothing, queued then run by one worker in this process:
   enqueue and run rates, i.e. the engine's own overhead per job (SQLite, and PostgreSQL if given);
 - `--long-scan PAGES`: one scan of that many pages (pages of the corpus scans repeated), read by
-  one worker: its time and the worker's peak RSS (the issue's bound: under 600 MB for 142 pages).
+  one worker: its time and the worker's peak memory (the issue's bound: under 600 MB for 142
+  pages).  Every minute a run prints the pages read so far (the files' `pages_done` progress)
+  and the peak so far, so a run cut short still says something.
 """
 
 from __future__ import annotations
@@ -98,6 +100,16 @@ def done_count(uploads: Path) -> int:
     return n
 
 
+def pages_read(uploads: Path) -> int:
+    """Pages read so far of the files being read (their progress, `pages_done`)."""
+    n = 0
+    for path in uploads.glob("*/[0-9][0-9][0-9].json"):
+        with contextlib.suppress(OSError, ValueError):
+            state = json.loads(path.read_text())
+            n += state.get("pages_done") or (state.get("pages") or 0) * (state.get("state") == "selesai")
+    return n
+
+
 def run_workers(files: list[Path], workers: int, database_url: str | None,
                 timeout: float = 3600) -> tuple[float, list[tuple[int, int]], dict[str, int]]:
     """Queue `files`, run `workers` worker processes to the end: seconds, peak memory each
@@ -111,6 +123,7 @@ def run_workers(files: list[Path], workers: int, database_url: str | None,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True) for _ in range(workers)]
         peaks = [(0, 0)] * workers
+        said = t0
         try:
             while done_count(data / "uploads") < len(files):
                 if time.perf_counter() - t0 > timeout:
@@ -118,13 +131,22 @@ def run_workers(files: list[Path], workers: int, database_url: str | None,
                 for i, p in enumerate(procs):
                     pss, rss = tree_memory(p.pid)
                     peaks[i] = (max(peaks[i][0], pss), max(peaks[i][1], rss))
+                if time.perf_counter() - said > 60:  # a long run shows it is alive, and how far
+                    said = time.perf_counter()
+                    print(f"  ... {said - t0:.0f} s: {pages_read(data / 'uploads')} pages read, "
+                          "peak tree PSS so far MB " + ", ".join(f"{m[0] / 2**20:.0f}" for m in peaks)
+                          + f"; load {os.getloadavg()[0]:.1f}", flush=True)
                 time.sleep(0.2)
             seconds = time.perf_counter() - t0
         finally:
             for p in procs:
                 os.killpg(p.pid, signal.SIGTERM)
             for p in procs:
-                p.wait(60)
+                try:
+                    p.wait(60)
+                except subprocess.TimeoutExpired:  # stopped mid-file: it would finish it first
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
         outcomes: dict[str, int] = {}
         for path in (data / "uploads").glob("*/[0-9][0-9][0-9].json"):
             o = json.loads(path.read_text()).get("outcome", "?")

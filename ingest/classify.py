@@ -23,6 +23,9 @@ _CUES: dict[DocType, tuple[tuple[str, float], ...]] = {
         (r"\w?sahkan\s+oleh", 1),
         (r"\w?ualifikasi\s+pelaksana|\w?ualitas\s+pelaksana", 2),
         (r"mutu\s+baku|pendukung", 1),
+        # a flowchart page without an identity page: its title line and its header row
+        (r"^\s*s[o0]p\s+[a-z]{4,}", 2),
+        (r"^.*\b(kegiatan|aktivitas|aktifitas|uraian\s+prosedur)\b.*\bpelaksana\b", 1),
         (r"pencatatan\s+dan\s+pend", 1),
     ),
     "lkjip": (

@@ -6,8 +6,7 @@ Reads like its table of contents: triage, text layer, OCR where needed, classify
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from ingest.model import Extraction
 from ingest.ocr import OcrOptions
 from ingest.parsers import get_parser
 from ingest.second_look import confirm_nomor
+from ingest.stagetimes import at, stage
 from ingest.textlayer import needs_ocr, read_text_layer
 from ingest.triage import Limits, PdfInfo, triage
 
@@ -36,52 +36,52 @@ class ExtractOptions:
     searchable_copy: Path | None = None
     # where to write the word boxes of every page (`ingest.wordboxes`); None: not kept
     word_boxes: Path | None = None
+    # told (pages read so far, pages of the file) after the text layer and after each OCR'd
+    # page, in order: what `arsip jobs` and the upload page show ("halaman 37/142")
+    progress: Progress | None = None
+
+
+Progress = Callable[[int, int], None]
 
 
 def extract_file(path: Path, options: ExtractOptions | None = None) -> Extraction:
     """Read `path` and return its extraction; raises `RejectedFileError` for unusable files."""
     options = options or ExtractOptions()
-    info = triage(path, options.limits)
-    doc = read_text_layer(path, expected_pages=info.pages)
-    doc = ocr_image_pages(path, doc, options.ocr)
+    at(path.name)
+    with stage("triage"):
+        info = triage(path, options.limits)
+    with stage("text_layer"):
+        doc = read_text_layer(path, expected_pages=info.pages)
+    with stage("ocr_pages"):
+        doc = ocr_image_pages(path, doc, options.ocr, options.progress)
+    at(path.name)  # the pages read in this process named themselves
     if options.searchable_copy is not None:
-        doc = write_searchable_copy(path, doc, options.searchable_copy)
+        with stage("searchable"):
+            doc = write_searchable_copy(path, doc, options.searchable_copy)
     if options.word_boxes is not None:
         write_word_boxes(doc, options.word_boxes)
-    extraction = confirm_nomor(path, doc, parse_document(doc, info), options.ocr)
+    with stage("parse"):
+        parsed = parse_document(doc, info)
+    with stage("second_look"):
+        extraction = confirm_nomor(path, doc, parsed, options.ocr)
     return with_confidence(extraction, doc)
 
 
 def with_confidence(extraction: Extraction, doc: DocumentContent) -> Extraction:
     """`extraction` with the OCR confidence of its fields (none when no page was OCR'd), capped
-    where the parser's self-checks doubt a field (`Extraction.confidence` as the parser set it)."""
+    where the parser's self-checks doubt a field.
+
+    The caps are the one mechanism: a parser puts them in `Extraction.confidence` (a field path
+    and the most confidence it may keep), beside the warning that tells a person why; the
+    warnings' text is never read back here."""
     if not any(p.ocr for p in doc.pages):
         return extraction.replace(confidence={}) if extraction.confidence else extraction
     from ingest.confidence import field_confidence
 
     conf = field_confidence(extraction, doc)
-    for path in checked_fields(extraction.warnings):
-        if path in conf:
-            conf[path] = min(conf[path], FAILED_CHECK)
-    # a parser's self-check that failed (amounts vs Jumlah, a year that does not match) caps
-    # the confidence of the fields it doubts
     for path, cap in extraction.confidence.items():
         conf[path] = round(min(cap, conf.get(path, cap)), 3)
     return extraction.replace(confidence=conf)
-
-
-FAILED_CHECK = 0.5  # the most confidence a field gets when a parser's self-check doubts it
-
-
-def checked_fields(warnings: Sequence[str]) -> list[str]:
-    """Field paths a parser's self-check doubts: its warnings that start with the path and a
-    colon and say to check the document ('disahkan_oleh.nip: ... periksa pada dokumen')."""
-    out = []
-    for w in warnings:
-        head, _, rest = w.partition(": ")
-        if rest and "periksa" in rest and re.fullmatch(r"[a-z_]+(\[\d+\])?(\.[a-z_]+)?", head):
-            out.append(head)
-    return out
 
 
 def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> DocumentContent:
@@ -109,24 +109,35 @@ def write_word_boxes(doc: DocumentContent, target: Path) -> None:
     target.write_bytes(encode(from_document(doc)))
 
 
-def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None) -> DocumentContent:
+def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None,
+                    progress: Progress | None = None) -> DocumentContent:
     """Replace the pages without a usable text layer by their OCR reading.
 
     A page is read by OCR when it carries no text, or when its text is someone's OCR that fails
-    the checks of `ingest.layertrust` (drawn text is never OCR'd).
+    the checks of `ingest.layertrust` (drawn text is never OCR'd).  Pages stream through OCR
+    (`scan.iter_pages`: a bounded number of page images at once); `progress` is told after the
+    text layer and after each OCR'd page.
     """
     images = [i for i, page in enumerate(doc.pages) if needs_ocr(page)]
-    untrusted = untrusted_layers(path, doc, options)
+    with stage("layer_trust"):
+        untrusted = untrusted_layers(path, doc, options)
     if options is None:
+        if progress is not None:
+            progress(len(doc.pages), len(doc.pages))
         return replace(doc, warnings=(*doc.warnings, *_unread_notes(images, untrusted)))
     todo = sorted({*images, *untrusted})
+    total = len(doc.pages)
+    if progress is not None:
+        progress(total - len(todo), total)
     if not todo:
         return doc
-    from ingest.scan import read_pages
+    from ingest.scan import iter_pages
 
     pages = list(doc.pages)
-    for i, page in zip(todo, read_pages(path, todo, options), strict=True):
+    for n, (i, page) in enumerate(zip(todo, iter_pages(path, todo, options), strict=True), 1):
         pages[i] = page
+        if progress is not None:
+            progress(total - len(todo) + n, total)
     warnings = tuple(w for p in pages for w in p.warnings)
     scanned = 2 * sum(p.ocr for p in pages) > len(pages)
     return DocumentContent(pages=tuple(pages), scanned=scanned, warnings=(*doc.warnings, *warnings))

@@ -19,6 +19,9 @@ DOC_TYPES: tuple[str, ...] = (
 WaktuUnit = Literal["menit", "jam", "hari", "minggu", "bulan"]
 
 
+FAILED_CHECK = 0.5  # the usual cap of a field a parser's self-check doubts (`Extraction.confidence`)
+
+
 @dataclass(frozen=True)
 class Official:
     """A person who signs: jabatan, nama with titles, NIP (18 digits), pangkat."""
@@ -113,9 +116,10 @@ class Extraction:
     page_texts: tuple[str, ...] = field(default=(), repr=False)
     # Where OCR was used: field path ('nomor', 'disahkan_oleh.nama', 'steps[2].kegiatan') ->
     # 0..1, the mean OCR confidence of the words the value was read from (ingest.confidence).
-    # Empty for born-digital files, and then left out of the JSON.  A parser may set caps here
-    # for fields its self-checks doubt (amounts that miss the Jumlah, a year that does not
-    # match); `extract.with_confidence` keeps the lower of the cap and the OCR confidence.
+    # Empty for born-digital files, and then left out of the JSON.  A parser sets caps here for
+    # the fields its self-checks doubt (amounts that miss the Jumlah, dates out of order, a NIP
+    # of a broken structure), beside the warning that tells a person why: the one way a parser
+    # marks a doubt.  `extract.with_confidence` keeps the lower of the cap and the OCR confidence.
     confidence: dict[str, float] = field(default_factory=dict, hash=False)
 
     def replace(self, **changes: Any) -> Extraction:

@@ -10,6 +10,7 @@ as Tesseract does, because pages are already read in parallel processes.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import re
@@ -41,11 +42,14 @@ class RapidLine:
     conf: float
 
 
+DEFAULT_MAX_SIDE = 1280  # longest side of a crop the detector sees
+
+
 @dataclass
 class RapidEngine:
     """RapidOCR's detector and recogniser on small crops (no page layout, no orientation)."""
 
-    max_side: int = 1280
+    max_side: int = DEFAULT_MAX_SIDE
     _ocr: Any = field(default=None, repr=False)
 
     def _load(self) -> Any:
@@ -85,8 +89,11 @@ def check_installed() -> None:
 MODELS = ("ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx")
 
 
+@functools.cache
 def load_rapidocr(max_side: int) -> Any:
-    """A RapidOCR instance on one thread; `MissingDependencyError` when the package or a model is missing."""
+    """A RapidOCR instance on one thread, once per process (about 75 MB; the OCR fork server
+    loads it before forking workers, `ingest.ocr_preload`); `MissingDependencyError` when the
+    package or a model is missing."""
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError as e:

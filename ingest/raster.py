@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image
 
 from archive.errors import DamagedPdfError
+from archive.rendering import PDFIUM_LOCK
 from ingest.ocr import OcrEngine
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,13 @@ def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.nd
             page = pdf[index]
             dpi = capped_dpi(dpi or choose_dpi(native_dpi(page)), *page.get_size())
             hide_overlays(page)
-            bitmap = page.render(scale=dpi / 72.0)
-            rgb = np.asarray(bitmap.to_pil().convert("RGB"))
+            # RGB straight from pdfium, one copy out of its buffer (the PIL detour held four
+            # copies of the page at once), and pdfium's bitmap freed at once
+            bitmap = page.render(scale=dpi / 72.0, rev_byteorder=True)
+            pixels = bitmap.to_numpy()
+            rgb = (np.array(pixels[..., :3]) if pixels.ndim == 3
+                   else cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB))
+            bitmap.close()
             page.close()
             return rgb, dpi
         except pdfium.PdfiumError as e:  # a page object missing or broken: that page only
@@ -188,10 +194,100 @@ def straighten(rgb: np.ndarray, dpi: float, number: int, turn: int = 0) -> PageI
     """Page `number`'s pixels turned clockwise by `turn` degrees and deskewed."""
     if turn:
         rgb = rotate_quarter(rgb, turn)
+    rgb = whiten_background(rgb, dpi)
     angle = estimate_skew(to_gray(rgb), dpi)
     if abs(angle) >= 0.1:
         rgb = rotate_small(rgb, angle)
     return PageImage(number=number, rgb=rgb, dpi=dpi, rotated=turn, skew=angle)
+
+
+PAPER_DPI = 40.0  # the sheet is found on a small copy
+PAPER_SHARE = (0.2, 0.93)  # a photographed sheet covers this share of the picture (a scan: all of it)
+PAPER_CONTRAST = 50  # grey levels between the sheet and what lies around it (desk, scanner lid)
+
+
+def whiten_background(rgb: np.ndarray, dpi: float) -> np.ndarray:
+    """`rgb` with what lies around the sheet made white, when the picture is a photo of a sheet
+    on a darker ground (a phone camera on a desk): the sheet's edges would otherwise read as the
+    frame of a table enclosing the real one, and the desk as text.  The sheet is the largest
+    bright region (its convex hull, so the print inside belongs to it); nothing changes when it
+    fills the picture (a scan) or the ground is not clearly darker.  Coordinates stay the same."""
+    gray = to_gray(rgb)
+    small = _shrink(gray, dpi, PAPER_DPI)
+    bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bright)
+    if count < 2:
+        return rgb
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    points = cv2.findNonZero((labels == biggest).astype(np.uint8))
+    hull = cv2.convexHull(points)
+    sheet = np.zeros_like(small)
+    cv2.fillConvexPoly(sheet, hull, 255)
+    inside = sheet > 0
+    share = float(inside.mean())
+    if not PAPER_SHARE[0] <= share <= PAPER_SHARE[1]:
+        return rgb
+    if float(np.median(small[inside])) - float(np.median(small[~inside])) < PAPER_CONTRAST:
+        return rgb
+    scale = rgb.shape[1] / small.shape[1]
+    corners = hull.reshape(-1, 2).astype(np.float64) * scale
+    quad = _four_corners(hull)
+    if quad is not None:
+        # a sheet seen at an angle: its four corners are brought to the rectangle they span, so
+        # ruling lines run straight again (the page keeps its size; words move by the tilt only)
+        quad = quad * scale
+        x0, y0 = quad.min(axis=0)
+        x1, y1 = quad.max(axis=0)
+        rect = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), rect.astype(np.float32))
+        rgb = np.asarray(cv2.warpPerspective(rgb, matrix, (rgb.shape[1], rgb.shape[0]),
+                                             flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
+        small = _shrink(to_gray(rgb), dpi, PAPER_DPI)
+        corners = rect
+    # the sheet's outline drawn at full size, drawn in a little: the sheet's own edge (a shadow,
+    # a torn margin) goes with the ground, so no edge is left to read as a ruling line
+    centre = corners.mean(axis=0)
+    margin = 0.01 * min(rgb.shape[:2])
+    dist = np.linalg.norm(corners - centre, axis=1, keepdims=True)
+    corners = centre + (corners - centre) * np.maximum(dist - margin, 0) / np.maximum(dist, 1e-6)
+    mask = np.zeros(rgb.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, np.round(corners).astype(np.int32), 255)
+    # the ground takes the colour of the sheet next to it (inpainted on the small copy), so
+    # that no step in brightness is left where the sheet ends (its lighting is rarely even)
+    small_rgb = cv2.resize(rgb, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
+    ground = cv2.resize(mask, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_NEAREST)
+    ground = cv2.dilate(255 - ground, np.ones((3, 3), np.uint8), iterations=2)
+    filled = cv2.inpaint(small_rgb, ground, 5, cv2.INPAINT_TELEA)
+    filled = cv2.resize(cv2.blur(filled, (5, 5)), (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
+    out = rgb.copy()
+    out[mask == 0] = filled[mask == 0]
+    out = _even_light(out, dpi)
+    log.info("photo of a sheet: %.0f %% of the picture, the ground around it whitened", 100 * share)
+    return out
+
+
+def _even_light(rgb: np.ndarray, dpi: float) -> np.ndarray:
+    """A photo's uneven lighting evened out: each pixel divided by the paper's brightness around
+    it (the brightest level nearby, print removed), so the paper is white all over as on a scan."""
+    small = cv2.resize(rgb, None, fx=PAPER_DPI / dpi, fy=PAPER_DPI / dpi, interpolation=cv2.INTER_AREA) \
+        if dpi > PAPER_DPI else rgb
+    paper = cv2.dilate(small, np.ones((7, 7), np.uint8))  # print is narrower than 7 px at 40 DPI
+    paper = cv2.blur(paper, (9, 9))
+    paper = cv2.resize(paper, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(cv2.divide(rgb, paper, scale=255))
+
+
+def _four_corners(hull: np.ndarray) -> np.ndarray | None:
+    """The sheet's corners (top-left, top-right, bottom-right, bottom-left) when its outline is
+    a quadrilateral, else None (a sheet cut off by the picture's edge, a curled page)."""
+    perimeter = cv2.arcLength(hull, True)
+    approx = cv2.approxPolyDP(hull, 0.02 * perimeter, True).reshape(-1, 2).astype(np.float64)
+    if len(approx) != 4:
+        return None
+    total, diff = approx.sum(axis=1), approx[:, 1] - approx[:, 0]
+    ordered = np.array([approx[np.argmin(total)], approx[np.argmin(diff)],
+                        approx[np.argmax(total)], approx[np.argmax(diff)]])
+    return ordered if len({tuple(p) for p in ordered}) == 4 else None
 
 
 def to_gray(rgb: np.ndarray) -> np.ndarray:
@@ -282,6 +378,29 @@ def estimate_skew(gray: np.ndarray, dpi: float) -> float:
     return round(fine, 2) if abs(fine) < MAX_SKEW else 0.0
 
 
+def looks_sideways(gray: np.ndarray, dpi: float) -> bool:
+    """True when the page's lines of print run top to bottom (a table turned on its page).
+
+    Lines of text make the ink's row profile jump (line, gap, line) while its column profile
+    stays smooth; on a page stored sideways it is the other way round.  On the scans of the
+    shared sets upright pages give a column/row ratio of 0.06-2.4 and sideways ones 14-78.
+    Such a page is turned before it is read: reading it sideways first (Tesseract hunting for
+    vertical text in every cell) cost more than the upright reading and the orientation check
+    together.
+    """
+    small = _shrink(gray, dpi, SKEW_DPI)
+    ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    if (ink > 0).mean() < 0.002:
+        return False
+    rows, cols = ink.sum(axis=1, dtype=np.float64), ink.sum(axis=0, dtype=np.float64)
+    row_jumps = float(np.square(np.diff(rows)).sum()) / max(1, rows.size)
+    col_jumps = float(np.square(np.diff(cols)).sum()) / max(1, cols.size)
+    return col_jumps > SIDEWAYS * max(row_jumps, 1e-9)
+
+
+SIDEWAYS = 4.0  # column/row profile ratio above which a page is taken to be stored sideways
+
+
 def _best_angle(ink: np.ndarray, angles: np.ndarray) -> float:
     best, best_score = 0.0, -1.0
     for angle in angles:
@@ -305,8 +424,14 @@ def _ink_share(gray: np.ndarray) -> float:
 
 # pdfium is not thread-safe: two threads inside it at once abort the process (the web app's two
 # queue workers read two uploads side by side).  Every use of it in this process goes through
-# this lock; OCR worker processes each have their own pdfium.
-_PDFIUM_LOCK = threading.RLock()
+# this lock (the archive's, which renders pages for stamped copies); OCR worker processes each
+# have their own pdfium.
+_PDFIUM_LOCK = PDFIUM_LOCK
+
+
+def pdfium_lock() -> threading.RLock:
+    """The process's pdfium lock (`with pdfium_lock():` around any pdfium call)."""
+    return _PDFIUM_LOCK
 
 
 @contextmanager

@@ -14,16 +14,21 @@ cells); this module runs them on one page and runs pages in a pool of worker pro
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
-from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +43,7 @@ from ingest.raster import (
     PageImage,
     detect_orientation,
     drop_stamp_ink,
+    looks_sideways,
     render_page,
     straighten,
     to_gray,
@@ -46,97 +52,266 @@ from ingest.scan_cells import assemble, ocr_cells, ocr_outside
 from ingest.scan_grid import binarise, find_grids, grid_cells, grid_line_mask
 from ingest.scan_second import SecondReader, second_readings
 from ingest.scan_symbols import find_symbols
+from ingest.stagetimes import at, stage
 
 log = logging.getLogger(__name__)
 
 
 def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | None = None) -> PageContent:
     """OCR and layout of one upright page image; `second` reads again the cells Tesseract was unsure of."""
-    gray = drop_stamp_ink(page.rgb)
-    ink = binarise(gray)
-    grids = find_grids(ink, page.dpi)
-    line_mask = grid_line_mask(ink.shape, grids)
-    clean = gray.copy()
-    clean[line_mask > 0] = 255
-    clean_ink = ink & ~line_mask
-    cells = [grid_cells(g) for g in grids]
-    shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi, gray)]
+    with stage("binarise"):
+        gray = drop_stamp_ink(page.rgb)
+        ink = binarise(gray)
+    with stage("grid"):
+        grids = find_grids(ink, page.dpi)
+        line_mask = grid_line_mask(ink.shape, grids)
+        clean = gray.copy()
+        clean[line_mask > 0] = 255
+        clean_ink = ink & ~line_mask
+        del line_mask  # each full-page mask goes as soon as it has served: a 300 DPI page is
+        # 9-13 MB per copy, and two OCR workers hold one page each
+        cells = [grid_cells(g) for g in grids]
+    with stage("symbols"):
+        shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi, gray)]
+    del gray
     flat = [c for cs in cells for c in cs]
-    cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
+    with stage("cell_ocr"):
+        cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
+    del clean_ink
     if second is not None:
-        cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
-    outside = ocr_outside(clean, ink, grids, engine)
-    return assemble(page, grids, cells, cell_words, outside, shapes)
+        with stage("second"):
+            cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
+    with stage("page_ocr"):
+        outside = ocr_outside(clean, ink, grids, engine)
+    with stage("assemble"):
+        return assemble(page, grids, cells, cell_words, outside, shapes)
 
 
 # --- whole documents -----------------------------------------------------------------------------
 def read_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> list[PageContent]:
-    """OCR pages `indices` (0-based) of `path`, in parallel worker processes when worth it.
+    """OCR pages `indices` (0-based) of `path`; `iter_pages` as a list."""
+    return list(iter_pages(path, indices, options))
 
-    Each worker renders its own page (images never cross processes, so memory stays bounded by
-    the pool size) and runs Tesseract single-threaded.  The pool outlives one document, so a
-    batch pays the worker start-up once.  A page that fails or times out comes back empty with
-    a warning; the document carries on.
+
+def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Iterator[PageContent]:
+    """OCR pages `indices` (0-based) of `path`, yielded in order as they are read.
+
+    Pages stream through a bounded window: at most `WINDOW_PER_WORKER` pages per worker
+    process are handed out and not yet taken back, and each worker renders its own page (images
+    never cross processes), so a 142-page scan holds no more page images than a 2-page one
+    (one per worker).  Tesseract runs single-threaded.  A page that fails or times out comes
+    back empty with a warning; the document carries on.  The workers end with the document's
+    last page.
     """
     make_engine(options)  # fail fast (missing Tesseract, language or second engine) before starting workers
     make_second_engine(options)
     jobs = max(1, min(options.jobs, len(indices)))
     if jobs == 1:
-        return [_read_one_safely(path, i, options) for i in indices]
-    pool = worker_pool(options.jobs)
-    futures = [pool.submit(read_one_page, path, i, options) for i in indices]
-    return [_collect(f, path, i, options) for f, i in zip(futures, indices, strict=True)]
+        for i in indices:
+            yield _read_one_safely(path, i, options)
+        return
+    todo, window = deque(indices), deque[tuple[int, Future[PageContent]]]()
+    global _STREAMS
+    with _POOL_LOCK:
+        _STREAMS += 1
+    try:
+        while todo or window:
+            # a worn pool is retired only once this document's pages in it are back, so old
+            # and new workers never hold pages at the same time
+            while todo and len(window) < jobs * WINDOW_PER_WORKER and not (window and _pool_worn()):
+                index = todo.popleft()
+                window.append((index, _submit(path, index, options)))
+            index, future = window.popleft()
+            try:
+                page = _collect(future, path, index, options)
+            except CancelledError:  # its pool was discarded (another page timed out): read it anew
+                window.appendleft((index, _submit(path, index, options)))
+                continue
+            yield page
+    finally:
+        # the workers go with the document's last page: the rest of its reading (searchable
+        # copy, structure, archive) runs without them, and an idle worker holds nothing
+        for _, future in window:
+            future.cancel()
+        with _POOL_LOCK:
+            _STREAMS -= 1
+            if not _STREAMS:  # another document (a second queue lane) may still be using it
+                retire_pool()
 
 
-def worker_pool(jobs: int) -> ProcessPoolExecutor:
+WINDOW_PER_WORKER = 2  # pages handed to the pool and not yet taken back, per worker process
+
+
+def _submit(path: Path, index: int, options: OcrOptions) -> Future[PageContent]:
+    with _POOL_LOCK:
+        pool = worker_pool(options.jobs, preload_second=options.second == "rapidocr")
+        assert _POOL is not None
+        _POOL.served += 1
+        return pool.submit(read_one_page, path, index, options)
+
+
+def _pool_worn() -> bool:
+    """True when the pool's workers have read their share of pages and should be replaced."""
+    return _POOL is not None and _POOL.served >= PAGES_PER_WORKER * _POOL.jobs
+
+
+@dataclass
+class _Pool:
+    jobs: int
+    executor: ProcessPoolExecutor
+    served: int = 0  # pages handed to it
+
+
+def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
     """The OCR worker processes, started on first use and kept for the next document.
 
     Workers are forked when this process runs a single thread (the command line): they start
-    in milliseconds with every module already imported.  With other threads alive (the web
-    app) forking is unsafe, so they are spawned and replaced after `PAGES_PER_WORKER` pages.
+    in milliseconds with every module already imported.  With other threads alive (a queue
+    worker, the web app) forking this process is unsafe, so they are forked from
+    multiprocessing's fork server instead, a single-threaded process that has imported this
+    module once: its workers share those pages instead of each importing everything again, as
+    spawned ones did (their imports alone cost about 100 MB each).  Either way the pool is
+    replaced after `PAGES_PER_WORKER` pages per worker, so what a worker's heap gathers over a
+    long scan is returned to the system.  With `preload_second` the fork server also loads the
+    second engine's models (`ingest.ocr_preload`), which its workers then share.  (Python 3.11's own `max_tasks_per_child` is not used:
+    its pool stopped handing out pages once the first workers had retired.)  A pool lives for
+    one document (`iter_pages` retires it after the last page).
     """
     global _POOL
-    if _POOL is not None and _POOL[0] == jobs:
-        return _POOL[1]
-    discard_pool()
-    watch: dict[str, Any] = {"initializer": die_with_parent, "initargs": (os.getpid(),)}
+    if _POOL is not None and _POOL.jobs == jobs and not _pool_worn():
+        return _POOL.executor
+    discard_pool(cancel=_POOL is not None and _POOL.jobs != jobs)
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), **watch)
+        context: Any = multiprocessing.get_context("fork")
+        parent: int | None = os.getpid()
     else:
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   max_tasks_per_child=PAGES_PER_WORKER, **watch)
-    _POOL = (jobs, pool)
+        short_socket_dir()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["ingest.scan", *(["ingest.ocr_preload"] if preload_second else [])])
+        parent = None  # the fork server is the parent: its workers watch this process instead
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=start_worker,
+                               initargs=(parent, None if parent else os.getpid()))
+    _POOL = _Pool(jobs, pool)
     return pool
 
 
-def die_with_parent(parent: int) -> None:
+def short_socket_dir() -> None:
+    """Give multiprocessing a temp dir short enough for the fork server's socket.
+
+    Its socket goes in multiprocessing's temp dir, made under `tempfile`'s, which is this
+    process's scratch folder in the data dir (`archive.scratch`): under a long data dir path
+    the socket's name passes the 108 bytes of AF_UNIX ("AF_UNIX path too long").  Python 3.12
+    falls back to the system's temp dir by itself; here the same is done once, before the
+    server starts.
+    """
+    import tempfile
+    from multiprocessing import process, util
+
+    config = process.current_process()._config  # type: ignore[attr-defined]
+    if config.get("tempdir") is not None or len(tempfile.gettempdir()) <= SOCKET_DIR_MAX:
+        return
+    short = next((d for d in ("/tmp", "/var/tmp", "/usr/tmp")
+                  if Path(d).is_dir() and os.access(d, os.W_OK | os.X_OK)), None)
+    if short is None:
+        return
+    saved, tempfile.tempdir = tempfile.tempdir, short
+    try:
+        util.get_temp_dir()  # made now under `short`, and kept for this process
+    finally:
+        tempfile.tempdir = saved
+
+
+SOCKET_DIR_MAX = 60  # 'pymp-xxxxxxxx/listener-xxxxxxxx' adds about 40 bytes; AF_UNIX allows 107
+
+
+def start_worker(parent: int | None, owner: int | None = None) -> None:
+    """Pool initializer: die with the parent (or with `owner`, the process using the pool, for
+    workers of the fork server), and give freed page images back to the system."""
+    die_with_parent(parent)
+    if owner is not None:
+        threading.Thread(target=die_with, args=(owner,), daemon=True, name="owner-watch").start()
+    return_freed_images()
+
+
+def die_with(owner: int) -> None:
+    """End this worker when process `owner` ends (a thread of a fork server's worker).
+
+    The fork server outlives a killed queue worker as long as one of its workers runs (each
+    holds its "alive" pipe), and its workers wait forever on a queue that still has a writer
+    (themselves), so without this a SIGKILLed `arsip worker` left both behind.
+    """
+    try:
+        fd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(1)
+    except (OSError, AttributeError):  # no pidfd (old kernel): look once a second
+        while True:
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+            time.sleep(1.0)
+    select.select([fd], [], [])  # readable once `owner` has ended
+    os._exit(1)
+
+
+def return_freed_images() -> None:
+    """Have glibc map every buffer over 1 MB on its own, so a freed page image leaves the process.
+
+    By default glibc raises that threshold (up to 32 MB) after the first large free, and page
+    images then come from the heap, which keeps its high-water mark: a worker idled at about
+    190 MB RSS after a few pages instead of about 75 MB.  A no-op where `mallopt` is missing.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 1 << 20)
+
+
+M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
+def die_with_parent(parent: int | None) -> None:
     """Pool initializer: a worker is killed when the process that started it dies (Linux).
 
     Without it a killed `arsip ingest` left its OCR workers running (hundreds of MB each, still
-    holding its output) until their pages were done.
+    holding its output) until their pages were done.  Workers of the fork server (`parent`
+    None) die with it, and it ends when the process that started it does.
     """
     if sys.platform.startswith("linux"):
         import ctypes
 
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
+    if (parent is not None and os.getppid() != parent) or os.getppid() == 1:
+        os._exit(1)  # the parent died before the signal was armed
 
 
-def discard_pool() -> None:
-    """Stop using the worker pool (after a timeout or a crash); the next document starts anew.
+def discard_pool(cancel: bool = True) -> None:
+    """Stop using the worker pool (after a timeout or a crash, or worn); the next page starts anew.
 
-    Not waiting: a worker stuck past its page timeout ends when its Tesseract call's own
-    timeout fires.
+    Not waiting: pages already running finish (a worker stuck past its page timeout ends when
+    its Tesseract call's own timeout fires); with `cancel`, pages not started are cancelled and
+    read again by the next pool (`iter_pages`), else the old workers read them and then exit.
     """
     global _POOL
-    if _POOL is not None:
-        _POOL[1].shutdown(wait=False, cancel_futures=True)
-        _POOL = None
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.executor.shutdown(wait=False, cancel_futures=cancel)
+            _POOL = None
 
 
-_POOL: tuple[int, ProcessPoolExecutor] | None = None
+def retire_pool() -> None:
+    """Let the pool's workers end once their pages are done (a document is read)."""
+    discard_pool(cancel=False)
+
+
+_POOL: _Pool | None = None
+_POOL_LOCK = threading.RLock()  # two queue lanes of one process share the pool
+_STREAMS = 0  # documents streaming through the pool now
 
 
 def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
@@ -144,21 +319,40 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
 
     Most pages are stored upright, so a page is read as it is first; only when that reading is
     not confident does orientation detection (OSD, then a confidence vote) run, and the page is
-    read again if it must be turned.  OSD on every page cost as much as reading the tables.
+    read again if it must be turned.  OSD on every page cost as much as reading the tables.  A
+    page whose lines of print plainly run top to bottom (`looks_sideways`) is turned first and
+    read once.
     """
     engine, second = _engine(options), _second(options)
-    rgb, dpi = render_page(path, index, options.dpi)
+    at(path.name, index + 1)
+    with stage("render"):
+        rgb, dpi = render_page(path, index, options.dpi)
     if (to_gray(rgb) < 128).mean() < 0.0005:
         h, w = rgb.shape[:2]
         return PageContent(index + 1, w * 72.0 / dpi, h * 72.0 / dpi, "", ocr=True)
-    content = read_page_image(straighten(rgb, dpi, index + 1), engine, second)
+    if looks_sideways(to_gray(rgb), dpi):  # a page stored sideways: turned before it is read
+        with stage("orientation"):
+            turn = detect_orientation(rgb, dpi, engine)
+        with stage("straighten"):
+            upright = straighten(rgb, dpi, index + 1, turn)
+        del rgb
+        return read_page_image(upright, engine, second)
+    with stage("straighten"):
+        upright = straighten(rgb, dpi, index + 1)
+    del rgb  # one page image alive while it is read (a page to be turned is rendered again)
+    content = read_page_image(upright, engine, second)
+    del upright
     if reads_upright(content):
         return content
-    turn = detect_orientation(rgb, dpi, engine)
+    rgb, dpi = render_page(path, index, options.dpi)
+    with stage("orientation"):
+        turn = detect_orientation(rgb, dpi, engine)
     if not turn:
         return content
     log.info("%s page %d: turned %d degrees", path.name, index + 1, turn)
-    return read_page_image(straighten(rgb, dpi, index + 1, turn), engine, second)
+    with stage("straighten"):
+        upright = straighten(rgb, dpi, index + 1, turn)
+    return read_page_image(upright, engine, second)
 
 
 def reads_upright(page: PageContent) -> bool:

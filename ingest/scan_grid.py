@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 LINE_MIN_INCH = 0.3  # a ruling line is at least this long
+PIECE_MIN_INCH = 0.1  # a shorter piece of a grid line (one single-line row, one narrow column)
 STRONG = 0.5  # a line covering this share of its table is a grid line whatever its ends
 WEAK = 0.12  # a shorter one is a grid line if each of its pieces ends on grid lines
 
@@ -65,6 +66,9 @@ def find_grids(ink: np.ndarray, dpi: float) -> list[Grid]:
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
     horiz = np.asarray(cv2.morphologyEx(horiz, cv2.MORPH_CLOSE, np.ones((1, 9), np.uint8)))
     vert = np.asarray(cv2.morphologyEx(vert, cv2.MORPH_CLOSE, np.ones((9, 1), np.uint8)))
+    piece = max(9, int(dpi * PIECE_MIN_INCH))
+    short_h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, piece), np.uint8))
+    short_v = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((piece, 1), np.uint8))
     joined = cv2.dilate(np.maximum(horiz, vert), np.ones((5, 5), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     h, w = ink.shape
@@ -75,7 +79,8 @@ def find_grids(ink: np.ndarray, dpi: float) -> list[Grid]:
             continue
         grid = _grid_in(horiz[y : y + bh, x : x + bw], vert[y : y + bh, x : x + bw], x, y)
         if grid is not None:
-            grids.append(grid)
+            grids.append(_with_pieces(grid, np.asarray(short_h[y : y + bh, x : x + bw]),
+                                      np.asarray(short_v[y : y + bh, x : x + bw])))
     return sorted(grids, key=lambda g: (g.y0, g.x0))
 
 
@@ -91,6 +96,32 @@ def _grid_in(horiz: np.ndarray, vert: np.ndarray, x: int, y: int) -> Grid | None
     rows.sort(key=lambda b: b.pos)
     cols.sort(key=lambda b: b.pos)
     return Grid(x, y, x + horiz.shape[1], y + horiz.shape[0], tuple(rows), tuple(cols))
+
+
+def _with_pieces(grid: Grid, short_h: np.ndarray, short_v: np.ndarray) -> Grid:
+    """The grid's lines completed by their short pieces: a vertical rule broken by rows merged
+    across the table leaves pieces one text line high (a header row, a single-line row), too
+    short to be found as lines on their own.  A piece counts where it lies on an accepted line
+    and runs from one crossing line to the next, so letters inside cells never do."""
+    rows = tuple(_completed(b, short_h, 0, grid.cols) for b in grid.rows)
+    cols = tuple(_completed(b, short_v, 1, grid.rows) for b in grid.cols)
+    return Grid(grid.x0, grid.y0, grid.x1, grid.y1, rows, cols)
+
+
+def _completed(band: Band, mask: np.ndarray, axis: int, cross: Sequence[Band]) -> Band:
+    """`band` with the pieces of ink along it that run from one crossing line to another (each
+    end within the crossing line's thickness and a few pixels)."""
+    half = band.thickness // 2 + 2
+    lo, hi = max(0, band.pos - half), band.pos + half + 1
+    part = mask[lo:hi] if axis == 0 else mask[:, lo:hi]
+    along = np.asarray((part > 0).any(axis=axis))
+    covered = band.covered.copy()
+    for a, b in runs(along):
+        starts = [c for c in cross if abs(a - c.pos) <= c.thickness // 2 + 4]
+        ends = [c for c in cross if abs(b - 1 - c.pos) <= c.thickness // 2 + 4]
+        if starts and ends and ends[-1].pos > starts[0].pos and not covered[a:b].all():
+            covered[a:b] = True
+    return Band(band.pos, band.thickness, covered)
 
 
 def bands(mask: np.ndarray, axis: int) -> list[Band]:

@@ -9,6 +9,11 @@ OCR word boxes are in points of the upright, straightened page image (`PageConte
 `PageContent.skew`); they are mapped back through those corrections and the page's /Rotate to
 the page's own user space.  Each word is drawn along its mapped baseline and stretched to its
 box width, so text selection lands on the printed word.
+
+The words are written as one content stream appended to the page (its own contents wrapped in
+q .. Q first, so a graphics state they leave changed cannot move the words), with Helvetica added
+to the page's fonts: the page's own content is never parsed (merging a separately drawn overlay
+page parsed both streams and cost more than drawing the words).
 """
 
 from __future__ import annotations
@@ -38,11 +43,41 @@ def searchable_pdf(original: Path, pages: Sequence[PageContent]) -> bytes:
             continue
         target = writer.pages[page.number - 1]
         drop_invisible_text(target, writer)  # a wrong OCR layer the page came with: ours replaces it
-        overlay = PdfReader(io.BytesIO(text_layer(page, PageFrame.of(target)))).pages[0]
-        target.merge_page(overlay)
+        add_text_layer(target, writer, text_layer(page, PageFrame.of(target)))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+FONT_KEY = "/ArsipOCR"  # the text layer's font in a page's /Resources /Font
+
+
+def add_text_layer(target: Any, writer: Any, content: bytes) -> None:
+    """Append `content` (drawn with `FONT_KEY`) to the page `target` after its own contents."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    def stream(data: bytes) -> Any:
+        obj = DecodedStreamObject()
+        obj.set_data(data)
+        return writer._add_object(obj)
+
+    own = target.get("/Contents")
+    own = own.get_object() if own is not None else None
+    parts = list(own) if isinstance(own, ArrayObject) else ([target.raw_get("/Contents")] if own is not None else [])
+    layer = DecodedStreamObject()
+    layer.set_data(content)
+    target[NameObject("/Contents")] = ArrayObject([stream(b"q\n"), *parts, stream(b"\nQ\n"),
+                                                   writer._add_object(layer.flate_encode())])
+    resources = target.get("/Resources")
+    resources = resources.get_object() if resources is not None else DictionaryObject()
+    target[NameObject("/Resources")] = resources
+    fonts = resources.get("/Font")
+    fonts = fonts.get_object() if fonts is not None else DictionaryObject()
+    resources[NameObject("/Font")] = fonts
+    fonts[NameObject(FONT_KEY)] = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/" + FONT), NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+    }))
 
 
 SHOW_TEXT = (b"Tj", b"TJ", b"'", b'"')
@@ -140,38 +175,30 @@ def undo_turn(point: Point, turn: int, width: float, height: float) -> Point:
 
 
 def text_layer(page: PageContent, frame: PageFrame) -> bytes:
-    """A one-page PDF of `page`'s words as invisible text, in the user space of `frame`."""
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    size = (frame.left + frame.width + frame.height, frame.bottom + frame.height + frame.width)
-    pdf = canvas.Canvas(out, pagesize=size, pageCompression=1)
+    """The content stream of `page`'s words as invisible text, in the user space of `frame`."""
+    ops = [f"BT\n3 Tr\n{FONT_KEY} 1 Tf".encode()]
     for word in page.words:
-        _draw_word(pdf, word, page, frame)
-    pdf.showPage()
-    pdf.save()
-    return out.getvalue()
+        ops.extend(_word_ops(word, page, frame))
+    ops.append(b"ET\n")
+    return b"\n".join(ops)
 
 
-def _draw_word(pdf: Any, word: Word, page: PageContent, frame: PageFrame) -> None:
-    """One word along its baseline, invisible, stretched to the width of its box."""
+def _word_ops(word: Word, page: PageContent, frame: PageFrame) -> list[bytes]:
+    """One word along its baseline, stretched to the width of its box (font size 1, scaled by Tm)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     text = word.text.encode("cp1252", "replace").decode("cp1252").strip()
-    font_size = word.box.height
-    if not text or font_size <= 0:
-        return
+    size = word.box.height
+    if not text or size <= 0:
+        return []
     x0, y0 = frame.to_user(page, (word.box.x0, word.box.bottom))
     x1, y1 = frame.to_user(page, (word.box.x1, word.box.bottom))
     length = math.hypot(x1 - x0, y1 - y0)
-    natural = stringWidth(text, FONT, font_size)
+    natural = stringWidth(text, FONT, size)
     if length <= 0 or natural <= 0:
-        return
+        return []
     cos, sin = (x1 - x0) / length, (y1 - y0) / length
-    obj = pdf.beginText()
-    obj.setTextRenderMode(3)
-    obj.setFont(FONT, font_size)
-    obj.setHorizScale(100.0 * length / natural)
-    obj.setTextTransform(cos, sin, -sin, cos, x0, y0)
-    obj.textOut(text)
-    pdf.drawText(obj)
+    scale = 100.0 * length / natural
+    raw = text.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    return [f"{scale:.2f} Tz {cos * size:.4f} {sin * size:.4f} {-sin * size:.4f} {cos * size:.4f} "
+            f"{x0:.2f} {y0:.2f} Tm".encode(), b"(" + raw + b") Tj"]

@@ -1,7 +1,13 @@
-"""Read the PDF text layer with pdfplumber into the neutral page model (`ingest.layout`).
+"""Read the PDF text layer into the neutral page model (`ingest.layout`): the one seam every
+reader's words, lines, ruled tables and drawn shapes come through, whatever read the page.
 
-The only module that imports pdfplumber for text; pages without usable text are flagged so the
-pipeline can send them to OCR.
+Pages are read by pdfium (`ingest.pdfium_layer`, about ten times faster than pdfminer) into the
+objects pdfplumber reports, and words, text and tables are built from them with pdfplumber's own
+code, so a reader gets the same words either way.  Pages pdfium cannot read exactly as pdfminer
+would (turned pages, sideways text, characters without Unicode, text objects it merges or
+replaces) are read by pdfplumber as before.  The ruled-table finder runs only on pages whose
+rules could make a table.  Pages without usable text are flagged so the pipeline can send them
+to OCR.
 """
 
 from __future__ import annotations
@@ -28,19 +34,16 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
     strictly and can find fewer pages (seen on real scans); the missing ones are returned empty,
     so that the pipeline reads them by OCR instead of losing them.
     """
-    import pdfplumber
+    from ingest.pdfium_layer import read_pages_as
 
-    try:
-        with pdfplumber.open(path) as pdf:
-            pages = [_read_page(p) for p in pdf.pages]
-            sideways = {i: turn for i, p in enumerate(pdf.pages) if (turn := sideways_turn(p))}
-        if sideways:
-            pages = _turned_or_as_read(path, pages, sideways)
-    except DamagedPdfError:
-        raise
-    except Exception as e:  # pdfminer raises many unrelated types on a broken file
-        raise DamagedPdfError(f"{path.name}: Lapisan teks PDF tidak dapat dibaca ({e}); mintalah "
-                              "berkas yang utuh kepada pengirimnya.") from e
+    fast = read_pages_as(path, _read_page)
+    if fast is None or not fast or (expected_pages is not None and len(fast) != expected_pages):
+        pages = _read_pdfplumber(path, None)
+    else:
+        slow = [i for i, raw in enumerate(fast) if raw is None]
+        by_plumber = dict(zip(slow, _read_pdfplumber(path, slow), strict=False)) if slow else {}
+        pages = [read if read is not None else by_plumber.get(i, _empty_page(i + 1))
+                 for i, read in enumerate(fast)]
     warnings: tuple[str, ...] = ()
     if expected_pages is not None and len(pages) < expected_pages:
         log.info("%s: the text layer shows %d of %d pages", path.name, len(pages), expected_pages)
@@ -49,6 +52,32 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
         pages += [_empty_page(n) for n in range(len(pages) + 1, expected_pages + 1)]
     scanned = bool(pages) and all(needs_ocr(p) for p in pages)
     return DocumentContent(pages=tuple(pages), scanned=scanned, warnings=warnings)
+
+
+def _read_pdfplumber(path: Path, indices: list[int] | None) -> list[PageContent]:
+    """Pages `indices` (all when None) read by pdfplumber; sideways pages turned and read again.
+
+    With `indices`, pages pdfminer does not find are left out of the list.
+    """
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(path, pages=None if indices is None else [i + 1 for i in indices]) as pdf:
+            pages, sideways = [], {}
+            for p in pdf.pages:
+                pages.append(_read_page(p))
+                if turn := sideways_turn(p):
+                    sideways[p.page_number - 1] = turn
+                p.close()  # its cached characters and objects: a long report held them all
+        if sideways:
+            turned = _turned_or_none(path, sideways)
+            pages = [turned.get(p.number - 1, p) for p in pages]
+    except DamagedPdfError:
+        raise
+    except Exception as e:  # pdfminer raises many unrelated types on a broken file
+        raise DamagedPdfError(f"{path.name}: Lapisan teks PDF tidak dapat dibaca ({e}); mintalah "
+                              "berkas yang utuh kepada pengirimnya.") from e
+    return pages
 
 
 def sideways_turn(page: Any) -> int:
@@ -68,17 +97,16 @@ def sideways_turn(page: Any) -> int:
     return 90 if up >= down else 270
 
 
-def _turned_or_as_read(path: Path, pages: list[PageContent], sideways: dict[int, int],
-                       ) -> list[PageContent]:
-    """The sideways pages turned; as first read when turning them fails (a damaged file)."""
+def _turned_or_none(path: Path, sideways: dict[int, int]) -> dict[int, PageContent]:
+    """The sideways pages turned, by page index; none when turning them fails (a damaged file)."""
     try:
-        return _read_turned(path, pages, sideways)
+        return _read_turned(path, sideways)
     except Exception as e:  # pypdf and pdfminer raise many types on a broken file
         log.info("%s: sideways pages not turned (%s)", path.name, e)
-        return pages
+        return {}
 
 
-def _read_turned(path: Path, pages: list[PageContent], sideways: dict[int, int]) -> list[PageContent]:
+def _read_turned(path: Path, sideways: dict[int, int]) -> dict[int, PageContent]:
     """The sideways pages read again after turning them (pypdf sets /Rotate; pdfplumber honours it)."""
     import io
 
@@ -92,7 +120,7 @@ def _read_turned(path: Path, pages: list[PageContent], sideways: dict[int, int])
     buf = io.BytesIO()
     writer.write(buf)
     buf.seek(0)
-    out = list(pages)
+    out = {}
     with pdfplumber.open(buf) as pdf:
         for k, i in enumerate(order):
             page = _read_page(pdf.pages[k])
@@ -135,7 +163,7 @@ def _read_page(page: Any) -> PageContent:
 def _tables(page: Any) -> tuple[Table, ...]:
     out = []
     for t in page.find_tables(_TABLE_SETTINGS):
-        texts = t.extract()
+        texts = _cell_texts(t, page.chars)
         rows = []
         for row, row_texts in zip(t.rows, texts, strict=False):
             cells = []
@@ -144,6 +172,31 @@ def _tables(page: Any) -> tuple[Table, ...]:
             rows.append(tuple(cells))
         out.append(Table(page=page.page_number, box=Box(*t.bbox), rows=tuple(rows)))
     return tuple(out)
+
+
+def _cell_texts(table: Any, chars: list[dict[str, Any]]) -> list[list[str | None]]:
+    """pdfplumber's `Table.extract()`: a cell holds the chars whose middle lies in it (its left
+    and top edges in, right and bottom out), read as `ingest.charwords.extract_text`."""
+    from ingest.charwords import extract_text
+
+    def inside(mids: list[tuple[float, float, dict[str, Any]]], box: tuple[float, float, float, float],
+               ) -> list[tuple[float, float, dict[str, Any]]]:
+        x0, top, x1, bottom = box
+        return [m for m in mids if x0 <= m[0] < x1 and top <= m[1] < bottom]
+
+    mids = inside([((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2, c) for c in chars], table.bbox)
+    out: list[list[str | None]] = []
+    for row in table.rows:
+        row_mids = inside(mids, row.bbox)
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            cell_chars = [m[2] for m in inside(row_mids, cell)]
+            texts.append(extract_text(cell_chars) if cell_chars else "")
+        out.append(texts)
+    return out
 
 
 def _shapes(page: Any) -> tuple[Shape, ...]:

@@ -81,8 +81,9 @@ def _check_size(path: Path, limits: Limits) -> int:
         raise EmptyFileError(f"{path.name}: Berkas kosong (0 bita); unggah ulang berkasnya.")
     if size > limits.max_bytes:
         raise TooLargeError(
-            f"{path.name}: Ukurannya {_mb(size, 1)} MB, melebihi batas {_mb(limits.max_bytes)} MB "
-            "(pengaturan ARSIP_MAX_FILE_MB); pecah dokumennya atau naikkan batas itu."
+            f"{path.name}: Ukurannya {_mb(size, 1)} MB, melebihi batas {_mb(limits.max_bytes)} MB; "
+            f"pisahkan berkas menjadi bagian yang masing-masing ≤ {_mb(limits.max_bytes)} MB (atau "
+            "pindai ulang dengan resolusi lebih rendah), atau hubungi admin untuk menaikkan batasnya."
         )
     return size
 
@@ -149,17 +150,18 @@ def _within_page_limit(pages: int, limits: Limits, name: str) -> int:
         raise DamagedPdfError(f"{name}: PDF tidak berisi halaman apa pun; periksa berkasnya.")
     if pages > limits.max_pages:
         raise TooManyPagesError(
-            f"{name}: PDF berisi {pages} halaman, melebihi batas {limits.max_pages} halaman "
-            "(pengaturan ARSIP_MAX_PAGES); pecah dokumennya atau naikkan batas itu."
+            f"{name}: PDF berisi {pages} halaman, melebihi batas {limits.max_pages} halaman; "
+            f"pisahkan berkas menjadi bagian ≤ {limits.max_pages} halaman, atau hubungi admin "
+            "untuk menaikkan batasnya."
         )
     return pages
 
 
 def _bomb(where: str, limits: Limits) -> DecompressionBombError:
     return DecompressionBombError(
-        f"{where} data terkompresi yang mengembang melebihi {_mb(limits.max_stream_bytes)} MB "
-        "(pengaturan ARSIP_MAX_STREAM_MB): kemungkinan bom dekompresi atau berkas rusak; "
-        "berkas tidak diproses. Mintalah berkas yang utuh, atau naikkan batas itu bila "
+        f"{where} data terkompresi yang mengembang melebihi {_mb(limits.max_stream_bytes)} MB: "
+        "kemungkinan berkas rusak atau bom dekompresi (sengaja dibuat berbahaya); berkas tidak "
+        "diproses. Mintalah berkas yang utuh kepada pengirimnya, atau hubungi admin bila "
         "berkasnya tepercaya."
     )
 

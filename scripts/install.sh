@@ -20,6 +20,7 @@ packages=(
   fonts-dejavu-core fonts-liberation
   libgl1 libglib2.0-0                                 # opencv-python (scan analysis, RapidOCR) links them
   postgresql-client                                   # pg_dump / pg_restore: `arsip backup` on PostgreSQL
+  tzdata                                              # zoneinfo: times shown in WIB/WITA/WIT (ARSIP_TIMEZONE)
 )
 if [ "$dev" = 1 ]; then
   packages+=(postgresql postgresql-contrib ghostscript unpaper pngquant qpdf)

@@ -167,6 +167,9 @@ def cli(verbose: bool) -> None:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    from api.settings import Settings
+
+    Settings().apply_zone()  # times printed in WIB (or WITA, WIT); stored times stay UTC
 
 
 def _register() -> None:

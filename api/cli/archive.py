@@ -16,6 +16,8 @@ from api.cli.ingest import open_archive, role_label
 # shared with the web app (api/wiring.py); imported from here too
 from api.wiring import VERSION_HELP, cli_actor, resolve_version
 from archive.errors import NotFoundError
+from archive.localtime import today as local_today
+from archive.localtime import waktu_singkat
 
 __all__ = ["VERSION_HELP", "resolve_version"]
 
@@ -80,7 +82,7 @@ def versions(document_id: int, on: Any, diff: tuple[int, int] | None, as_json: b
         if as_json:
             _echo_json([e.as_json() for e in entries])
             return
-        today = date.today()
+        today = local_today()
         in_force = version_in_force(entries[0].version.document, today) if entries else None
         click.echo(f"berlaku hari ini: {in_force_summary(entries, in_force, today)}")
         for line in _timeline_lines(entries):
@@ -112,7 +114,7 @@ def _timeline_lines(entries: list[TimelineEntry]) -> Iterator[str]:
                            "tanggal_pengesahan", "tanggal_dicabut") if getattr(v, n))
         if dates:
             yield f"    {dates}"
-        yield (f"    {v.source_filename or '-'}, diunggah {_d(v.uploaded_at)} "
+        yield (f"    {v.source_filename or '-'}, diunggah {waktu_singkat(v.uploaded_at)} "
                f"oleh {v.uploader or '-'}")
         for f in v.files:
             scan = ", pindaian" if f.scanned else ""
@@ -169,6 +171,15 @@ def copy(version_ref: str, issued_for: str | None, purpose: str | None, out: Pat
     click.echo(f"salinan {issued.code} (versi {made.version_no} dari #{made.document_id}): "
                f"{issued.pages} halaman, SHA-256 {issued.sha256}")
     click.echo(f"periksa keabsahannya di {issued.url}")
+    if issued.on_added_page:
+        click.echo("pengesahan diletakkan di halaman tambahan: halaman terakhir aslinya tidak "
+                   "punya tempat kosong")
+    from api.wiring import is_local_address
+
+    if is_local_address(issued.url):
+        click.echo(f"peringatan: kode QR salinan ini menunjuk ke {issued.url}, yang hanya dapat "
+                   "dibuka di server ini; isi ARSIP_VERIFY_BASE_URL dengan alamat publik aplikasi "
+                   "web, lalu terbitkan salinan lagi.", err=True)
     click.echo(f"ditulis ke {out}" if out else f"disimpan sebagai {issued.storage_path}")
 
 
@@ -213,7 +224,7 @@ def retention(on: Any, show_all: bool, set_type: str | None, kka: str | None,
     """Jadwal retensi arsip (KKA, masa simpan, nasib akhir) dan arsip yang sudah jatuh tempo."""
     from archive.retention import due, rules, schedule, set_rule
 
-    day = on.date() if on else date.today()
+    day = on.date() if on else local_today()
     with _session_factory().begin() as session:
         if set_type:
             set_rule(session, set_type, kka=kka, active_years=active, inactive_years=inactive,

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from api.wiring import open_archive
+from archive.localtime import waktu_singkat
 
 __all__ = ["open_archive"]  # shared with the web app (api/wiring.py); imported from here too
 log = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ def _show_lines(doc: dict[str, Any]) -> Iterator[str]:
                            "tanggal_pengesahan") if v[k])
         yield (f"  versi {v['version_no']} [{v['status']}] {v['source_filename'] or ''}"
                f"{' (' + dates + ')' if dates else ''}")
-        yield (f"    diunggah {v['uploaded_at']} oleh {v['uploader'] or '-'}; "
+        yield (f"    diunggah {waktu_singkat(v['uploaded_at'])} oleh {v['uploader'] or '-'}; "
                f"{v['steps']} langkah, {v['indicators']} indikator")
         for f in v["files"]:
             pages = f" {f['pages']} hlm" if f["pages"] else ""

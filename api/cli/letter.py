@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from archive.errors import BadInputError
+from archive.localtime import today as local_today
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -121,7 +121,7 @@ def new(from_file: Path | None, office: str | None, tanggal: Any, kka: str | Non
                           **({"di": di} if di else {})}
     if items:
         data["items"] = [_item(t) for t in items]
-    data.setdefault("tanggal", date.today().isoformat())
+    data.setdefault("tanggal", local_today().isoformat())
     settings = Settings()
     engine = _engine(settings)
     request = letters.load_request(engine, data)

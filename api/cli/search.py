@@ -131,15 +131,18 @@ def indikator(query: str, doc_type: str | None, instansi: str | None, tahun: int
         result = service.search_indicators(_query(query, doc_type, instansi, tahun, history, limit))
     finally:
         service.close()
+    from api.settings import Settings
+
+    base_url = Settings().verify_base_url  # links only to a public address that is set
     if csv_path:
         if str(csv_path) == "-":
-            write_csv(result.hits, sys.stdout)
+            write_csv(result.hits, sys.stdout, base_url, bom=False)
             return
         with csv_path.open("w", newline="", encoding="utf-8") as fh:
-            n = write_csv(result.hits, fh)
+            n = write_csv(result.hits, fh, base_url)
         click.echo(f"{n} baris -> {csv_path}", err=True)
     if xlsx_path:
-        click.echo(f"{write_xlsx(result.hits, xlsx_path)} baris -> {xlsx_path}", err=True)
+        click.echo(f"{write_xlsx(result.hits, xlsx_path, base_url)} baris -> {xlsx_path}", err=True)
     if as_json:
         out = {"rows": indicator_rows(result.hits), "partial": result.partial, "fuzzy": result.fuzzy}
         json.dump(out, sys.stdout, ensure_ascii=False, indent=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import click
@@ -188,21 +188,22 @@ def audit_verify() -> None:
 
 @audit.command("list")
 @click.option("--since", "since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
-              default=None, help="Mulai tanggal (TTTT-BB-HH, UTC).")
+              default=None, help="Mulai tanggal (TTTT-BB-HH, waktu setempat: ARSIP_TIMEZONE).")
 @click.option("--user", "actor", default=None, help="Hanya catatan akun ini (cli:NAMA untuk baris perintah).")
 @click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
 def audit_list(since: datetime | None, actor: str | None, as_json: bool) -> None:
     """Tampilkan jejak audit, yang lama dulu."""
     from archive import audit as trail
+    from archive.localtime import waktu_singkat, zone
 
     with _sessions()() as session:
         rows = [trail.as_dict(r) for r in trail.rows(
-            session, since=since.replace(tzinfo=UTC) if since else None, actor=actor)]
+            session, since=since.replace(tzinfo=zone()) if since else None, actor=actor)]
     if as_json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return
     for r in rows:
         change = json.dumps(r["after"], ensure_ascii=False) if r["after"] is not None else ""
-        click.echo(f"{r['id']}\t{r['at'][:19]}\t{r['actor']}\t{r['address']}\t{r['action']}\t"
+        click.echo(f"{r['id']}\t{waktu_singkat(r['at'])}\t{r['actor']}\t{r['address']}\t{r['action']}\t"
                    f"{r['target']}\t{change}")

@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from archive.localtime import waktu_singkat
+
 QUEUE_HELP = "kecil: berkas pendek; besar: berkas panjang"
 
 
@@ -24,25 +26,35 @@ def register(cli: click.Group) -> None:
               help=f"Hanya antrean ini (boleh diulang; bawaan: semua). {QUEUE_HELP}.")
 @click.option("--paralel", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Berkas yang dibaca bersamaan oleh proses ini.")
-def worker(queues: tuple[str, ...], paralel: int) -> None:
+@click.option("--tanpa-jalur-kecil", "no_small_lane", is_flag=True,
+              help="Tanpa jalur khusus berkas pendek (bawaan: pekerja yang melayani antrean besar "
+                   "juga membaca berkas kecil di jalur kedua, agar tidak menunggu pindaian panjang).")
+def worker(queues: tuple[str, ...], paralel: int, no_small_lane: bool) -> None:
     """Jalankan pekerja yang membaca berkas antrean (hentikan dengan Ctrl+C)."""
-    from api.queue.engine import QUEUES, Worker, WorkerOptions, file_reader, is_postgres
+    from api.queue.engine import QUEUES, Worker, WorkerOptions, file_reader, is_postgres, lanes_for
     from api.queue.uploads import UploadFolder
     from api.settings import Settings
 
     settings = Settings()
     reader = file_reader(settings, UploadFolder(settings.data_dir / "uploads"))
     where = "PostgreSQL" if is_postgres(settings) else f"SQLite di {settings.data_dir.resolve()}"
-    click.echo(f"pekerja {reader.name}: antrean {', '.join(queues or QUEUES)} ({where}); "
+    chosen = queues or QUEUES
+    lanes = [] if no_small_lane else lanes_for(chosen)
+    extra = "; jalur kedua untuk berkas kecil" if lanes else ""
+    click.echo(f"pekerja {reader.name}: antrean {', '.join(chosen)} ({where}{extra}); "
                "hentikan dengan Ctrl+C.", err=True)
-    Worker(settings, reader, WorkerOptions(queues=queues or QUEUES, concurrency=paralel)).run()
+    Worker(settings, reader, WorkerOptions(queues=chosen, concurrency=paralel, lanes=lanes)).run()
 
 
 @click.command()
 @click.option("--semua", "show_all", is_flag=True, help="Tampilkan juga unggahan yang sudah selesai.")
 @click.option("--json", "as_json", is_flag=True, help="Cetak sebagai JSON.")
-def jobs(show_all: bool, as_json: bool) -> None:
+@click.option("--bersihkan", "clean", is_flag=True,
+              help="Hapus sekarang pekerjaan dan unggahan selesai yang melewati masa simpannya "
+                   "(ARSIP_QUEUE_KEEP_HOURS, ARSIP_QUEUE_KEEP_FAILED_DAYS; pekerja melakukannya tiap jam).")
+def jobs(show_all: bool, as_json: bool, clean: bool) -> None:
     """Tampilkan antrean: jumlah pekerjaan per status, lalu tiap berkas unggahan dan kemajuannya."""
+    from api.queue.cleanup import clean_now
     from api.queue.engine import JobQueue
     from api.queue.uploads import UploadFolder
     from api.settings import Settings
@@ -52,6 +64,8 @@ def jobs(show_all: bool, as_json: bool) -> None:
     root = settings.data_dir / "uploads"
     queue = JobQueue(settings, UploadFolder(root))
     try:
+        if clean:
+            click.echo(clean_now(settings, queue.uploads).summary(), err=as_json)
         counts = queue.counts()
         batches = [b for b in UploadQueue(root, queue).batches() if show_all or b.pending]
     finally:
@@ -79,7 +93,7 @@ def _lines(counts: dict[str, int], batches: list[Any]) -> Iterator[str]:
         yield "tidak ada unggahan yang menunggu (--semua: tampilkan juga yang selesai)"
     for b in batches:
         who = f" oleh {b.uploader}" if b.uploader else ""
-        yield f"unggahan {b.id} ({b.created.replace('T', ' ')[:16]} UTC{who}): " \
+        yield f"unggahan {b.id} ({waktu_singkat(b.created)}{who}): " \
               f"{len(b.files) - b.pending}/{len(b.files)} selesai"
         for f in b.files:
             pages = f", {f.pages} hlm" if f.pages else ""

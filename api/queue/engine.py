@@ -34,11 +34,13 @@ import procrastinate
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.jobs import Status
 
+from api.queue import cleanup
 from api.queue.uploads import DONE, WORKING, Batch, UploadFolder, worker_name
 
 if TYPE_CHECKING:
     from api.settings import Settings
     from api.wiring import FileOutcome
+    from ingest.extract import Progress
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,7 @@ def make_app(settings: Settings) -> procrastinate.App:
     retry = RetryStrategy(max_attempts=max(settings.queue_tries - 1, 0), wait=1,
                           retry_exceptions={FileFailed})
     app.task(name=TASK_NAME, pass_context=True, retry=retry, queue=SMALL)(_read_file_job)
+    cleanup.register(app)
     return app
 
 
@@ -107,6 +110,12 @@ def ensure_schema(settings: Settings) -> None:
             con.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
 
 
+def lanes_for(queues: Sequence[str]) -> list[list[str]]:
+    """The extra lanes of a worker serving `queues`: one for `kecil` only when it also serves
+    `besar`, so a small file never waits for a long scan that worker is reading."""
+    return [[SMALL]] if SMALL in queues and LARGE in queues else []
+
+
 def queue_for(pages: int | None, settings: Settings) -> tuple[str, int]:
     """(queue, priority) of a file: fewer pages go first; long ones wait in `besar`."""
     n = pages or 1
@@ -120,7 +129,8 @@ class Reader:
 
     settings: Settings
     uploads: UploadFolder
-    ingest: Callable[[Path, str, str | None], FileOutcome]  # path, name, uploader -> outcome
+    # path, name, uploader, progress (pages read, pages of the file) -> outcome
+    ingest: Callable[[Path, str, str | None, Progress], FileOutcome]
     name: str = ""
 
     def read(self, batch_id: str, index: int, attempt: int) -> str:
@@ -136,9 +146,11 @@ class Reader:
             self._finish(batch, index, "failed", "gagal: berkas unggahan sudah tidak ada; unggah "
                          "ulang.", None, common)
             return "failed"
+        started = time.time()
         self.uploads.write_file_state(batch_id, f.folder, state=WORKING, stage=_stage(f.pages),
-                                      started=time.time(), **common)
-        done = self.ingest(path, f.name, batch.uploader)
+                                      started=started, **common)
+        progress = PageProgress(self.uploads, batch_id, f.folder, dict(common, started=started))
+        done = self.ingest(path, f.name, batch.uploader, progress)
         if done.outcome == "failed" and attempt < self.settings.queue_tries:
             self.uploads.write_file_state(batch_id, f.folder, state=WORKING, message=done.message,
                                           stage=f"percobaan {attempt} gagal; dicoba lagi", **common)
@@ -166,6 +178,34 @@ class Reader:
 
 def _stage(pages: int | None) -> str:
     return f"membaca {pages} halaman" if pages else "membaca"
+
+
+@dataclass
+class PageProgress:
+    """The extraction's progress hook: writes "halaman 37/142" into the file's state file.
+
+    Told after the text layer and after each OCR'd page; writes at most every
+    `PROGRESS_EVERY` seconds (and always the last page), so a fast born-digital file costs one
+    write and a long scan one small file write per page read.
+    """
+
+    uploads: UploadFolder
+    batch_id: str
+    folder: str
+    common: dict[str, Any]
+    written: float = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.written < PROGRESS_EVERY:
+            return
+        self.written = now
+        stage = f"halaman {done}/{total}" if done < total else f"{total} halaman dibaca; menyimpan"
+        self.uploads.write_file_state(self.batch_id, self.folder, state=WORKING, stage=stage,
+                                      pages_done=done, **self.common)
+
+
+PROGRESS_EVERY = 1.0  # seconds between two progress writes of one file
 
 
 def _read_file_job(context: JobContext, batch: str, index: int) -> str:
@@ -289,7 +329,9 @@ class Worker:
                       additional_context={"reader": self.reader},
                       delete_jobs="never")
         async with app.open_async():
-            lanes = [list(self.options.queues), *[list(q) for q in self.options.lanes]]
+            # every worker also serves the hourly cleanup (queue `rawat`, api.queue.cleanup)
+            lanes = [[*self.options.queues, cleanup.MAINTENANCE],
+                     *[list(q) for q in self.options.lanes]]
             self._workers = [ProcrastinateWorker(
                 app=app, queues=queues, name=f"{self.reader.name}#{n}",
                 install_signal_handlers=self.options.install_signal_handlers and n == 0,
@@ -356,9 +398,9 @@ def file_reader(settings: Settings, uploads: UploadFolder,
     store = FileStore(settings.files_dir)
     hook = on_recorded or index_updater(settings, sessions)
 
-    def ingest(path: Path, name: str, uploader: str | None) -> FileOutcome:
+    def ingest(path: Path, name: str, uploader: str | None, progress: Progress) -> FileOutcome:
         options = ingest_options(settings, uploader=uploader, on_recorded=hook,
-                                 source_filename=name)
+                                 source_filename=name, progress=progress)
         return ingest_one(path, sessions, store, options)
 
     return Reader(settings, uploads, ingest, worker_name())

@@ -11,6 +11,7 @@ mounts.  Writes are whole or nothing (temp file, fsync, rename).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ import re
 import secrets
 import shutil
 import socket
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
@@ -47,7 +49,8 @@ class FileState:
     job_id: int | None = None  # the queue's job reading it
     attempt: int = 0  # which try is (or was last) running
     worker: str | None = None  # host:pid of the worker reading it
-    stage: str = ""  # what the worker is doing now, in words
+    stage: str = ""  # what the worker is doing now, in words ("halaman 37/142")
+    pages_done: int | None = None  # pages read so far while it is read
 
 
 @dataclass
@@ -126,8 +129,9 @@ class UploadFolder:
                 shutil.rmtree(target.parent, ignore_errors=True)
                 limit = f"{self.max_file_mb:g}".replace(".", ",")  # as Indonesian writes it
                 state.state, state.outcome = DONE, "refused"
-                state.message = (f"ditolak: {state.name}: melebihi batas {limit} MB (pengaturan "
-                                 "ARSIP_MAX_FILE_MB); pecah dokumennya atau naikkan batas itu.")
+                state.message = (f"ditolak: {state.name}: melebihi batas {limit} MB per berkas; "
+                                 f"pisahkan berkas menjadi bagian yang masing-masing ≤ {limit} MB, "
+                                 "atau hubungi admin untuk menaikkan batasnya.")
             else:
                 state.pages = page_count(target)
             batch.files.append(state)
@@ -176,6 +180,24 @@ class UploadFolder:
     def remove_file(self, batch_id: str, folder: str) -> None:
         """Remove a read file (its original is in the store now, or it was refused)."""
         shutil.rmtree(self.root / batch_id / folder, ignore_errors=True)
+
+    def remove_finished(self, keep_hours: float, keep_failed_hours: float,
+                        now: float | None = None) -> int:
+        """Remove batches whose every file has its outcome, `keep_hours` after their last
+        change (`keep_failed_hours` when a file failed or was refused); how many were removed."""
+        now = time.time() if now is None else now
+        removed = 0
+        for batch in self.batches():
+            if batch.pending:
+                continue
+            folder = self.root / batch.id
+            with contextlib.suppress(OSError):
+                changed = max(p.stat().st_mtime for p in folder.glob("*.json"))
+                failed = any(f.outcome in ("failed", "refused") for f in batch.files)
+                if now - changed > 3600 * (keep_failed_hours if failed else keep_hours):
+                    shutil.rmtree(folder)
+                    removed += 1
+        return removed
 
     # --- reading ---------------------------------------------------------------------------------
     def batch(self, batch_id: str) -> Batch:

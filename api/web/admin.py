@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.web.auth import actor_of
 from api.web.deps import DbSession
 from api.web.render import page
+from api.wiring import is_local_address, verify_base
 from archive import accounts
 from archive import audit as trail
 from archive.errors import ArchiveError, BadInputError
@@ -28,7 +29,14 @@ def _admin_page(request: Request, session: DbSession, *, error: str | None = Non
     recent = list(trail.rows(session, limit=10))
     return page(request, "admin.html", {
         "users": users, "roles": ROLES, "role_labels": accounts.ROLE_LABELS, "error": error,
-        "token": token, "recent": recent}, status_code=status_code)
+        "token": token, "recent": recent, "verify_base": _local_verify_base(request)},
+        status_code=status_code)
+
+
+def _local_verify_base(request: Request) -> str | None:
+    """The address copies' QR codes point to, when it only opens on the server itself."""
+    base = verify_base(request.app.state.arsip.settings, str(request.base_url))
+    return base if is_local_address(base) else None
 
 
 @router.get("/admin", response_class=HTMLResponse)

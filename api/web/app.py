@@ -48,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     from archive.db import make_sessionmaker
     from archive.store import FileStore
 
+    settings.apply_zone()  # times shown in WIB (or WITA, WIT); stored times stay UTC
     engine = open_database(settings)
     sessions = make_sessionmaker(engine)
     search = open_search_service(settings, sessions)
@@ -110,8 +111,8 @@ class _ServeWorker:
 
 
 def _start_worker(state: WebState) -> _ServeWorker:
-    from api.queue.engine import QUEUES, SMALL
+    from api.queue.engine import QUEUES, lanes_for
 
     reader = Reader(state.settings, state.uploads.folder, lambda *a: state.ingest(*a), worker_name())
-    options = WorkerOptions(queues=QUEUES, install_signal_handlers=False, lanes=[[SMALL]])
+    options = WorkerOptions(queues=QUEUES, install_signal_handlers=False, lanes=lanes_for(QUEUES))
     return _ServeWorker(Worker(state.settings, reader, options))

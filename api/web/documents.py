@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -21,6 +20,7 @@ from api.web.state import WebState
 from api.wiring import CopyOrder, issue_stamped_copy
 from archive.documents import get_document
 from archive.errors import ArchiveError, BadInputError, NotFoundError
+from archive.localtime import today as local_today
 from archive.models import StoredFileRow, Version
 from archive.models_letters import Letter, LetterItem
 from archive.timeline import TimelineEntry, in_force_summary, timeline, version_in_force
@@ -37,7 +37,7 @@ def dokumen(request: Request, session: DbSession, state: State, doc_id: DbId,
             versi: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
     """A document: metadata, its versions (which is in force), files, steps and indicators."""
     document = get_document(session, doc_id)
-    today = date.today()
+    today = local_today()  # the office's date
     entries = timeline(session, doc_id, today)
     in_force = version_in_force(document, today)
     shown = _shown_version(entries, versi, in_force)
@@ -110,7 +110,7 @@ def berkas(session: DbSession, state: State, sha256: str, lihat: str = "") -> Fi
     path = state.store.path(row.sha256)
     if not path.is_file():
         raise NotFoundError(f"Berkas {row.sha256[:12]}… tercatat tetapi tidak ada di penyimpanan; "
-                            "jalankan `arsip check`.")
+                            "hubungi admin agar berkasnya dipulihkan dari cadangan.")
     return FileResponse(path, media_type=row.mime, filename=download_name(row),
                         content_disposition_type="inline" if lihat else "attachment")
 
@@ -142,7 +142,7 @@ def salinan(request: Request, state: State, user: CurrentUser, doc_id: DbId,
     """Issue a stamped copy (SALINAN, certification by the account's official, QR); the PDF downloads."""
     order = copy_order(user, f"{doc_id}:{versi}", untuk, keperluan)
     made = issue_stamped_copy(state.settings, state.sessions, state.store, order,
-                              actor_of(request))
+                              actor_of(request), str(request.base_url))
     name = f"salinan-{made.issued.code}.pdf"
     return Response(state.store.read(made.issued.sha256), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',

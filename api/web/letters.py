@@ -24,6 +24,7 @@ from api.web.render import doc_type_label, page
 from api.wiring import archive_new_letter, audit_letter_issued, confirm_letter, void_letter
 from archive.errors import BadInputError, NotFoundError
 from archive.letters import STATUS_LABELS, export_xlsx, register_rows
+from archive.localtime import today as local_today
 from archive.models import Document, Version
 from archive.models_letters import Letter, LetterFormat
 from archive.numbering import FORM_KEY, AlreadyIssued
@@ -53,7 +54,7 @@ def surat(request: Request, session: DbSession, tahun: Year = None,
     years = sorted({y for (y,) in session.execute(select(Letter.year).distinct())}, reverse=True)
     return page(request, "surat.html", {
         "rows": rows, "offices": offices, "tahun": tahun, "status": status or "",
-        "years": years, "statuses": STATUS_LABELS, "today": date.today().isoformat(),
+        "years": years, "statuses": STATUS_LABELS, "today": local_today().isoformat(),
         "token": secrets.token_urlsafe(16), "item_rows": range(ITEM_ROWS)})
 
 
@@ -144,7 +145,7 @@ def surat_baru(request: Request, state: State, office: Annotated[str, Form(max_l
     if not office.strip():
         raise BadInputError("Pilih kantor pengirim; kantor baru diatur di halaman Kantor.")
     data: dict[str, Any] = {
-        "office": office.strip(), "tanggal": tanggal or date.today().isoformat(),
+        "office": office.strip(), "tanggal": tanggal or local_today().isoformat(),
         "kepada": {"nama": kepada.strip(), "di": di.strip()},
         "items": form_items(uraian, banyaknya, satuan, keterangan, versi), FORM_KEY: token}
     data.update({k: v.strip() for k, v in (("kka", kka), ("perihal", perihal),
@@ -190,7 +191,7 @@ def surat_lihat(request: Request, session: DbSession, letter_id: DbId,
     return page(request, "surat_lihat.html", {
         "letter": letter, "items": items, "pdf": _pdf_of(session, letter), "baru": bool(baru),
         "ulang": bool(ulang), "status_label": STATUS_LABELS.get(letter.status, letter.status),
-        "today": date.today().isoformat()})
+        "today": local_today().isoformat()})
 
 
 @router.get("/surat/{letter_id}/pratinjau.png")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from api.web.deps import DbSession, State
 from api.web.render import page
+from api.wiring import verify_base
 from archive.errors import BadInputError
 from archive.models import Document, StoredFileRow, Version
 from archive.models_letters import Letter
@@ -115,26 +116,26 @@ def _results_page(request: Request, template: str, f: Filters, run: Callable[[Se
 
 
 @router.get("/indikator.csv")
-def indikator_csv(state: State, q: str = "", jenis: str = "", instansi: str = "",
-                  tahun: str = "", riwayat: str = "") -> Response:
+def indikator_csv(request: Request, state: State, q: str = "", jenis: str = "",
+                  instansi: str = "", tahun: str = "", riwayat: str = "") -> Response:
     """The measurement rows of a search as CSV (`search.export`, as `arsip indikator --csv`)."""
     hits = state.search.search_indicators(
         filters(q, jenis, instansi, tahun, riwayat).query(EXPORT_LIMIT)).hits
     out = io.StringIO()
-    write_csv(hits, out)
+    write_csv(hits, out, verify_base(state.settings, str(request.base_url)))
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="indikator.csv"'})
 
 
 @router.get("/indikator.xlsx")
-def indikator_xlsx(state: State, q: str = "", jenis: str = "", instansi: str = "",
-                   tahun: str = "", riwayat: str = "") -> Response:
+def indikator_xlsx(request: Request, state: State, q: str = "", jenis: str = "",
+                   instansi: str = "", tahun: str = "", riwayat: str = "") -> Response:
     """The measurement rows of a search as XLSX (`search.export`, as `arsip indikator --xlsx`)."""
     hits = state.search.search_indicators(
         filters(q, jenis, instansi, tahun, riwayat).query(EXPORT_LIMIT)).hits
     with tempfile.TemporaryDirectory(prefix="arsip-xlsx-") as tmp:
         path = Path(tmp) / "indikator.xlsx"
-        write_xlsx(hits, path)
+        write_xlsx(hits, path, verify_base(state.settings, str(request.base_url)))
         data = path.read_bytes()
     return Response(data, media_type=XLSX,
                     headers={"Content-Disposition": 'attachment; filename="indikator.xlsx"'})

@@ -16,6 +16,7 @@ from api.cli.ingest import ROLE_LABELS
 from api.web.auth import role_may
 from api.wiring import OUTCOME_LABELS
 from archive.copies import tanggal_indonesia
+from archive.localtime import local, waktu
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "web"
 STATIC_DIR = TEMPLATES_DIR / "static"
@@ -36,7 +37,7 @@ def environment() -> Environment:
     """The one Environment of the web pages: autoescape, and a missing variable is an error."""
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(tanggal=tanggal, angka=angka, jenis=doc_type_label, ukuran=ukuran,
+    env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka, jenis=doc_type_label, ukuran=ukuran,
                        peran=lambda role: ROLE_LABELS.get(role, role), jangkar=anchor_of)
     env.globals.update(DOC_TYPE_LABELS=DOC_TYPE_LABELS, OUTCOME_LABELS=OUTCOME_LABELS)
     return env
@@ -53,12 +54,14 @@ def page(request: Request, template: str, context: dict[str, Any],
 
 
 def tanggal(value: date | datetime | str | None) -> str:
-    """A date the Indonesian way (`21 November 2026`); empty for none."""
+    """A date the Indonesian way (`21 November 2026`); a stored time's date where the office is."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return tanggal_indonesia(value.date() if isinstance(value, datetime) else value)
+        value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return tanggal_indonesia(value)
 
 
 def angka(value: float | int | str | None) -> str:

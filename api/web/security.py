@@ -84,19 +84,20 @@ class BodyTooLarge(HTTPException):
 
 
 def body_limit_mb(path: str, max_file_mb: float, max_upload_mb: float) -> tuple[float, str]:
-    """The limit of a request body on `path` and the setting that sets it."""
+    """The limit of a request body on `path` and, in words, what it limits."""
     if path in ("/verifikasi", "/api/v1/verifikasi"):
-        return max_file_mb, "ARSIP_MAX_FILE_MB"
+        return max_file_mb, "untuk berkas yang diperiksa"
     if path in ("/unggah", "/api/v1/unggahan"):
-        return max_upload_mb, "ARSIP_MAX_UPLOAD_MB"
-    return FORM_LIMIT_MB, "batas formulir"
+        return max_upload_mb, "untuk sekali unggah"
+    return FORM_LIMIT_MB, "untuk formulir"
 
 
-def too_large_message(size_mb: float, limit_mb: float, setting: str) -> str:
-    """The 413 message in Indonesian."""
+def too_large_message(size_mb: float, limit_mb: float, what: str) -> str:
+    """The 413 message in Indonesian, saying what to do (never a setting's name)."""
     limit = f"{limit_mb:g}".replace(".", ",")
-    return (f"Kiriman {size_mb:.0f} MB melebihi batas {limit} MB ({setting}): "
-            "kirim berkasnya dalam beberapa kali, atau perkecil berkasnya.")
+    return (f"Kiriman {size_mb:.0f} MB melebihi batas {limit} MB {what}: kirim berkasnya dalam "
+            f"beberapa kali (masing-masing ≤ {limit} MB), perkecil berkasnya, atau hubungi admin "
+            "untuk menaikkan batasnya.")
 
 
 class Guard:

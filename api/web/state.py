@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,11 +38,13 @@ class WebState:
         a warning in words when the index could not follow."""
         return self.search.update_after_ingest(doc_id)
 
-    def ingest(self, path: Path, name: str, uploader: str | None) -> FileOutcome:
-        """Archive one uploaded file exactly as `arsip ingest` does (audited as the uploading account)."""
+    def ingest(self, path: Path, name: str, uploader: str | None,
+               progress: Callable[[int, int], None] | None = None) -> FileOutcome:
+        """Archive one uploaded file exactly as `arsip ingest` does (audited as the uploading
+        account); `progress` is told the pages read so far (the upload page's counter)."""
         from archive.audit import Actor
 
         options = ingest_options(self.settings, uploader=uploader, on_recorded=self.index_document,
-                                 source_filename=name)
+                                 source_filename=name, progress=progress)
         actor = Actor(uploader or "anonim", "web (unggahan)")
         return ingest_one(path, self.sessions, self.store, options, actor)

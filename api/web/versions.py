@@ -16,6 +16,7 @@ from api.web.render import page
 from api.wiring import regroup_version
 from archive.documents import get_document
 from archive.errors import BadInputError, NotFoundError
+from archive.localtime import today as local_today
 from archive.timeline import diff_rows, diff_versions, timeline
 
 router = APIRouter()
@@ -66,7 +67,7 @@ def cabut(request: Request, state: State, version_id: DbId,
           tanggal: Annotated[str, Form(max_length=10)] = "", alasan: Reason = "") -> RedirectResponse:
     """Revoke a version from a date (the first day it no longer applies)."""
     try:
-        on = date.fromisoformat(tanggal) if tanggal else date.today()
+        on = date.fromisoformat(tanggal) if tanggal else local_today()
     except ValueError as e:
         raise BadInputError(f"Tanggal {tanggal!r} tidak terbaca: tulis TTTT-BB-HH, "
                             "mis. 2024-06-01.") from e

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.layout import PageContent, Word
-from ingest.parsers.table_header import header_role
+from ingest.parsers.table_header import header_role, is_summary_label
 
-VALUE_ROLES = ("target", "realisasi", "capaian")
+VALUE_ROLES = ("target", "realisasi", "capaian", "anggaran")
 
 
 @dataclass
@@ -163,7 +163,9 @@ def group_rows(body: list[Line], columns: list[Column], bounds: list[float],
         else:
             new = (not rows or any(k in parts for k in no_cols)
                    or (prev is not None and ln.top - prev.bottom > para)
-                   or (len(fresh) >= 2 and all(rows[-1].has(k) for k in fresh)))
+                   or (value_cols and len(fresh) >= min(2, len(value_cols))
+                       and all(rows[-1].has(k) for k in fresh))
+                   or is_summary_label(ln.phrases()[0].text))
         if new:
             rows.append(Row(top=ln.top, bottom=ln.bottom))
         row = rows[-1]

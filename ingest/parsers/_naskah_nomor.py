@@ -29,13 +29,28 @@ def readable_number(words: Sequence[Word]) -> bool:
                for w in words if any(ch.isdigit() for ch in w.text))
 
 
-def format_nomor(text: str) -> str | None:
-    """A number as the archive keeps it: `286 TAHUN 2017`, else without spaces."""
+def format_nomor(text: str, ocr: bool = False) -> str | None:
+    """A number as the archive keeps it: `286 TAHUN 2017`, else without spaces.  Read by OCR
+    (`ocr`), a letter it confuses with a digit inside a run of digits is put back (`l23` -> 123,
+    `2O23` -> 2023); a text layer's number is kept as printed, typos and all."""
     text = re.sub(r"^\s*:\s*", "", text)
+    if ocr:
+        text = re.sub(r"[\w|]+", lambda m: _digits_back(m.group(0)), text)
     spaced = re.fullmatch(r"\s*(\d+)\s*tahun\s*((?:19|20)\d\d)\s*", text, re.I)
     if spaced:
         return f"{spaced.group(1)} TAHUN {spaced.group(2)}"
     return squash([text])
+
+
+_LOOKALIKE = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
+
+
+def _digits_back(piece: str) -> str:
+    """A piece between separators with a real digit and otherwise only look-alike letters
+    (`l23`, `2O23`) as the digits it shows; a piece with another letter (`Kep`, `II`) stays."""
+    if re.search(r"\d", piece) and re.fullmatch(r"[\dIl|Oo]+", piece):
+        return piece.translate(_LOOKALIKE)
+    return piece
 
 
 def squash(words: Iterable[str]) -> str | None:

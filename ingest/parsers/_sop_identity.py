@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ingest.layout import Cell, DocumentContent, PageContent
 from ingest.model import Official
+from ingest.parsers._sop_label_row import split_label_rows
 from ingest.parsers._sop_lines import text_blocks
 from ingest.parsers._sop_signature import (
     complete_official,
@@ -34,7 +35,7 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
                         r"diberlakukan|berlaku)"),
     ("tanggal_pembuatan", r"tanggal|tgl\.?"),
     ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan|mengesahkan"),
-    ("title", r"nama sop|judul sop|nama prosedur|nama standar operasional prosedur"),
+    ("title", r"nama sop|judul( sop| prosedur)?|nama prosedur|nama standar operasional prosedur"),
 )
 # Multi-word labels as printed, for labels that OCR clipped or misread ('Iomor Urut SOP',
 # 'anggal Pembuatan', ')isahkan Oleh') and labels followed by their value on the same line.
@@ -96,6 +97,7 @@ def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> I
     for page in doc.pages:
         blocks = text_blocks(page, [t.box for t in page.tables], starts_label)
         cells = [c for t in page.tables if id(t) not in skip for row in t.rows for c in row_cells(row)]
+        cells = split_label_rows(page, cells, _whole_label)
         signed += [c.text for t in page.tables if id(t) in skip for row in t.rows for c in row_cells(row)]
         signed += [c.text for c in cells + blocks]
         cells += blocks
@@ -105,6 +107,12 @@ def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> I
         _read_lists(cells, ident)
     _finish(ident, signature_texts(signed))
     return ident
+
+
+def _whole_label(text: str) -> str | None:
+    """The field `text` is the whole label of ('Tanggal Pembuatan'), else None."""
+    hit = match_label(text, FIELD_LABELS)
+    return hit[0] if hit is not None and not hit[1] else None
 
 
 def starts_label(text: str) -> bool:
@@ -144,14 +152,33 @@ def _read_fields(page: PageContent, cells: list[Cell], ident: Identity) -> None:
         if not segments:
             continue
         used.add(id(cell))
+        if len(segments) > 1:  # a stamp's speck read after a label ('Disahkan Oleh -') is no value
+            segments = [(name, rest if re.search(r"[^\W_]", rest) else "") for name, rest in segments]
+        blank = [name for name, rest in segments if not rest]
+        beside = _cells_beside(cell, cells) if len(segments) > 1 else []
         for name, rest in segments:
-            if name in ident.values:
+            if ident.values.get(name):
                 continue
             if not rest and len(segments) == 1:
-                value = _value_of(cell, cells)
-                used.add(id(value))
-                rest = _text(value)
-            ident.values[name] = rest
+                stacked = _cells_beside(cell, cells)
+                if len(stacked) > 1 and not any(starts_label(c.text) for c in stacked):
+                    # a label beside several cells (the signature block ruled into jabatan,
+                    # signature, name and NIP rows): its value is all of them, top to bottom
+                    used.update(id(c) for c in stacked)
+                    rest = "\n".join(c.text for c in stacked)
+                else:
+                    value = _value_of(cell, cells)
+                    used.add(id(value))
+                    rest = _text(value)
+            elif not rest and len(beside) == len(blank):
+                # label cells merged (a rule lost under a stamp), their values still apart:
+                # the labels' values are the cells beside them, top to bottom
+                value = beside[blank.index(name)]
+                if not starts_label(value.text):
+                    used.add(id(value))
+                    rest = value.text
+            if rest or name not in ident.values:
+                ident.values[name] = rest
     if used and "header" not in ident.values:
         ident.values["header"] = _header_text(page, [c for c in cells if id(c) not in used])
 
@@ -286,12 +313,30 @@ def _value_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
     """The value of a label alone in its cell: the cell to its right, or, when that is another
     label (labels printed in one row, values in the row below), the cell under it."""
     right = _right_of(label, cells)
+    while right is not None and _is_colon_cell(right, label):
+        right = _right_of(right, cells)  # the colon printed in a column of its own
     if right is not None and not starts_label(right.text):
         return right
     below = _below(label, cells)
     if below is not None and not starts_label(below.text):
         return below
     return None
+
+
+def _is_colon_cell(cell: Cell, label: Cell) -> bool:
+    """A cell of the colon column between labels and values: only a colon (OCR may read it as
+    a rule or drop it as a speck), far narrower than the label."""
+    return bool(re.fullmatch(r"\s*[:;|!.]?\s*", cell.text or "")) and cell.box.width < 0.4 * label.box.width
+
+
+def _cells_beside(label: Cell, cells: Sequence[Cell]) -> list[Cell]:
+    """The value column's cells beside `label` (past a colon column), top to bottom."""
+    right = [c for c in cells if c.box.x0 >= label.box.x1 - 3 and not _is_colon_cell(c, label)
+             and min(c.box.bottom, label.box.bottom) - max(c.box.top, label.box.top) >= 0.5 * c.box.height]
+    if not right:
+        return []
+    x0 = min(c.box.x0 for c in right)
+    return sorted((c for c in right if c.box.x0 <= x0 + 5), key=lambda c: c.box.top)
 
 
 def _right_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
@@ -414,6 +459,11 @@ def _finish(ident: Identity, signatures: Sequence[str] = ()) -> None:
     v = ident.values
     ident.disahkan_oleh = complete_official(parse_official(v.get("disahkan_oleh")), signatures)
     v["nomor"] = clean_nomor(v.get("nomor"))
+    if v["nomor"] and re.search(r"//|^/|/$", v["nomor"]):
+        # a blank left in the printed number for a handwritten part that was not read
+        ident.warnings.append(f"nomor: hanya bagian cetaknya terbaca ({v['nomor']}), bagian tulisan tangan "
+                              "kosong; isi nomor dari dokumen")
+        v["nomor"] = None
     doubts = nomor_doubts(v["nomor"])
     if doubts:
         ident.warnings.append(f"nomor: bagian {', '.join(doubts)} mencampur huruf dan angka (tulisan tangan "

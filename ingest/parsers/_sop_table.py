@@ -37,10 +37,13 @@ _LEAF_ROLES: tuple[tuple[Role, re.Pattern[str]], ...] = (
 # Canonical header words, for OCR'd headers that miss a letter ('Palakeana', 'Kegiatam').
 _FUZZY_LEAVES: tuple[tuple[Role, str], ...] = (
     ("kegiatan", "kegiatan"), ("kegiatan", "aktivitas"), ("kegiatan", "uraian prosedur"),
+    ("kegiatan", "uraian kegiatan"), ("kegiatan", "uraian aktivitas"), ("kegiatan", "langkah kegiatan"),
+    ("pelaksana", "pelaksana"),
     ("kelengkapan", "kelengkapan"), ("kelengkapan", "persyaratan"), ("waktu", "waktu"),
     ("output", "output"), ("keterangan", "keterangan"),
 )
 _FUZZY = 0.8
+_ACTOR_GROUP = re.compile(r"unit kerja|pejabat( pelaksana)?|pihak( terkait| yang terlibat)?|aktor|pelaku( kegiatan)?")
 _QUALITY_ROLES: tuple[Role, ...] = ("kelengkapan", "waktu", "output")
 _OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "s": "5", "S": "5"})
 _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
@@ -93,8 +96,9 @@ def similar(a: str, b: str, threshold: float = _FUZZY) -> bool:
 def column_role(path: Sequence[str]) -> Role:
     """The role of a column from its header texts, top to bottom (group header first)."""
     leaf = path[-1] if path else ""
-    if any(similar(norm_label(g), "pelaksana", 0.75) for g in path[:-1]):
-        return "actor"
+    if any(similar(norm_label(g), "pelaksana", 0.75) or leaf_role(g) == "pelaksana" or _ACTOR_GROUP.fullmatch(
+            norm_label(g)) for g in path[:-1]):
+        return "actor"  # 'Pelaksana', 'Pelaksana Kegiatan', 'Pelaku', 'Unit Kerja' over one column per actor
     return leaf_role(leaf) or "other"
 
 
@@ -115,20 +119,28 @@ def row_cells(row: Sequence[Cell | None]) -> list[Cell]:
 def is_column_number_row(row: Sequence[Cell | None]) -> bool:
     """True for the row of column numbers (1 2 3 ... n) printed under some headers.
 
-    OCR may misread or miss one of them ('5' as 's', '1' as '4'): a row of short cells whose
-    numbers all but one sit at their place in one run (position + constant) still counts.
+    OCR may misread or miss some of them ('5' as 's', '1' as '4', a small digit in a wide cell
+    not read at all): a row of short cells whose numbers sit at their place in one run
+    (position + constant), all but one of those read, still counts; so does a row whose
+    No and activity cells hold two numbers in sequence and nothing else holds a letter.
     """
-    texts = [c.text.strip() for c in row_cells(row)]
+    cells = row_cells(row)
+    texts = [c.text.strip() for c in cells]
     if len(texts) < 3 or any(len(t) > 4 for t in texts):
         return False
-    nums = [_column_number(t) for t in texts]
-    read = [(i, n) for i, n in enumerate(nums) if n is not None]
-    if len(read) < max(3, len(texts) - 1):
+    filled = [(i, t) for i, t in enumerate(texts) if t]
+    read = [(i, n) for i, t in filled if (n := _column_number(t)) is not None]
+    if len(filled) - len(read) > 1 or len(read) < 2:
         return False
     # one number may be misread ('1' as '4') when all the others sit at their place in one run
     offsets = [n - i for i, n in read]
     agree = max(offsets.count(o) for o in set(offsets))
-    return agree == len(read) or (agree >= 4 and agree >= len(texts) - 1)
+    if len(read) == 2:
+        # only two read: the first two cells (No, activity) as 1 2 (or n, n+1), the rest blank
+        return agree == 2 and len(filled) == 2 and read[0][0] == 0 and read[1][0] == 1
+    if agree < 3:
+        return False
+    return agree == len(filled) or (agree >= 4 and agree >= len(filled) - 1)
 
 
 def _column_number(text: str) -> int | None:

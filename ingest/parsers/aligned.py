@@ -1,9 +1,10 @@
-"""Tables found from text alignment: borderless and partly ruled indicator tables.
+"""Tables found from text alignment: borderless and partly ruled indicator and program tables.
 
 Works on any page of the neutral model (text-layer words or OCR words, and the drawn rules):
 
 1. Header: a band of up to three close lines whose phrases name at least three column roles,
-   among them the indicator (`table_header.header_role`).  Phrases stacked in one column are
+   among them the indicator and a value (`table_header.header_role`), or a program and its
+   anggaran.  Phrases stacked in one column are
    one header cell; a phrase above two or more others ('INDIKATOR KINERJA TAHUN 2016' over
    'TARGET' and 'REALISASI') spans them and gives them its year.
 2. Columns: between two neighbouring header cells, the boundary is a vertical rule when one is
@@ -51,7 +52,7 @@ _MAX_HEADER_LINES = 3
 
 def aligned_tables(page: PageContent) -> list[Table]:
     """Indicator tables of `page` found from text alignment (not inside a ruled table already)."""
-    if not page.words or not re.search(r"(?i)target|realisasi|rencana|capaian", page.text):
+    if not page.words or not re.search(r"(?i)target|realisasi|rencana|capaian|anggaran|pagu", page.text):
         return []
     lines = page_lines(page.words)
     out: list[Table] = []
@@ -96,7 +97,8 @@ def _header_band(lines: list[Line], i: int) -> tuple[int, list[Column]] | None:
     for k in range(len(band), 0, -1):  # the fullest band whose columns name the roles
         columns = _columns([p for ln in band[:k] for p in ln.header_phrases()])
         roles = {c.role for c in columns} - {None}
-        if "indikator" in roles and len(roles) >= 3 and roles & set(VALUE_ROLES):
+        indicators = "indikator" in roles and len(roles) >= 3 and roles & set(VALUE_ROLES)
+        if indicators or {"program", "anggaran"} <= roles:
             best = (i + k, columns)
             break
     if best is None:
@@ -225,16 +227,17 @@ def _build(page: PageContent, lines: list[Line], start: int, columns: list[Colum
     body = _body_lines(lines, start, bounds, page.height or 842.0)
     bounds = _boundaries(page, columns, body, top, body[-1].bottom if body else top)
     body = _body_lines(lines, start, bounds, page.height or 842.0)
-    if not body:
-        return None, start
     rows = group_rows(body, columns, bounds,
-                 hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1))
-    if not rows:
-        return None, start
+                      hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1),
+                      ) if body else []
     xs = [columns[0].x0 - 2, *bounds, columns[-1].x1 + 2]
     head_bottom = lines[start - 1].bottom
     header = tuple(Cell(_header_text(c), Box(xs[k], top, xs[k + 1], head_bottom))
                    for k, c in enumerate(columns))
+    if not rows:  # the header alone at the foot of the page: its rows are on the next one
+        if head_bottom < 0.75 * (page.height or 842.0):
+            return None, start
+        return Table(page=page.number, box=Box(xs[0], top, xs[-1], head_bottom), rows=(header,)), start
     body_cells = []
     for r in rows:
         cells = []
@@ -271,11 +274,18 @@ def continued_aligned(page: PageContent, prev: Table, layout: Layout) -> Table |
     ind = layout.column("indikator")
     values = {k for k, r in enumerate(layout.roles) if r in VALUE_ROLES}
     lines = page_lines(page.words)
+    if len(prev.rows) == 1:  # a header alone above: its column edges are guesses from its words
+        near = [ln for ln in lines if ln.top <= page.height * 0.6 and not _repeated_header(ln)
+                and not any(sum(1 for b in bounds if p.x0 < b < p.x1) >= 3 for p in ln.phrases())]
+        if near:
+            bounds = _boundaries(page, columns, near, near[0].top, near[-1].bottom)
     start = None
     for i, ln in enumerate(lines):
         if ln.top > page.height * 0.35:
             break
         parts = split_line(ln, bounds)
+        if _repeated_header(ln):
+            continue
         if ind in parts and set(parts) & values and not _prose(ln, bounds):
             start = i
             break
@@ -293,6 +303,13 @@ def continued_aligned(page: PageContent, prev: Table, layout: Layout) -> Table |
                   for r in rows]
     return Table(page=page.number, box=Box(xs[0], top - 12, xs[-1], rows[-1].bottom),
                  rows=(header, *body_cells))
+
+
+def _repeated_header(line: Line) -> bool:
+    """A line of the header repeated on the new page (role words, years), or its column numbers."""
+    phrases = line.header_phrases()
+    named = sum(1 for p in phrases if header_role(p.text) is not None)
+    return (named >= 2 and _headerish(line)) or is_column_number_row([p.text for p in phrases])
 
 
 _ROLE_TEXT = {"no": "No", "sasaran": "Sasaran", "indikator": "Indikator", "satuan": "Satuan",

@@ -56,7 +56,9 @@ def body_rows(table: Table, layout: Layout, *, skip_header: bool = True,
         rec: Row = {}
         for role, idx in wanted.items():
             if idx is not None and idx < len(texts):
-                rec[role] = texts[idx]
+                parts = [texts[k] for k in layout.group(idx) if k < len(texts)]
+                filled = [t for t in parts if t and t.strip()]
+                rec[role] = texts[idx] if len(parts) == 1 or not filled else " ".join(filled)
         if any(clean(v) for v in rec.values()):
             out.append(rec)
     return out
@@ -163,6 +165,7 @@ class Value:
 
 _NUMBER = r"[-+]?\d[\d.,]*"
 _LEAD_RE = re.compile(rf"^(?P<n>{_NUMBER})\s*(?P<rest>.*)$")
+_MONEY_RE = re.compile(r"^rp\.?\s*(?P<n>\d[\d.,]*(?:,-+)?)\s*(?P<rest>.*)$", re.I)
 _BRACKET_RE = re.compile(rf"\(\s*(?P<n>{_NUMBER})\s*%?\s*\)")
 
 
@@ -180,6 +183,11 @@ def split_value(text: str | None) -> Value:
         whole = clean(re.sub(r"\s*\*+$", "", whole))  # a footnote mark ('95,00*')
     if not whole:
         return Value()
+    money = _MONEY_RE.match(whole)
+    if money:  # 'Rp 2.500.000.000', 'Rp. 9.985.639.757,-': the currency is the unit
+        rest = money.group("rest").strip()
+        number = parse_rupiah(money.group("n"))
+        return Value(number, "Rp", whole if rest else None) if number is not None else Value(None, None, whole)
     lead = _LEAD_RE.match(whole)
     if lead:
         return _leading_number(whole, lead.group("n"), lead.group("rest").strip())

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.layout import DocumentContent, PageContent, Table
-from ingest.model import Indicator
+from ingest.model import FAILED_CHECK, Indicator
 from ingest.parsers.aligned import continued_aligned
 from ingest.parsers.indicators import (
     Layout,
@@ -38,6 +38,7 @@ from ingest.parsers.indicators import (
     split_value,
 )
 from ingest.parsers.signatory import group_lines
+from ingest.parsers.table_rows import is_heading, sasaran_heading, stacked
 from ingest.text import clean, join_lines
 
 _COMPARE_RE = re.compile(
@@ -90,7 +91,7 @@ def capaian_agrees(ind: Indicator) -> bool | None:
     return c in _CAPS and any(o > c for o in options)  # an office caps capaian (110 %, 120 %)
 
 
-DOUBTED = 0.5  # the confidence cap of a value a check contradicts (as extract.FAILED_CHECK)
+DOUBTED = FAILED_CHECK  # the confidence cap of a value a check contradicts
 
 
 def doubted_fields(indicators: list[Indicator]) -> dict[str, float]:
@@ -159,39 +160,20 @@ def read_indicators(doc: DocumentContent, table: Table, layout: Layout,
     first = layout.roles[0]
     kept: list[Row] = []
     heading: str | None = None
-    for r in rows:
+    for k, r in enumerate(rows):
         if is_summary_row(r):
             continue
-        if is_span_row(r, first) or _heading_row(r):
-            heading = _sasaran_heading(r) or heading
+        if is_span_row(r, first) or is_heading(r, rows[k + 1] if k + 1 < len(rows) else None):
+            heading = sasaran_heading(r, plain="sasaran" not in layout.role_set) or heading
             continue
-        if heading and not clean(r.get("sasaran")):
+        if clean(r.get("sasaran")):
+            heading = None  # the table's own sasaran cell; blanks below carry it down
+        elif heading:
             r = {**r, "sasaran": heading}
         kept.append(r)
-    kept = carry_down(kept)
+    kept = carry_down([part for r in kept for part in stacked(r)])
     has_satuan = "satuan" in layout.role_set
     return [ind for r in kept if (ind := _indicator(r, has_satuan))]
-
-
-_HEADING_RE = re.compile(r"^\s*(misi|tujuan|sasaran|ss)\b", re.I)
-
-
-def _heading_row(row: Row) -> bool:
-    """A row naming a misi, tujuan or sasaran inside the table, with no value of its own."""
-    if any(clean(row.get(k)) for k in ("satuan", "target", "realisasi", "capaian")):
-        return False
-    label = next((clean(row.get(k)) for k in ("no", "sasaran", "indikator") if clean(row.get(k))), None)
-    return bool(label and _HEADING_RE.match(label))
-
-
-def _sasaran_heading(row: Row) -> str | None:
-    """The sasaran a heading row inside the table names ('Sasaran 1: Meningkatnya ...')."""
-    text = next((clean(join_lines(row.get(k))) for k in ("no", "sasaran", "indikator")
-                 if clean(row.get(k))), None)
-    if not text:
-        return None
-    m = re.match(r"^\s*(sasaran(\s+strategis)?|ss)\s*(ke-?)?\s*\d*\s*[:.)-]?\s*(?P<rest>.+)$", text, re.I)
-    return clean(m.group("rest")) if m else None
 
 
 def _indicator(row: Row, has_satuan: bool) -> Indicator | None:

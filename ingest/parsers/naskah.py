@@ -10,6 +10,7 @@ carries the performance indicators.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -104,6 +105,9 @@ def read_kop(page: PageContent) -> tuple[str | None, str | None]:
         office = title_case_office(" ".join(office_lines)) if office_lines else None
         return f"Pemerintah {region}", _with_region(office, region)
     heading = [ln.text for ln in lines if _is_upper(ln.text) and not _CONTACT_RE.search(ln.text)]
+    head = next((g for g in map(region_government, heading[:3]) if g), None)
+    if head:  # the kop of a regional head: `BUPATI X` alone under the emblem
+        return head, head
     office = find_office(heading)
     if office and not re.search(r"\b(provinsi|kabupaten|kota)\b", office, re.I):
         return None, None
@@ -140,6 +144,15 @@ _LABELS = {
     "kepada": "kepada",
 }
 _HEAD_LABELS = ("nomor", "sifat", "lampiran", "perihal")
+
+
+def _ocr_label(word: str) -> str:
+    """The label an OCR'd word of five letters or more reads as, one letter off ('n0mor' ->
+    'nomor', 'perlhal' -> 'perihal'); else the word itself."""
+    if len(word) < 5:
+        return word
+    best = max(_LABELS, key=lambda k: difflib.SequenceMatcher(None, word, k).ratio())
+    return best if len(best) >= 5 and difflib.SequenceMatcher(None, word, best).ratio() >= 0.8 else word
 _PLACE_DATE_RE = re.compile(
     rf"^(?-i:[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){{0,2}})\s*,\s*{DATE_RE.pattern}", re.I
 )
@@ -163,7 +176,7 @@ def parse_surat(doc: DocumentContent) -> Extraction:
     nomor, warnings = None, []
     if "nomor" in labels:
         value = left_column(labels["nomor"].value, split)
-        nomor = format_nomor(" ".join(w.text for w in value)) if readable_number(value) else None
+        nomor = format_nomor(" ".join(w.text for w in value), _ocr(value)) if readable_number(value) else None
         if value and not readable_number(value):
             warnings.append(UNREADABLE_NOMOR)
     perihal = label_block(lines, labels["perihal"], labels, split) if "perihal" in labels else None
@@ -191,14 +204,19 @@ def find_labels(lines: Sequence[Line], page_height: float) -> dict[str, _Label]:
 
 def _label_of(line: Line) -> tuple[str, tuple[Word, ...]] | None:
     head = line.words[0].text
-    m = re.match(r"^([A-Za-z]+)\.?\s*(:?)(.*)$", head)
-    if not m or m.group(1).lower() not in _LABELS:
+    m = re.match(r"^([A-Za-z0-9]+)\.?\s*([:;]?)(.*)$", head)
+    if not m:
         return None
-    name = _LABELS[m.group(1).lower()]
+    key = m.group(1).lower()
+    if key not in _LABELS and line.words[0].conf is not None:
+        key = _ocr_label(key)  # OCR slips on a label word ('N0mor', 'Perlhal')
+    if key not in _LABELS:
+        return None
+    name = _LABELS[key]
     rest = list(line.words[1:])
-    if m.group(2):  # 'Nomor:' or 'Nomor:046/1177'
+    if m.group(2):  # 'Nomor:' or 'Nomor:046/1177' (OCR reads the colon as ';' too)
         tail = m.group(3)
-    elif rest and rest[0].text.startswith(":"):
+    elif rest and rest[0].text[:1] in ":;":
         tail = rest.pop(0).text[1:]
     else:
         return None
@@ -371,7 +389,7 @@ _TITLE_STOP_RE = re.compile(r"^\s*(dengan\s+rahmat|menimbang|bahwa|mengingat)\b"
 def parse_keputusan(doc: DocumentContent) -> Extraction:
     """Nomor, tentang-title, date and (from a lampiran) indicators of a decision."""
     lines = page_lines(doc.pages[0])
-    head = next((i for i, ln in enumerate(lines) if re.match(r"^\s*keputusan\b", ln.text, re.I)), 0)
+    head = _heading_index(lines)
     nomor, unreadable = _heading_nomor(lines[head:])
     perihal = _tentang(lines[head:])
     tahun = re.search(r"\btahun\s+((?:19|20)\d{2})\b", perihal or "", re.I)
@@ -387,6 +405,16 @@ def parse_keputusan(doc: DocumentContent) -> Extraction:
     )
 
 
+def _heading_index(lines: Sequence[Line]) -> int:
+    """The index of the `KEPUTUSAN ...` heading line (also as OCR slips on it: `KEPUTUSAM`), else 0."""
+    for i, line in enumerate(lines):
+        first = line.words[0].text.lower().strip(" :.")
+        if first == "keputusan" or (len(first) == 9 and
+                                    difflib.SequenceMatcher(None, first, "keputusan").ratio() >= 0.85):
+            return i
+    return 0
+
+
 def _heading_nomor(lines: Sequence[Line]) -> tuple[str | None, bool]:
     """The number of the `NOMOR ...` heading line, and whether its digits were unreadable."""
     words = _heading_nomor_words(lines)
@@ -395,16 +423,40 @@ def _heading_nomor(lines: Sequence[Line]) -> tuple[str | None, bool]:
     if not readable_number(words):
         log.info("nomor %r: digits read with little confidence, left empty", [w.text for w in words])
         return None, True
-    return format_nomor(" ".join(w.text for w in words)), False
+    return format_nomor(" ".join(w.text for w in words), _ocr(words)), False
+
+
+def _ocr(words: Sequence[Word]) -> bool:
+    """Words OCR read (they carry a confidence; a text layer's do not)."""
+    return any(w.conf is not None for w in words)
 
 
 def _heading_nomor_words(lines: Sequence[Line]) -> list[Word] | None:
-    for line in lines[:6]:
-        if re.match(r"^\s*nomor\s*:?\s*\S", line.text, re.I):
-            words = list(line.words[1:])
-            head = re.match(r"^nomor:(.+)$", line.words[0].text, re.I)  # 'NOMOR:286'
-            return [Word(head.group(1), line.words[0].box, line.words[0].conf), *words] if head else words
+    """The words of the number in the heading: after `NOMOR` (also as OCR slips on it:
+    `N0MOR`, `NOMQR`, `Nomer`), or on the line under a `NOMOR :` standing alone."""
+    for k, line in enumerate(lines[:6]):
+        first = line.words[0].text
+        label, _, attached = first.partition(":")  # 'NOMOR:286'
+        if not _is_nomor_label(label):
+            continue
+        words = list(line.words[1:])
+        if attached:
+            words.insert(0, Word(attached, line.words[0].box, line.words[0].conf))
+        if words and all(w.text.strip() == ":" for w in words) or not words:
+            below = lines[k + 1] if k + 1 < len(lines) else None
+            if below is not None and re.search(r"\d", below.text) and below.top - line.bottom < 2 * line.height:
+                return list(below.words)
+            continue
+        return words
     return None
+
+
+def _is_nomor_label(word: str) -> bool:
+    """`NOMOR` / `Nomor` / `No.` as printed, or as OCR slips on it (one letter off)."""
+    norm = word.strip(" :.").lower()
+    if norm in ("nomor", "no"):
+        return True
+    return len(norm) == 5 and norm[0] == "n" and difflib.SequenceMatcher(None, norm, "nomor").ratio() >= 0.6
 
 
 
@@ -417,8 +469,7 @@ def nomor_words(doc: DocumentContent) -> list[Word]:
     page = doc.pages[0]
     lines = page_lines(page)
     if detect_type(doc) == "keputusan":
-        head = next((i for i, ln in enumerate(lines) if re.match(r"^\s*keputusan\b", ln.text, re.I)), 0)
-        return _heading_nomor_words(lines[head:]) or []
+        return _heading_nomor_words(lines[_heading_index(lines):]) or []
     labels = find_labels(lines, page.height)
     if "nomor" not in labels:
         return []
@@ -459,9 +510,25 @@ def _instansi_from_heading(text: str) -> str | None:
     if not m:
         return None
     office = re.sub(r"^inspektur\b", "Inspektorat", m.group(1).strip(), flags=re.I)
-    if re.match(r"^(bupati|walikota|wali\s+kota|gubernur)\b", office, re.I):
-        return None
+    if _REGION_HEAD_RE.match(office):
+        return region_government(office)
     return title_case_office(office)
+
+
+_REGION_HEAD_RE = re.compile(r"^\s*(?P<head>bupati|wali\s*kota|gubernur)\s+(?P<region>[^,]+?)\s*,?\s*$", re.I)
+_HEAD_REGION = {"bupati": "Kabupaten", "walikota": "Kota", "gubernur": "Provinsi"}
+
+
+def region_government(text: str) -> str | None:
+    """`Pemerintah Kabupaten X` for `BUPATI X` (a regional head's decision or letter is issued
+    by the regional government: its kop is the head's title, with no office under it);
+    `WALIKOTA X` -> Kota, `GUBERNUR X` -> Provinsi.  None for any other line."""
+    m = _REGION_HEAD_RE.match(text)
+    if not m:
+        return None
+    kind = _HEAD_REGION[re.sub(r"\s+", "", m.group("head").lower())]
+    region = title_case_office(clean(m.group("region")) or "")
+    return f"Pemerintah {kind} {region}" if region else None
 
 
 _SIGNED_DATE_RE = re.compile(r"\b(?:pada\s+)?tanggal\b\s*:?\s*(.*)$", re.I)

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 
 from ingest import nip as nips
-from ingest.layout import Box, DocumentContent, PageContent, Table, Word
+from ingest.layout import Box, Cell, DocumentContent, PageContent, Table, Word
 from ingest.model import Extraction, Indicator, Official, Program
 from ingest.parsers._pk_parties import parties
+from ingest.parsers.aligned import aligned_tables
 from ingest.parsers.indicators import (
     Layout,
     body_rows,
@@ -33,6 +35,7 @@ from ingest.parsers.indicators import (
     split_value,
 )
 from ingest.parsers.signatory import group_lines, is_place_date
+from ingest.parsers.table_rows import is_heading, sasaran_heading
 from ingest.text import TAHUN_RE, clean, join_lines, parse_date
 
 log = logging.getLogger(__name__)
@@ -116,14 +119,21 @@ def _indicators(doc: DocumentContent, year: int | None) -> list[Indicator]:
     REALISASI / CAPAIAN or names another year, measures a year (often the previous one printed
     with the PK) and is not the agreement; it is used only when no target table exists.
     """
+    out = _target_tables(doc, year, lambda page: list(page.tables))
+    # no ruled target table: tables aligned in columns (borderless or partly ruled)
+    return out or _target_tables(doc, year, aligned_tables)
+
+
+def _target_tables(doc: DocumentContent, year: int | None,
+                   tables_of: Callable[[PageContent], list[Table]]) -> list[Indicator]:
     targets: list[tuple[PageContent, Table, Layout]] = []
     measures: list[tuple[PageContent, Table, Layout]] = []
     for page in doc.pages:
-        for table in page.tables:
+        for table in tables_of(page):
             layout = read_header(table)
             if layout is None and targets and _continues(targets[-1], page, table):
                 prev = targets[-1][2]  # the table runs on from the last page without its header
-                targets.append((page, table, Layout(prev.roles, prev.years, 0)))
+                targets.append((page, table, Layout(prev.roles, prev.years, 0, prev.joined)))
                 continue
             if layout is None or not {"indikator", "target"} <= layout.role_set:
                 continue
@@ -214,12 +224,18 @@ def _programs(doc: DocumentContent) -> tuple[list[Program], list[str]]:
                                  and _continues(last, nxt, t)), None)
                     if more is None:
                         break
-                    cont = Layout(layout.roles, layout.years, 0)
+                    cont = Layout(layout.roles, layout.years, 0, layout.joined)
                     extra, extra_total = _programs_from_table(more, cont)
                     rows, total = rows + extra, extra_total if extra_total is not None else total
                     last = (nxt, more, cont)
                 return rows, _total_check(rows, total)
-    for page in doc.pages:
+    for page in doc.pages:  # no ruled program table: one aligned in columns
+        for table in aligned_tables(page):
+            layout = program_layout(table)
+            if layout is not None:
+                rows, total = _programs_from_table(table, layout)
+                if rows and all(p.anggaran is not None for p in rows):
+                    return rows, _total_check(rows, total)
         rows, total = program_list_from_words(page)
         if rows:
             return rows, _total_check(rows, total)
@@ -277,8 +293,12 @@ def table_indicators(page: PageContent, table: Table, layout: Layout, carried: s
     """The indicators of one target table; `carried` is the sasaran running in from above."""
     has_satuan = "satuan" in layout.role_set
     out: list[Indicator] = []
-    for row in table.rows[layout.header_rows:]:
-        if is_column_number_row([c.text if c else None for c in row]):
+    body = [r for r in table.rows[layout.header_rows:]
+            if not is_column_number_row([c.text if c else None for c in r])]
+    texts = [_by_role(r, layout) for r in body]
+    for k, row in enumerate(body):
+        if is_heading(texts[k], texts[k + 1] if k + 1 < len(texts) else None):
+            carried = sasaran_heading(texts[k], plain="sasaran" not in layout.role_set) or carried
             continue
         for item in row_items(page, row, layout):
             carried = item.sasaran or carried
@@ -287,6 +307,17 @@ def table_indicators(page: PageContent, table: Table, layout: Layout, carried: s
             out.append(Indicator(indikator=item.indikator, sasaran=carried, satuan=satuan,
                                  target=target.number, target_text=target.text, page=page.number))
     return out, carried
+
+
+def _by_role(row: Sequence[Cell | None], layout: Layout) -> dict[str, str | None]:
+    """A row's cell texts by role (None for a merged position)."""
+    out: dict[str, str | None] = {}
+    for role in layout.role_set:
+        idx = layout.column(role)
+        if idx is not None and idx < len(row):
+            cell = row[idx]
+            out[role] = cell.text if cell is not None else None
+    return out
 
 
 _AMOUNT_RE = re.compile(r"^(?:rp\.?)?\d{1,3}(?:\.\d{3})+(?:,\d{2}|,-+)?$", re.I)

@@ -8,12 +8,13 @@ and, later, OCR pages.
 from __future__ import annotations
 
 import logging
+import re
 
 from ingest.layout import DocumentContent
-from ingest.model import Extraction, Official
+from ingest.model import FAILED_CHECK, Extraction, Official
 from ingest.nip import problem as nip_problem
 from ingest.parsers._sop_flow import read_flowchart
-from ingest.parsers._sop_identity import read_identity
+from ingest.parsers._sop_identity import clean_title, nomor_doubts, read_identity
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,12 @@ def parse(doc: DocumentContent) -> Extraction:
     flow = read_flowchart(doc)
     ident = read_identity(doc, skip=flow.tables)
     v = ident.values
+    from_line = not v.get("title")
+    if from_line:
+        v["title"] = title_line(doc)
+        if v["title"]:
+            ident.warnings.append("title: label Nama SOP tidak terbaca; judul diambil dari baris judul "
+                                  "'SOP ...' pada halaman, periksa")
     warnings = [f"{name}: tidak ditemukan" for name in _REQUIRED if not v.get(name)]
     if ident.disahkan_oleh is None:
         warnings.append("disahkan_oleh: tidak ditemukan")
@@ -32,7 +39,13 @@ def parse(doc: DocumentContent) -> Extraction:
         warnings.append("disahkan_oleh: nama penandatangan tidak ditemukan; periksa halaman identitas")
     if not flow.steps:
         warnings.append("steps: tabel bagan alir tidak ditemukan")
-    warnings += self_checks(v, ident.disahkan_oleh)
+    checks = doubts(v, ident.disahkan_oleh)
+    warnings += [f"{name}: {why}" for name, why in checks]
+    caps = {name: FAILED_CHECK for name, _ in checks}
+    if nomor_doubts(v.get("nomor")):  # a part mixing letters and digits (its warning: _sop_identity)
+        caps["nomor"] = FAILED_CHECK
+    if from_line and v.get("title"):  # taken from a title line, not from its label (warned above)
+        caps["title"] = FAILED_CHECK
     lists = ident.lists
     return Extraction(
         doc_type="sop",
@@ -54,24 +67,50 @@ def parse(doc: DocumentContent) -> Extraction:
         peralatan=lists.get("peralatan", ()),
         peringatan=lists.get("peringatan", ()),
         pencatatan=lists.get("pencatatan", ()),
+        confidence=caps,
     )
+
+
+_TITLE_LINE = re.compile(r"^\s*(?:sop|standar(?:t)?\s+operasional\s+prosedur)\s*[:\-]?\s+(?P<title>[^\W\d].{5,})$",
+                         re.I)
+_NOT_TITLE = re.compile(r"^(nomor|no\b|tanggal|tgl|disahkan|nama\s+sop|judul|dasar|kualifikasi|"
+                        r"(uraian\s+)?kegiatan|pelaksana|mutu|\()", re.I)
+
+
+def title_line(doc: DocumentContent) -> str | None:
+    """The SOP's name from a title line printed on its pages ('SOP PELAYANAN PEMINJAMAN ARSIP'
+    above the flowchart, 'STANDAR OPERASIONAL PROSEDUR PELAYANAN ...'), for a Nama SOP label
+    that could not be read (a stamp over it) or a flowchart without an identity page."""
+    for page in doc.pages:
+        for line in page.text.splitlines():
+            m = _TITLE_LINE.match(line)
+            if m and not _NOT_TITLE.match(m.group("title")):
+                return clean_title(m.group("title"))
+    return None
 
 
 _DATES = ("tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif")
 
 
 def self_checks(values: dict[str, str | None], official: Official | None) -> list[str]:
-    """Warnings for readings that cannot all be right: dates out of order (made <= revised <=
-    effective) and a NIP whose structure is broken.  Nothing is changed: the reader checks."""
+    """Warnings for readings that cannot all be right (see `doubts`)."""
+    return [f"{name}: {why}" for name, why in doubts(values, official)]
+
+
+def doubts(values: dict[str, str | None], official: Official | None) -> list[tuple[str, str]]:
+    """(field, why) for readings that cannot all be right: dates out of order (made <= revised
+    <= effective) and a NIP whose structure is broken.  Nothing is changed: the reader checks;
+    `parse` caps the field's confidence and warns."""
     out = []
     dated = [(name, values.get(name)) for name in _DATES if values.get(name)]
     for (a, da), (b, db) in zip(dated, dated[1:], strict=False):
         if da and db and da > db:
-            out.append(f"{b}: {db} lebih awal dari {a} {da}; periksa kedua tanggal pada dokumen")
+            out.append((b, f"{db} lebih awal dari {a} {da}; periksa kedua tanggal pada dokumen"))
     if official is not None and official.nip:
         problem = nip_problem(official.nip)
         if problem:
-            out.append(f"disahkan_oleh.nip: {official.nip} tidak sesuai susunan NIP ({problem}); periksa pada dokumen")
+            out.append(("disahkan_oleh.nip",
+                        f"{official.nip} tidak sesuai susunan NIP ({problem}); periksa pada dokumen"))
     return out
 
 

@@ -7,7 +7,9 @@
   reads each column from every header cell that covers it, by the cells' boxes: a spanning cell
   ('INDIKATOR KINERJA TAHUN 2016' over 'TARGET | REALISASI') gives its year to the columns below
   it, and the lowest cell that names a role decides the column's role.  Rows that number the
-  columns ('1 2 3', '(6)=(5)/(4)') end the header and are never data.
+  columns ('1 2 3', '(6)=(5)/(4)') end the header and are never data.  A cell spanning columns
+  that have no header of their own ('Anggaran' over 'Rp' | amount) makes them one value
+  (`Layout.joined`); 'Target | Capaian | %' has its realised figure under 'Capaian'.
 - `is_summary_label` tells the label of a summary row ('Rata-rata', 'Jumlah', 'Total',
   'Capaian Sasaran 1') from an indicator's name.
 """
@@ -83,18 +85,30 @@ class Layout:
     roles: tuple[str | None, ...]
     years: tuple[int | None, ...]
     header_rows: int
+    # columns one header cell spans with no header of their own below it ('Anggaran' over a
+    # 'Rp' column and the amount's): one value printed in several cells
+    joined: tuple[tuple[int, ...], ...] = ()
+
+    def group(self, col: int) -> tuple[int, ...]:
+        """The columns printing one value with column `col` (itself alone when none)."""
+        return next((g for g in self.joined if col in g), (col,))
 
     def columns(self, role: str) -> list[int]:
         """The indexes of the columns with `role`, left to right."""
         return [i for i, r in enumerate(self.roles) if r == role]
 
     def column(self, role: str, year: int | None = None) -> int | None:
-        """The column of `role`; with several, the one headed `year`, else the first."""
+        """The column of `role`; with several, the one headed `year`, else the first not headed
+        by another year (a year spanning a group may reach only some of its columns), else the
+        first."""
         cols = self.columns(role)
         if year is not None:
             for i in cols:
                 if self.years[i] == year:
                     return i
+            unheaded = [i for i in cols if self.years[i] is None]
+            if unheaded and len(unheaded) < len(cols):
+                return unheaded[0]
         return cols[0] if cols else None
 
     @property
@@ -196,6 +210,13 @@ def read_header(table: Table) -> Layout | None:
     centres = _column_centres(table)
     roles: list[str | None] = [None] * n
     years: list[int | None] = [None] * n
+    headed: list[int] = [0] * n  # header cells naming something over each column
+    spans: list[tuple[int, ...]] = []
+    for i in range(start, end):
+        for j, cell in enumerate(table.rows[i]):
+            if cell is not None and cell.text.strip():
+                for k in _covered(table, centres, i, j, i == start):
+                    headed[k] += 1
     for i in range(start, end):
         row = table.rows[i]
         for j, cell in enumerate(row):
@@ -203,6 +224,8 @@ def read_header(table: Table) -> Layout | None:
                 continue
             role, year = header_role(cell.text), header_year(cell.text)
             cols = _covered(table, centres, i, j, i == start)
+            if role is not None and len(cols) >= 2 and all(headed[k] == 1 for k in cols):
+                spans.append(tuple(cols))
             # The lowest cell naming a role decides (a quarter under 'Target' is a quarter), but
             # a lower cell spanning columns that already differ only gives its year.
             if role is not None and (len(cols) == 1 or len({roles[k] for k in cols} - {None}) <= 1):
@@ -213,9 +236,33 @@ def read_header(table: Table) -> Layout | None:
                     years[k] = year
     if len({r for r in roles if r}) < 2:
         return None
+    capaian_as_realisasi(roles, years, [_header_text(table, start, end, k, centres) for k in range(n)])
     while end < len(table.rows) and is_column_number_row(texts_of(table.rows[end])):
         end += 1
-    return Layout(tuple(roles), tuple(years), end)
+    return Layout(tuple(roles), tuple(years), end, tuple(spans))
+
+
+def _header_text(table: Table, start: int, end: int, k: int, centres: list[float | None]) -> str:
+    """The header words over column `k` (every header cell covering it, top to bottom)."""
+    out = []
+    for i in range(start, end):
+        for j, cell in enumerate(table.rows[i]):
+            if cell is not None and k in _covered(table, centres, i, j, i == start):
+                out.append(cell.text)
+    return " ".join(out)
+
+
+def capaian_as_realisasi(roles: list[str | None], years: list[int | None], texts: list[str]) -> None:
+    """'Target | Capaian | %': without a Realisasi column, a Capaian column beside one headed by
+    '%' or 'Persentase' alone holds the realised figure (same year); changed in place."""
+    if "realisasi" in roles or "target" not in roles:
+        return
+    ratio = [k for k, r in enumerate(roles)
+             if r == "capaian" and re.search(r"%|persen", texts[k], re.I)]
+    plain = [k for k, r in enumerate(roles) if r == "capaian" and k not in ratio]
+    for k in plain:
+        if any(years[k] == years[q] for q in ratio):
+            roles[k] = "realisasi"
 
 
 # --- summary rows ------------------------------------------------------------------------------

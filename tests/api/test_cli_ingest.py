@@ -115,8 +115,8 @@ def test_folders_are_searched_and_each_file_gets_a_line(
 def test_show_unknown_document(data_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["show", "7"])
     assert result.exit_code == 3, result.output
-    assert result.stderr == ("galat (not_found): Dokumen #7 tidak ada; periksa nomornya dengan "
-                             "`arsip search`, atau tambahkan dokumen dengan `arsip ingest`.\n")
+    assert result.stderr == ("galat (not_found): Dokumen #7 tidak ada; cari dokumennya lewat kotak "
+                             "pencarian (baris perintah: `arsip search`), atau unggah dokumennya.\n")
 
 
 def test_a_crashing_parser_fails_one_file_not_the_batch(

@@ -65,7 +65,7 @@ def test_a_poisoned_file_fails_after_its_tries_and_never_blocks_the_queue(settin
     uploads, queue, batch_id = _submit(settings, 1, 1, 1)
     tries: dict[str, int] = {}
 
-    def ingest(path: Path, name: str, uploader: str | None) -> FileOutcome:
+    def ingest(path: Path, name: str, uploader: str | None, progress: object) -> FileOutcome:
         tries[name] = tries.get(name, 0) + 1
         if name == "0.pdf":
             return FileOutcome("failed", "gagal: kesalahan program (ValueError: rusak)", 1)
@@ -126,7 +126,7 @@ def test_a_job_run_again_after_its_outcome_was_written_reads_nothing(settings: S
     folder.write_file_state(batch_id, f.folder, state=DONE, outcome="new_document",
                             message="dokumen baru #7", document_id=7, attempt=1)
     read: list[str] = []
-    reader = Reader(settings, folder, lambda p, n, u: read.append(n) or FileOutcome("duplicate", "-"),
+    reader = Reader(settings, folder, lambda p, n, u, g: read.append(n) or FileOutcome("duplicate", "-"),
                     "uji")
     assert reader.read(batch_id, 0, attempt=2) == "new_document"
     assert read == [] and not (folder.root / batch_id / f.folder).exists()

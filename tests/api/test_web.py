@@ -178,7 +178,7 @@ def test_status_page_refreshes_while_files_wait(client: TestClient, corpus_dir: 
     release = threading.Event()
     real_work = state.ingest
 
-    def slow(path: Path, name: str, uploader: str | None) -> FileOutcome:
+    def slow(path: Path, name: str, uploader: str | None, progress: object = None) -> FileOutcome:
         release.wait(30)
         return real_work(path, name, uploader)
 
@@ -200,7 +200,7 @@ def test_uploads_left_by_a_stop_are_read_at_the_next_start(tmp_path: Path) -> No
     root = settings.data_dir / "uploads"
     read: list[str] = []
 
-    def work(path: Path, name: str, uploader: str | None) -> FileOutcome:
+    def work(path: Path, name: str, uploader: str | None, progress: object) -> FileOutcome:
         assert path.read_bytes() == name.encode()
         read.append(name)
         return FileOutcome("duplicate", f"sudah diarsipkan ({name})")
@@ -273,14 +273,18 @@ def test_indicators_and_their_downloads(client: TestClient, corpus_dir: Path) ->
     params = {"q": first["indikator"], "tahun": str(truth["tahun"])}
     r = client.get("/indikator", params=params)
     assert r.status_code == 200 and first["indikator"] in r.text and first["sasaran"] in r.text
-    rows = list(csv.DictReader(io.StringIO(client.get("/indikator.csv", params=params).text)))
+    exported = client.get("/indikator.csv", params=params)
+    assert exported.content.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert rows and list(rows[0]) == list(COLUMNS)
-    assert any(row["indikator"] == first["indikator"] and float(row["target"]) == first["target"]
-               for row in rows)
+    assert any(row["Indikator"] == first["indikator"]
+               and float(row["Target"].replace(",", ".")) == first["target"] for row in rows)
+    assert {row["Tautan dokumen"] for row in rows} == {"http://arsip.test/dokumen/1"}  # the setting over the request
     xlsx = client.get("/indikator.xlsx", params=params)
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None and [c.value for c in sheet[1]] == list(COLUMNS)
     assert sheet.max_row == len(rows) + 1
+    assert sheet.cell(row=2, column=len(COLUMNS)).hyperlink.target == "http://arsip.test/dokumen/1"
     doc = client.get("/dokumen/1")
     assert first["indikator"] in doc.text and "Indikator kinerja (versi 1)" in doc.text
 
@@ -372,9 +376,10 @@ def test_uploads_over_the_limits_are_refused(tmp_path: Path, corpus_dir: Path) -
     for client in _logged_in(settings):
         status = client.get(_upload(client, (pdf.name, pdf.read_bytes()), ("kecil.pdf", small)))
         text = _text(status.text)
-        assert f"ditolak: {pdf.name}: melebihi batas 0,02 MB (pengaturan ARSIP_MAX_FILE_MB)" in text
+        assert f"ditolak: {pdf.name}: melebihi batas 0,02 MB per berkas" in text
+        assert "pisahkan berkas" in text and "ARSIP_" not in text  # what to do, not a setting
         assert "kecil.pdf" in text and "melebihi batas" not in text.split("kecil.pdf", 1)[1]
         assert not any((tmp_path / "data" / "uploads").glob("*/*/*.pdf"))  # nothing left waiting
         big = [("berkas", (f"{i}.pdf", pdf.read_bytes(), "application/pdf")) for i in range(3)]
         r = client.post("/unggah", files=big, follow_redirects=False)
-        assert r.status_code == 413 and "ARSIP_MAX_UPLOAD_MB" in r.text
+        assert r.status_code == 413 and "untuk sekali unggah" in r.text and "ARSIP_" not in r.text

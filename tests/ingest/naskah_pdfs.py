@@ -134,19 +134,11 @@ class Decision:
     rows_on_first_page: int = 2
     """indicator rows on the first lampiran page; the rest continue on the next page, whose
     first row has no top rule (as real lampiran tables often do)"""
-
-
-def decision_pdf(path: Path, spec: Decision | None = None) -> Path:
-    """Write a Keputusan (heading, TENTANG title, diktum, signature, lampiran table)."""
-    spec = spec or Decision()
-    c = Canvas(str(path), pagesize=A4)
-    top = _kop(
-        c,
-        "PEMERINTAH KABUPATEN KUTAI TIMUR",
-        ("DINAS KESEHATAN",),
-        "Jl. Soekarno Hatta No. 5 Sangatta 75611",
-    )
-    for line in (
+    kop: tuple[str, tuple[str, ...], str] = (
+        "PEMERINTAH KABUPATEN KUTAI TIMUR", ("DINAS KESEHATAN",), "Jl. Soekarno Hatta No. 5 Sangatta 75611")
+    """first line, office lines and address of the letterhead (a regional head's decision has
+    only its title: `BUPATI ...`, no office, no address)"""
+    heading: tuple[str, ...] = (
         "KEPUTUSAN KEPALA DINAS KESEHATAN KABUPATEN KUTAI TIMUR",
         "NOMOR : 800/ 41 /DINKES/II/2024",
         "",
@@ -156,7 +148,15 @@ def decision_pdf(path: Path, spec: Decision | None = None) -> Path:
         "TAHUN 2024",
         "",
         "KEPALA DINAS KESEHATAN KABUPATEN KUTAI TIMUR,",
-    ):
+    )
+
+
+def decision_pdf(path: Path, spec: Decision | None = None) -> Path:
+    """Write a Keputusan (heading, TENTANG title, diktum, signature, lampiran table)."""
+    spec = spec or Decision()
+    c = Canvas(str(path), pagesize=A4)
+    top = _kop(c, *spec.kop)
+    for line in spec.heading:
         if line:
             _centred(c, top, line, bold=True)
         top += 16

@@ -102,3 +102,43 @@ def scan_pdf(path: Path, img: np.ndarray, dpi: int = 200) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+def phone_photo(page: np.ndarray, seed: int = 1, tilt: float = 0.025) -> np.ndarray:
+    """`page` (RGB) as a phone camera takes it: the sheet on a grey desk, seen at an angle (each
+    corner moved by up to `tilt` of the width), lit unevenly, a little blurred, noisy, JPEG."""
+    rng = np.random.default_rng(seed)
+    h, w = page.shape[:2]
+    pad = int(0.06 * w)
+    desk = np.full((h + 2 * pad, w + 2 * pad, 3), 90, np.uint8)
+    desk[pad:pad + h, pad:pad + w] = page
+    big_h, big_w = desk.shape[:2]
+    src = np.array([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]], np.float32)
+    dst = src + rng.uniform(-tilt * w, tilt * w, src.shape).astype(np.float32)
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    photo = cv2.warpPerspective(desk, matrix, (big_w, big_h), borderValue=(90, 90, 90))
+    yy, xx = np.mgrid[0:big_h, 0:big_w]
+    light = 0.75 + 0.25 * (xx / big_w) * (1 - 0.3 * yy / big_h)
+    photo = np.clip(photo * light[..., None], 0, 255).astype(np.uint8)
+    photo = cv2.GaussianBlur(photo, (3, 3), 0)
+    photo = np.clip(photo + rng.normal(0, 6, photo.shape), 0, 255).astype(np.uint8)
+    ok, jpeg = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 60])
+    return np.asarray(cv2.imdecode(jpeg, cv2.IMREAD_COLOR)) if ok else photo
+
+
+def skewed(img: np.ndarray, degrees: float) -> np.ndarray:
+    """`img` turned by `degrees` (counter-clockwise), white behind: a sheet laid crooked."""
+    h, w = img.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return np.asarray(cv2.warpAffine(img, matrix, (w, h), borderValue=(255, 255, 255)))
+
+
+def stamped(img: np.ndarray, centre: tuple[int, int], radius: int) -> np.ndarray:
+    """`img` with an office stamp in purple ink over it: two rings and text, half transparent."""
+    ink = img.copy()
+    purple = (110, 40, 160)
+    cv2.circle(ink, centre, radius, purple, 5)
+    cv2.circle(ink, centre, int(radius * 0.7), purple, 3)
+    cv2.putText(ink, "PEMERINTAH", (centre[0] - int(radius * 0.6), centre[1] + 8),
+                cv2.FONT_HERSHEY_SIMPLEX, radius / 160, purple, 3)
+    return np.asarray(cv2.addWeighted(ink, 0.7, img, 0.3, 0))

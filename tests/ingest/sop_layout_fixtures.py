@@ -134,3 +134,30 @@ def _names_flow(c: Canvas) -> None:
             _cell(c, xs[j], y, xs[j + 1], y + 36, text)
         y += 36
     c.showPage()
+
+
+COLON_FIELDS = (("No. Dokumen", "660/27/SOP-DLH/2023"), ("Tgl. Pembuatan", "6 Maret 2023"),
+                ("Tgl. Revisi", "-"), ("Tgl. Efektif", "20 Maret 2023"),
+                ("Disahkan Oleh", "\n".join(line for line in SIGNATORY if line)),
+                ("Judul SOP", "PENGAWASAN PENGELOLAAN LIMBAH B3"))
+
+
+def colon_column_grid(path: Path) -> Path:
+    """An identity grid of three ruled columns, `Label | : | value`, beside the office header;
+    the labels abbreviated ('No. Dokumen', 'Tgl. Pembuatan', 'Judul SOP'); then the names flow."""
+    c = Canvas(str(path), pagesize=(PAGE_W, PAGE_H))
+    c.setFont(FONT, SIZE)
+    x0, xl, xc, xv, x1 = 30.0, 330.0, 440.0, 452.0, 812.0
+    heights = (22.0, 22.0, 22.0, 22.0, 84.0, 30.0)
+    top = 30.0
+    _cell(c, x0, top, xl, top + sum(heights), "\n".join(HEADER[:2]), center=True)
+    for (label, value), h in zip(COLON_FIELDS, heights, strict=True):
+        _cell(c, xl, top, xc, top + h, label)
+        _cell(c, xc, top, xv, top + h, ":")
+        _cell(c, xv, top, x1, top + h, value)
+        top += h
+    _lists(c, top + 16)
+    c.showPage()
+    _names_flow(c)
+    c.save()
+    return path

@@ -172,3 +172,11 @@ def test_regulation_is_not_a_decision() -> None:
     # the same preamble under a KEPUTUSAN heading is a decision
     assert classify(_doc(PERATURAN.replace("PERATURAN BUPATI MANDAILING NATAL\n",
                                            "KEPUTUSAN BUPATI MANDAILING NATAL\n"))) == "keputusan"
+
+
+def test_a_flowchart_page_without_an_identity_page_is_an_sop() -> None:
+    page = "SOP PELAYANAN PEMINJAMAN ARSIP\nNo Uraian Kegiatan Pelaksana Mutu Baku Keterangan\n1. Menerima berkas"
+    assert classify(_doc(page)) == "sop"
+    letter = ("PEMERINTAH KOTA CONTOH\nNomor : 000.8.3.3/12/2024\nHal : Penyampaian SOP\nKepada Yth. Kepala Dinas\n"
+              "SOP pelayanan informasi kami sampaikan untuk diketahui.")
+    assert classify(_doc(letter)) == "surat"

@@ -136,3 +136,13 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                           cwd=repo)
     assert done.returncode == 0 and done.stdout.strip() == "ok", (done.returncode, done.stderr[-2000:])
+
+
+def test_a_page_stored_sideways_is_told_from_an_upright_one() -> None:
+    page = text_page(["Perjanjian Kinerja Tahun 2024", "Dinas Komunikasi dan Informatika",
+                      "Sasaran Strategis Indikator Kinerja", "Target Realisasi Capaian"])
+    assert not raster.looks_sideways(raster.to_gray(page), 200)
+    assert not raster.looks_sideways(raster.to_gray(flowchart_page(words=True)), 200)
+    for turn in (90, 270):
+        assert raster.looks_sideways(raster.to_gray(raster.rotate_quarter(page, turn)), 200)
+    assert not raster.looks_sideways(np.full((800, 600), 255, np.uint8), 200)

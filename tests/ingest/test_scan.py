@@ -222,3 +222,30 @@ def test_stamp_overlay_hidden_when_rendering(tmp_path: Path, scan: bool) -> None
     blue = (rgb[290:370, 160:240, 2] > 150) & (rgb[290:370, 160:240, 0] < 80)
     # laid over a scan: left out for OCR; on a page that is no scan: an image like any other
     assert blue.any() != scan
+
+
+@pytest.mark.tesseract
+def test_a_page_stored_sideways_is_turned_before_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read once, upright: never first read sideways and then again (the slow path of turned tables)."""
+    from ingest.raster import rotate_quarter
+    from tests.ingest.scan_images import scan_pdf, text_page
+
+    lines = ["Perjanjian Kinerja Tahun 2024", "Dinas Komunikasi dan Informatika",
+             "Sasaran Strategis dan Indikator Kinerja", "Target Realisasi Capaian Keterangan"]
+    pdf = scan_pdf(tmp_path / "sideways.pdf", rotate_quarter(text_page(lines), 270))
+    options = OcrOptions(jobs=1, second="")
+    engine = TesseractEngine()
+    page_reads: list[int] = []
+    read = engine.read
+
+    def counted(image, *, psm=3):  # type: ignore[no-untyped-def]
+        if psm == 3:  # the page's text outside tables: once per reading of the page
+            page_reads.append(1)
+        return read(image, psm=psm)
+
+    monkeypatch.setattr(engine, "read", counted)
+    monkeypatch.setattr(scan, "_engine", lambda _options: engine)
+    page = scan.read_one_page(pdf, 0, options)
+    assert page.turned == 90
+    assert "Kinerja" in page.text and "Informatika" in page.text
+    assert len(page_reads) == 1

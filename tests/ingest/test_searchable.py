@@ -159,3 +159,42 @@ def test_a_wrong_invisible_layer_is_replaced_not_kept_under_ours(tmp_path: Path)
     text = PdfReader(io.BytesIO(searchable.searchable_pdf(pdf, [page]))).pages[0].extract_text()
     assert "kinerja" in text and "Stempel terlihat" in text
     assert "kincrja" not in text and "salah" not in text
+
+
+def test_the_copy_costs_no_ocr_of_its_own(tmp_path: Path) -> None:
+    """The words of the structure reading are the copy's text layer: no page is read twice."""
+    from ingest import scan
+
+    original = _scan_pdf(tmp_path / "scan.pdf", _bars())
+    options = OcrOptions(engine="fake", jobs=1, dpi=DPI)
+    engine = scan._engine(options)
+    before = engine.calls
+    extract_file(original, ExtractOptions(ocr=options))
+    without_copy = engine.calls - before
+    extract_file(original, ExtractOptions(ocr=options, searchable_copy=tmp_path / "copy.pdf"))
+    assert without_copy > 0
+    assert engine.calls - before == 2 * without_copy
+    assert set(_words(tmp_path / "copy.pdf")) == {"w300", "w120", "w200"}
+
+
+def test_words_land_in_place_whatever_state_the_page_leaves(tmp_path: Path) -> None:
+    """A page whose content changes the graphics state without restoring it (no q .. Q): the
+    words drawn after it still land where the OCR found them."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    from ingest.layout import Box, PageContent, Word
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(400, 300)
+    unbalanced = DecodedStreamObject()
+    unbalanced.set_data(b"0.5 0 0 0.5 0 0 cm 0 0 10 10 re f")
+    page[NameObject("/Contents")] = writer._add_object(unbalanced)
+    pdf = tmp_path / "state.pdf"
+    writer.write(pdf)
+    words = (Word("kinerja", Box(40, 90, 100, 105), 95.0), Word("(5)", Box(200, 90, 220, 105), 95.0))
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(searchable.searchable_pdf(pdf, [PageContent(1, 400, 300, "", words=words, ocr=True)]))
+    found = _words(copy)
+    assert found["kinerja"] == pytest.approx((40, 90), abs=4)  # unwrapped, the cm would halve it
+    assert found["(5)"] == pytest.approx((200, 90), abs=4)

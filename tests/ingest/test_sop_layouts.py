@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from ingest.extract import checked_fields
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Table, Word
 from ingest.model import Extraction, Official, Waktu
 from ingest.nip import problem as nip_problem
@@ -25,7 +24,7 @@ from ingest.parsers._sop_identity import (
 from ingest.parsers._sop_signature import complete_official, signature_texts
 from ingest.parsers._sop_table import is_column_number_row, leaf_role
 from ingest.parsers._sop_waktu import parse_waktu
-from ingest.parsers.sop import parse, self_checks, sop_year
+from ingest.parsers.sop import doubts, parse, self_checks, sop_year
 from ingest.raster import render_page, straighten
 from ingest.scan import read_page_image
 from ingest.scan_second import _nip_verdict
@@ -144,7 +143,7 @@ def test_self_checks_warn_and_never_change_a_value() -> None:
     got = self_checks(values, bad_nip)
     assert got[0].startswith("tanggal_efektif: 2024-01-08 lebih awal dari tanggal_pembuatan 2024-02-01")
     assert got[1].startswith("disahkan_oleh.nip: 197513122000031002 tidak sesuai susunan NIP")
-    assert checked_fields(got) == ["tanggal_efektif", "disahkan_oleh.nip"]
+    assert [name for name, _ in doubts(values, bad_nip)] == ["tanggal_efektif", "disahkan_oleh.nip"]
     assert self_checks({"tanggal_pembuatan": "2024-01-05", "tanggal_efektif": "2024-01-08"}, SIGNED) == []
     assert sop_year(values) == 2024 and sop_year({"tanggal_pembuatan": "2019-02-03"}) == 2019
     assert sop_year({}) is None

@@ -122,14 +122,19 @@ def test_indicators_export_as_csv_and_xlsx(engine: Engine, archive: Any, tmp_pat
     service.update_after_ingest(add(sessions, store, extraction(indicators=rows)))
     found = service.search_indicators(SearchQuery("anggaran")).hits
     out = io.StringIO()
-    assert write_csv(found, out) == 1
-    table = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert table[0]["indikator"] == "Persentase Realisasi Anggaran" and table[0]["realisasi"] == "97.5"
-    assert table[0]["halaman"] == "3" and table[0]["instansi"] == "Dinas Kesehatan"
+    assert write_csv(found, out, "https://arsip.dinas.go.id/") == 1
+    text = out.getvalue()
+    assert text.startswith("\ufeffInstansi;Tahun;Sasaran;Indikator;")  # Excel: UTF-8, `;`
+    table = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert table[0]["Indikator"] == "Persentase Realisasi Anggaran"
+    assert (table[0]["Realisasi"], table[0]["Capaian (%)"], table[0]["Target"]) == (
+        "97,5", "102,63", "95")  # decimal commas
+    assert table[0]["Halaman"] == "3" and table[0]["Instansi"] == "Dinas Kesehatan"
+    assert table[0]["Tautan dokumen"] == f"https://arsip.dinas.go.id/dokumen/{found[0].doc_id}"
     write_xlsx(found, tmp_path / "ind.xlsx")
     ws = load_workbook(tmp_path / "ind.xlsx").active
     assert ws is not None
-    assert ws["D1"].value == "indikator" and ws["G2"].value == 97.5
+    assert ws["D1"].value == "Indikator" and ws["G2"].value == 97.5
 
 
 def test_cli_search_reindex_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
@@ -38,6 +38,7 @@ from api.web.rest.models import (
 )
 from archive.documents import get_document
 from archive.errors import BadInputError, NotFoundError
+from archive.localtime import today as local_today
 from archive.models import Document, StoredFileRow, Version
 from archive.timeline import version_in_force
 
@@ -92,7 +93,7 @@ def list_documents(session: DbSession, jenis: Text = "",
 def document(session: DbSession, doc_id: DbId) -> DocumentOut:
     """A document, its versions (oldest first) and the version in force today."""
     d = get_document(session, doc_id)
-    in_force = version_in_force(d, date.today())
+    in_force = version_in_force(d, local_today())
     return DocumentOut.model_validate({
         **document_summary(d), "in_force_version_id": in_force.id if in_force else None,
         "versions": [VersionSummary.model_validate(version_summary(v)) for v in d.versions]})
@@ -171,7 +172,8 @@ def upload_out(batch: Batch) -> UploadOut:
                      pending=batch.pending, files=[UploadFileOut(
                          name=f.name, state=f.state, outcome=f.outcome, message=f.message,
                          document_id=f.document_id, pages=f.pages, attempt=f.attempt,
-                         worker=f.worker, stage=f.stage) for f in batch.files])
+                         worker=f.worker, stage=f.stage, pages_done=f.pages_done)
+                         for f in batch.files])
 
 
 @router.post("/unggahan", response_model=UploadOut, status_code=202, summary="Unggah PDF")

@@ -178,6 +178,7 @@ class UploadFileOut(BaseModel):
     attempt: int = 0
     worker: str | None = None
     stage: str = ""
+    pages_done: int | None = None  # pages read so far while the file is being read
 
 
 class UploadOut(BaseModel):
@@ -277,6 +278,7 @@ class VerdictOut(BaseModel):
     version_id: int | None
     version_no: int | None
     code: str | None
+    superseded: str | None = None
 
 
 class ProfileOut(BaseModel):

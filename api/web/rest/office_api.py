@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from api.web.jobs import safe_name
 from api.web.rest.models import CopyIn, CopyOut, LetterIn, LetterOut, RegisterEntryOut, VerdictOut
 from api.wiring import archive_new_letter, audit_letter_issued, issue_stamped_copy
 from archive.letters import register_rows
+from archive.localtime import today as local_today
 from archive.models import Version
 from archive.verify import Verdict, verify_code, verify_file
 
@@ -38,7 +38,7 @@ def register(session: DbSession, tahun: Year = None) -> list[RegisterEntryOut]:
 def new_letter(request: Request, state: State, session: DbSession, body: LetterIn) -> LetterOut:
     """Number, render and archive a surat pengantar (kop and sender from the office's profile)."""
     data = body.model_dump(exclude_none=True, exclude={"reserve"})
-    data["tanggal"] = (body.tanggal or date.today()).isoformat()
+    data["tanggal"] = (body.tanggal or local_today()).isoformat()
     letter = letters.load_request(state.engine, data)
     issued = letters.issue_letter(state.engine, letter, reserve=body.reserve)
     audit_letter_issued(state.engine, actor_of(request), issued, letter)
@@ -56,7 +56,7 @@ def new_copy(request: Request, state: State, user: CurrentUser, body: CopyIn) ->
     """A stamped copy of a version, certified by the calling account's official profile."""
     order = copy_order(user, str(body.version_id), body.untuk or "", body.keperluan or "")
     made = issue_stamped_copy(state.settings, state.sessions, state.store, order,
-                              actor_of(request))
+                              actor_of(request), str(request.base_url))
     issued = made.issued
     return CopyOut(code=issued.code, verify_url=issued.url, sha256=issued.sha256,
                    pdf_url=f"/api/v1/berkas/{issued.sha256}", document_id=made.document_id,
@@ -67,7 +67,7 @@ def verdict_out(v: Verdict) -> VerdictOut:
     """A verdict as the API shows it."""
     return VerdictOut(ok=v.ok, kind=v.kind, message=v.message, sha256=v.sha256,
                       document_id=v.document_id, version_id=v.version_id,
-                      version_no=v.version_no, code=v.code)
+                      version_no=v.version_no, code=v.code, superseded=v.superseded)
 
 
 @router.get("/verifikasi/{code}", response_model=VerdictOut, summary="Periksa kode salinan")
