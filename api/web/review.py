@@ -4,6 +4,7 @@ a reason (arsiparis, admin); the revision history; the queue "perlu diperiksa"."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -58,6 +59,25 @@ ROW_LABELS = {
 }
 HINTS = {"date": "TTTT-BB-HH", "year": "mis. 2024", "nip": "18 angka", "number": "mis. 95,5",
          "int": "angka", "waktu": "mis. 15 menit"}
+
+
+def field_label(path: str) -> str:
+    """A field's name as the desk shows it (`programs[1].program` -> "Program 2: Program",
+    `disahkan_oleh.nip` -> "Disahkan oleh: NIP", `dasar_hukum[0]` -> "Dasar hukum 1")."""
+    m = re.fullmatch(r"([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?", path)
+    if not m:
+        return path
+    key, index, part = m.group(1), m.group(2), m.group(3)
+    if key in TOP_LABELS and index is None and part is None:
+        return TOP_LABELS[key]
+    if key in OFFICIAL_LABELS and index is None:
+        return f"{OFFICIAL_LABELS[key]}: {PART_LABELS.get(part or '', part or '')}".rstrip(": ")
+    if key in LIST_LABELS and index is not None and part is None:
+        return f"{LIST_LABELS[key]} {int(index) + 1}"
+    if key in ROW_LABELS and index is not None:
+        title, labels = ROW_LABELS[key]
+        return f"{title} {int(index) + 1}" + (f": {labels.get(part, part)}" if part else "")
+    return path
 
 
 @dataclass(frozen=True)
@@ -275,7 +295,8 @@ def periksa(request: Request, session: DbSession, state: State,
     crops = {i.version.id: queue_crops(i, version_pages(i.version, state.store, cache, rebuild=False),
                                        machine_reading(session, i.version)) for i in items}
     return page(request, "periksa.html", {"items": items, "instansi": instansi or "",
-                                          "offices": offices(session), "crops": crops})
+                                          "offices": offices(session), "crops": crops,
+                                          "label": field_label})
 
 
 QUEUE_CROPS = 2  # crops shown per version in the queue

@@ -98,6 +98,7 @@ def test_the_queue_shows_the_crop(app: TestClient) -> None:
     login(app, "arsiparis")
     html = app.get("/periksa").text
     assert "/versi/1/potongan?kolom=tanggal_pembuatan" in html
+    assert "Tanggal pembuatan, hlm 1" in html and "<code>tanggal_pembuatan</code>" not in html  # in words
 
 
 def test_crops_work_for_a_version_read_before_word_boxes_were_kept(app: TestClient) -> None:
