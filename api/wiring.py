@@ -403,14 +403,17 @@ class Corrected:
 
 def correct_version(session_factory: Any, version_ref: str, assignments: list[tuple[str, str]],
                     reason: str, actor: Actor, index: Callable[[int], str | None], *,
-                    confirm: Sequence[str] = ()) -> Corrected:
-    """Save corrections (and fields confirmed as read) as one audited revision, then update the
-    search index at once (`index`: the document id -> a warning when the index could not follow)."""
+                    confirm: Sequence[str] = (), add: Sequence[str] = (),
+                    remove: Sequence[str] = ()) -> Corrected:
+    """Save corrections, rows added and removed (and fields confirmed as read) as one audited
+    revision, then update the search index at once (`index`: the document id -> a warning when
+    the index could not follow)."""
     from archive.revisions import correct
 
     with session_factory.begin() as session:
         version = resolve_version(session, version_ref)
-        revision = correct(session, version.id, assignments, reason, actor, confirm=confirm)
+        revision = correct(session, version.id, assignments, reason, actor, confirm=confirm,
+                           add=add, remove=remove)
         done = Corrected(version.document_id, version.id, version.version_no,
                          revision.revision_no, list(revision.changes))
     warning = index(done.document_id)

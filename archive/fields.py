@@ -105,13 +105,74 @@ def set_value(extraction: dict[str, Any], path: str, value: Any) -> dict[str, An
     rows = list(out.get(root) or [])
     if index >= len(rows):
         raise BadInputError(f"{path}: baris ke-{index} tidak ada (hasil baca memuat {len(rows)} "
-                            "baris, dihitung dari 0); menambah baris belum dapat dilakukan di sini.")
+                            f"baris, dihitung dari 0); tambahkan dulu barisnya (--add {root}[{index}]).")
     if leaf is None:
         rows[index] = value
     else:
         rows[index] = {**rows[index], leaf: value}
     out[root] = rows
     return out
+
+
+def row_path(path: str) -> tuple[str, int]:
+    """`steps[3]` -> ('steps', 3): a whole row of a table or an item of a list."""
+    m = _PATH.fullmatch(path.strip())
+    if not m or m["index"] is None or m["leaf"] or (m["root"] not in ROWS and m["root"] not in LISTS):
+        raise BadInputError(f"{path!r} bukan baris: tulis daftar atau tabelnya dengan nomor baris "
+                            f"(dari 0), mis. steps[3], indicators[0], dasar_hukum[2]; daftarnya: "
+                            f"{', '.join((*ROWS, *LISTS))}.")
+    return m["root"], int(m["index"])
+
+
+def blank_row(root: str, index: int) -> Any:
+    """An empty row of `root` (a step numbered by its place), or an empty list item."""
+    if root not in ROWS:
+        return ""
+    row: dict[str, Any] = dict.fromkeys(ROWS[root])
+    for twin in TEXT_TWIN.values():
+        row.pop(twin, None)
+    if root == "steps":
+        row["no"] = index + 1
+    return row
+
+
+def insert_row(extraction: dict[str, Any], path: str, row: Any) -> dict[str, Any]:
+    """A deep copy of `extraction` with `row` inserted at `path` (`steps[3]`: before the fourth
+    row; the number of rows: at the end)."""
+    root, index = row_path(path)
+    out = copy.deepcopy(extraction)
+    rows = list(out.get(root) or [])
+    if index > len(rows):
+        raise BadInputError(f"{path}: baris baru hanya dapat disisipkan di posisi 0 sampai "
+                            f"{len(rows)} (hasil baca memuat {len(rows)} baris).")
+    rows.insert(index, copy.deepcopy(row))
+    out[root] = rows
+    return out
+
+
+def remove_row(extraction: dict[str, Any], path: str) -> tuple[dict[str, Any], Any]:
+    """A deep copy of `extraction` without the row at `path`, and that row."""
+    root, index = row_path(path)
+    out = copy.deepcopy(extraction)
+    rows = list(out.get(root) or [])
+    if index >= len(rows):
+        raise BadInputError(f"{path}: baris ke-{index} tidak ada (hasil baca memuat {len(rows)} "
+                            "baris, dihitung dari 0).")
+    removed = rows.pop(index)
+    out[root] = rows
+    return out, removed
+
+
+def missing_required(extraction: Mapping[str, Any], path: str) -> str | None:
+    """The path of an empty required field of the row at `path` (None when it is complete)."""
+    root, index = row_path(path)
+    row = get_value(extraction, path)
+    if root not in ROWS:
+        return None if row else path
+    for leaf, kind in ROWS[root].items():
+        if kind == "required" and not (row or {}).get(leaf):
+            return f"{root}[{index}].{leaf}"
+    return None
 
 
 def coerce(path: str, typed: str | None) -> Any:

@@ -29,6 +29,7 @@ from archive.models_revisions import ExtractionRevision, MachineReading
 
 log = logging.getLogger(__name__)
 
+EDITS = ("koreksi", "tambah", "hapus")  # the kinds of change that alter the reading
 LOW_CONFIDENCE = 0.8  # under this a field read by OCR is marked for review
 _WARNING_ALIASES = {"judul": "title", "langkah": "steps"}
 
@@ -40,7 +41,7 @@ class Change:
     field: str
     old: Any
     new: Any
-    kind: str = "koreksi"  # or "diperiksa": looked at and found right
+    kind: str = "koreksi"  # "diperiksa": looked at and found right; "tambah"/"hapus": a row
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON stored in `extraction_revisions.changes`."""
@@ -59,19 +60,32 @@ def parse_assignments(items: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def correct(session: Session, version_id: int, assignments: Sequence[tuple[str, str]],
-            reason: str, actor: Actor, *, confirm: Iterable[str] = ()) -> ExtractionRevision:
-    """Save typed values (and fields confirmed as read) as one revision; the caller commits.
+            reason: str, actor: Actor, *, confirm: Iterable[str] = (),
+            add: Sequence[str] = (), remove: Sequence[str] = ()) -> ExtractionRevision:
+    """Save typed values, rows added and removed (and fields confirmed as read) as one revision;
+    the caller commits.
 
-    Values are checked by the field's type first: nothing is saved when one is wrong.
+    Rows named in `remove` are counted in the reading before this save and go first; rows of
+    `add` (`steps[3]`: a new fourth step) are counted after the removals and start empty; the
+    `assignments` then fill them (`steps[3].kegiatan=...`).  Values are checked by the field's
+    type first, and a new row needs its required field: nothing is saved when one is wrong.
     """
     reason = (reason or "").strip()
     if not reason:
         raise BadInputError("Tulis alasan koreksi (mis. 'nomor tercetak 067, terbaca G7'); "
                             "alasan wajib dicatat.")
     version = get_version(session, version_id)
-    current = dict(version.extraction or {})
+    updated = dict(version.extraction or {})
     changes: list[Change] = []
-    updated = current
+    for path in sorted(set(remove), key=lambda p: fields.row_path(p), reverse=True):
+        updated, row = fields.remove_row(updated, path)
+        changes.append(Change(path.strip(), row, None, "hapus"))
+    added = []
+    for path in sorted(set(add), key=lambda p: fields.row_path(p)):
+        root, index = fields.row_path(path)
+        updated = fields.insert_row(updated, path, fields.blank_row(root, index))
+        added.append((path.strip(), len(changes)))
+        changes.append(Change(path.strip(), None, None, "tambah"))
     for path, typed in assignments:
         new = fields.coerce(path, typed)
         old = fields.get_value(updated, path)
@@ -79,6 +93,11 @@ def correct(session: Session, version_id: int, assignments: Sequence[tuple[str, 
             updated = fields.set_value(updated, path, new)
             changes.append(Change(path.strip(), old, new))
             updated = _text_twin(updated, path.strip(), new, changes)
+    for path, at in added:
+        empty = fields.missing_required(updated, path)
+        if empty is not None:
+            raise BadInputError(f"Baris baru {path}: isi {empty} (wajib), mis. --set {empty}=...")
+        changes[at] = Change(path, None, fields.get_value(updated, path), "tambah")
     seen = {c.field for c in changes}
     for path in confirm:
         fields.kind_of(path)
@@ -88,7 +107,7 @@ def correct(session: Session, version_id: int, assignments: Sequence[tuple[str, 
     if not changes:
         raise BadInputError("Tidak ada yang berubah: nilai yang diketik sama dengan yang tersimpan. "
                             "Ubah nilainya, atau tandai kolom sebagai sudah diperiksa.")
-    if any(c.kind == "koreksi" for c in changes):
+    if any(c.kind in EDITS for c in changes):
         _keep_machine_reading(session, version)
         _apply(session, version, updated)
     revision = ExtractionRevision(
@@ -97,9 +116,11 @@ def correct(session: Session, version_id: int, assignments: Sequence[tuple[str, 
     session.add(revision)
     session.flush()
     record(session, actor, "koreksi", f"versi {version.id}",
-           before={c.field: c.old for c in changes if c.kind == "koreksi"},
+           before={c.field: c.old for c in changes if c.kind in EDITS},
            after={"alasan": reason, "revisi": revision.revision_no,
-                  "nilai": {c.field: c.new for c in changes if c.kind == "koreksi"},
+                  "nilai": {c.field: c.new for c in changes if c.kind in EDITS},
+                  "baris_ditambah": [c.field for c in changes if c.kind == "tambah"],
+                  "baris_dihapus": [c.field for c in changes if c.kind == "hapus"],
                   "diperiksa": [c.field for c in changes if c.kind == "diperiksa"]})
     return revision
 
@@ -173,21 +194,28 @@ def _rekey(session: Session, version: Version) -> None:
 def human_values(session: Session, version_id: int) -> dict[str, Any]:
     """Every field a person corrected, with the last value they gave it."""
     out: dict[str, Any] = {}
-    for revision in history(session, version_id):
-        for change in revision.changes:
-            if change.get("kind", "koreksi") == "koreksi":
-                out[change["field"]] = change.get("new")
+    for change in human_changes(session, version_id):
+        if change.get("kind", "koreksi") == "koreksi":
+            out[change["field"]] = change.get("new")
     return out
+
+
+def human_changes(session: Session, version_id: int) -> list[dict[str, Any]]:
+    """Every change a person made to the reading (values, rows added and removed), in order."""
+    return [c for r in history(session, version_id) for c in r.changes
+            if c.get("kind", "koreksi") in EDITS]
 
 
 def reread(session: Session, version: Version, machine: Mapping[str, Any]) -> list[str]:
     """Take a new machine reading of `version`, keeping every human value on top of it.
 
-    Returns the corrected fields that no longer fit (a row the new reading does not have): they
-    are kept in the history and named in the reading's warnings, never silently dropped.
+    The person's changes are replayed in order on the new reading: values set, rows added,
+    rows removed (the row with the removed row's text, where it is now).  Returns the changes
+    that no longer fit (a row the new reading does not have): they are kept in the history and
+    named in the reading's warnings, never silently dropped.
     """
-    human = human_values(session, version.id)
-    if not human:
+    changes = human_changes(session, version.id)
+    if not changes:
         _apply(session, version, machine)
         return []
     kept = session.get(MachineReading, version.id)
@@ -196,18 +224,52 @@ def reread(session: Session, version: Version, machine: Mapping[str, Any]) -> li
     else:
         kept.extraction = dict(machine)
     updated, lost = dict(machine), []
-    for path, value in human.items():
-        if fields.exists(updated, path):
-            updated = fields.set_value(updated, path, value)
-        else:
-            lost.append(path)
+    for change in changes:
+        updated, fits = _replay(updated, change)
+        if not fits and change["field"] not in lost:
+            lost.append(change["field"])
     if lost:
         note = (f"koreksi {', '.join(lost)} tidak dapat diterapkan pada pembacaan baru (barisnya "
                 "tidak ada lagi); lihat riwayat koreksi dan koreksi lagi bila perlu")
         updated["warnings"] = [*(updated.get("warnings") or ()), note]
     _apply(session, version, updated)
-    log.info("version %d read again: %d human value(s) kept", version.id, len(human) - len(lost))
+    log.info("version %d read again: %d human change(s) kept", version.id,
+             len(changes) - len(lost))
     return lost
+
+
+def _replay(extraction: dict[str, Any], change: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """One person's change applied to a new reading; False when it no longer fits."""
+    path, kind = change["field"], change.get("kind", "koreksi")
+    if kind == "tambah":
+        root, index = fields.row_path(path)
+        at = f"{root}[{min(index, len(extraction.get(root) or ()))}]"
+        return fields.insert_row(extraction, at, change.get("new")), True
+    if kind == "hapus":
+        where = _same_row(extraction, path, change.get("old"))
+        return (fields.remove_row(extraction, where)[0], True) if where else (extraction, False)
+    if not fields.exists(extraction, path):
+        return extraction, False
+    return fields.set_value(extraction, path, change.get("new")), True
+
+
+def _same_row(extraction: Mapping[str, Any], path: str, old: Any) -> str | None:
+    """Where the row a person removed is in a new reading: at its place when its text is the
+    same there, else the first row with that text; None when no row has it."""
+    root, index = fields.row_path(path)
+    rows = list(extraction.get(root) or ())
+
+    def text(row: Any) -> str:
+        if isinstance(row, Mapping):
+            return str(row.get("kegiatan") or row.get("indikator") or row.get("program") or "")
+        return str(row or "")
+
+    want = text(old)
+    order = [index, *range(len(rows))] if index < len(rows) else list(range(len(rows)))
+    for i in order:
+        if text(rows[i]) == want:
+            return f"{root}[{i}]"
+    return None
 
 
 # --- reading back --------------------------------------------------------------------------------
@@ -266,7 +328,7 @@ class Review:
     """A version's marked fields and which of them a person has corrected or confirmed."""
 
     marked: dict[str, list[str]]
-    seen: dict[str, str]  # field -> "koreksi" | "diperiksa" (the last entry)
+    seen: dict[str, str]  # field -> "koreksi" | "diperiksa" | "hapus" (the last entry)
 
     @property
     def open(self) -> list[str]:
@@ -282,10 +344,17 @@ class Review:
 def review(session: Session, version: Version) -> Review:
     """The review state of a version (marks from the machine's reading, entries from revisions)."""
     seen: dict[str, str] = {}
+    removed: list[str] = []
     for revision in history(session, version.id):
         for change in revision.changes:
             seen[change["field"]] = change.get("kind", "koreksi")
-    return Review(marks(machine_reading(session, version)), seen)
+            if change.get("kind") == "hapus":
+                removed.append(change["field"])
+    marked = marks(machine_reading(session, version))
+    for path in marked:  # a marked field of a row a person removed was looked at
+        if path not in seen and any(path == r or path.startswith(r + ".") for r in removed):
+            seen[path] = "hapus"
+    return Review(marked, seen)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def field_confidence(extraction: Extraction, doc: DocumentContent) -> dict[str, 
     out: dict[str, float] = {}
     for path, value, page in _fields(extraction.to_json()):
         words = by_number.get(page, everywhere) if page else everywhere
-        conf = match_confidence(_value_tokens(value), words)
+        conf = match_confidence(value_tokens(value), words)
         if conf is not None:
             out[path] = round(conf, 3)
     return out
@@ -96,7 +96,8 @@ def _word_tokens(word: Word) -> list[str]:
     return [t for t in (norm(x) for x in word.text.split()) if t]
 
 
-def _value_tokens(value: Any) -> list[str]:
+def value_tokens(value: Any) -> list[str]:
+    """A value's tokens as printed (a date as `2 Juli 2022`, a number by its digits)."""
     if isinstance(value, int | float):
         return [_digits(value)]
     date = _ISO_DATE.fullmatch(str(value))

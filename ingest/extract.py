@@ -34,6 +34,8 @@ class ExtractOptions:
     # where to write the searchable copy of a scan (original pages + invisible OCR text);
     # None: none.  Nothing is written when no page needed OCR.
     searchable_copy: Path | None = None
+    # where to write the word boxes of every page (`ingest.wordboxes`); None: not kept
+    word_boxes: Path | None = None
     # told (pages read so far, pages of the file) after the text layer and after each OCR'd
     # page, in order: what `arsip jobs` and the upload page show ("halaman 37/142")
     progress: Progress | None = None
@@ -56,6 +58,8 @@ def extract_file(path: Path, options: ExtractOptions | None = None) -> Extractio
     if options.searchable_copy is not None:
         with stage("searchable"):
             doc = write_searchable_copy(path, doc, options.searchable_copy)
+    if options.word_boxes is not None:
+        write_word_boxes(doc, options.word_boxes)
     with stage("parse"):
         parsed = parse_document(doc, info)
     with stage("second_look"):
@@ -96,6 +100,13 @@ def write_searchable_copy(path: Path, doc: DocumentContent, target: Path) -> Doc
         return replace(doc, warnings=(*doc.warnings,
                                       f"salinan pindaian yang dapat dicari tidak dibuat ({e})"))
     return doc
+
+
+def write_word_boxes(doc: DocumentContent, target: Path) -> None:
+    """Write every page's words with their boxes (a field's page crop is found from them)."""
+    from ingest.wordboxes import encode, from_document
+
+    target.write_bytes(encode(from_document(doc)))
 
 
 def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None,

@@ -29,6 +29,7 @@ from archive.documents import (
 )
 from archive.errors import NotAPdfError, NotFoundError, RejectedFileError, StorageError
 from archive.faults import storage_fault
+from archive.pagecache import WORDS, PageCache
 from archive.scratch import scratch_dir
 from archive.store import FileStore, StoredFile, sha256_file
 from ingest.extract import ExtractOptions, extract_file
@@ -114,10 +115,11 @@ def archive_file(path: Path, session_factory: SessionFactory, store: FileStore,
         if duplicate is not None:
             return duplicate
         with scratch_dir(store.root.parent) as tmp:
-            copy = tmp / "searchable.pdf"
-            extraction = extract(path, with_searchable_copy(options, copy))
+            copy, words = tmp / "searchable.pdf", tmp / "kata.json.gz"
+            extraction = extract(path, with_searchable_copy(options, copy, words))
             stored = store_original(store, path, attempt.sha256)
             searchable = store_searchable(store, copy)
+            keep_word_boxes(store, stored.sha256, words)
         crash_point("stored")
         return record(session_factory, path, extraction, stored, options, searchable)
     raise AssertionError("unreachable")  # mypy: the context manager re-raises
@@ -170,10 +172,29 @@ def extract(path: Path, options: IngestOptions) -> Extraction:
     return extract_file(path, options.extract)
 
 
-def with_searchable_copy(options: IngestOptions, target: Path) -> IngestOptions:
-    """`options` asking the extraction to write the searchable copy of a scan to `target`."""
-    return dataclasses.replace(
-        options, extract=dataclasses.replace(options.extract, searchable_copy=target))
+def with_searchable_copy(options: IngestOptions, target: Path | None,
+                         words: Path | None = None) -> IngestOptions:
+    """`options` asking the extraction to write the searchable copy of a scan to `target`
+    (and the pages' word boxes to `words`)."""
+    return dataclasses.replace(options, extract=dataclasses.replace(
+        options.extract, searchable_copy=target, word_boxes=words))
+
+
+def page_cache(store: FileStore) -> PageCache:
+    """The derived files (word boxes, page images) beside `store`: `<data dir>/halaman`."""
+    return PageCache(store.root.parent / "halaman")
+
+
+def keep_word_boxes(store: FileStore, sha256: str, words: Path) -> None:
+    """Keep the word boxes the extraction wrote, under the hash of the file they were read
+    from (derived data: losing them costs a rebuild, never the upload)."""
+    if not words.is_file():
+        return
+    try:
+        page_cache(store).write(sha256, WORDS, words.read_bytes())
+    except OSError as e:
+        log.warning("%s: word boxes not kept (%s); they are rebuilt when a crop is asked for",
+                    sha256[:12], e)
 
 
 def store_searchable(store: FileStore, copy: Path) -> StoredFile | None:
@@ -304,7 +325,10 @@ def reextract_version(version_id: int, session_factory: SessionFactory, store: F
         if not files:
             raise NotFoundError(f"Versi {version_id} tidak punya berkas asli untuk dibaca ulang.")
         sha256 = files[0].sha256
-    extraction = extract(store.path(sha256), options)
+    with scratch_dir(store.root.parent) as tmp:
+        words = tmp / "kata.json.gz"
+        extraction = extract(store.path(sha256), with_searchable_copy(options, None, words))
+        keep_word_boxes(store, sha256, words)
     with session_factory() as session, session.begin():
         version = session.get(Version, version_id)
         assert version is not None

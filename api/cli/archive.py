@@ -328,7 +328,10 @@ def audit_record(*args: Any, **kwargs: Any) -> None:
 
 CORRECT_HELP = (f"{VERSION_HELP} KOLOM: nomor, title, instansi, tahun, tanggal_efektif (TTTT-BB-HH), "
                 "disahkan_oleh.nip, dasar_hukum[0], steps[2].kegiatan, indicators[0].target, ... "
-                "(baris dihitung dari 0; nilai kosong mengosongkan kolom).")
+                "(baris dihitung dari 0; nilai kosong mengosongkan kolom). Baris: --remove "
+                "dihitung pada hasil baca sebelum disimpan, --add sesudah penghapusan; baris baru "
+                "diisi dengan --set, mis. --add steps[3] --set steps[3].kegiatan=\"Mengarsipkan "
+                "surat\".")
 
 
 @click.command(epilog=CORRECT_HELP)
@@ -337,21 +340,28 @@ CORRECT_HELP = (f"{VERSION_HELP} KOLOM: nomor, title, instansi, tahun, tanggal_e
               help="Nilai yang benar untuk sebuah kolom (boleh berulang).")
 @click.option("--confirm", "confirmed", multiple=True, metavar="KOLOM",
               help="Kolom bertanda yang sudah dicocokkan dan benar (boleh berulang).")
+@click.option("--add", "added", multiple=True, metavar="BARIS",
+              help="Sisipkan baris kosong, mis. steps[3], indicators[2], dasar_hukum[0] "
+                   "(isi dengan --set; boleh berulang).")
+@click.option("--remove", "removed", multiple=True, metavar="BARIS",
+              help="Hapus baris, mis. indicators[4] (boleh berulang).")
 @click.option("--reason", required=True, help="Alasannya (dicatat dalam riwayat dan log audit).")
 @click.option("--json", "as_json", is_flag=True, help="Cetak JSON.")
 def correct(version_ref: str, assignments: tuple[str, ...], confirmed: tuple[str, ...],
-            reason: str, as_json: bool) -> None:
+            added: tuple[str, ...], removed: tuple[str, ...], reason: str, as_json: bool) -> None:
     """Koreksi hasil baca sebuah versi; hasil baca mesin tetap tersimpan dan dapat dilihat."""
     from api.settings import Settings
     from api.wiring import correct_version, index_updater
     from archive.revisions import parse_assignments
 
-    if not assignments and not confirmed:
-        raise click.UsageError("Beri sedikitnya satu --set KOLOM=NILAI atau --confirm KOLOM.")
+    if not (assignments or confirmed or added or removed):
+        raise click.UsageError("Beri sedikitnya satu --set KOLOM=NILAI, --confirm KOLOM, "
+                               "--add BARIS atau --remove BARIS.")
     settings = Settings()
     sessions = open_archive(settings)
     done = correct_version(sessions, version_ref, parse_assignments(assignments), reason,
-                           cli_actor(), index_updater(settings, sessions), confirm=confirmed)
+                           cli_actor(), index_updater(settings, sessions), confirm=confirmed,
+                           add=added, remove=removed)
     if as_json:
         _echo_json({"document_id": done.document_id, "version_id": done.version_id,
                     "revision": done.revision_no, "changes": done.changes,
@@ -359,7 +369,9 @@ def correct(version_ref: str, assignments: tuple[str, ...], confirmed: tuple[str
         return
     click.echo(f"dokumen #{done.document_id} versi {done.version_no}: revisi {done.revision_no}")
     for c in done.changes:
-        what = "diperiksa, benar" if c["kind"] == "diperiksa" else f"{c['old']!r} -> {c['new']!r}"
+        what = {"diperiksa": "diperiksa, benar", "tambah": f"baris ditambah: {c['new']!r}",
+                "hapus": f"baris dihapus: {c['old']!r}"}.get(c["kind"],
+                                                             f"{c['old']!r} -> {c['new']!r}")
         click.echo(f"  {c['field']}: {what}")
     if done.index_warning:
         click.echo(f"peringatan: {done.index_warning}", err=True)

@@ -21,6 +21,7 @@ from api.web import (
     login,
     offices,
     pages,
+    pageview,
     review,
     security,
     uploads,
@@ -76,7 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.arsip = state
     app.mount("/statis", StaticFiles(directory=STATIC_DIR), name="statis")
     # offices before letters: /surat/kantor before /surat/{letter_id}
-    for module in (pages, documents, versions, review, verification, uploads, offices, letters,
+    for module in (pages, documents, versions, review, pageview, verification, uploads, offices, letters,
                    login, admin):
         router: Any = module.router
         app.include_router(router, dependencies=[Depends(guard)], include_in_schema=False)

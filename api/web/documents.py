@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Annotated
 
@@ -9,18 +10,23 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from api.pages import VersionPages, version_pages
 from api.web.auth import CurrentUser, Principal, actor_of
 from api.web.deps import MAX_ID, DbId, DbSession, State
+from api.web.pageview import page_count
 from api.web.render import page
 from api.web.review import desk_context
+from api.web.state import WebState
 from api.wiring import CopyOrder, issue_stamped_copy
 from archive.documents import get_document
-from archive.errors import BadInputError, NotFoundError
+from archive.errors import ArchiveError, BadInputError, NotFoundError
 from archive.localtime import today as local_today
 from archive.models import StoredFileRow, Version
 from archive.models_letters import Letter, LetterItem
 from archive.timeline import TimelineEntry, in_force_summary, timeline, version_in_force
+from ingest.pipeline import page_cache
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -39,7 +45,8 @@ def dokumen(request: Request, session: DbSession, state: State, doc_id: DbId,
         "doc": document, "entries": entries, "in_force": in_force, "shown": shown,
         "in_force_text": in_force_summary(entries, in_force, today),
         "sent": letters_sending(session, [e.version.id for e in entries]),
-        "today": today, **desk_context(session, shown)})
+        "today": today, "page_count": page_count(shown),
+        **desk_context(session, shown, lambda: _word_boxes(state, shown))})
 
 
 def letters_sending(session: DbSession, version_ids: list[int]) -> dict[int, list[Letter]]:
@@ -55,6 +62,15 @@ def letters_sending(session: DbSession, version_ids: list[int]) -> dict[int, lis
         if letter not in listed:
             listed.append(letter)
     return out
+
+
+def _word_boxes(state: WebState, version: Version) -> VersionPages | None:
+    """The word boxes of a version's file (rebuilt once when they were never kept)."""
+    try:
+        return version_pages(version, state.store, page_cache(state.store))
+    except (OSError, ArchiveError) as e:  # a missing or damaged file: the page shows without crops
+        log.warning("version %d: word boxes not available (%s)", version.id, e)
+        return None
 
 
 def _shown_version(entries: list[TimelineEntry], versi: int | None,

@@ -35,7 +35,11 @@ ALLOWED: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/indikator.csv"): ANY, ("GET", "/indikator.xlsx"): ANY,
     ("GET", "/dokumen/{doc_id}"): ANY, ("GET", "/berkas/{sha256}"): ANY,
     ("GET", "/versi/{version_id}/asli"): ANY, ("POST", "/dokumen/{doc_id}/salinan"): COPIES,
-    ("POST", "/dokumen/{doc_id}/koreksi"): ARCHIVIST, ("GET", "/periksa"): ANY,
+    ("GET", "/versi/{version_id}/halaman/{nomor}"): ANY,
+    ("GET", "/versi/{version_id}/halaman/{nomor}/gambar"): ANY,
+    ("GET", "/versi/{version_id}/potongan"): ANY,
+    ("POST", "/dokumen/{doc_id}/koreksi"): ARCHIVIST, ("POST", "/dokumen/{doc_id}/baris"): ARCHIVIST,
+    ("GET", "/periksa"): ANY,
     ("GET", "/dokumen/{doc_id}/beda"): ANY, ("POST", "/versi/{version_id}/pindah"): ARCHIVIST,
     ("POST", "/versi/{version_id}/pisah"): ARCHIVIST, ("POST", "/versi/{version_id}/cabut"): ARCHIVIST,
     ("GET", "/unggah"): ARCHIVIST, ("POST", "/unggah"): ARCHIVIST,
@@ -103,7 +107,7 @@ def walk(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterator
         version = state_of(client).sessions().get(__import__("archive.models").models.Version, 1)
         params = {"doc_id": "1", "version_id": "1", "sha256": version.files[0].sha256,
                   "batch_id": batch, "code": copy.headers["x-kode-verifikasi"], "name": "korban",
-                  "letter_id": "1"}
+                  "letter_id": "1", "nomor": "1"}
         yield {"client": client, "pages": pages, "tokens": tokens, "params": params}
 
 

@@ -120,3 +120,21 @@ def test_reading_again_keeps_every_human_value(ingested: Path, monkeypatch: pyte
         assert machine_reading(session, version)["indicators"][0]["target"] == 80.0
         assert [a["action"] for a in map(audit.as_dict, audit.rows(session))][-2:] == [
             "koreksi", "version.reextract"]
+
+
+def test_rows_are_added_and_removed_from_the_command_line(ingested: Path) -> None:
+    runner = CliRunner()
+    added = runner.invoke(cli, ["correct", "1", "--add", "indicators[1]",
+                                "--set", "indicators[1].indikator=Persentase aduan terselesaikan "
+                                "tepat waktu", "--set", "indicators[1].target=75",
+                                "--reason", "baris kedua tabel terlewat"])
+    assert added.exit_code == 0, added.output
+    assert "indicators[1]: baris ditambah" in added.stdout
+    assert [r["target"] for r in _indicator_json(runner)] == [9.0, 75.0]
+    removed = runner.invoke(cli, ["correct", "1", "--remove", "indicators[0]",
+                                  "--reason", "baris ganda", "--json"])
+    assert removed.exit_code == 0, removed.output
+    assert json.loads(removed.stdout)["changes"][0]["kind"] == "hapus"
+    assert [r["target"] for r in _indicator_json(runner)] == [75.0]
+    empty = runner.invoke(cli, ["correct", "1", "--add", "indicators[0]", "--reason", "x"])
+    assert empty.exit_code == 2 and "indicators[0].indikator" in empty.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +167,70 @@ def test_a_new_reading_keeps_every_human_value(tmp_path: Path) -> None:
         assert machine_reading(session, version)["title"] == "Pengelolaan Aduan"
         kegiatan = [s.kegiatan for s in session.scalars(select(StepRow).order_by(StepRow.position))]
         assert kegiatan == ["Menerima aduan warga", "Memverifikasi aduan masuk"]
+
+
+def test_rows_are_added_and_removed_as_one_revision(tmp_path: Path) -> None:
+    sessions, _ = new_archive(tmp_path)
+    vid = _ingest(sessions, _scan())
+    with sessions.begin() as session:
+        rev = correct(session, vid, [("steps[1].kegiatan", "Mencatat aduan"),
+                                     ("steps[1].pelaksana", "Petugas"),
+                                     ("indicators[0].indikator", "Aduan ditindaklanjuti")],
+                      "baris terlewat; baris kop terbaca sebagai indikator", ME,
+                      add=["steps[1]", "indicators[0]"], remove=["indicators[0]"])
+        assert [(c["field"], c["kind"]) for c in rev.changes][:3] == [
+            ("indicators[0]", "hapus"), ("indicators[0]", "tambah"), ("steps[1]", "tambah")]
+        added = rev.changes[2]["new"]
+        assert added["kegiatan"] == "Mencatat aduan" and added["no"] == 2
+    with sessions() as session:
+        version = session.get(Version, vid)
+        assert version is not None
+        assert [s["kegiatan"] for s in version.extraction["steps"]] == [
+            "Menerima aduan", "Mencatat aduan", "Memverifkasi aduan"]
+        rows = session.scalars(select(IndicatorRow).where(IndicatorRow.version_id == vid))
+        assert [r.indikator for r in rows] == ["Aduan ditindaklanjuti"]
+        assert [s.kegiatan for s in session.scalars(
+            select(StepRow).where(StepRow.version_id == vid).order_by(StepRow.position))][1] == \
+            "Mencatat aduan"
+        assert len(machine_reading(session, version)["steps"]) == 2
+        last = audit.as_dict(list(audit.rows(session))[-1])
+        assert last["after"]["baris_ditambah"] == ["indicators[0]", "steps[1]"]
+
+
+def test_a_new_row_needs_its_required_field_and_a_place(tmp_path: Path) -> None:
+    sessions, _ = new_archive(tmp_path)
+    vid = _ingest(sessions, _scan())
+    for add, sets, words in ((["steps[1]"], [], "steps[1].kegiatan"),
+                             (["steps[5]"], [], "posisi 0 sampai 2"),
+                             (["dasar_hukum[0]"], [], "dasar_hukum[0]"),
+                             (["steps"], [], "bukan baris")):
+        with pytest.raises(BadInputError, match=re.escape(words)), sessions.begin() as session:
+            correct(session, vid, sets, "x", ME, add=add)
+    with pytest.raises(BadInputError, match="tidak ada"), sessions.begin() as session:
+        correct(session, vid, [], "x", ME, remove=["steps[7]"])
+    with sessions() as session:
+        assert history(session, vid) == []
+
+
+def test_a_new_reading_keeps_rows_added_and_removed(tmp_path: Path) -> None:
+    """Re-extraction replays the person's rows: an added row stays, a removed row goes even when
+    the new reading has it at another place; a removed row the new reading lacks is named."""
+    from archive.revisions import reread
+
+    sessions, _ = new_archive(tmp_path)
+    vid = _ingest(sessions, _scan(dasar_hukum=["UU 25/2009", "kop surat", "PP 96/2012"]))
+    with sessions.begin() as session:
+        correct(session, vid, [("steps[2].kegiatan", "Menutup aduan")], "langkah terakhir terlewat",
+                ME, add=["steps[2]"])
+        correct(session, vid, [], "bukan dasar hukum", ME, remove=["dasar_hukum[1]"])
+        correct(session, vid, [], "baris ganda", ME, remove=["indicators[0]"])
+    again = _scan(dasar_hukum=["kop surat", "UU 25/2009", "PP 96/2012"], indicators=[])
+    with sessions.begin() as session:
+        version = session.get(Version, vid)
+        assert version is not None
+        lost = reread(session, version, again)
+        ex = version.extraction
+        assert [s["kegiatan"] for s in ex["steps"]] == [
+            "Menerima aduan", "Memverifkasi aduan", "Menutup aduan"]
+        assert ex["dasar_hukum"] == ["UU 25/2009", "PP 96/2012"]
+        assert lost == ["indicators[0]"] and "indicators[0]" in ex["warnings"][-1]

@@ -222,11 +222,12 @@ def correct_version_api(request: Request, session: DbSession, state: State, vers
     from api.web.auth import actor_of
     from api.wiring import correct_version
 
-    if not body.set and not body.confirm:
-        raise BadInputError("Isi sedikitnya satu kolom di 'set' atau 'confirm'.")
+    if not (body.set or body.confirm or body.add or body.remove):
+        raise BadInputError("Isi sedikitnya satu kolom di 'set', 'confirm', 'add' atau 'remove'.")
     done = correct_version(state.sessions, str(version_id),
                            [(f.field, f.value or "") for f in body.set], body.reason,
-                           actor_of(request), state.index_document, confirm=body.confirm)
+                           actor_of(request), state.index_document, confirm=body.confirm,
+                           add=body.add, remove=body.remove)
     session.expire_all()
     v = session.get(Version, version_id)
     assert v is not None

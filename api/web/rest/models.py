@@ -363,6 +363,13 @@ class CorrectionIn(BaseModel):
     set: list[FieldValueIn] = Field(default_factory=list, max_length=500)
     confirm: list[str] = Field(default_factory=list, max_length=500,
                                description="kolom bertanda yang sudah dicocokkan dan benar")
+    add: list[str] = Field(default_factory=list, max_length=100,
+                           description="baris baru, kosong, disisipkan di posisinya (mis. "
+                           "steps[3], indicators[2], dasar_hukum[0]; dihitung sesudah `remove`), "
+                           "diisi lewat `set`")
+    remove: list[str] = Field(default_factory=list, max_length=100,
+                              description="baris yang dihapus (dihitung pada hasil baca "
+                              "sebelum disimpan), mis. indicators[4]")
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -372,7 +379,7 @@ class ChangeOut(BaseModel):
     field: str
     old: Any = None
     new: Any = None
-    kind: Literal["koreksi", "diperiksa"]
+    kind: Literal["koreksi", "diperiksa", "tambah", "hapus"]
 
 
 class RevisionOut(BaseModel):
