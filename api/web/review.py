@@ -156,7 +156,7 @@ def desk_context(session: Session, version: Version,
     return {"groups": groups, "review": state, "revisions": _history_rows(history(session, version.id)),
             "addable": addable_rows(extraction),
             "warnings": list(extraction.get("warnings") or ()),
-            "open_marks": [p for p in state.open if p in shown]}
+            "open_marks": [p for p in state.open if p in shown], "field_name": field_label}
 
 
 # the tables and lists a document of each type prints (rows may be added to them)

@@ -129,6 +129,7 @@ def test_the_queue_oldest_first_by_office_until_diperiksa(app: TestClient) -> No
     assert "12/DISKES/2024" in only and "G7/DISKOMINF0/2024" not in only
     page = app.get("/dokumen/1").text
     assert "2 kolom bertanda belum diperiksa" in page
+    assert 'href="#kolom-nomor">Nomor</a>' in page  # each named in words, linked to its row
     app.post("/dokumen/1/koreksi", data={"csrf": csrf, "versi": "1", "kolom": "nomor",
                                          "nilai": "067/DISKOMINFO/2024", "alasan": "cetakan"})
     assert "1 kolom bertanda belum diperiksa" in app.get("/dokumen/1").text
