@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.layout import DocumentContent, PageContent, Word
 from ingest.model import Extraction
@@ -22,6 +22,7 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agust
           "September", "Oktober", "November", "Desember")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _SKIP = {"doc_type", "scanned", "pages", "warnings", "page", "no", "unit", "value", "tahun"}
+T = TypeVar("T")
 MAX_GAP = 3  # OCR words that may lie between two matched tokens (splits, stray marks)
 
 
@@ -49,7 +50,7 @@ def match_confidence(tokens: Sequence[str], words: Sequence[tuple[str, float]]) 
     for start, (text, _) in enumerate(words):
         if text != tokens[0] and not (len(tokens) > 1 and text == tokens[1]):
             continue
-        run = _run_from(tokens, words, start)
+        run, _ = token_run(tokens, words, start)
         if len(run) > len(best):
             best = run
     if 2 * len(best) < len(tokens) or not best:
@@ -57,16 +58,19 @@ def match_confidence(tokens: Sequence[str], words: Sequence[tuple[str, float]]) 
     return sum(best) / len(best) / 100.0
 
 
-def _run_from(tokens: Sequence[str], words: Sequence[tuple[str, float]], start: int) -> list[float]:
-    confs: list[float] = []
+def token_run(tokens: Sequence[str], words: Sequence[tuple[str, T]], start: int,
+              gap: int = MAX_GAP) -> tuple[list[T], int]:
+    """What `words` carry (a confidence, a box) for `tokens` matched in order from `start`, up
+    to `gap` words skipped between two matches; and the index after the last match."""
+    found: list[T] = []
     i = start
     for token in tokens:
-        for j in range(i, min(len(words), i + MAX_GAP + 1)):
+        for j in range(i, min(len(words), i + gap + 1)):
             if words[j][0] == token:
-                confs.append(words[j][1])
+                found.append(words[j][1])
                 i = j + 1
                 break
-    return confs
+    return found, i
 
 
 def _fields(data: dict[str, Any], prefix: str = "", page: int | None = None) -> Iterator[tuple[str, Any, int | None]]:

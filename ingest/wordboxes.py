@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.confidence import MAX_GAP, norm, value_tokens
+from ingest.confidence import MAX_GAP, norm, token_run, value_tokens
 from ingest.layout import Box, DocumentContent
 
 FORMAT = 1
@@ -144,14 +144,7 @@ def _run(tokens: Sequence[str], words: Sequence[tuple[str, Box]],
     for start, (text, _) in enumerate(words):
         if text != tokens[0] and not (len(tokens) > 1 and text == tokens[1] and not whole):
             continue
-        run: list[Box] = []
-        i = start
-        for token in tokens:
-            for j in range(i, min(len(words), i + gap + 1)):
-                if words[j][0] == token:
-                    run.append(words[j][1])
-                    i = j + 1
-                    break
+        run, i = token_run(tokens, words, start, gap)
         if len(run) > len(best) or (len(run) == len(best) and i - start < best_span):
             best, best_span = run, i - start
     need = len(tokens) if whole else (len(tokens) + 1) // 2
