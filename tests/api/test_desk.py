@@ -16,7 +16,7 @@ from api.web import create_app
 from archive import audit
 from archive.documents import add_version
 from archive.store import StoredFile
-from tests.api.webutil import csrf_of, login, make_user, state_of
+from tests.api.webutil import csrf_of, login_as, make_user, state_of
 
 pytestmark = pytest.mark.archive_db
 
@@ -54,13 +54,8 @@ def app(tmp_path: Path) -> Iterator[TestClient]:
         yield c
 
 
-def _as(client: TestClient, name: str) -> str:
-    client.cookies.clear()
-    return login(client, name)
-
-
 def test_the_reading_is_shown_grouped_and_marked(app: TestClient) -> None:
-    _as(app, "auditor")
+    login_as(app, "auditor")
     html = app.get("/dokumen/1").text
     for shown in ("Identitas", "Disahkan oleh", "Dasar hukum", "Langkah 1", "G7/DISKOMINF0/2024",
                   "UU 25/2009", "keyakinan baca 52 %", "17 angka, periksa pada dokumen",
@@ -72,7 +67,7 @@ def test_the_reading_is_shown_grouped_and_marked(app: TestClient) -> None:
 
 
 def test_an_arsiparis_corrects_in_place_and_everything_follows(app: TestClient) -> None:
-    csrf = _as(app, "arsiparis")
+    csrf = login_as(app, "arsiparis")
     assert "Simpan koreksi" in app.get("/dokumen/1").text
     r = app.post("/dokumen/1/koreksi", data={"csrf": csrf, "versi": "1", "kolom": "nomor",
                                              "nilai": "067/DISKOMINFO/2024",
@@ -93,7 +88,7 @@ def test_an_arsiparis_corrects_in_place_and_everything_follows(app: TestClient) 
 
 
 def test_a_wrong_value_or_missing_reason_is_refused_in_words(app: TestClient) -> None:
-    csrf = _as(app, "arsiparis")
+    csrf = login_as(app, "arsiparis")
     bad = app.post("/dokumen/1/koreksi", data={"csrf": csrf, "versi": "1",
                                                "kolom": "disahkan_oleh.nip", "nilai": "1982",
                                                "alasan": "x"})
@@ -105,7 +100,7 @@ def test_a_wrong_value_or_missing_reason_is_refused_in_words(app: TestClient) ->
 
 
 def test_an_auditor_cannot_correct(app: TestClient) -> None:
-    csrf = _as(app, "auditor")
+    csrf = login_as(app, "auditor")
     r = app.post("/dokumen/1/koreksi", data={"csrf": csrf, "versi": "1", "kolom": "nomor",
                                              "nilai": "1/X/2024", "alasan": "coba"})
     assert r.status_code == 403
@@ -113,7 +108,7 @@ def test_an_auditor_cannot_correct(app: TestClient) -> None:
 
 
 def test_without_the_csrf_token_nothing_changes(app: TestClient) -> None:
-    _as(app, "arsiparis")
+    login_as(app, "arsiparis")
     r = app.post("/dokumen/1/koreksi", data={"versi": "1", "kolom": "nomor", "nilai": "1/X/2024",
                                              "alasan": "coba"})
     assert r.status_code == 403
@@ -121,7 +116,7 @@ def test_without_the_csrf_token_nothing_changes(app: TestClient) -> None:
 
 
 def test_the_queue_oldest_first_by_office_until_diperiksa(app: TestClient) -> None:
-    csrf = _as(app, "arsiparis")
+    csrf = login_as(app, "arsiparis")
     queue = app.get("/periksa").text
     assert "2 versi perlu diperiksa" in queue
     assert queue.index("G7/DISKOMINF0/2024") < queue.index("12/DISKES/2024")  # oldest first
@@ -200,7 +195,7 @@ def test_the_tahun_filter_finds_an_sop_by_its_dates_and_a_pk_has_a_title(app: Te
             placed = add_version(session, reading, StoredFile(sha, 1, f"{sha[:2]}/{sha}",
                                                               created=True))
         state.index_document(placed.document_id)
-    _as(app, "auditor")
+    login_as(app, "auditor")
     found = app.get("/cari", params={"q": "Renja", "tahun": "2023"}).text
     assert "Penyusunan Renja" in found and "Perjanjian Kinerja 2023 Kepala Bappeda" in found
     assert "Penyusunan Renja" not in app.get("/cari", params={"q": "Renja", "tahun": "2024"}).text

@@ -23,7 +23,7 @@ from archive.documents import add_version
 from archive.models_accounts import AuditRow
 from archive.models_letters import Letter, LetterFormat
 from archive.store import StoredFile
-from tests.api.webutil import login, make_user, state_of
+from tests.api.webutil import login_as, make_user, state_of
 
 pytestmark = pytest.mark.archive_db
 
@@ -61,11 +61,6 @@ def app(tmp_path: Path) -> Iterator[TestClient]:
         yield c
 
 
-def _as(client: TestClient, name: str) -> str:
-    client.cookies.clear()
-    return login(client, name)
-
-
 def _set_up_office(client: TestClient, csrf: str) -> None:
     r = client.post("/surat/kantor", data={**OFFICE_FORM, "csrf": csrf},
                     files={"logo": ("logo.png", _png(), "image/png")}, follow_redirects=False)
@@ -86,10 +81,10 @@ def _counter(client: TestClient) -> int:
 
 
 def test_office_set_up_as_a_form_with_a_logo(app: TestClient) -> None:
-    csrf = _as(app, "auditor")
+    csrf = login_as(app, "auditor")
     assert app.post("/surat/kantor", data={**OFFICE_FORM, "csrf": csrf}).status_code == 403
     assert "Simpan kantor" not in app.get("/surat/kantor").text
-    csrf = _as(app, "staf")
+    csrf = login_as(app, "staf")
     bad = app.post("/surat/kantor", data={**OFFICE_FORM, "csrf": csrf, "pengirim_nip": "1972"})
     assert bad.status_code == 400 and "NIP harus 18 angka" in bad.text
     not_image = app.post("/surat/kantor", data={**OFFICE_FORM, "csrf": csrf},
@@ -117,7 +112,7 @@ def test_office_set_up_as_a_form_with_a_logo(app: TestClient) -> None:
 
 
 def test_issue_pick_reload_resend_confirm_void_register(app: TestClient) -> None:
-    csrf = _as(app, "staf")
+    csrf = login_as(app, "staf")
     _set_up_office(app, csrf)
     picks = app.get("/surat/pilih-versi", params={"q": "laporan kinerja"}).json()["versi"]
     assert picks and picks[0]["version_id"] == 1 and picks[0]["document_id"] == 1
@@ -174,8 +169,8 @@ def test_issue_pick_reload_resend_confirm_void_register(app: TestClient) -> None
 
 
 def test_an_auditor_reads_letters_but_cannot_issue(app: TestClient) -> None:
-    _set_up_office(app, _as(app, "staf"))
-    csrf = _as(app, "auditor")
+    _set_up_office(app, login_as(app, "staf"))
+    csrf = login_as(app, "auditor")
     assert "Buat surat baru" not in app.get("/surat").text
     assert app.post("/surat", data=_letter_form(csrf, "x")).status_code == 403
     assert app.get("/surat/pilih-versi", params={"q": "laporan"}).status_code == 403

@@ -24,7 +24,8 @@ def settings(tmp_path: Path) -> Settings:
                     worker_stalled_after=1, queue_tries=3, queue_small_pages=10)
 
 
-def _submit(settings: Settings, *pages: int) -> tuple[UploadQueue, JobQueue, str]:
+def submit_pages(settings: Settings, *pages: int) -> tuple[UploadQueue, JobQueue, str]:
+    """Files of these page counts uploaded and queued (nothing read yet): uploads, queue, batch id."""
     root = settings.data_dir / "uploads"
     queue = JobQueue(settings, UploadFolder(root))
     uploads = UploadQueue(root, None)
@@ -36,7 +37,7 @@ def _submit(settings: Settings, *pages: int) -> tuple[UploadQueue, JobQueue, str
 
 
 def test_short_files_go_first_and_long_ones_wait_in_their_own_queue(settings: Settings) -> None:
-    _, queue, _ = _submit(settings, 120, 3, 40, 1)
+    _, queue, _ = submit_pages(settings, 120, 3, 40, 1)
     try:
         jobs = {j.task_kwargs["index"]: j for j in queue.jobs()}
         assert [jobs[i].queue for i in range(4)] == [LARGE, SMALL, LARGE, SMALL]
@@ -62,7 +63,7 @@ def _run(settings: Settings, reader: Reader, uploads: UploadQueue) -> None:
 
 
 def test_a_poisoned_file_fails_after_its_tries_and_never_blocks_the_queue(settings: Settings) -> None:
-    uploads, queue, batch_id = _submit(settings, 1, 1, 1)
+    uploads, queue, batch_id = submit_pages(settings, 1, 1, 1)
     tries: dict[str, int] = {}
 
     def ingest(path: Path, name: str, uploader: str | None, progress: object) -> FileOutcome:
@@ -87,7 +88,7 @@ def test_a_poisoned_file_fails_after_its_tries_and_never_blocks_the_queue(settin
 @pytest.mark.parametrize("attempts_before", [0, 2])
 def test_a_dead_workers_job_is_put_back_or_failed_after_its_tries(settings: Settings,
                                                                   attempts_before: int) -> None:
-    uploads, queue, batch_id = _submit(settings, 1)
+    uploads, queue, batch_id = submit_pages(settings, 1)
     connector = SQLiteConnector(settings.data_dir / "antrian.db")
     dead = connector.register_worker_one()["worker_id"]
     job = connector.fetch_job_one(None, dead)
@@ -119,7 +120,7 @@ def test_a_dead_workers_job_is_put_back_or_failed_after_its_tries(settings: Sett
 
 def test_a_job_run_again_after_its_outcome_was_written_reads_nothing(settings: Settings) -> None:
     """Killed after writing the outcome but before telling the queue: the next try only tidies up."""
-    uploads, queue, batch_id = _submit(settings, 1)
+    uploads, queue, batch_id = submit_pages(settings, 1)
     queue.close()
     folder = uploads.folder
     f = folder.batch(batch_id).files[0]

@@ -31,10 +31,10 @@ from api.queue.engine import (
 from api.queue.sqlite_connector import SQLiteConnector
 from api.queue.uploads import DONE, UploadFolder
 from api.settings import Settings
-from api.web.jobs import UploadQueue
 from api.wiring import FileOutcome
 from archive.db import scratch_database
 from ingest.extract import Progress
+from tests.api.test_queue import submit_pages
 
 HOUR = 3600.0
 
@@ -165,20 +165,9 @@ def test_arsip_jobs_bersihkan(settings: Settings, monkeypatch: pytest.MonkeyPatc
 
 
 # --- progress --------------------------------------------------------------------------------
-def _submit(settings: Settings, *pages: int) -> tuple[UploadQueue, JobQueue, str]:
-    root = settings.data_dir / "uploads"
-    queue = JobQueue(settings, UploadFolder(root))
-    uploads = UploadQueue(root, None)
-    batch = uploads.submit([(f"{n}.pdf", io.BytesIO(f"{n}".encode())) for n in range(len(pages))], "uji")
-    for f, n in zip(batch.files, pages, strict=True):
-        f.pages = n
-    queue.enqueue(batch)
-    return UploadQueue(root, queue), queue, batch.id
-
-
 def test_progress_per_page_is_visible_while_a_file_is_read(settings: Settings) -> None:
     """Each page the extraction reports shows in the file's state, `arsip jobs` and the API model."""
-    uploads, queue, batch_id = _submit(settings, 4)
+    uploads, queue, batch_id = submit_pages(settings, 4)
     seen: list[tuple[str, Any]] = []
 
     def ingest(path: Path, name: str, uploader: str | None, progress: Progress) -> FileOutcome:
@@ -202,7 +191,7 @@ def test_progress_per_page_is_visible_while_a_file_is_read(settings: Settings) -
 
 
 def test_progress_writes_are_throttled_but_the_last_page_always_shows(settings: Settings) -> None:
-    uploads, queue, batch_id = _submit(settings, 100)
+    uploads, queue, batch_id = submit_pages(settings, 100)
     queue.close()
     writes: list[dict[str, Any]] = []
     folder = uploads.folder
@@ -220,7 +209,7 @@ def test_progress_writes_are_throttled_but_the_last_page_always_shows(settings: 
 
 
 def test_arsip_jobs_shows_the_page_being_read(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    uploads, queue, batch_id = _submit(settings, 142)
+    uploads, queue, batch_id = submit_pages(settings, 142)
     queue.close()
     connector = SQLiteConnector(settings.data_dir / "antrian.db")  # a worker has taken the job
     connector.fetch_job_one(None, connector.register_worker_one()["worker_id"])
@@ -238,7 +227,7 @@ def test_arsip_jobs_shows_the_page_being_read(settings: Settings, monkeypatch: p
 def test_one_worker_reads_small_files_while_a_long_scan_is_read(settings: Settings) -> None:
     """A worker serving both queues has a second lane for `kecil`: small files queued after a long
     scan was taken are read while that scan is still being read."""
-    uploads, queue, batch_id = _submit(settings, 142)
+    uploads, queue, batch_id = submit_pages(settings, 142)
     release = threading.Event()
     order: list[str] = []
 

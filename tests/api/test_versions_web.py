@@ -22,7 +22,7 @@ from api.web import create_app
 from archive.documents import add_version
 from archive.models_accounts import AuditRow
 from archive.store import StoredFile
-from tests.api.webutil import login, make_user, state_of
+from tests.api.webutil import login_as, make_user, state_of
 
 pytestmark = pytest.mark.archive_db
 
@@ -58,11 +58,6 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]
         yield c
 
 
-def _as(client: TestClient, name: str) -> str:
-    client.cookies.clear()
-    return login(client, name)
-
-
 def _version_rows(html: str) -> list[str]:
     body = html.split('<table class="versi">')[1].split("</table>")[0]
     return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
@@ -73,7 +68,7 @@ def test_versions_are_numbered_by_date_and_the_cli_agrees(app: TestClient) -> No
     changed = [STEPS[0], {"no": 2, "kegiatan": "Menyusun draft berdasarkan Renstra"}]
     doc, v2024 = _add(app, _sop("2024-01-15", steps=changed), "sop-2024")  # uploaded first
     _, v2021 = _add(app, _sop("2021-04-25"), "sop-2021")
-    _as(app, "auditor")
+    login_as(app, "auditor")
     html = app.get(f"/dokumen/{doc}").text
     rows = _version_rows(html)
     assert rows[0].startswith("versi 1 digantikan digantikan oleh versi 2 sejak 15 Januari 2024")
@@ -111,7 +106,7 @@ def test_versions_are_numbered_by_date_and_the_cli_agrees(app: TestClient) -> No
 
 def test_an_undated_version_never_shows_berlaku(app: TestClient) -> None:
     doc, _ = _add(app, _sop(None, nomor="800/9/2020"), "undated")
-    _as(app, "auditor")
+    login_as(app, "auditor")
     html = app.get(f"/dokumen/{doc}").text
     [row] = _version_rows(html)
     assert row.startswith("versi 1 terbaru, tanpa tanggal")
@@ -123,11 +118,11 @@ def test_move_split_and_revoke_with_a_reason(app: TestClient) -> None:
     doc, v2021 = _add(app, _sop("2021-04-25"), "a-2021")
     _, v2022 = _add(app, _sop("2022-08-18"), "a-2022")
     other, _ = _add(app, _sop("2023-01-02", nomor="800/77/2023"), "b-2023")
-    csrf = _as(app, "auditor")
+    csrf = login_as(app, "auditor")
     refused = app.post(f"/versi/{v2021}/cabut", data={"csrf": csrf, "tanggal": "2024-01-01",
                                                        "alasan": "uji"})
     assert refused.status_code == 403
-    csrf = _as(app, "arsiparis")
+    csrf = login_as(app, "arsiparis")
     assert f'action="/versi/{v2022}/pindah"' in app.get(f"/dokumen/{doc}").text
     # a reason is required
     r = app.post(f"/versi/{v2022}/cabut", data={"csrf": csrf, "tanggal": "2024-01-01",
@@ -169,7 +164,7 @@ def test_move_split_and_revoke_with_a_reason(app: TestClient) -> None:
 def test_a_corrected_date_moves_the_version_to_its_place(app: TestClient) -> None:
     doc, v2021 = _add(app, _sop("2021-04-25"), "c-2021")
     _, v2024 = _add(app, _sop("2024-01-15"), "c-2024")
-    csrf = _as(app, "arsiparis")
+    csrf = login_as(app, "arsiparis")
     r = app.post(f"/dokumen/{doc}/koreksi", data={
         "csrf": csrf, "versi": "2", "kolom": "tanggal_efektif", "nilai": "2020-01-02",
         "alasan": "tercetak 2020, terbaca 2024"}, follow_redirects=False)

@@ -45,3 +45,9 @@ def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
                                     "csrf": csrf_of(form.text)}, follow_redirects=False)
     assert r.status_code == 303, r.text
     return csrf_of(client.get("/profil").text)
+
+
+def login_as(client: TestClient, name: str) -> str:
+    """Log in afresh as `name` (the previous account's cookies dropped); the CSRF token."""
+    client.cookies.clear()
+    return login(client, name)
