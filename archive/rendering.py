@@ -15,6 +15,9 @@ from typing import Any
 
 import numpy as np
 
+# pdfium is not thread-safe: two threads inside it at once abort the process (the web app's two
+# queue workers read two uploads side by side).  Every use of it in a process goes through this
+# lock (here, ingest/raster.py, ingest/pdfium_layer.py); OCR worker processes have their own.
 PDFIUM_LOCK = threading.RLock()
 
 

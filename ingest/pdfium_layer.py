@@ -120,9 +120,9 @@ def read_pages_as(path: Path, convert: Callable[[RawPage], T]) -> list[T | None]
     pages against ~30 MB of converted ones)."""
     import pypdfium2 as pdfium
 
-    from ingest.raster import pdfium_lock
+    from archive.rendering import PDFIUM_LOCK
 
-    with pdfium_lock():
+    with PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(str(path))
         except (pdfium.PdfiumError, OSError) as e:

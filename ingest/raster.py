@@ -8,7 +8,6 @@ and text rows alike).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -433,24 +432,12 @@ def _ink_share(gray: np.ndarray) -> float:
     return float((gray < 128).mean())
 
 
-# pdfium is not thread-safe: two threads inside it at once abort the process (the web app's two
-# queue workers read two uploads side by side).  Every use of it in this process goes through
-# this lock (the archive's, which renders pages for stamped copies); OCR worker processes each
-# have their own pdfium.
-_PDFIUM_LOCK = PDFIUM_LOCK
-
-
-def pdfium_lock() -> threading.RLock:
-    """The process's pdfium lock (`with pdfium_lock():` around any pdfium call)."""
-    return _PDFIUM_LOCK
-
-
 @contextmanager
 def _document(path: Path) -> Iterator[Any]:
     """`path` opened by pdfium, holding the process's pdfium lock until it is closed."""
     import pypdfium2 as pdfium
 
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:  # pdfium is not thread-safe: one lock per process (archive/rendering.py)
         try:
             pdf = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as e:
