@@ -296,7 +296,7 @@ def periksa(request: Request, session: DbSession, state: State,
                                        machine_reading(session, i.version)) for i in items}
     return page(request, "periksa.html", {"items": items, "instansi": instansi or "",
                                           "offices": offices(session), "crops": crops,
-                                          "label": field_label})
+                                          "field_name": field_label})
 
 
 QUEUE_CROPS = 2  # crops shown per version in the queue
