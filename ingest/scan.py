@@ -51,6 +51,7 @@ from ingest.raster import (
 )
 from ingest.scan_cells import assemble, ocr_cells, ocr_outside
 from ingest.scan_grid import binarise, find_grids, grid_cells, grid_line_mask
+from ingest.scan_handwriting import read_handwritten
 from ingest.scan_second import SecondReader, second_readings
 from ingest.scan_symbols import find_symbols
 from ingest.stagetimes import at, stage
@@ -78,16 +79,20 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
     with stage("cell_ocr"):
         cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
     del clean_ink
+    first = cell_words
     if second is not None:
         with stage("second"):
             cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
+    with stage("handwriting"):
+        handwritten = read_handwritten(page.rgb, flat, first, cell_words, engine, second, page.dpi)
     # the colour pixels have served: the page goes on as its size only, so they are freed while
     # Tesseract reads the text outside the tables (when the caller no longer holds them)
     page = dataclasses.replace(page, rgb=np.empty((*page.rgb.shape[:2], 0), np.uint8))
     with stage("page_ocr"):
         outside = ocr_outside(clean, ink, grids, engine)
     with stage("assemble"):
-        return assemble(page, grids, cells, cell_words, outside, shapes)
+        content = assemble(page, grids, cells, cell_words, outside, shapes)
+    return dataclasses.replace(content, handwritten=handwritten) if handwritten else content
 
 
 # --- whole documents -----------------------------------------------------------------------------
