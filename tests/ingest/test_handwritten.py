@@ -91,13 +91,14 @@ def _written(img: np.ndarray, x: int, y: int, text: str, seed: int) -> None:
     """`text` as a hand writes it: a script font, slanted, its strokes wavering (a smooth random
     warp), in marker-thick ink, running over the cell's lower rule."""
     h, w = 110, 840
-    pad = np.full((h, w), 255, np.uint8)
-    cv2.putText(pad, text, (10, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 0, 4, cv2.LINE_AA)
-    pad = cv2.warpAffine(pad, np.float32([[1, -0.3, 0.15 * h], [0, 1, 0]]), (w, h), borderValue=255)
+    ink = np.full((h, w), 255, np.uint8)
+    cv2.putText(ink, text, (10, 80), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 2.0, 0, 4, cv2.LINE_AA)
+    shear = np.array([[1, -0.3, 0.15 * h], [0, 1, 0]], np.float32)
+    slanted = cv2.warpAffine(ink, shear, (w, h), borderValue=255)
     rng = np.random.default_rng(seed)
     dx, dy = (cv2.GaussianBlur(rng.uniform(-1, 1, (h, w)).astype(np.float32), (0, 0), 8) * 60 for _ in range(2))
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    pad = cv2.remap(pad, xs + dx, ys + dy, cv2.INTER_LINEAR, borderValue=255)
+    pad = cv2.remap(slanted, xs + dx, ys + dy, cv2.INTER_LINEAR, borderValue=255)
     region = img[y:y + h, x:x + w]
     region[:] = np.minimum(region, cv2.cvtColor(pad, cv2.COLOR_GRAY2RGB))
 
