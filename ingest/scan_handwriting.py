@@ -66,7 +66,8 @@ def read_handwritten(
         if so_far is not first.get(k):
             readings.append(("second-cell", _text(so_far), _conf(so_far)))
         if second is not None:
-            for name, image in (("rapidocr", colour), ("rapidocr-stampless", stampless)):
+            crops = [("rapidocr", colour)] + ([("rapidocr-stampless", stampless)] if stamped(colour, stampless) else [])
+            for name, image in crops:
                 lines = [ln for ln in second.read_lines(image) if band[0] <= ln.top + ln.height / 2 <= band[1]]
                 if lines:
                     lines.sort(key=lambda ln: ln.left)
@@ -76,7 +77,7 @@ def read_handwritten(
         inside = [w for w in engine.read(Image.fromarray(stampless), psm=6) if band[0] <= w.cy <= band[1]]
         if inside:
             readings.append(("tesseract-margin", _text(inside), _conf(inside)))
-        readings += _word_readings(colour, stampless, band, engine, second)
+        readings += _word_readings(colour, stampless, band, second)
         pt = dpi / 72.0
         box = Box(c.x0 / pt, c.y0 / pt, c.x1 / pt, c.y1 / pt)
         kept = tuple((n, t, v) for n, t, v in readings if t.strip())
@@ -88,6 +89,8 @@ def read_handwritten(
 WORD_GAP = 0.45  # an ink gap this many cell heights wide parts two written words
 SPECK = 0.015  # components smaller than this share of a cell height squared are specks
 PAD = 0.2  # cell heights of white put around a word read on its own
+STAMP_DIFF = 40  # grey levels by which removing stamp ink lightens a pixel ...
+STAMP_SHARE = 0.002  # ... on this share of a crop: a stamp is there, the stamp-free crop is read too
 
 
 @runtime_checkable
@@ -100,35 +103,31 @@ class WordReader(Protocol):
         ...
 
 
-def _word_readings(colour: np.ndarray, stampless: np.ndarray, band: tuple[int, int], engine: OcrEngine,
+def _word_readings(colour: np.ndarray, stampless: np.ndarray, band: tuple[int, int],
                    second: SecondReader | None) -> list[tuple[str, str, float]]:
-    """The cell read word by word (a lone written day digit escapes a line detector): each
-    engine's words joined, as ('rapidocr-words' / 'tesseract-words', text, mean confidence)."""
+    """The cell read word by word by the second engine (a lone written day digit escapes its
+    line detector), as ('rapidocr-words', words joined, mean confidence).  (Tesseract word by
+    word read hand-writing too poorly to be worth a process per word.)"""
     words = written_words(stampless, band)
-    if not words:
+    if not words or not isinstance(second, WordReader):
         return []
     h = band[1] - band[0]
     pad = max(4, int(PAD * h))
-    out: list[tuple[str, str, float]] = []
-    readers: list[tuple[str, np.ndarray]] = [("tesseract-words", stampless)]
-    if isinstance(second, WordReader):
-        readers.insert(0, ("rapidocr-words", colour))
-    for name, image in readers:
-        texts, confs = [], []
-        for x0, y0, x1, y1 in words:
-            piece = cv2.copyMakeBorder(np.ascontiguousarray(image[y0:y1, x0:x1]), pad, pad, pad, pad,
-                                       cv2.BORDER_CONSTANT, value=(255, 255, 255) if image.ndim == 3 else 255)
-            if name == "tesseract-words":
-                got = engine.read(Image.fromarray(piece), psm=8)
-                text, conf = "".join(w.text for w in got), _conf(got)
-            else:
-                text, conf = second.read_word(piece)  # type: ignore[union-attr]
-            if text.strip():
-                texts.append(text.strip())
-                confs.append(conf)
-        if texts:
-            out.append((name, " ".join(texts), round(sum(confs) / len(confs), 1)))
-    return out
+    texts, confs = [], []
+    for x0, y0, x1, y1 in words:
+        piece = cv2.copyMakeBorder(np.ascontiguousarray(colour[y0:y1, x0:x1]), pad, pad, pad, pad,
+                                   cv2.BORDER_CONSTANT, value=(255, 255, 255))
+        text, conf = second.read_word(piece)
+        if text.strip():
+            texts.append(text.strip())
+            confs.append(conf)
+    return [("rapidocr-words", " ".join(texts), round(sum(confs) / len(confs), 1))] if texts else []
+
+
+def stamped(colour: np.ndarray, stampless: np.ndarray) -> bool:
+    """Whether a crop holds stamp (or pen) ink that `drop_stamp_ink` made light."""
+    gray = cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY)
+    return bool((cv2.absdiff(gray, stampless) > STAMP_DIFF).mean() > STAMP_SHARE)
 
 
 def written_words(gray: np.ndarray, band: tuple[int, int]) -> list[tuple[int, int, int, int]]:

@@ -62,7 +62,9 @@ def resolve(doc: DocumentContent, values: dict[str, str | None], warnings: list[
     for page in doc.pages:
         for hand in page.handwritten:
             found.setdefault(hand.field, hand)
-    found = {name: dataclasses.replace(hand, readings=distinct(hand.readings)) for name, hand in found.items()}
+    # a cell where nothing sure was read (a dash under the stamp's ring) is left as it was
+    found = {name: dataclasses.replace(hand, readings=distinct(hand.readings)) for name, hand in found.items()
+             if any(conf >= MIN_READING and len(re.sub(r"\W", "", text)) >= 3 for _, text, conf in hand.readings)}
     if not found:
         return {}
     vocabulary = document_words(doc.text)

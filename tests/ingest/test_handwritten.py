@@ -135,3 +135,11 @@ def test_a_handwritten_identity_table_under_a_stamp_reads_through_the_second_pat
     assert extraction.nomor == "17/SOP/2024"
     assert extraction.confidence["nomor"] == 0.8
     assert (extraction.tanggal_pembuatan, extraction.tanggal_efektif) == ("2024-03-05", "2024-03-11")
+
+
+def test_a_cell_where_nothing_sure_was_read_is_left_as_it_was() -> None:
+    values: dict[str, str | None] = {"tanggal_efektif": None}
+    warnings = ["tanggal_revisi: '-' tidak terbaca"]
+    doc = _doc(_hand("tanggal_efektif", ("tesseract-words", "mm", 23.0), ("rapidocr", "-", 90.0)))
+    assert resolve(doc, values, warnings) == {}
+    assert values == {"tanggal_efektif": None} and warnings == ["tanggal_revisi: '-' tidak terbaca"]
