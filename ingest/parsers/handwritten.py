@@ -5,11 +5,12 @@ both engines and several crops.  Here each reading is taken apart by the value's
 checked, and a value is kept only when the readings that are sure enough agree:
 
 - a date: a month name (also as OCR slips read it: `TAMUA2I`, `SANUAEI`, `Febrvart`), a day
-  before it and a year after it; a digit read as its look-alike letter (`ZO2A` for 2024) counts
-  only when two readings give it or the year agrees with the document's other years;
+  before it and a year after it; a digit read as its look-alike letter (`ZO2A` for 2024) needs a
+  second reading to agree; of years read differently, one the document states elsewhere wins, and
+  a year the document contradicts is dropped;
 - a number: parts between slashes that are digits (`64`, `000.8.3.3`) or words; a word is put
-  right only to a word the document itself prints (`DISK0M1INF0` -> `DISKOMINFO`), and its year
-  part must agree with the document's dates;
+  right only to a word the document itself prints (`DISK0M1INF0` -> `DISKOMINFO`; a word it does
+  not print needs a second reading), and its year part must agree with the dates it prints;
 - the readings agree: the most readings give it, at least two of them or one sure reading that
   no other contradicts; dates stay in order (made <= revised <= effective).
 
