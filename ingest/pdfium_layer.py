@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ingest.charwords import level
+
 log = logging.getLogger(__name__)
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -46,7 +48,8 @@ class RawPage:
     rects: list[dict[str, Any]] = field(default_factory=list)
     lines: list[dict[str, Any]] = field(default_factory=list)
     curves: list[dict[str, Any]] = field(default_factory=list)
-    rotation: int = 0
+    rotation: int = 0  # the page's /Rotate, plus `turn`: the frame its objects are given in
+    turn: int = 0  # degrees the page was turned beyond its /Rotate because its text lies sideways
 
     _words: list[dict[str, Any]] | None = None
 
@@ -155,28 +158,134 @@ class _NotExact(Exception):
 
 
 def _read_page(page: Any, number: int) -> RawPage:
+    """The page in pdfminer's frame for its /Rotate; a page whose text lies sideways (a
+    landscape table printed across a portrait page) in the frame of the page turned so that
+    it reads upright, as `ingest.textlayer` has pdfplumber read it."""
     import pypdfium2.raw as R
 
-    if page.get_rotation() % 360:
-        raise _NotExact("page rotated")
+    rotation = page.get_rotation() % 360
+    if rotation % 90:
+        raise _NotExact("page rotation not a quarter turn")
     left, bottom, right, top = page.get_mediabox()
     if left or bottom:
         raise _NotExact("media box not at the origin")
     # pdfium keeps the box in 32-bit floats; the file wrote it with a few decimals
-    raw = RawPage(page_number=number, width=round(float(right - left), 4),
-                  height=round(float(top - bottom), 4))
+    width, height = round(float(right - left), 4), round(float(top - bottom), 4)
     textpage = page.get_textpage()
     try:
-        represented = _read_chars(textpage.raw, raw, R)
+        try:
+            return _read_in(page, textpage, _Frame(rotation, width, height), number, R)
+        except _Sideways:
+            turn = _sideways_turn(textpage.raw, _Frame(rotation, width, height), R)
+            if not turn:
+                raise _NotExact("text not upright") from None
+            frame = _Frame((rotation + turn) % 360, width, height)
+            raw = _read_in(page, textpage, frame, number, R)
+            raw.turn = turn
+            return raw
     finally:
         textpage.close()
+
+
+def _read_in(page: Any, textpage: Any, frame: _Frame, number: int, R: Any) -> RawPage:
+    raw = RawPage(page_number=number, width=frame.width, height=frame.height, rotation=frame.rotation)
+    represented = _read_chars(textpage.raw, raw, frame, R)
     for obj, matrix in _objects(page.raw, R):
         kind = R.FPDFPageObj_GetType(obj)
         if kind == R.FPDF_PAGEOBJ_PATH:
-            _read_path(obj, matrix, raw, R)
+            _read_path(obj, matrix, raw, frame, R)
         elif kind == R.FPDF_PAGEOBJ_TEXT:
-            _check_text_object(obj, matrix, represented, raw, R)
+            _check_text_object(obj, matrix, represented, raw, frame, R)
     return raw
+
+
+class _Sideways(_NotExact):
+    """Some text on the page is not upright in the frame it was read in."""
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """pdfminer's page space for a page turned `rotation` degrees clockwise: what its
+    interpreter's initial matrix makes of the stored page (a media box at the origin,
+    `media_width` by `media_height`), with the turned page's width and height."""
+
+    rotation: int
+    media_width: float
+    media_height: float
+
+    @property
+    def width(self) -> float:
+        return self.media_height if self.rotation % 180 else self.media_width
+
+    @property
+    def height(self) -> float:
+        return self.media_width if self.rotation % 180 else self.media_height
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the stored page in this frame (pdfminer's `process_page` matrices)."""
+        r = self.rotation
+        if r == 0:
+            return x, y
+        if r == 90:
+            return y, self.media_width - x
+        if r == 180:
+            return self.media_width - x, self.media_height - y
+        return self.media_height - y, x
+
+    def linear(self, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
+        """The linear part of a matrix of the stored page, followed by this frame's turn."""
+        r = self.rotation
+        if r == 0:
+            return a, b, c, d
+        if r == 90:
+            return b, -a, d, -c
+        if r == 180:
+            return -a, -b, -c, -d
+        return -b, a, -d, c
+
+    def right(self, box: Any) -> float:
+        """The right edge, in this frame, of a box of the stored page (pdfium's FS_RECTF)."""
+        r = self.rotation
+        if r == 0:
+            return float(box.right)
+        if r == 90:
+            return float(box.top)
+        if r == 180:
+            return self.media_width - float(box.left)
+        return self.media_height - float(box.bottom)
+
+
+# Turned only when the sideways characters are clearly past `ingest.textlayer.sideways_turn`'s
+# share and count (pdfium and pdfminer count a blank or a ligature differently); closer calls
+# go to pdfplumber, which decides as it always did.
+_SIDEWAYS_SHARE = 0.65
+_SIDEWAYS_MIN_CHARS = 50
+
+
+def _sideways_turn(tp: Any, frame: _Frame, R: Any) -> int:
+    """`ingest.textlayer.sideways_turn` on pdfium's characters: 90 or 270 when most of them
+    lie one way, else 0."""
+    matrix = R.FS_MATRIX()
+    object_of = _address_function(R)
+    tp_address = _address(tp)
+    kinds: dict[int, int] = {}
+    total = up = down = 0
+    for i in range(R.FPDFText_CountChars(tp)):
+        if R.FPDFText_IsGenerated(tp, i):
+            continue
+        key = object_of(tp_address, i) or 0
+        kind = kinds.get(key)
+        if kind is None:
+            R.FPDFText_GetMatrix(tp, i, matrix)
+            a, b, c, d = frame.linear(matrix.a, matrix.b, matrix.c, matrix.d)
+            kind = kinds[key] = 0 if (a * d > 0 and b * c <= 0) or level(a, b, c, d) else (
+                1 if b > 0 else -1 if b < 0 else 2)
+        total += 1
+        up += kind == 1
+        down += kind == -1
+    if total < _SIDEWAYS_MIN_CHARS or max(up, down) < _SIDEWAYS_SHARE * total:
+        return 0
+    return 90 if up >= down else 270
 
 
 def _objects(parent: Any, R: Any, form: bool = False, outer: Matrix = _IDENTITY,
@@ -227,8 +336,8 @@ class _FontState:
     widths: dict[int, float] = field(default_factory=dict)  # box width per character
 
 
-def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
-    """Fill `raw.chars`; the addresses of the text objects they came from."""
+def _read_chars(tp: Any, raw: RawPage, frame: _Frame, R: Any) -> set[int]:
+    """Fill `raw.chars` (in `frame`); the addresses of the text objects they came from."""
     n = R.FPDFText_CountChars(tp)
     box = R.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
@@ -239,6 +348,7 @@ def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
     object_of = _address_function(R)
     tp_address = _address(tp)
     is_generated, unicode_of, origin = R.FPDFText_IsGenerated, R.FPDFText_GetUnicode, R.FPDFText_GetCharOrigin
+    turned = frame.rotation != 0
     last_key, last_x, last_y = -1, 0.0, 0.0
     for i in range(n):
         if is_generated(tp, i):
@@ -248,31 +358,33 @@ def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
         state = states.get(key)
         if state is None:
             R.FPDFText_GetMatrix(tp, i, matrix)
-            if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
-                raise _NotExact("text not upright")
-            state = states[key] = _font_state(R.FPDFText_GetTextObject(tp, i), matrix.a, matrix.d, R)
+            a, b, c, d = frame.linear(matrix.a, matrix.b, matrix.c, matrix.d)
+            if (b or c or a <= 0 or d <= 0) and not level(a, b, c, d):
+                raise _Sideways("text not upright")
+            state = states[key] = _font_state(R.FPDFText_GetTextObject(tp, i), a, d, R)
         origin(tp, i, ox, oy)
+        x, y = frame.point(ox.value, oy.value) if turned else (ox.value, oy.value)
         text = chr(code) if code != _HYPHEN_MARK else "-"
-        if key == last_key and ox.value == last_x and oy.value == last_y:
+        if key == last_key and x == last_x and y == last_y:
             # one glyph, several characters (a ligature 'ﬁ' pdfium splits, or a ToUnicode
             # entry of several letters): pdfminer has one character over the glyph's advance
             R.FPDFText_GetLooseCharBox(tp, i, box)
             merged = chars[-1]
             merged["text"] += text
-            merged["x1"] = max(merged["x1"], box.right)
+            merged["x1"] = max(merged["x1"], frame.right(box))
             merged["width"] = merged["x1"] - merged["x0"]
             continue
-        last_key, last_x, last_y = key, ox.value, oy.value
+        last_key, last_x, last_y = key, x, y
         width = state.widths.get(code)
         if width is None:
-            width = state.widths[code] = _width(tp, i, code, state, ox.value, box, R)
-        y0 = oy.value + state.descent * state.size
-        chars.append(_char(text, ox.value, ox.value + width,
-                           height - (y0 + state.size), height - y0, state.size))
+            width = state.widths[code] = _width(tp, i, code, state, x, box, frame, R)
+        y0 = y + state.descent * state.size
+        chars.append(_char(text, x, x + width, height - (y0 + state.size), height - y0, state.size))
     return set(states)
 
 
-def _width(tp: Any, i: int, code: int, state: _FontState, x: float, box: Any, R: Any) -> float:
+def _width(tp: Any, i: int, code: int, state: _FontState, x: float, box: Any, frame: _Frame,
+           R: Any) -> float:
     """Character `i`'s box width as pdfminer has it: its advance width.
 
     The loose box runs from the origin over the advance, widened to the glyph (an italic
@@ -284,7 +396,7 @@ def _width(tp: Any, i: int, code: int, state: _FontState, x: float, box: Any, R:
                             and not _SYMBOL_AREA[0] <= code <= _SYMBOL_AREA[1]):
         raise _NotExact("character without Unicode")
     R.FPDFText_GetLooseCharBox(tp, i, box)
-    loose = box.right - x
+    loose = frame.right(box) - x
     out = ctypes.c_float()
     if not R.FPDFFont_GetGlyphWidth(state.font, code, ctypes.c_float(state.tf), out):
         return float(loose)
@@ -343,7 +455,7 @@ def _descent(font: Any, R: Any) -> float:
 
 
 def _check_text_object(obj: Any, matrix: Matrix, represented: set[int],
-                       raw: RawPage, R: Any) -> None:
+                       raw: RawPage, frame: _Frame, R: Any) -> None:
     """A text object the text page left out: blank glyphs (no extent one way) become one space
     where the run starts; anything else (a doubled object, ActualText, a lone line-end hyphen)
     sends the page to pdfplumber."""
@@ -354,16 +466,17 @@ def _check_text_object(obj: Any, matrix: Matrix, represented: set[int],
         raise _NotExact("text object without bounds")
     if right.value - left.value >= 0.01 and top.value - bottom.value >= 0.01:
         raise _NotExact("text object left out of the text page")
-    a, _b, _c, d, e, f = matrix
+    a, _b, _c, d = frame.linear(*matrix[:4])
     if a <= 0 or d <= 0:
         raise _NotExact("blank text not upright")
+    e, f = frame.point(matrix[4], matrix[5])
     state = _font_state(obj, a, d, R)
     y0 = f + state.descent * state.size
     raw.chars.append(_char(" ", e, e + 0.25 * state.size, raw.height - (y0 + state.size),
                            raw.height - y0, state.size))
 
 
-def _read_path(obj: Any, matrix: Matrix, raw: RawPage, R: Any) -> None:
+def _read_path(obj: Any, matrix: Matrix, raw: RawPage, frame: _Frame, R: Any) -> None:
     """The path's subpaths as pdfminer classifies them: line, rect or curve."""
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     if not R.FPDFPath_GetDrawMode(obj, fill_mode, stroke):
@@ -375,6 +488,7 @@ def _read_path(obj: Any, matrix: Matrix, raw: RawPage, R: Any) -> None:
     a, b, c, d, e, f = matrix
     subpaths: list[list[tuple[str, tuple[float, float]]]] = []
     pending_bezier = 0
+    turned = frame.rotation != 0
     for k in range(R.FPDFPath_CountSegments(obj)):
         seg = R.FPDFPath_GetPathSegment(obj, k)
         if not seg or not R.FPDFPathSegment_GetPoint(seg, x, y):
@@ -384,6 +498,8 @@ def _read_path(obj: Any, matrix: Matrix, raw: RawPage, R: Any) -> None:
         # decimals, which is what pdfminer computes with (and the table finder's tolerances
         # are sharp edges)
         point = (round(a * x.value + c * y.value + e, 3), round(b * x.value + d * y.value + f, 3))
+        if turned:
+            point = frame.point(*point)
         if kind == R.FPDF_SEGMENT_MOVETO:
             subpaths.append([("m", point)])
             pending_bezier = 0
