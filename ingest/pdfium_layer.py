@@ -177,19 +177,23 @@ def _read_page(page: Any, number: int) -> RawPage:
             return _read_in(page, textpage, _Frame(rotation, width, height), number, R)
         except _Sideways:
             turn = _sideways_turn(textpage.raw, _Frame(rotation, width, height), R)
-            if not turn:
-                raise _NotExact("text not upright") from None
-            frame = _Frame((rotation + turn) % 360, width, height)
-            raw = _read_in(page, textpage, frame, number, R)
+            if turn is None:
+                raise _NotExact("too close to call whether the page is sideways") from None
+            # some text not upright (a column heading printed upwards): pdfplumber reads those
+            # characters as words running down; they are given to it as pdfminer places them
+            raw = _read_in(page, textpage, _Frame((rotation + turn) % 360, width, height), number, R,
+                           mixed=True)
             raw.turn = turn
             return raw
     finally:
         textpage.close()
 
 
-def _read_in(page: Any, textpage: Any, frame: _Frame, number: int, R: Any) -> RawPage:
+def _read_in(page: Any, textpage: Any, frame: _Frame, number: int, R: Any, mixed: bool = False) -> RawPage:
+    """The page's characters and paths in `frame`; characters not upright in it raise
+    `_Sideways` unless `mixed`."""
     raw = RawPage(page_number=number, width=frame.width, height=frame.height, rotation=frame.rotation)
-    represented = _read_chars(textpage.raw, raw, frame, R)
+    represented = _read_chars(textpage.raw, raw, frame, R, mixed)
     for obj, matrix in _objects(page.raw, R):
         kind = R.FPDFPageObj_GetType(obj)
         if kind == R.FPDF_PAGEOBJ_PATH:
@@ -255,16 +259,16 @@ class _Frame:
         return self.media_height - float(box.bottom)
 
 
-# Turned only when the sideways characters are clearly past `ingest.textlayer.sideways_turn`'s
-# share and count (pdfium and pdfminer count a blank or a ligature differently); closer calls
-# go to pdfplumber, which decides as it always did.
-_SIDEWAYS_SHARE = 0.65
-_SIDEWAYS_MIN_CHARS = 50
+# `ingest.textlayer.sideways_turn` turns a page of 40 characters or more when 60% lie one way.
+# pdfium and pdfminer count a blank or a ligature differently: a page is turned here, or left
+# unturned, only when its counts are clearly on one side; closer calls go to pdfplumber.
+_SIDEWAYS_SHARE = (0.55, 0.65)
+_SIDEWAYS_MIN_CHARS = (35, 50)
 
 
-def _sideways_turn(tp: Any, frame: _Frame, R: Any) -> int:
+def _sideways_turn(tp: Any, frame: _Frame, R: Any) -> int | None:
     """`ingest.textlayer.sideways_turn` on pdfium's characters: 90 or 270 when most of them
-    lie one way, else 0."""
+    lie one way, 0 when clearly not, None when too close to call."""
     matrix = R.FS_MATRIX()
     object_of = _address_function(R)
     tp_address = _address(tp)
@@ -283,8 +287,10 @@ def _sideways_turn(tp: Any, frame: _Frame, R: Any) -> int:
         total += 1
         up += kind == 1
         down += kind == -1
-    if total < _SIDEWAYS_MIN_CHARS or max(up, down) < _SIDEWAYS_SHARE * total:
+    if total < _SIDEWAYS_MIN_CHARS[0] or max(up, down) < _SIDEWAYS_SHARE[0] * total:
         return 0
+    if total < _SIDEWAYS_MIN_CHARS[1] or max(up, down) < _SIDEWAYS_SHARE[1] * total:
+        return None
     return 90 if up >= down else 270
 
 
@@ -334,10 +340,36 @@ class _FontState:
     tf: float  # the font size as set (Tf)
     scale: float  # the text matrix's horizontal scale
     widths: dict[int, float] = field(default_factory=dict)  # box width per character
+    matrix: tuple[float, float, float, float] | None = None  # set when the text is not level
 
 
-def _read_chars(tp: Any, raw: RawPage, frame: _Frame, R: Any) -> set[int]:
-    """Fill `raw.chars` (in `frame`); the addresses of the text objects they came from."""
+def _slanted_char(tp: Any, i: int, code: int, state: _FontState, x: float, y: float, height: float,
+                  R: Any) -> dict[str, Any]:
+    """A character not upright in the frame, boxed as pdfminer's `LTChar` boxes it: the glyph's
+    advance by the font size, from the descent up, through the character's matrix."""
+    if code in _NO_TEXT or code == _HYPHEN_MARK or R.FPDFText_HasUnicodeMapError(tp, i):
+        raise _NotExact("slanted character without Unicode")
+    advance = ctypes.c_float()
+    if not R.FPDFFont_GetGlyphWidth(state.font, code, ctypes.c_float(state.tf), advance):
+        raise _NotExact("slanted character without a width")
+    assert state.matrix is not None
+    a, b, c, d = state.matrix
+    low = state.descent * state.tf
+    xs, ys = [], []
+    for u, v in ((0.0, low), (float(advance.value), low), (float(advance.value), low + state.tf),
+                 (0.0, low + state.tf)):
+        xs.append(a * u + c * v + x)
+        ys.append(b * u + d * v + y)
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    upright = a * d > 0 and b * c <= 0
+    return {"text": chr(code), "x0": x0, "x1": x1, "top": height - y1, "bottom": height - y0,
+            "doctop": height - y1, "width": x1 - x0, "height": y1 - y0, "upright": upright,
+            "size": y1 - y0, "object_type": "char"}
+
+
+def _read_chars(tp: Any, raw: RawPage, frame: _Frame, R: Any, mixed: bool = False) -> set[int]:
+    """Fill `raw.chars` (in `frame`); the addresses of the text objects they came from.
+    Characters not upright in `frame` raise `_Sideways`, unless `mixed`."""
     n = R.FPDFText_CountChars(tp)
     box = R.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
@@ -359,11 +391,20 @@ def _read_chars(tp: Any, raw: RawPage, frame: _Frame, R: Any) -> set[int]:
         if state is None:
             R.FPDFText_GetMatrix(tp, i, matrix)
             a, b, c, d = frame.linear(matrix.a, matrix.b, matrix.c, matrix.d)
-            if (b or c or a <= 0 or d <= 0) and not level(a, b, c, d):
+            slanted = bool(b or c or a <= 0 or d <= 0) and not level(a, b, c, d)
+            if slanted and not mixed:
                 raise _Sideways("text not upright")
             state = states[key] = _font_state(R.FPDFText_GetTextObject(tp, i), a, d, R)
+            if slanted:
+                state.matrix = (a, b, c, d)
         origin(tp, i, ox, oy)
         x, y = frame.point(ox.value, oy.value) if turned else (ox.value, oy.value)
+        if state.matrix is not None:
+            if key == last_key and x == last_x and y == last_y:
+                raise _NotExact("several characters on one slanted glyph")
+            last_key, last_x, last_y = key, x, y
+            chars.append(_slanted_char(tp, i, code, state, x, y, height, R))
+            continue
         text = chr(code) if code != _HYPHEN_MARK else "-"
         if key == last_key and x == last_x and y == last_y:
             # one glyph, several characters (a ligature 'ﬁ' pdfium splits, or a ToUnicode

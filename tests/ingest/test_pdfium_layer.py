@@ -176,6 +176,31 @@ def test_page_with_a_rotation_is_read_in_its_frame(tmp_path: Path, sideways_page
     assert new[0].warnings == old[0].warnings
 
 
+@pytest.mark.parametrize("upwards", [True, False])
+def test_page_with_some_text_printed_upwards_is_read_as_pdfplumber_reads_it(tmp_path: Path, upwards: bool) -> None:
+    """A table whose narrow column headings are printed up (or down) the cell: pdfplumber reads
+    those characters as words running down; pdfium gives it the same characters."""
+    c = canvas(tmp_path / "mixed.pdf")
+    text(c, 72, 80, "Tabel 3.1 Capaian Indikator Kinerja Utama Tahun 2023", 11)
+    draw_table(c, 60, 100, WIDTHS, ROWS, style="ruled")
+    for n, heading in enumerate(["Bobot", "Tahun lalu"]):
+        c.saveState()
+        c.translate(480 + 14 * n, c._pagesize[1] - (180 if upwards else 110))
+        c.rotate(90 if upwards else -90)
+        c.setFont("Helvetica", 9)
+        c.drawString(0, 0, heading)
+        c.restoreState()
+    c.showPage()
+    c.save()
+    raw = pdfium_layer.read_pages(tmp_path / "mixed.pdf") or []
+    assert raw and raw[0] is not None and raw[0].turn == 0  # read by pdfium, not turned
+    assert any(not ch["upright"] for ch in raw[0].chars)
+    new, old = _both(tmp_path / "mixed.pdf")
+    _assert_same(new[0], old[0])
+    # pdfplumber reads characters that are not upright top to bottom: upwards text comes out reversed
+    assert ("toboB" if upwards else "Bobot") in [w.text for w in new[0].words]
+
+
 def test_characters_leaning_by_rounding_noise_read_as_upright(tmp_path: Path) -> None:
     """A figure pasted from a drawing program: its text matrices carry 1e-8 of shear.  pdfminer
     calls such characters not upright (pdfplumber then read them top to bottom, a letter a
