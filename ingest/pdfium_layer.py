@@ -50,6 +50,7 @@ class RawPage:
     curves: list[dict[str, Any]] = field(default_factory=list)
     rotation: int = 0  # the page's /Rotate, plus `turn`: the frame its objects are given in
     turn: int = 0  # degrees the page was turned beyond its /Rotate because its text lies sideways
+    image_cover: float = 0.0  # share of the page its largest image covers (`ingest.layertrust`)
 
     _words: list[dict[str, Any]] | None = None
 
@@ -141,6 +142,7 @@ def read_pages_as(path: Path, convert: Callable[[RawPage], T]) -> list[T | None]
                     continue
                 try:
                     raw = _read_page(page, index + 1)
+                    raw.image_cover = image_cover(page)
                 except _NotExact as e:
                     log.debug("%s page %d: read by pdfplumber (%s)", path.name, index + 1, e)
                     out.append(None)
@@ -151,6 +153,19 @@ def read_pages_as(path: Path, convert: Callable[[RawPage], T]) -> list[T | None]
             return out
         finally:
             pdf.close()
+
+
+def image_cover(page: Any) -> float:
+    """Share of the loaded `page` its largest image covers (a scan: about 1.0; none: 0.0),
+    measured as `ingest.raster.image_covers` measures it, while the page is loaded anyway."""
+    import pypdfium2.raw as R
+
+    width, height = page.get_size()
+    best = 0.0
+    for obj in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = obj.get_bounds()
+        best = max(best, (right - left) * (top - bottom))
+    return min(1.0, best / (width * height)) if width * height > 0 else 0.0
 
 
 class _NotExact(Exception):
@@ -375,17 +390,21 @@ def _read_chars(tp: Any, raw: RawPage, frame: _Frame, R: Any, mixed: bool = Fals
     ox, oy = ctypes.c_double(), ctypes.c_double()
     matrix = R.FS_MATRIX()
     states: dict[int, _FontState] = {}
+    fonts: dict[tuple[int, float, float, float], _FontState] = {}
     height = raw.height
     chars = raw.chars
     object_of = _address_function(R)
     tp_address = _address(tp)
     is_generated, unicode_of, origin = R.FPDFText_IsGenerated, R.FPDFText_GetUnicode, R.FPDFText_GetCharOrigin
+    codes = _codes(tp, n, R)
     turned = frame.rotation != 0
     last_key, last_x, last_y = -1, 0.0, 0.0
     for i in range(n):
-        if is_generated(tp, i):
+        code = codes[i]
+        if code <= 0x20 and is_generated(tp, i):  # pdfium's own spaces and line breaks
             continue
-        code = unicode_of(tp, i)
+        if code == 0xFFFE:  # the text call's stand-in, for the hyphen mark among others
+            code = unicode_of(tp, i)
         key = object_of(tp_address, i) or 0
         state = states.get(key)
         if state is None:
@@ -394,9 +413,12 @@ def _read_chars(tp: Any, raw: RawPage, frame: _Frame, R: Any, mixed: bool = Fals
             slanted = bool(b or c or a <= 0 or d <= 0) and not level(a, b, c, d)
             if slanted and not mixed:
                 raise _Sideways("text not upright")
-            state = states[key] = _font_state(R.FPDFText_GetTextObject(tp, i), a, d, R)
+            obj = R.FPDFText_GetTextObject(tp, i)
             if slanted:
+                state = states[key] = _font_state(obj, a, d, R)
                 state.matrix = (a, b, c, d)
+            else:
+                state = states[key] = _shared_font_state(obj, a, d, fonts, R)
         origin(tp, i, ox, oy)
         x, y = frame.point(ox.value, oy.value) if turned else (ox.value, oy.value)
         if state.matrix is not None:
@@ -431,7 +453,8 @@ def _width(tp: Any, i: int, code: int, state: _FontState, x: float, box: Any, fr
     The loose box runs from the origin over the advance, widened to the glyph (an italic
     overhang), so the advance comes from the font; the loose box is taken when the font does
     not know the character (a symbol) or gives a wider advance (another code pdfium mapped the
-    character back to).  The same character of the same object always measures the same.
+    character back to).  The same character in the same font, size and scale always measures
+    the same.
     """
     if code in _NO_TEXT or (R.FPDFText_HasUnicodeMapError(tp, i)
                             and not _SYMBOL_AREA[0] <= code <= _SYMBOL_AREA[1]):
@@ -461,6 +484,34 @@ def _char(text: str, x0: float, x1: float, top: float, bottom: float, size: floa
     return {"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
             "width": x1 - x0, "height": bottom - top, "upright": True, "size": size,
             "object_type": "char"}
+
+
+def _codes(tp: Any, n: int, R: Any) -> list[int]:
+    """The Unicode of the text page's `n` characters, in one call (one call per character cost
+    a tenth of the page's reading); per character where the text holds a surrogate pair."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    R.FPDFText_GetText(tp, 0, n, buf)
+    codes = list(buf[:n])
+    if any(0xD800 <= c <= 0xDFFF for c in codes):
+        return [R.FPDFText_GetUnicode(tp, i) for i in range(n)]
+    return codes
+
+
+def _shared_font_state(obj: Any, x_scale: float, y_scale: float,
+                       fonts: dict[tuple[int, float, float, float], _FontState], R: Any) -> _FontState:
+    """The state of an upright text object, shared by the page's objects set in the same font,
+    size and scale (a Word export writes a line or a word per object): its characters measure
+    the same in each."""
+    size = ctypes.c_float()
+    if not R.FPDFTextObj_GetFontSize(obj, size):
+        raise _NotExact("font size unknown")
+    font = R.FPDFTextObj_GetFont(obj)
+    key = (_address(font), float(size.value), x_scale, y_scale)
+    state = fonts.get(key)
+    if state is None:
+        state = fonts[key] = _FontState(size=float(size.value) * y_scale, descent=_descent(font, R),
+                                        font=font, tf=float(size.value), scale=x_scale)
+    return state
 
 
 def _font_state(obj: Any, x_scale: float, y_scale: float, R: Any) -> _FontState:

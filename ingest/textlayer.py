@@ -136,7 +136,7 @@ TURNED_NOTE = "halaman dicetak miring: dibaca setelah diputar"
 
 def _read_raw(raw: Any) -> PageContent:
     """A page pdfium read (`ingest.pdfium_layer.RawPage`), noted when it was turned."""
-    page = _read_page(raw)
+    page = replace(_read_page(raw), image_cover=raw.image_cover)
     return replace(page, warnings=(*page.warnings, TURNED_NOTE)) if raw.turn else page
 
 
