@@ -5,6 +5,10 @@ report costs a fifth of a second a page.  pdfium reads the same page in C, about
 faster.  This module turns what pdfium reports into pdfplumber's own objects (char dicts with
 `text x0 x1 top bottom upright size`, rects, lines and curves as pdfminer classifies paths), so
 `ingest.textlayer` builds words, lines, tables and shapes from them with the code it always used.
+A page is given in pdfminer's frame for its /Rotate; a page whose text mostly lies one way (a
+landscape table across a portrait page) in the frame of the page turned to read upright, as
+`ingest.textlayer` has pdfplumber read it; characters that stay not upright are boxed through
+their matrix as pdfminer boxes them.
 
 pdfium's text page is written for reading, not for layout: it drops text objects whose glyphs
 have no extent (the separate space objects of Word exports), merges doubled text objects, puts
@@ -12,7 +16,10 @@ ActualText in place of the glyphs and marks a line-end hyphen with U+0002.  Wher
 could alter the words, the page is not read here: `read_pages` returns None for it and the
 caller reads that page with pdfplumber, as before.  What is repaired instead: a dropped
 blank object becomes a space character again (it only ever separated two words), the hyphen
-mark becomes '-'.  Every use of pdfium goes through the process-wide lock of `ingest.raster`.
+mark becomes '-'.  One known difference is kept: points are rounded to the content stream's
+few decimals, so a rectangle drawn under a matrix leaning by rounding noise (a pasted figure) is
+a rect here where pdfminer, comparing unrounded corners, made it a curve.  Every use of pdfium
+goes through the process-wide lock of `ingest.raster`.
 """
 
 from __future__ import annotations

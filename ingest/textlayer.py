@@ -4,8 +4,8 @@ reader's words, lines, ruled tables and drawn shapes come through, whatever read
 Pages are read by pdfium (`ingest.pdfium_layer`, about ten times faster than pdfminer) into the
 objects pdfplumber reports, and words, text and tables are built from them with pdfplumber's own
 code, so a reader gets the same words either way.  Pages pdfium cannot read exactly as pdfminer
-would (turned pages, sideways text, characters without Unicode, text objects it merges or
-replaces) are read by pdfplumber as before.  The ruled-table finder runs only on pages whose
+would (characters without Unicode, text objects it merges or replaces) are read by pdfplumber as
+before.  A page printed sideways is read turned, by either reader.  The ruled-table finder runs only on pages whose
 rules could make a table.  Pages without usable text are flagged so the pipeline can send them
 to OCR.
 """
