@@ -3,15 +3,18 @@
 job, and the peak memory of a worker.
 
 Usage: .venv/bin/python bench/ingest_scale.py [--postgres URL] [--files DIR ...] [--scans]
-                                              [--empty N] [--long-scan PAGES]
+                                              [--empty N] [--long-scan PAGES] [--workers N ...]
+       bash bench/ingest_scale_pg.sh [same options]   (a throw-away PostgreSQL server, fsync on)
 
 - files: the born-digital PDFs of ../shared/corpus and ../shared/real by default (their ground
   truth says `scanned: false`); `--scans` adds the scanned ones (OCR: much slower);
 - for 1 and then 2 `arsip worker` processes: a fresh archive (SQLite data dir by default; with
   `--postgres` a scratch database on that server and the PostgreSQL search engine), every file
   queued with `arsip ingest --queue`, wall time from the workers' start to the last outcome,
-  pages/s, and the peak memory of each worker (the PSS of its process tree, the worker and its OCR
-  processes, and the RSS of its largest process; sampled every 0.2 s);
+  pages/s, and the peak memory of each worker (the PSS of its process tree: the worker, the OCR
+  fork server, its OCR processes and their Tesseract calls, each kind's share at the peak; and
+  the RSS of its largest process; sampled every 0.2 s, a sample taken again when a process
+  started or ended while it was read, a vfork'd child sharing its parent's memory counted once);
 - empty jobs: N jobs of a task that does nothing, queued then run by one worker in this process:
   enqueue and run rates, i.e. the engine's own overhead per job (SQLite, and PostgreSQL if given);
 - `--long-scan PAGES`: one scan of that many pages (pages of the corpus scans repeated), read by
@@ -210,7 +213,7 @@ def run_workers(files: list[Path], workers: int, database_url: str | None,
                 if time.perf_counter() - said > 60:  # a long run shows it is alive, and how far
                     said = time.perf_counter()
                     print(f"  ... {said - t0:.0f} s: {pages_read(data / 'uploads')} pages read, "
-                          "peak tree PSS so far MB " + ", ".join(f"{m.pss / 2**20:.0f}" for m in peaks)
+                          "peak so far: " + "; ".join(m.describe() for m in peaks)
                           + f"; load {os.getloadavg()[0]:.1f}", flush=True)
                 time.sleep(0.2)
             seconds = time.perf_counter() - t0

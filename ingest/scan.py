@@ -109,8 +109,8 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
     never cross processes), so a 142-page scan holds no more page images than a 2-page one
     (one per worker).  The window is bounded by pixels too: what reading a page holds (its
     image, masks, Tesseract's copies) grows with its pixels, so the pages handed out and not
-    yet read stay within `WINDOW_PIXELS` (a larger page is read alone): A4 and folio pages are
-    read two at a time as before, an A3 page alone.  Tesseract runs single-threaded.
+    yet read stay within `PIXELS_PER_WORKER` per worker (a larger page is read alone): with two
+    workers A4 and folio pages are read two at a time as before, an A3 page alone.  Tesseract runs single-threaded.
     A page that fails or times out comes back empty with a warning; the document carries on.
     The workers end with the document's last page.
     """
@@ -131,7 +131,7 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
             # a worn pool is retired only once this document's pages in it are back, so old
             # and new workers never hold pages at the same time
             while todo and len(window) < jobs * WINDOW_PER_WORKER and not (window and _pool_worn()) \
-                    and _pixels_allow(window, pixels, todo[0]):
+                    and _pixels_allow(window, pixels, todo[0], jobs * PIXELS_PER_WORKER):
                 index = todo.popleft()
                 window.append((index, _submit(path, index, options)))
             if todo and _wait_for_room(window, jobs, options.page_timeout):
@@ -154,11 +154,12 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
                 retire_pool()
 
 
-def _pixels_allow(window: deque[tuple[int, Future[PageContent]]], pixels: dict[int, int], index: int) -> bool:
+def _pixels_allow(window: deque[tuple[int, Future[PageContent]]], pixels: dict[int, int], index: int,
+                  budget: int) -> bool:
     """True when page `index` may be handed out: the pages handed out and not yet read (those
-    read hold nothing in the workers) and it stay within `WINDOW_PIXELS`, or none is left."""
+    read hold nothing in the workers) and it stay within `budget` pixels, or none is left."""
     held = [pixels[i] for i, f in window if not f.done()]
-    return not held or sum(held) + pixels[index] <= WINDOW_PIXELS
+    return not held or sum(held) + pixels[index] <= budget
 
 
 def _wait_for_room(window: deque[tuple[int, Future[PageContent]]], jobs: int, timeout: float) -> bool:
@@ -171,12 +172,13 @@ def _wait_for_room(window: deque[tuple[int, Future[PageContent]]], jobs: int, ti
 
 
 WINDOW_PER_WORKER = 2  # pages handed to the pool and not yet taken back, per worker process
-# pixels of the pages handed out and not yet read: at 300 DPI two A4 (8.7 Mpx each) or folio
-# (9.9 Mpx) pages, or an A4 page and one of 12.5 Mpx; an A3 page (19.6 Mpx) is read alone.  What
-# a worker holds while reading a page grows with its pixels (about 60 MB plus 8 bytes a pixel:
-# image, masks, Tesseract's copy, the second engine), and the bound keeps a worker reading a
-# long scan of mixed sizes under 600 MB (`bench/ingest_scale.py --long-scan 142`)
-WINDOW_PIXELS = 22_000_000
+# pixels of the pages handed out and not yet read, per worker process: with two, at 300 DPI two
+# A4 (8.7 Mpx each) or folio (9.9 Mpx) pages, or an A4 page and one of 12.5 Mpx; an A3 page
+# (19.6 Mpx) is read alone.  What an OCR process holds while reading a page grows with its
+# pixels (about 60 MB plus 8 bytes a pixel: image, masks, Tesseract's copy, the second engine),
+# and the bound keeps a queue worker reading a long scan of mixed sizes under 600 MB
+# (`bench/ingest_scale.py --long-scan 142`)
+PIXELS_PER_WORKER = 11_000_000
 
 
 def _submit(path: Path, index: int, options: OcrOptions) -> Future[PageContent]:

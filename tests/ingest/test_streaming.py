@@ -131,15 +131,16 @@ def mixed_scan(folder: Path, sizes: str) -> Path:
 
 
 def test_pixels_in_flight_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pages handed out and not yet read stay within WINDOW_PIXELS (a larger page goes
-    alone), so a large page is never read beside another, while small pages still fill the
-    window."""
+    """The pages handed out and not yet read stay within PIXELS_PER_WORKER per worker (a larger
+    page goes alone), so a large page is never read beside another, while small pages still fill
+    the window."""
     monkeypatch.setattr(scan, "ProcessPoolExecutor", lambda jobs, **_: ThreadPoolExecutor(jobs))
     path = mixed_scan(tmp_path, "sLLssssLsL")
     pixels = scan.render_pixels(path, range(10))
     small, large = min(pixels), max(pixels)
     assert large > 3 * small
-    monkeypatch.setattr(scan, "WINDOW_PIXELS", 4 * small + small // 2)  # 4 small, 1 large (+ nothing)
+    budget = 4 * small + small // 2  # 4 small pages or 1 large one (+ nothing)
+    monkeypatch.setattr(scan, "PIXELS_PER_WORKER", budget // 2)
     submitted: list[int] = []
     taken: list[int] = []
     finished: set[int] = set()
@@ -152,7 +153,7 @@ def test_pixels_in_flight_are_bounded(tmp_path: Path, monkeypatch: pytest.Monkey
     def counted(path: Path, index: int, options: OcrOptions) -> Any:
         submitted.append(index)
         held = [i for i in submitted if i not in finished]
-        assert len(held) == 1 or sum(pixels[i] for i in held) <= scan.WINDOW_PIXELS
+        assert len(held) == 1 or sum(pixels[i] for i in held) <= budget
         windows.append(len([i for i in submitted if i not in taken]))
         return submit(path, index, options)
 
