@@ -90,7 +90,7 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
     # Tesseract reads the text outside the tables (when the caller no longer holds them)
     page = dataclasses.replace(page, rgb=np.empty((*page.rgb.shape[:2], 0), np.uint8))
     with stage("page_ocr"):
-        outside = ocr_outside(clean, ink, grids, engine)
+        outside = ocr_outside(clean, ink, grids, engine, page.dpi)
     with stage("assemble"):
         return assemble(page, grids, cells, cell_words, outside, shapes)
 
