@@ -110,9 +110,9 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
     (one per worker).  The window is bounded by pixels too: what reading a page holds (its
     image, masks, Tesseract's copies) grows with its pixels, so the pages handed out and not
     yet read stay within `PIXELS_PER_WORKER` per worker (a larger page is read alone): with two
-    workers A4 and folio pages are read two at a time as before, an A3 page alone.  Tesseract runs single-threaded.
-    A page that fails or times out comes back empty with a warning; the document carries on.
-    The workers end with the document's last page.
+    workers A4 and folio pages are read two at a time as before, an A3 page alone.  Tesseract
+    runs single-threaded.  A page that fails or times out comes back empty with a warning; the
+    document carries on.  The workers end with the document's last page.
     """
     make_engine(options)  # fail fast (missing Tesseract, language or second engine) before starting workers
     make_second_engine(options)
