@@ -106,6 +106,9 @@ class PageContent:
     # clockwise by `turned` degrees, then by `skew` degrees counter-clockwise (searchable copy).
     turned: int = 0
     skew: float = 0.0
+    # share of the page its largest image covers, when the text layer's reader measured it
+    # (None: not measured; `ingest.layertrust` measures it when it needs it)
+    image_cover: float | None = None
 
     @property
     def landscape(self) -> bool:

@@ -360,7 +360,7 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
     not confident does orientation detection (OSD, then a confidence vote) run, and the page is
     read again if it must be turned.  OSD on every page cost as much as reading the tables.  A
     page whose lines of print plainly run top to bottom (`looks_sideways`) is turned first and
-    read once.
+    read once.  With `options.as_stored` the unsure reading is kept as it is.
     """
     engine, second = _engine(options), _second(options)
     at(path.name, index + 1)
@@ -381,7 +381,7 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
     del rgb  # one page image alive while it is read (a page to be turned is rendered again)
     # handed over, not kept here: `read_page_image` frees its colour pixels once they have served
     content = read_page_image(held.pop(), engine, second)
-    if reads_upright(content):
+    if reads_upright(content) or options.as_stored:
         return content
     rgb, dpi = render_page(path, index, options.dpi)
     with stage("orientation"):
