@@ -3,15 +3,18 @@
 job, and the peak memory of a worker.
 
 Usage: .venv/bin/python bench/ingest_scale.py [--postgres URL] [--files DIR ...] [--scans]
-                                              [--empty N] [--long-scan PAGES]
+                                              [--empty N] [--long-scan PAGES] [--workers N ...]
+       bash bench/ingest_scale_pg.sh [same options]   (a throw-away PostgreSQL server, fsync on)
 
 - files: the born-digital PDFs of ../shared/corpus and ../shared/real by default (their ground
   truth says `scanned: false`); `--scans` adds the scanned ones (OCR: much slower);
 - for 1 and then 2 `arsip worker` processes: a fresh archive (SQLite data dir by default; with
   `--postgres` a scratch database on that server and the PostgreSQL search engine), every file
   queued with `arsip ingest --queue`, wall time from the workers' start to the last outcome,
-  pages/s, and the peak memory of each worker (the PSS of its process tree, the worker and its OCR
-  processes, and the RSS of its largest process; sampled every 0.2 s);
+  pages/s, and the peak memory of each worker (the PSS of its process tree: the worker, the OCR
+  fork server, its OCR processes and their Tesseract calls, each kind's share at the peak; and
+  the RSS of its largest process; sampled every 0.2 s, a sample taken again when a process
+  started or ended while it was read, a vfork'd child sharing its parent's memory counted once);
 - empty jobs: N jobs of a task that does nothing, queued then run by one worker in this process:
   enqueue and run rates, i.e. the engine's own overhead per job (SQLite, and PostgreSQL if given);
 - `--long-scan PAGES`: one scan of that many pages (pages of the corpus scans repeated), read by
@@ -33,6 +36,7 @@ import sys
 import tempfile
 import time
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,25 +75,100 @@ def arsip(args: list[str], env: dict[str, str]) -> None:
                    capture_output=True, timeout=600)
 
 
-def tree_memory(pgid: int) -> tuple[int, int]:
-    """(PSS of the whole process group, largest RSS of one of its processes), in bytes.
+@dataclass
+class Memory:
+    """One sample of a worker's process tree: PSS of the tree, RSS of its largest process, and
+    the PSS of each kind of process in it (the worker, the OCR fork server, OCR processes,
+    Tesseract), in bytes."""
 
-    PSS (proportional set size, /proc/PID/smaps_rollup) shares each page among the processes
-    mapping it, so forked OCR children are not counted twice as a sum of RSS would.
-    """
-    pss = biggest = 0
+    pss: int = 0
+    biggest: int = 0
+    parts: dict[str, int] = field(default_factory=dict)
+
+    def peak(self, other: Memory | None) -> Memory:
+        """The larger of two samples by tree PSS (the largest RSS is the larger of both)."""
+        if other is None:
+            return self
+        top = self if self.pss >= other.pss else other
+        return Memory(top.pss, max(self.biggest, other.biggest), top.parts)
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(self.parts.items()))
+        return f"tree PSS {self.pss / 2**20:.0f} MB ({parts}), largest process RSS {self.biggest / 2**20:.0f} MB"
+
+
+def _members(pgid: int) -> dict[int, tuple[str, ...]]:
+    """The processes of group `pgid`: pid -> (start time, name, parent pid)."""
+    out: dict[int, tuple[str, ...]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid:  # field 5 (pgrp), after pid and (comm)
-                continue
-            biggest = max(biggest, int(fields[21]) * os.sysconf("SC_PAGE_SIZE"))  # field 24: rss
-            for line in (stat.parent / "smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    pss += int(line.split()[1]) * 1024
+            head, rest = stat.read_text().rsplit(")", 1)
+            fields = rest.split()
+            if int(fields[2]) == pgid:  # field 5 (pgrp), after pid and (comm)
+                out[int(stat.parent.name)] = (fields[19], head.split("(", 1)[1], fields[1])
         except (OSError, ValueError, IndexError):
             continue
-    return pss, biggest
+    return out
+
+
+def tree_memory(pgid: int, tries: int = 5) -> Memory | None:
+    """PSS of the whole process group `pgid`, the largest RSS of one of its processes, and the
+    PSS per kind of process; None when no consistent sample could be taken.
+
+    PSS (proportional set size, /proc/PID/smaps_rollup) shares each page among the processes
+    mapping it, so forked OCR children are not counted twice as a sum of RSS would.  Two things
+    could still count memory twice, and are ruled out: the group changing while it is read (a
+    process forked, ended or exec'd between two reads: the sample is taken again while the
+    list of processes before and after differs), and a child started by vfork (Python's
+    subprocess, i.e. pytesseract starting Tesseract) that shares its parent's memory until it
+    execs: the same address space reports the same rollup, which is counted once.
+    """
+    page = os.sysconf("SC_PAGE_SIZE")
+    for _ in range(tries):
+        before = _members(pgid)
+        rollups: dict[int, tuple[str, int]] = {}
+        for pid in before:
+            try:
+                text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+                rss = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[21]) * page
+            except (OSError, ValueError, IndexError):
+                continue
+            rollups[pid] = (text, rss)
+        if before and _members(pgid) == before:
+            break
+    else:
+        return None
+    sample, seen = Memory(), set()
+    for pid, (text, rss) in rollups.items():
+        body = text.split("\n", 1)[-1]  # the first line names the address range only
+        if body in seen:
+            continue
+        seen.add(body)
+        pss = sum(int(line.split()[1]) * 1024 for line in body.splitlines() if line.startswith("Pss:"))
+        kind = _kind(pid, pgid, before)
+        sample.pss += pss
+        sample.parts[kind] = sample.parts.get(kind, 0) + pss
+        sample.biggest = max(sample.biggest, rss)
+    return sample
+
+
+def _kind(pid: int, pgid: int, members: dict[int, tuple[str, ...]]) -> str:
+    """What a process of the worker's group is: the worker, the OCR fork server (started by the
+    worker), an OCR process (forked by the fork server), Tesseract, or its own name."""
+    name, parent = members[pid][1], int(members[pid][2])
+    if pid == pgid:
+        return "worker"
+    if "tesseract" in name:
+        return "tesseract"
+    try:
+        forkserver = b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        forkserver = False
+    if forkserver and parent == pgid:
+        return "forkserver"
+    if parent in members and parent != pgid or forkserver:
+        return "ocr"
+    return name
 
 
 def done_count(uploads: Path) -> int:
@@ -111,9 +190,9 @@ def pages_read(uploads: Path) -> int:
 
 
 def run_workers(files: list[Path], workers: int, database_url: str | None,
-                timeout: float = 3600) -> tuple[float, list[tuple[int, int]], dict[str, int]]:
+                timeout: float = 3600) -> tuple[float, list[Memory], dict[str, int]]:
     """Queue `files`, run `workers` worker processes to the end: seconds, peak memory each
-    (PSS of its process tree, RSS of its largest process), outcomes."""
+    (PSS of its process tree, RSS of its largest process, the tree's parts), outcomes."""
     with tempfile.TemporaryDirectory(prefix="arsip-bench-") as tmp:
         data = Path(tmp) / "data"
         env = environ(data, database_url)
@@ -122,19 +201,19 @@ def run_workers(files: list[Path], workers: int, database_url: str | None,
         procs = [subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   start_new_session=True) for _ in range(workers)]
-        peaks = [(0, 0)] * workers
+        peaks = [Memory() for _ in range(workers)]
         said = t0
         try:
             while done_count(data / "uploads") < len(files):
                 if time.perf_counter() - t0 > timeout:
                     raise TimeoutError("workers did not finish")
                 for i, p in enumerate(procs):
-                    pss, rss = tree_memory(p.pid)
-                    peaks[i] = (max(peaks[i][0], pss), max(peaks[i][1], rss))
+                    sample = tree_memory(p.pid)
+                    peaks[i] = sample.peak(peaks[i]) if sample else peaks[i]
                 if time.perf_counter() - said > 60:  # a long run shows it is alive, and how far
                     said = time.perf_counter()
                     print(f"  ... {said - t0:.0f} s: {pages_read(data / 'uploads')} pages read, "
-                          "peak tree PSS so far MB " + ", ".join(f"{m[0] / 2**20:.0f}" for m in peaks)
+                          "peak so far: " + "; ".join(m.describe() for m in peaks)
                           + f"; load {os.getloadavg()[0]:.1f}", flush=True)
                 time.sleep(0.2)
             seconds = time.perf_counter() - t0
@@ -239,10 +318,9 @@ def main() -> None:
                 seconds, peaks, outcomes = run_workers(files, n, db)
             rate = pages / seconds
             base = base or rate
-            mem = ", ".join(f"{pss / 2**20:.0f}/{rss / 2**20:.0f}" for pss, rss in peaks)
+            mem = "; ".join(m.describe() for m in peaks)
             print(f"{n} worker(s) ({'PostgreSQL' if db else 'SQLite'}): {seconds:.1f} s, "
-                  f"{rate:.2f} pages/s ({rate / base:.2f}x), peak memory per worker MB "
-                  f"(tree PSS/largest process RSS): {mem}; "
+                  f"{rate:.2f} pages/s ({rate / base:.2f}x), peak memory per worker: {mem}; "
                   f"outcomes {outcomes}; load {os.getloadavg()[0]:.1f}")
 
     if args.long_scan:
@@ -251,8 +329,7 @@ def main() -> None:
             with scratch(args.postgres, "arsip_bench") as db:
                 seconds, peaks, outcomes = run_workers([scan], 1, db)
         print(f"long scan ({args.long_scan} pages): {seconds:.0f} s "
-              f"({args.long_scan / seconds:.2f} pages/s), peak memory of the worker: tree PSS "
-              f"{peaks[0][0] / 2**20:.0f} MB, largest process RSS {peaks[0][1] / 2**20:.0f} MB; "
+              f"({args.long_scan / seconds:.2f} pages/s), peak memory of the worker: {peaks[0].describe()}; "
               f"outcome {outcomes}; load {os.getloadavg()[0]:.1f}")
 
 

@@ -8,6 +8,7 @@ and text rows alike).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,26 @@ def page_count(path: Path) -> int:
     """Number of pages pdfium sees in `path`."""
     with _document(path) as pdf:
         return len(pdf)
+
+
+def render_pixels(path: Path, indices: Sequence[int], dpi: float | None = None) -> list[int]:
+    """The pixels (width x height) `render_page` makes of each page `indices`, without rendering:
+    what reading the page will hold in memory grows with it.  A page pdfium cannot load: 0."""
+    import pypdfium2 as pdfium
+
+    out = []
+    with _document(path) as pdf:
+        for index in indices:
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError:
+                out.append(0)
+                continue
+            width, height = page.get_size()
+            scale = capped_dpi(dpi or choose_dpi(native_dpi(page)), width, height) / 72.0
+            out.append(math.ceil(width * scale) * math.ceil(height * scale))
+            page.close()
+    return out
 
 
 def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.ndarray, float]:

@@ -26,7 +26,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -46,6 +46,7 @@ from ingest.raster import (
     drop_stamp_ink,
     looks_sideways,
     render_page,
+    render_pixels,
     straighten,
     to_gray,
 )
@@ -66,15 +67,19 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
         ink = binarise(gray)
     with stage("grid"):
         grids = find_grids(ink, page.dpi)
-        line_mask = grid_line_mask(ink.shape, grids)
-        clean = np.asarray(cv2.max(gray, line_mask))  # the mask is 0 or 255: lines made white
-        clean_ink = np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(line_mask, dst=line_mask)))
-        del line_mask  # each full-page mask goes as soon as it has served: a 300 DPI page is
-        # 9-13 MB per copy, and two OCR workers hold one page each
         cells = [grid_cells(g) for g in grids]
     with stage("symbols"):
         shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi, gray)]
-    del gray
+    with stage("grid"):
+        # the symbols have seen the grey page: it becomes the page without its ruling lines in
+        # place (the mask is 0 or 255: lines made white), and each full-page mask goes as soon
+        # as it has served: a 300 DPI page is 9-20 MB per copy, and two OCR workers hold one
+        # page each
+        line_mask = grid_line_mask(ink.shape, grids)
+        clean = np.asarray(cv2.max(gray, line_mask, dst=gray))
+        del gray
+        clean_ink = np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(line_mask, dst=line_mask)))
+        del line_mask
     flat = [c for cs in cells for c in cs]
     with stage("cell_ocr"):
         cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
@@ -89,7 +94,7 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
     # Tesseract reads the text outside the tables (when the caller no longer holds them)
     page = dataclasses.replace(page, rgb=np.empty((*page.rgb.shape[:2], 0), np.uint8))
     with stage("page_ocr"):
-        outside = ocr_outside(clean, ink, grids, engine)
+        outside = ocr_outside(clean, ink, grids, engine, page.dpi)
     with stage("assemble"):
         content = assemble(page, grids, cells, cell_words, outside, shapes)
     return dataclasses.replace(content, handwritten=handwritten) if handwritten else content
@@ -107,9 +112,12 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
     Pages stream through a bounded window: at most `WINDOW_PER_WORKER` pages per worker
     process are handed out and not yet taken back, and each worker renders its own page (images
     never cross processes), so a 142-page scan holds no more page images than a 2-page one
-    (one per worker).  Tesseract runs single-threaded.  A page that fails or times out comes
-    back empty with a warning; the document carries on.  The workers end with the document's
-    last page.
+    (one per worker).  The window is bounded by pixels too: what reading a page holds (its
+    image, masks, Tesseract's copies) grows with its pixels, so the pages handed out and not
+    yet read stay within `PIXELS_PER_WORKER` per worker (a larger page is read alone): with two
+    workers A4 and folio pages are read two at a time as before, an A3 page alone.  Tesseract
+    runs single-threaded.  A page that fails or times out comes back empty with a warning; the
+    document carries on.  The workers end with the document's last page.
     """
     make_engine(options)  # fail fast (missing Tesseract, language or second engine) before starting workers
     make_second_engine(options)
@@ -118,6 +126,7 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
         for i in indices:
             yield _read_one_safely(path, i, options)
         return
+    pixels = dict(zip(indices, render_pixels(path, indices, options.dpi), strict=True))
     todo, window = deque(indices), deque[tuple[int, Future[PageContent]]]()
     global _STREAMS
     with _POOL_LOCK:
@@ -126,9 +135,12 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
         while todo or window:
             # a worn pool is retired only once this document's pages in it are back, so old
             # and new workers never hold pages at the same time
-            while todo and len(window) < jobs * WINDOW_PER_WORKER and not (window and _pool_worn()):
+            while todo and len(window) < jobs * WINDOW_PER_WORKER and not (window and _pool_worn()) \
+                    and _pixels_allow(window, pixels, todo[0], jobs * PIXELS_PER_WORKER):
                 index = todo.popleft()
                 window.append((index, _submit(path, index, options)))
+            if todo and _wait_for_room(window, jobs, options.page_timeout):
+                continue
             index, future = window.popleft()
             try:
                 page = _collect(future, path, index, options)
@@ -147,7 +159,31 @@ def iter_pages(path: Path, indices: Sequence[int], options: OcrOptions) -> Itera
                 retire_pool()
 
 
+def _pixels_allow(window: deque[tuple[int, Future[PageContent]]], pixels: dict[int, int], index: int,
+                  budget: int) -> bool:
+    """True when page `index` may be handed out: the pages handed out and not yet read (those
+    read hold nothing in the workers) and it stay within `budget` pixels, or none is left."""
+    held = [pixels[i] for i, f in window if not f.done()]
+    return not held or sum(held) + pixels[index] <= budget
+
+
+def _wait_for_room(window: deque[tuple[int, Future[PageContent]]], jobs: int, timeout: float) -> bool:
+    """When the next page waits for pixels, wait until any page of the window is read (not only
+    the first: a worker would idle meanwhile); True when one was, so the next can go."""
+    busy = [f for _, f in window if not f.done()]
+    if len(busy) < 2 or window[0][1].done() or len(window) >= jobs * WINDOW_PER_WORKER or _pool_worn():
+        return False  # the first page is read, or the window is full: it is taken back first
+    return bool(wait(busy, timeout=timeout, return_when=FIRST_COMPLETED).done)
+
+
 WINDOW_PER_WORKER = 2  # pages handed to the pool and not yet taken back, per worker process
+# pixels of the pages handed out and not yet read, per worker process: with two, at 300 DPI two
+# A4 (8.7 Mpx each) or folio (9.9 Mpx) pages, or an A4 page and one of 12.5 Mpx; an A3 page
+# (19.6 Mpx) is read alone.  What an OCR process holds while reading a page grows with its
+# pixels (about 60 MB plus 8 bytes a pixel: image, masks, Tesseract's copy, the second engine),
+# and the bound keeps a queue worker reading a long scan of mixed sizes under 600 MB
+# (`bench/ingest_scale.py --long-scan 142`)
+PIXELS_PER_WORKER = 11_000_000
 
 
 def _submit(path: Path, index: int, options: OcrOptions) -> Future[PageContent]:

@@ -72,6 +72,48 @@ def test_timeout_becomes_ocr_error(monkeypatch: pytest.MonkeyPatch) -> None:
         TesseractEngine().read(Image.new("L", (10, 10), 255))
 
 
+def handed_to_tesseract(monkeypatch: pytest.MonkeyPatch, image: Image.Image) -> Image.Image:
+    """The image `TesseractEngine.read` hands pytesseract for `image`."""
+    import pytesseract
+
+    handed: list[Image.Image] = []
+
+    def data(img: Image.Image, **kwargs: object) -> dict[str, list[object]]:
+        handed.append(img)
+        return {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top", "width", "height")}
+
+    monkeypatch.setattr(pytesseract, "image_to_data", data)
+    TesseractEngine().read(image)
+    return handed[0]
+
+
+def test_black_and_white_reaches_tesseract_as_one_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A binarised strip (only 0 and 255) goes as a 1-bit TIFF: the same pixels, an eighth of
+    the memory in Tesseract; a grey image goes as it is, marked rather than copied."""
+    strip = np.full((60, 200), 255, np.uint8)
+    strip[20:40, 30:170] = 0
+    handed = handed_to_tesseract(monkeypatch, Image.fromarray(strip))
+    assert handed.mode == "1" and handed.format == "TIFF"
+    assert np.array_equal(np.asarray(handed.convert("L")), strip)
+    strip[0, 0] = 128  # one grey pixel: a grey page
+    grey = Image.fromarray(strip)
+    handed = handed_to_tesseract(monkeypatch, grey)
+    assert handed is grey and handed.mode == "L" and handed.format == "TIFF"
+
+
+@pytest.mark.tesseract
+def test_tesseract_reads_a_one_bit_strip_as_the_grey_one() -> None:
+    img = text_page(["Peraturan Daerah Nomor 12 Tahun 2023", "tentang Perjanjian Kinerja"])
+    grey = np.asarray(Image.fromarray(img).convert("L"))
+    black_white = np.where(grey < 128, 0, 255).astype(np.uint8)
+    with_grey = black_white.copy()
+    with_grey[0, 0] = 254  # one pixel off white in a corner: it goes as a grey image
+    engine = TesseractEngine()
+    one_bit = engine.read(Image.fromarray(black_white), psm=6)
+    as_grey = engine.read(Image.fromarray(with_grey), psm=6)
+    assert one_bit == as_grey and len(one_bit) == 9
+
+
 @pytest.mark.tesseract
 def test_tesseract_reads_indonesian_words() -> None:
     img = text_page(["Peraturan Daerah Nomor 12 Tahun 2023", "tentang Perjanjian Kinerja"])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from ingest import scan, scan_cells
 from ingest.layout import PageContent
-from ingest.ocr import FakeEngine, OcrError, OcrOptions, TesseractEngine
+from ingest.ocr import FakeEngine, OcrError, OcrOptions, OcrWord, TesseractEngine
 from ingest.raster import PageImage
 from tests.ingest.scan_images import DPI, XS, YS, flowchart_page
 
@@ -51,6 +53,34 @@ def test_words_are_in_points() -> None:
     assert word.box.x0 == pytest.approx(210 * PT, abs=1)
     assert word.box.top == pytest.approx(480 * PT, abs=1)
     assert page.width == pytest.approx(1600 * PT) and page.ocr
+
+
+@dataclass
+class SizedEngine(FakeEngine):
+    """The fake engine, noting the size of every image it is handed."""
+
+    sizes: list[tuple[int, int]] = field(default_factory=list)
+
+    def read(self, image: Image.Image, *, psm: int = 3) -> list[OcrWord]:
+        self.sizes.append(image.size)
+        return super().read(image, psm=psm)
+
+
+def test_text_outside_tables_is_read_from_its_own_box_not_the_specks() -> None:
+    """A grey scanned background leaves specks all over the ink mask: the image handed to
+    Tesseract for the text outside the tables is the box around the title (and a margin), not
+    the whole page around the specks."""
+    img = flowchart_page()
+    cv2.rectangle(img, (600, 20), (1000, 60), (0, 0, 0), -1)  # a title bar above the table
+    rng = np.random.default_rng(3)
+    ys, xs = rng.integers(0, img.shape[0], 400), rng.integers(0, img.shape[1], 400)
+    img[ys, xs] = 0  # single-pixel specks everywhere
+    engine = SizedEngine()
+    page = _read(img, engine)
+    outside = engine.sizes[-1]  # cells first, then the text outside the tables
+    margin = 2 * scan_cells.GAP
+    assert outside[0] <= 400 + 2 * margin + 2 and outside[1] <= 40 + 2 * margin + 2
+    assert any(w.text == "w400" for w in page.words)
 
 
 def test_symbols_found_in_their_columns_and_rows() -> None:

@@ -116,6 +116,68 @@ def test_pages_in_flight_are_bounded_by_the_workers(tmp_path: Path, monkeypatch:
     assert scan._POOL is None  # the workers went with the last page
 
 
+def mixed_scan(folder: Path, sizes: str) -> Path:
+    """A scan of small (`s`) and large (`L`) pages: the same flowchart scanned at 400 and 200
+    DPI, rendered at 300 DPI either way (0.8 and 3.2 million pixels)."""
+    small = scan_pdf(folder / "small.pdf", flowchart_page(), dpi=400)
+    large = scan_pdf(folder / "large.pdf", flowchart_page(), dpi=200)
+    writer = PdfWriter()
+    for size in sizes:
+        writer.add_page(PdfReader(large if size == "L" else small).pages[0])
+    out = folder / f"mixed-{sizes}.pdf"
+    with out.open("wb") as f:
+        writer.write(f)
+    return out
+
+
+def test_pixels_in_flight_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages handed out and not yet read stay within PIXELS_PER_WORKER per worker (a larger
+    page goes alone), so a large page is never read beside another, while small pages still fill
+    the window."""
+    monkeypatch.setattr(scan, "ProcessPoolExecutor", lambda jobs, **_: ThreadPoolExecutor(jobs))
+    path = mixed_scan(tmp_path, "sLLssssLsL")
+    pixels = scan.render_pixels(path, range(10))
+    small, large = min(pixels), max(pixels)
+    assert large > 3 * small
+    budget = 4 * small + small // 2  # 4 small pages or 1 large one (+ nothing)
+    monkeypatch.setattr(scan, "PIXELS_PER_WORKER", budget // 2)
+    submitted: list[int] = []
+    taken: list[int] = []
+    finished: set[int] = set()
+    windows: list[int] = []
+    reading: set[int] = set()
+    most_read = 0
+    lock = threading.Lock()
+    submit, read = scan._submit, scan.read_one_page
+
+    def counted(path: Path, index: int, options: OcrOptions) -> Any:
+        submitted.append(index)
+        held = [i for i in submitted if i not in finished]
+        assert len(held) == 1 or sum(pixels[i] for i in held) <= budget
+        windows.append(len([i for i in submitted if i not in taken]))
+        return submit(path, index, options)
+
+    def watched(path: Path, index: int, options: OcrOptions) -> Any:
+        nonlocal most_read
+        with lock:
+            reading.add(index)
+            most_read = max(most_read, sum(pixels[i] for i in reading))
+        try:
+            return read(path, index, options)
+        finally:
+            with lock:
+                reading.discard(index)
+                finished.add(index)
+
+    monkeypatch.setattr(scan, "_submit", counted)
+    monkeypatch.setattr(scan, "read_one_page", watched)
+    for page in scan.iter_pages(path, range(10), OcrOptions(engine="fake", jobs=2)):
+        taken.append(page.number - 1)
+    assert taken == list(range(10)) and all(p for p in pixels)
+    assert most_read <= large  # a large page was read alone, small ones in pairs at most
+    assert max(windows) == 2 * scan.WINDOW_PER_WORKER  # the small pages 3-6 filled the window
+
+
 def test_worn_pool_is_replaced_between_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pools: list[ThreadPoolExecutor] = []
 
