@@ -35,10 +35,12 @@ def parse(doc: DocumentContent) -> Extraction:
         title = _footer_title(doc)
         if title:
             warnings.append("judul sampul tidak terbaca: judul diambil dari catatan kaki halaman")
+        elif title := _title_in_text(doc):
+            warnings.append("judul sampul tidak terbaca: judul diambil dari teks kata pengantar")
         else:
             warnings.append("judul tidak ditemukan: halaman sampul tidak berisi teks yang terbaca")
     tahun = _year(title) or _most_common_year(doc)
-    instansi = find_office(cover_lines) or _office_in_text(doc)
+    instansi = _cover_office(doc, cover_lines) or _office_in_text(doc)
     if instansi is None:
         warnings.append("instansi tidak ditemukan di halaman sampul")
     tanggal, signer = _pengesahan(doc)
@@ -100,11 +102,48 @@ def _footer_title(doc: DocumentContent) -> str | None:
         lines = [ln.strip() for ln in page.text.splitlines() if ln.strip()]
         for ln in lines[:2] + lines[-2:]:
             if _TITLE_START_RE.match(ln) and TAHUN_RE.search(ln):
-                seen[re.sub(r"\s+[ivxlc\d]+$", "", ln, flags=re.I)] += 1
+                seen[re.sub(r"(?<=\d{4})\s+([ivxlc]+|\d{1,3})$", "", ln, flags=re.I)] += 1
     if not seen:
         return None
     text, count = seen.most_common(1)[0]
-    return text if count >= 3 else None
+    return (_report_title(text) or text) if count >= 3 else None
+
+
+_NAMED_TITLE_RE = re.compile(
+    r"\b(laporan\s+(?:akuntabilitas\s+)?kinerja(?:\s+instansi\s+pemerintah(?:\s+daerah)?)?|lkjip|lakip)"
+    r"(?:\s*\([^)]{2,12}\))?(?P<mid>[^.;\n]{0,140}?)\s+tahun\s+(?:anggaran\s+)?(?P<y>(?:19|20)\d\d)\b",
+    re.I)
+_ABBREVIATIONS = {"lkjip": "Laporan Kinerja Instansi Pemerintah",
+                  "lakip": "Laporan Akuntabilitas Kinerja Instansi Pemerintah"}
+
+
+def _report_title(text: str) -> str | None:
+    """'Laporan Kinerja Instansi Pemerintah (LKjIP) Dinas X Tahun 2023' or 'LKjIP Dinas X Tahun
+    2023' as the cover prints the title: without the abbreviation and the office."""
+    m = _NAMED_TITLE_RE.search(text)
+    if m is None:
+        return None
+    mid = m.group("mid").strip()
+    if mid and not (find_office([mid]) or _OFFICE_WORD_RE.match(mid)):
+        return None  # other words between the name and the year: not the report's title
+    name = re.sub(r"\s+", " ", m.group(1))
+    name = _ABBREVIATIONS.get(name.lower(), name)
+    name = title_case_office(name) if name.isupper() or name.islower() else name
+    return f"{name} Tahun {m.group('y')}"
+
+
+_OFFICE_WORD_RE = re.compile(r"^(pada\s+|di\s+)?(dinas|badan|biro|inspektorat|kantor|sekretariat|satuan|"
+                             r"rumah\s+sakit|rsud|kecamatan|bagian|pusat|balai)\b", re.I)
+
+
+def _title_in_text(doc: DocumentContent) -> str | None:
+    """The report's name and year as the first pages' text writes it ('... tersusunnya Laporan
+    Kinerja Instansi Pemerintah (LKjIP) Dinas X Tahun 2023 ...'), when the cover has no text."""
+    for page in doc.pages[:_SIGN_PAGES]:
+        title = _report_title(" ".join(page.text.split()))
+        if title:
+            return title
+    return None
 
 
 def _year(title: str | None) -> int | None:
@@ -117,11 +156,31 @@ def _most_common_year(doc: DocumentContent) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
-def _office_in_text(doc: DocumentContent) -> str | None:
+def _cover_office(doc: DocumentContent, cover_lines: list[str]) -> str | None:
+    """The office on the cover; on an OCR'd cover, the same office as the text pages write it
+    when OCR misread it (its words not found in the text)."""
+    office = find_office(cover_lines)
+    cover = next((p for p in doc.pages[:_COVER_PAGES] if p.ocr), None)
+    if office is None or cover is None:
+        return office
+    text = " ".join(" ".join(p.text.split()) for p in doc.pages[:6] if not p.ocr).lower()
+    if office.lower() in text:
+        return office
+    return _office_in_text(doc, drawn_only=True) or office
+
+
+def _office_in_text(doc: DocumentContent, drawn_only: bool = False) -> str | None:
+    """The office most often named on the first pages (`drawn_only`: text layers, not OCR)."""
     pattern = re.compile(
-        r"\b((?:Inspektorat|Dinas|Badan|Kantor|Sekretariat|Satuan)(?: [A-Z][a-z]+| dan){0,7}"
+        r"\b((?:Inspektorat|Dinas|Badan|Kantor|Sekretariat|Satuan)(?:,? [A-Z][a-z]+| dan){0,9}"
         r" (?:Kabupaten|Kota|Provinsi) [A-Z][a-z]+(?: [A-Z][a-z]+)?)")
-    found = Counter(m.group(1) for m in pattern.finditer(" ".join(p.text for p in doc.pages[:6])))
+    text = " ".join(" ".join(p.text.split()) for p in doc.pages[:6] if not (drawn_only and p.ocr))
+    found = Counter(m.group(1) for m in pattern.finditer(text))
+    upper = re.compile(pattern.pattern.replace("[A-Z][a-z]+", "[A-Z]{2,}").replace(" dan", " DAN")
+                       .replace("(?:Inspektorat|Dinas|Badan|Kantor|Sekretariat|Satuan)",
+                                "(?:INSPEKTORAT|DINAS|BADAN|KANTOR|SEKRETARIAT|SATUAN)")
+                       .replace("(?:Kabupaten|Kota|Provinsi)", "(?:KABUPATEN|KOTA|PROVINSI)"))
+    found.update(title_case_office(m.group(1)) for m in upper.finditer(text))
     return found.most_common(1)[0][0] if found else None
 
 

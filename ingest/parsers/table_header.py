@@ -148,7 +148,8 @@ def _is_subheader(texts: Sequence[str | None]) -> bool:
         return False
     if len(cells) == 1 and len(texts) > 2 and header_role(cells[0]) is not None:
         return False  # one heading across the table ('Tujuan: ...') is a body row
-    plain = r"((19|20)\d\d|tw.*|triwulan.*|[ivx]{1,4}|\(?%\)?|\d\s*-\s*\d|tahun\s*(19|20)\d\d|n|n-\d)"
+    plain = (r"((19|20)\d\d|tw.*|triwulan.*|[ivx]{1,4}|\(?%\)?|\d\s*-\s*\d|tahun\s*(19|20)\d\d|n|n-\d|"
+             r"(kinerja|nilai|angka|fisik|keuangan|kumulatif|tahun\s+(ini|lalu|berjalan))(\s+(19|20)\d\d)?)")
     return all(re.fullmatch(plain, c) or (header_role(c) is not None and len(c) <= 40)
                for c in cells)
 

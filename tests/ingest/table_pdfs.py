@@ -49,7 +49,7 @@ def _covered(spans: Sequence[Span]) -> set[tuple[int, int]]:
 
 def draw_table(c: Canvas, x: float, top: float, widths: Sequence[float], rows: Grid, *,
                spans: Sequence[Span] = (), style: str = "ruled", header_rows: int = 1,
-               page_height: float | None = None, pad: float = PAD) -> float:
+               page_height: float | None = None, pad: float = PAD, font: str = "Helvetica") -> float:
     """Draw `rows` with its top-left at (x, top) in top-down points; returns the bottom."""
     height = page_height or c._pagesize[1]
     heights = row_heights(rows, spans, pad)
@@ -61,7 +61,7 @@ def draw_table(c: Canvas, x: float, top: float, widths: Sequence[float], rows: G
         ys.append(ys[-1] + h)
     covered = _covered(spans)
     span_of = {(r, col): (rs, cs) for r, col, rs, cs in spans}
-    c.setFont("Helvetica", FONT)
+    c.setFont(font, FONT)
     for r, row in enumerate(rows):
         for col, text in enumerate(row):
             if (r, col) in covered:
