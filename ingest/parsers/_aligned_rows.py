@@ -141,9 +141,10 @@ def hrules(page: PageContent, x0: float, x1: float, top: float, bottom: float) -
 
 
 def group_rows(body: list[Line], columns: list[Column], bounds: list[float],
-          hrules: Sequence[float] = ()) -> list[Row]:
+          hrules: Sequence[float] = (), own_rules: dict[int, list[float]] | None = None) -> list[Row]:
     """Body lines grouped into rows: by the rules between rows when at least two are drawn, else
-    by numbers in a `No` column, paragraph gaps and fresh values."""
+    by numbers in a `No` column, paragraph gaps and fresh values.  `own_rules` are the rules
+    drawn across a sasaran column (a merged cell has none between its rows)."""
     roles = [c.role for c in columns]
     no_cols = [k for k, r in enumerate(roles) if r == "no"]
     value_cols = [k for k, r in enumerate(roles) if r in VALUE_ROLES]
@@ -178,8 +179,29 @@ def group_rows(body: list[Line], columns: list[Column], bounds: list[float],
         prev = ln
     numbered = {r.top for r in rows if any(r.has(k) for k in no_cols)}
     for k in sasaran:
-        _place_paragraphs(body, bounds, k, rows, para, numbered)
+        cell_rules = (own_rules or {}).get(k, [])
+        if len(hrules) >= 2 and len(cell_rules) < len(hrules):
+            _place_between_rules(body, bounds, k, rows, cell_rules)
+        else:
+            _place_paragraphs(body, bounds, k, rows, para, numbered)
     return rows
+
+
+def _place_between_rules(body: list[Line], bounds: list[float], k: int, rows: list[Row],
+                         rules: list[float]) -> None:
+    """A ruled table's merged sasaran cells (fewer rules cross their column than the table):
+    the lines between two of the column's rules are one cell, given to the first row below the
+    upper rule."""
+    cells: dict[float, list[tuple[str, float, float]]] = {}
+    for ln in body:
+        text = split_line(ln, bounds).get(k)
+        if text:
+            above = max((y for y in rules if y <= ln.top), default=float("-inf"))
+            cells.setdefault(above, []).append((text, ln.top, ln.bottom))
+    for above, pieces in cells.items():
+        row = next((r for r in rows if r.bottom > above), None)
+        if row is not None:
+            row.lines.setdefault(k, []).extend(pieces)
 
 
 def _numbers_start_rows(body: list[Line], bounds: list[float], no_cols: list[int],

@@ -227,10 +227,12 @@ def _build(page: PageContent, lines: list[Line], start: int, columns: list[Colum
     body = _body_lines(lines, start, bounds, page.height or 842.0)
     bounds = _boundaries(page, columns, body, top, body[-1].bottom if body else top)
     body = _body_lines(lines, start, bounds, page.height or 842.0)
+    xs = [columns[0].x0 - 2, *bounds, columns[-1].x1 + 2]
     rows = group_rows(body, columns, bounds,
                       hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1),
+                      {k: hrules(page, xs[k], xs[k + 1], body[0].top - 1, body[-1].bottom + 1)
+                       for k, c in enumerate(columns) if c.role == "sasaran"},
                       ) if body else []
-    xs = [columns[0].x0 - 2, *bounds, columns[-1].x1 + 2]
     head_bottom = lines[start - 1].bottom
     header = tuple(Cell(_header_text(c), Box(xs[k], top, xs[k + 1], head_bottom))
                    for k, c in enumerate(columns))
