@@ -291,8 +291,16 @@ def find_office(lines: Iterable[str]) -> str | None:
             j += 1
         # OCR leaves quotes and rules at the ends of a heading line ('JOMBANG”', '| DINAS')
         office = re.sub(r"\s+", " ", " ".join(parts)).strip(" ,|\"'“”‘’`~_—–-")
+        if not _REGION_RE.search(office):  # 'PEMERINTAH PROVINSI X' over the office: its region
+            region = next((m.group(1) for ln in rows if (m := _GOVERNMENT_RE.match(ln))), None)
+            if region and office.isupper() == region.isupper():
+                office = f"{office} {region}"
         return title_case_office(office) if office.isupper() else office
     return None
+
+
+_GOVERNMENT_RE = re.compile(r"^\s*pemerintah\s+((?:provinsi|kabupaten|kota)\s+[A-Za-z][\w .-]{2,40}?)\s*$",
+                            re.I)
 
 
 def pemerintah_of(instansi: str | None, lines: Iterable[str] = ()) -> str | None:

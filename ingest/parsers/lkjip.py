@@ -12,7 +12,8 @@ import logging
 import re
 from collections import Counter
 
-from ingest.layout import DocumentContent
+from ingest.layout import DocumentContent, PageContent, Word
+from ingest.parsers._aligned_rows import page_lines
 from ingest.model import Extraction, Official
 from ingest.parsers.aligned import aligned_tables
 from ingest.parsers.indicators import find_office, pemerintah_of
@@ -187,7 +188,10 @@ def _office_in_text(doc: DocumentContent, drawn_only: bool = False) -> str | Non
 # --- pengesahan ------------------------------------------------------------------------------
 
 def _pengesahan(doc: DocumentContent) -> tuple[str | None, Official | None]:
-    """The place-date line and the signature below it, from the foreword or statement page."""
+    """The place-date line and the signature below it, from the foreword or statement page.
+
+    The block is read in its own column: another block beside it ('Mengetahui, GUBERNUR ...'
+    on the left) shares its lines in the page text."""
     for page in doc.pages[:_SIGN_PAGES]:
         lines = [ln.strip() for ln in page.text.splitlines() if ln.strip()]
         for i, line in enumerate(lines):
@@ -196,8 +200,40 @@ def _pengesahan(doc: DocumentContent) -> tuple[str | None, Official | None]:
             block = _block_below(lines, i)
             if block is None:
                 continue
-            return parse_date(line), read_signature(block)
+            column = _block_below(_column_lines(page, line), 0)
+            return parse_date(line), read_signature(column or block)
     return None, None
+
+
+_GUTTER = 30.0  # a space this wide inside a line parts two columns
+
+
+def _column_lines(page: PageContent, first: str) -> list[str]:
+    """The lines from the one reading `first` down, each cut at a gutter left of where `first`
+    starts (only the column `first` stands in)."""
+    lines = page_lines(page.words)
+    start = next((k for k, ln in enumerate(lines) if " ".join(ln.text.split()).endswith(" ".join(first.split()))),
+                 None)
+    if start is None:
+        return []
+    words = sorted(lines[start].words, key=lambda w: w.box.x0)
+    x0 = next((w.box.x0 for w in reversed(words[1:]) if w.box.x0 - _prev_x1(words, w) > _GUTTER), words[0].box.x0)
+    out = []
+    for ln in lines[start:start + 14]:
+        ws = sorted(ln.words, key=lambda w: w.box.x0)
+        cut = [w for w in ws[1:] if w.box.x0 - _prev_x1(ws, w) > _GUTTER and w.box.x0 <= x0 + 5]
+        if cut:
+            ws = [w for w in ws if w.box.x0 >= cut[-1].box.x0]
+        elif ws and ws[-1].box.x1 < x0 - _GUTTER:
+            continue  # only the other column on this line
+        if ws:
+            out.append(" ".join(w.text for w in ws))
+    return out
+
+
+def _prev_x1(words: list[Word], w: Word) -> float:
+    k = words.index(w)
+    return words[k - 1].box.x1 if k else w.box.x0
 
 
 def _block_below(lines: list[str], i: int) -> list[str] | None:

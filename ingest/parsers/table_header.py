@@ -237,7 +237,9 @@ def read_header(table: Table) -> Layout | None:
                     years[k] = year
     if len({r for r in roles if r}) < 2:
         return None
-    capaian_as_realisasi(roles, years, [_header_text(table, start, end, k, centres) for k in range(n)])
+    texts = [_header_text(table, start, end, k, centres) for k in range(n)]
+    capaian_as_realisasi(roles, years, texts)
+    tujuan_beside_sasaran(roles, texts)
     while end < len(table.rows) and is_column_number_row(texts_of(table.rows[end])):
         end += 1
     return Layout(tuple(roles), tuple(years), end, tuple(spans))
@@ -251,6 +253,17 @@ def _header_text(table: Table, start: int, end: int, k: int, centres: list[float
             if cell is not None and k in _covered(table, centres, i, j, i == start):
                 out.append(cell.text)
     return " ".join(out)
+
+
+def tujuan_beside_sasaran(roles: list[str | None], texts: list[str]) -> None:
+    """'Tujuan | Sasaran | Indikator': a Tujuan column beside a Sasaran column is not the
+    sasaran (a column headed 'Tujuan/Sasaran' alone still is); changed in place."""
+    cols = [k for k, r in enumerate(roles) if r == "sasaran"]
+    named = [k for k in cols if re.search(r"sasaran", texts[k], re.I)]
+    if named and len(named) < len(cols):
+        for k in cols:
+            if k not in named:
+                roles[k] = None
 
 
 def capaian_as_realisasi(roles: list[str | None], years: list[int | None], texts: list[str]) -> None:

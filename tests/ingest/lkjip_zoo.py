@@ -74,6 +74,7 @@ HEAD_WORDS = {  # role -> the plain word first, then the variants of the `vocabu
     "realisasi": ["Realisasi", "REALISASI", "Real.", "Realisasi Kinerja"],
     "capaian": ["Capaian (%)", "Persentase Capaian", "%", "CAPAIAN", "Capaian Kinerja (%)"],
 }
+TUJUAN = "Mewujudkan tata kelola pemerintahan yang baik"
 SUMMARY = ["Rata-rata", "Rata-rata Capaian", "Jumlah", "Total", "Rata-Rata Capaian Kinerja"]
 
 
@@ -98,6 +99,8 @@ class Options:
     cover_image: bool = False  # the cover a picture without text (a designed cover exported as one)
     footer: bool = False  # a running footer naming the report on every page
     signature: int = 0  # the signature block's variant (pangkat forms, jabatan lines, no pangkat)
+    tujuan: bool = False  # a Tujuan column before the Sasaran column
+    region_above: bool = False  # the cover's office without its region, under `PEMERINTAH <region>`
 
 
 FAMILIES: dict[str, Callable[[random.Random], Options]] = {
@@ -118,9 +121,11 @@ FAMILIES: dict[str, Callable[[random.Random], Options]] = {
     "competing-tables": lambda r: Options(competitors=("summary", "years", "renstra", "budget")),
     "text-targets": lambda r: Options(text_targets=True),
     "satuan-in-name": lambda r: Options(satuan=r.choice(["name", "none"])),
-    "cover-variants": lambda r: Options(title=r.randrange(1, 4), pemerintah_line=r.random() < 0.5),
+    "cover-variants": lambda r: Options(title=r.randrange(1, 6), pemerintah_line=r.random() < 0.5),
+    "tujuan-column": lambda r: Options(tujuan=True, style=r.choice(["ruled", "filled"])),
+    "cover-region-above": lambda r: Options(region_above=True, title=r.randrange(6)),
     "cover-image": lambda r: Options(cover_image=True, footer=r.random() < 0.5),
-    "signature-variants": lambda r: Options(signature=r.randrange(1, 5)),
+    "signature-variants": lambda r: Options(signature=r.randrange(1, 6)),
     "statement-page": lambda r: Options(signer_page="pernyataan", day_blank=r.random() < 0.5),
     "mixed": lambda r: Options(
         style=r.choice(["ruled", "header-ruled", "filled", "borderless"]),
@@ -129,9 +134,10 @@ FAMILIES: dict[str, Callable[[random.Random], Options]] = {
         continued=r.choice([None, "repeat", "bare"]), page=r.choice(["portrait", "landscape"]),
         competitors=tuple(c for c in ("summary", "years", "renstra", "budget") if r.random() < 0.5),
         text_targets=r.random() < 0.3, satuan=r.choice(["column", "column", "name"]),
-        title=r.randrange(4), pemerintah_line=r.random() < 0.5,
+        title=r.randrange(6), pemerintah_line=r.random() < 0.5,
         signer_page=r.choice(["pengantar", "pernyataan"]), cover_image=r.random() < 0.2,
-        footer=r.random() < 0.5, signature=r.randrange(5)),
+        footer=r.random() < 0.5, signature=r.randrange(6), tujuan=r.random() < 0.2,
+        region_above=r.random() < 0.3),
 }
 
 
@@ -250,6 +256,10 @@ def _cover(w: _Writer, rng: random.Random, opts: Options, office: list[str], yea
         (["LAPORAN AKUNTABILITAS KINERJA", "INSTANSI PEMERINTAH (LAKIP)", f"TAHUN {year}"],
          f"Laporan Akuntabilitas Kinerja Instansi Pemerintah Tahun {year}"),
         (["LAPORAN KINERJA", f"TAHUN {year}"], f"Laporan Kinerja Tahun {year}"),
+        (["LKjIP", "LAPORAN KINERJA INSTANSI PEMERINTAH", f"TAHUN {year}"],
+         f"Laporan Kinerja Instansi Pemerintah Tahun {year}"),
+        (["LAPORAN", "KINERJA INSTANSI", "PEMERINTAH", f"TAHUN {year}"],
+         f"Laporan Kinerja Instansi Pemerintah Tahun {year}"),
     ]
     lines, truth = titles[opts.title]
     if opts.cover_image:
@@ -260,7 +270,13 @@ def _cover(w: _Writer, rng: random.Random, opts: Options, office: list[str], yea
     for ln in lines:
         w.line(ln, size=16, gap=22, centre=True)
     w.y += 160
-    if opts.pemerintah_line:
+    if opts.region_above:  # 'PEMERINTAH PROVINSI X' over the office named without its region
+        whole = " ".join(office)
+        cut = min(whole.find(f" {r} ") for r in ("PROVINSI", "KABUPATEN", "KOTA") if f" {r} " in whole)
+        w.line(f"PEMERINTAH{whole[cut:]}", size=13, gap=18, centre=True)
+        office = [_wrap(whole[:cut], 300, 13).split("\n")[0]] if len(whole[:cut]) < 45 else \
+            _wrap(whole[:cut], 330, 13).split("\n")
+    elif opts.pemerintah_line:
         region = office[-1].split(" ", 1)[1] if office[-1].split(" ")[0] in ("PROVINSI", "KABUPATEN", "KOTA") \
             else "KABUPATEN GROBOGAN"
         w.line(f"PEMERINTAH {region}", size=13, gap=18, centre=True)
@@ -307,6 +323,15 @@ def _signature(w: _Writer, rng: random.Random, opts: Options, place: str, jabata
         pangkat = f"{pangkat} - {rng.choice(['IV/c', 'IV/d'])}"
     elif opts.signature == 4:  # the pangkat written out with a label
         pangkat = f"Pangkat : {pangkat}"
+    if opts.signature == 5:  # the superior's block beside it, from the jabatan line down
+        y = w.y
+        for ln in ["Mengetahui,", "GUBERNUR" if "PROVINSI" in " ".join(jabatan).upper() or rng.random() < 0.5
+                   else "BUPATI", "", "", "", "H. MUHAMMAD RIDWAN"]:
+            if ln:
+                w.line(ln, x=80)
+            else:
+                w.y += 15
+        w.y = y
     for ln in jabatan:
         if ln:
             w.line(ln, x=x)
@@ -328,12 +353,16 @@ def _table(w: _Writer, rng: random.Random, opts: Options, inds: list[_Ind], year
     """Draw the measurement table (or one sasaran's part of it) under `heading`; returns its
     bottom."""
     wide = (page_height or w.size[1]) < 600
-    cols = ["no"] + (["sasaran"] if with_sasaran and opts.sasaran not in ("rows", "per-table") else [])
+    cols = ["no"] + (["tujuan"] if opts.tujuan and with_sasaran and opts.sasaran in ("merged", "repeated", "blank")
+                     else [])
+    cols += (["sasaran"] if with_sasaran and opts.sasaran not in ("rows", "per-table") else [])
     cols += ["indikator"] + (["satuan"] if opts.satuan == "column" else []) + ["target", "realisasi", "capaian"]
-    base = {"no": 24, "sasaran": 120, "indikator": 160, "satuan": 45, "target": 55, "realisasi": 55,
+    base = {"no": 24, "tujuan": 90, "sasaran": 120, "indikator": 160, "satuan": 45, "target": 55, "realisasi": 55,
             "capaian": 58}
     if "sasaran" not in cols:
         base["indikator"] = 260
+    if "tujuan" in cols:
+        base.update(tujuan=80, sasaran=100, indikator=130)
     scale = 1.4 if wide else 1.0
     widths = [base[c] * (scale if c in ("sasaran", "indikator") else 1) for c in cols]
     vi = cols.index("target")
@@ -369,6 +398,7 @@ def _table(w: _Writer, rng: random.Random, opts: Options, inds: list[_Ind], year
             row: dict[str, str | None] = {
                 "no": str(n) if opts.sasaran != "merged" or k == 0 else "",
                 "sasaran": _wrap(sas, wid.get("sasaran", 100)),
+                "tujuan": _wrap(TUJUAN, wid.get("tujuan", 90)) if n == 1 else None,
                 "indikator": _wrap(ind.name, wid["indikator"]), "satuan": ind.satuan or "",
                 "target": ind.target, "realisasi": ind.realisasi, "capaian": ind.capaian}
             if opts.sasaran == "merged":
@@ -381,6 +411,8 @@ def _table(w: _Writer, rng: random.Random, opts: Options, inds: list[_Ind], year
         if opts.sasaran == "merged" and len(items) > 1 and "sasaran" in cols:
             r0 = len(body) - len(items)
             bspans += [(r0, 0, len(items), 1), (r0, cols.index("sasaran"), len(items), 1)]
+    if "tujuan" in cols and len(body) > 1:  # one tujuan merged over every row
+        bspans.append((0, cols.index("tujuan"), len(body), 1))
     if opts.summary:
         label = rng.choice(SUMMARY)
         mean = _fmt(sum(float(i.capaian.replace(".", "").replace(",", ".")) for i in inds) / len(inds))
@@ -473,6 +505,8 @@ def make(family: str, seed: int, path: Path) -> dict[str, Any]:
     person = rng.choice(PEOPLE)
     inds = _indicators(rng, opts)
     words = {role: (rng.choice(v) if opts.vocabulary else v[0]) for role, v in HEAD_WORDS.items()}
+    if opts.tujuan:
+        words.update(tujuan="Tujuan", sasaran=rng.choice(["Sasaran", "Sasaran Strategis"]))
     w = _Writer(path)
     title = _cover(w, rng, opts, office, year)
     if opts.footer:
