@@ -101,6 +101,7 @@ class Options:
     signature: int = 0  # the signature block's variant (pangkat forms, jabatan lines, no pangkat)
     tujuan: bool = False  # a Tujuan column before the Sasaran column
     region_above: bool = False  # the cover's office without its region, under `PEMERINTAH <region>`
+    overprint: bool = False  # bold made by printing the cover, the name and the sasaran twice
 
 
 FAMILIES: dict[str, Callable[[random.Random], Options]] = {
@@ -124,6 +125,7 @@ FAMILIES: dict[str, Callable[[random.Random], Options]] = {
     "cover-variants": lambda r: Options(title=r.randrange(1, 6), pemerintah_line=r.random() < 0.5),
     "tujuan-column": lambda r: Options(tujuan=True, style=r.choice(["ruled", "filled"])),
     "cover-region-above": lambda r: Options(region_above=True, title=r.randrange(6)),
+    "overprinted-bold": lambda r: Options(overprint=True, style=r.choice(["ruled", "borderless"])),
     "cover-image": lambda r: Options(cover_image=True, footer=r.random() < 0.5),
     "signature-variants": lambda r: Options(signature=r.randrange(1, 6)),
     "statement-page": lambda r: Options(signer_page="pernyataan", day_blank=r.random() < 0.5),
@@ -226,13 +228,15 @@ class _Writer:
         self.size = size
         self.y = 70.0
 
-    def line(self, text: str, x: float = 70, size: int = 10, gap: float = 15, centre: bool = False) -> None:
+    def line(self, text: str, x: float = 70, size: int = 10, gap: float = 15, centre: bool = False,
+             bold: bool = False) -> None:
         font = _font() if any(ord(ch) > 255 for ch in text) else "Helvetica"
         self.c.setFont(font, size)
-        if centre:
-            self.c.drawCentredString(self.size[0] / 2, self.size[1] - self.y, text)
-        else:
-            self.c.drawString(x, self.size[1] - self.y, text)
+        for dx in ((0.0, 0.4) if bold else (0.0,)):  # a bold line printed twice, 0.4 pt apart
+            if centre:
+                self.c.drawCentredString(self.size[0] / 2 + dx, self.size[1] - self.y, text)
+            else:
+                self.c.drawString(x + dx, self.size[1] - self.y, text)
         self.y += gap
 
     def para(self, text: str, width: float = 450) -> None:
@@ -268,7 +272,7 @@ def _cover(w: _Writer, rng: random.Random, opts: Options, office: list[str], yea
         return truth
     w.y = 150
     for ln in lines:
-        w.line(ln, size=16, gap=22, centre=True)
+        w.line(ln, size=16, gap=22, centre=True, bold=opts.overprint)
     w.y += 160
     if opts.region_above:  # 'PEMERINTAH PROVINSI X' over the office named without its region
         whole = " ".join(office)
@@ -281,7 +285,7 @@ def _cover(w: _Writer, rng: random.Random, opts: Options, office: list[str], yea
             else "KABUPATEN GROBOGAN"
         w.line(f"PEMERINTAH {region}", size=13, gap=18, centre=True)
     for ln in office:
-        w.line(ln, size=13, gap=18, centre=True)
+        w.line(ln, size=13, gap=18, centre=True, bold=opts.overprint)
     w.y += 40
     w.line(f"Tahun {year + 1}", size=11, centre=True)
     w.end()
@@ -338,7 +342,7 @@ def _signature(w: _Writer, rng: random.Random, opts: Options, place: str, jabata
         else:
             w.y += 15
     w.y += 45
-    w.line(person[0], x=x)
+    w.line(person[0], x=x, bold=opts.overprint)
     if pangkat:
         w.line(pangkat, x=x)
     nip = person[1]
@@ -427,6 +431,7 @@ def _table(w: _Writer, rng: random.Random, opts: Options, inds: list[_Ind], year
     all_spans = spans + [(r + h, c, rs, cs) for r, c, rs, cs in bspans]
     start = w.y + 6
     font = _font()
+    bold = [cols.index("sasaran")] if opts.overprint and "sasaran" in cols else []
     if opts.continued:
         cut = max(1, len(body) // 2)
         while any(r0 < cut < r0 + rs for r0, _c, rs, _cs in bspans):
@@ -437,7 +442,7 @@ def _table(w: _Writer, rng: random.Random, opts: Options, inds: list[_Ind], year
         w.y = start - 6
         w.line(heading)
         draw_table(w.c, x, start, widths, first, spans=sp1, style=opts.style, header_rows=h,
-                   page_height=page_height, font=font)
+                   page_height=page_height, font=font, overprint=bold)
         w.end()
         w.page(w.size)
         rest = body[cut:]
@@ -448,10 +453,10 @@ def _table(w: _Writer, rng: random.Random, opts: Options, inds: list[_Ind], year
             sp2 = spans + [(r + h, c, rs, cs) for r, c, rs, cs in sp2]
             hr = h
         return draw_table(w.c, x, 60, widths, rest, spans=sp2, style=opts.style, header_rows=hr,
-                          page_height=page_height, font=font)
+                          page_height=page_height, font=font, overprint=bold)
     w.line(heading)
     return draw_table(w.c, x, start + 10, widths, [*header, *body], spans=all_spans, style=opts.style,
-                      header_rows=h, page_height=page_height, font=font)
+                      header_rows=h, page_height=page_height, font=font, overprint=bold)
 
 
 def _height(rows: list[list[str | None]], spans: list[Span]) -> float:
