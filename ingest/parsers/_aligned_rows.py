@@ -149,12 +149,14 @@ def group_rows(body: list[Line], columns: list[Column], bounds: list[float],
     no_cols = [k for k, r in enumerate(roles) if r == "no"]
     value_cols = [k for k, r in enumerate(roles) if r in VALUE_ROLES]
     sasaran = [k for k, r in enumerate(roles) if r == "sasaran"]
-    own = [ln for ln in body if set(split_line(ln, bounds)) - set(sasaran)]
+    numbers_start = _numbers_start_rows(body, bounds, no_cols, value_cols)
+    # the lines of cells merged over several rows (sasaran; a group's number) stand between rows
+    merged = set(sasaran) | (set() if numbers_start else set(no_cols))
+    own = [ln for ln in body if set(split_line(ln, bounds)) - merged]
     gaps = [b.top - a.bottom for a, b in zip(own, own[1:], strict=False)]
     para = _para_gap(gaps, statistics.median(ln.height for ln in body))
     rows: list[Row] = []
     prev: Line | None = None
-    numbers_start = _numbers_start_rows(body, bounds, no_cols, value_cols)
     for ln in body:
         parts = split_line(ln, bounds)
         if not set(parts) - set(sasaran):  # a merged sasaran's lines stand between rows
@@ -171,12 +173,13 @@ def group_rows(body: list[Line], columns: list[Column], bounds: list[float],
         if new:
             rows.append(Row(top=ln.top, bottom=ln.bottom))
         row = rows[-1]
-        row.bottom = ln.bottom
         for k, text in parts.items():
             if k in sasaran:
                 continue
             row.lines.setdefault(k, []).append((text, ln.top, ln.bottom))
-        prev = ln
+        if set(parts) - merged:  # a merged cell's line neither extends the row nor spaces it
+            row.bottom = max(row.bottom, ln.bottom)
+            prev = ln
     numbered = {r.top for r in rows if any(r.has(k) for k in no_cols)}
     for k in sasaran:
         cell_rules = (own_rules or {}).get(k, [])
@@ -266,12 +269,10 @@ Paragraph = list[tuple[str, float, float]]
 
 def _centred(paragraphs: list[Paragraph], rows: list[Row]) -> bool:
     """Whether the sasaran cells are merged over their rows and printed in their middle: a
-    paragraph starts below the first line of the row it falls in (top-aligned cells start with
-    their row)."""
+    paragraph starts on no row's first line (top-aligned cells start with their row)."""
     for para_lines in paragraphs:
         p_top, height = para_lines[0][1], para_lines[0][2] - para_lines[0][1]
-        row = next((r for r in rows if r.bottom >= p_top), None)
-        if row is not None and p_top > row.top + 0.6 * height:
+        if p_top < rows[-1].bottom and all(abs(p_top - r.top) > 0.6 * height for r in rows):
             return True
     return False
 

@@ -137,9 +137,9 @@ def _continues(prev: Table, nxt: Table, layout: Layout, page: PageContent) -> bo
     if len(nxt.rows[0]) != len(layout.roles):
         return False
     head = read_header(nxt)
-    if head is not None:
+    if head is not None and "indikator" in head.role_set:  # another table's own header
         return head.roles == layout.roles
-    return _edges_match(prev, nxt)
+    return _edges_match(prev, nxt)  # no header, or body cells that happen to read as role words
 
 
 def _edges_match(a: Table, b: Table, tol: float = 6.0) -> bool:

@@ -35,7 +35,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"^(no|nomor|no\s*urut|nmr)\s*[.,]?$", "no"),
     (r"[il1|]\s*nd\s*[il1|]\s*ka\s*t\s*[o0]\s*r|\bindicator|^iku\b|\biku$|\(iku\)", "indikator"),
     (r"^sumber\s*(dana|anggaran|pembiayaan)\b", "keterangan"),  # where the money comes from
-    (r"anggaran|\bpagu\b|alokasi|\bdana\b|\bbiaya\b", "anggaran"),
+    (r"\banggaran|\bpagu\b|alokasi|\bdana\b|\bbiaya\b", "anggaran"),  # not 'pelanggaran'
     (r"sasaran|tujuan", "sasaran"),
     (r"capa\s*[il1]\s*an|\bcapai\b|\bpencapaian|^\(?%\)?$|^persen(tase)?$|^pers?\.?\s*\(?%\)?$", "capaian"),
     (r"satuan|^sat\.?$|\bunit\b", "satuan"),
