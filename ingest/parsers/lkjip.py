@@ -60,19 +60,64 @@ def parse(doc: DocumentContent) -> Extraction:
 # --- cover -----------------------------------------------------------------------------------
 
 def _cover(doc: DocumentContent) -> tuple[str | None, list[str]]:
+    """The cover's title and its lines.  A title running on with the office into one paragraph
+    ('LAPORAN KINERJA ... (LKjIP) DINAS ... PROVINSI X TAHUN 2023') gives the office its own line
+    among the returned lines."""
     for page in doc.pages[:_COVER_PAGES]:
-        lines = [ln.strip() for ln in page.text.splitlines() if ln.strip()]
+        lines = _cover_lines(page)
         if not lines or re.search(r"kata\s+pengantar|daftar\s+isi", page.text[:200], re.I):
             continue
         start = next((i for i, ln in enumerate(lines) if _TITLE_START_RE.match(ln)), None)
         if start is None:
             continue
+        run_on = _run_on_title(lines[start:start + 6])
+        if run_on is not None:
+            title, office = run_on
+            return title, ([office] if office else []) + lines
         title = _title_from(lines, start)
         if not plausible_title(title):
             log.info("cover title unreadable: %r", title)
             return None, lines
         return title, lines
     return None, []
+
+
+def _run_on_title(lines: list[str]) -> tuple[str, str | None] | None:
+    """(title, office) from the cover's title lines read as one paragraph up to the report's year,
+    when the office stands between the report's name and the year; None otherwise."""
+    joined = " ".join(lines)
+    m = _NAMED_TITLE_RE.match(joined)
+    if m is None or not m.group("mid").strip():
+        return None
+    title = _report_title(m.group(0))
+    if title is None:
+        return None
+    mid = m.group("mid").strip(" ,")
+    return title, (mid if find_office([mid]) else None)
+
+
+def _cover_lines(page: PageContent) -> list[str]:
+    """The cover's lines; a line set with wide letter spacing ('L A P O R A N  K I N E R J A')
+    read again from its letters' gaps."""
+    lines = [ln.strip() for ln in page.text.splitlines() if ln.strip()]
+    if not any(_letter_spaced(ln) for ln in lines):
+        return lines
+    out = []
+    for ln in page_lines(page.words):
+        text = ln.text
+        if _letter_spaced(text):
+            words = sorted(ln.words, key=lambda w: w.box.x0)
+            gaps = [b.box.x0 - a.box.x1 for a, b in zip(words, words[1:], strict=False)]
+            small = sorted(gaps)[len(gaps) // 2] if gaps else 0.0
+            text = words[0].text + "".join(
+                (" " if g > 1.6 * small + 1 else "") + w.text for g, w in zip(gaps, words[1:], strict=False))
+        out.append(text.strip())
+    return [ln for ln in out if ln]
+
+
+def _letter_spaced(line: str) -> bool:
+    tokens = line.split()
+    return len(tokens) >= 5 and sum(len(t) == 1 for t in tokens) >= 0.7 * len(tokens)
 
 
 def plausible_title(title: str) -> bool:

@@ -102,6 +102,8 @@ class Options:
     tujuan: bool = False  # a Tujuan column before the Sasaran column
     region_above: bool = False  # the cover's office without its region, under `PEMERINTAH <region>`
     overprint: bool = False  # bold made by printing the cover, the name and the sasaran twice
+    run_on: bool = False  # the cover's title, office and year in one wrapped paragraph
+    spaced: bool = False  # the cover's title set with wide letter spacing
 
 
 FAMILIES: dict[str, Callable[[random.Random], Options]] = {
@@ -125,6 +127,8 @@ FAMILIES: dict[str, Callable[[random.Random], Options]] = {
     "cover-variants": lambda r: Options(title=r.randrange(1, 6), pemerintah_line=r.random() < 0.5),
     "tujuan-column": lambda r: Options(tujuan=True, style=r.choice(["ruled", "filled"])),
     "cover-region-above": lambda r: Options(region_above=True, title=r.randrange(6)),
+    "cover-run-on": lambda r: Options(run_on=True, title=r.choice([0, 2])),
+    "cover-letter-spaced": lambda r: Options(spaced=True, title=r.randrange(6)),
     "overprinted-bold": lambda r: Options(overprint=True, style=r.choice(["ruled", "borderless"])),
     "cover-image": lambda r: Options(cover_image=True, footer=r.random() < 0.5),
     "signature-variants": lambda r: Options(signature=r.randrange(1, 6)),
@@ -271,7 +275,20 @@ def _cover(w: _Writer, rng: random.Random, opts: Options, office: list[str], yea
         w.end()
         return truth
     w.y = 150
+    if opts.run_on:  # 'LAPORAN ... (LKjIP) DINAS ... PROVINSI ... TAHUN 2023' wrapped as one paragraph
+        words = " ".join([*lines[:-1], *office, lines[-1]])
+        for ln in _wrap(words, 420, 16).split("\n"):
+            w.line(ln, size=16, gap=22, centre=True)
+        w.y += 60
+        w.line(f"Tahun {year + 1}", size=11, centre=True)
+        w.end()
+        return truth
     for ln in lines:
+        if opts.spaced:
+            w.c.setFont("Helvetica", 16)
+            w.c.drawCentredString(w.size[0] / 2, w.size[1] - w.y, ln, charSpace=6)
+            w.y += 22
+            continue
         w.line(ln, size=16, gap=22, centre=True, bold=opts.overprint)
     w.y += 160
     if opts.region_above:  # 'PEMERINTAH PROVINSI X' over the office named without its region
