@@ -13,8 +13,8 @@ import re
 from collections import Counter
 
 from ingest.layout import DocumentContent, PageContent, Word
-from ingest.parsers._aligned_rows import page_lines
 from ingest.model import Extraction, Official
+from ingest.parsers._aligned_rows import page_lines
 from ingest.parsers.aligned import aligned_tables
 from ingest.parsers.indicators import find_office, pemerintah_of
 from ingest.parsers.measurement import doubted_fields, measurement_table

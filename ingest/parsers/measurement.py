@@ -139,7 +139,7 @@ def _with_siblings(best: Candidate, cands: list[Candidate], chapters: dict[int, 
              and chapters.get(c.table.page) == chapter and abs(c.table.page - best.table.page) <= 3]
     group.sort(key=lambda c: (c.table.page, c.table.box.top))
     out: list[Indicator] = []
-    seen: set[tuple[int, str]] = set()
+    seen: set[tuple[int | None, str]] = set()
     for c in group:
         for ind in c.indicators:
             key = (ind.page, ind.indikator)

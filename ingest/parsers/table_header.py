@@ -237,9 +237,9 @@ def read_header(table: Table) -> Layout | None:
                     years[k] = year
     if len({r for r in roles if r}) < 2:
         return None
-    texts = [_header_text(table, start, end, k, centres) for k in range(n)]
-    capaian_as_realisasi(roles, years, texts)
-    tujuan_beside_sasaran(roles, texts)
+    head_texts = [_header_text(table, start, end, k, centres) for k in range(n)]
+    capaian_as_realisasi(roles, years, head_texts)
+    tujuan_beside_sasaran(roles, head_texts)
     while end < len(table.rows) and is_column_number_row(texts_of(table.rows[end])):
         end += 1
     return Layout(tuple(roles), tuple(years), end, tuple(spans))

@@ -122,6 +122,7 @@ FAMILIES: dict[str, Callable[[random.Random], Options]] = {
     "sideways": lambda r: Options(page="sideways"),
     "per-sasaran-tables": lambda r: Options(sasaran="per-table"),
     "competing-tables": lambda r: Options(competitors=("summary", "years", "renstra", "budget")),
+    "iku-table-first": lambda r: Options(competitors=("iku",) + (("summary",) if r.random() < 0.5 else ())),
     "text-targets": lambda r: Options(text_targets=True),
     "satuan-in-name": lambda r: Options(satuan=r.choice(["name", "none"])),
     "cover-variants": lambda r: Options(title=r.randrange(1, 6), pemerintah_line=r.random() < 0.5),
@@ -138,7 +139,7 @@ FAMILIES: dict[str, Callable[[random.Random], Options]] = {
         header=r.choice(["one", "span2", "span3"]), vocabulary=r.random() < 0.5,
         sasaran=r.choice(["merged", "repeated", "rows"]), summary=r.random() < 0.5,
         continued=r.choice([None, "repeat", "bare"]), page=r.choice(["portrait", "landscape"]),
-        competitors=tuple(c for c in ("summary", "years", "renstra", "budget") if r.random() < 0.5),
+        competitors=tuple(c for c in ("summary", "years", "renstra", "budget", "iku") if r.random() < 0.4),
         text_targets=r.random() < 0.3, satuan=r.choice(["column", "column", "name"]),
         title=r.randrange(6), pemerintah_line=r.random() < 0.5,
         signer_page=r.choice(["pengantar", "pernyataan"]), cover_image=r.random() < 0.2,
@@ -586,6 +587,15 @@ def make(family: str, seed: int, path: Path) -> dict[str, Any]:
         w.size = (A4[1], A4[0])
     w.line("BAB III", size=13, centre=True, gap=18)
     w.line("AKUNTABILITAS KINERJA", size=13, centre=True, gap=26)
+    if "iku" in opts.competitors:  # an IKU table of the same figures first in the chapter
+        w.line(rng.choice([f"Tabel 3.1 Capaian Indikator Kinerja Utama (IKU) Tahun {year}",
+                           f"Tabel 3.1 Capaian Kinerja Tahun {year}"]))
+        _other_table(w, rng, "summary", inds, year)
+        w.end()
+        w.page(size)
+        if opts.page == "sideways":
+            page_height = sideways(w.c)
+            w.size = (A4[1], A4[0])
     heading = rng.choice([f"Tabel 3.1 Capaian Kinerja Sasaran Tahun {year}",
                           f"Tabel 3.1 Pengukuran Kinerja Tahun {year}",
                           f"Tabel 3.2 Perbandingan Target dan Realisasi Kinerja Tahun {year}"])

@@ -62,3 +62,26 @@ def test_zoo_is_seeded(tmp_path: Path) -> None:
     c = make("mixed", 4, tmp_path / "c.pdf")
     assert a == b and a != c
     assert parse_number("1.234,5") == 1234.5  # the zoo writes numbers the Indonesian way
+
+
+def test_overprinted_characters_read_once() -> None:
+    """A word printed twice 0.4 pt apart (bold made by overprinting) is one word; two letters
+    side by side ('ll') are not copies."""
+    from ingest.overprint import copies
+
+    def ch(text: str, x0: float) -> dict[str, Any]:
+        return {"text": text, "fontname": "F", "size": 10.0, "x0": x0, "x1": x0 + 2.2, "top": 100.0}
+
+    doubled = [ch("l", 10), ch("l", 12.2), ch("l", 10.4), ch("l", 12.6)]
+    assert copies(doubled) == {2, 3}
+    assert copies([ch("l", 10), ch("l", 12.2)]) == set()
+
+
+@pytest.mark.parametrize(("cell", "number", "text"), [
+    (">= 80", 80.0, ">= 80"), ("≥ 80 %", 80.0, "≥ 80 %"), ("Min. 12", 12.0, "Min. 12"),
+    ("maksimal 5 hari", 5.0, "maksimal 5 hari"), ("Baik", None, "Baik"), ("95,00", 95.0, None)])
+def test_comparison_targets(cell: str, number: float | None, text: str | None) -> None:
+    from ingest.parsers.indicators import split_value
+
+    value = split_value(cell)
+    assert (value.number, value.text) == (number, text)
