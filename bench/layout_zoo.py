@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """LKjIP readers on layouts nobody tuned them to: a score per layout family of the seeded zoo.
 
-Usage: .venv/bin/python bench/layout_zoo.py [--seeds N] [--first S] [--family NAME ...] [--show]
+Usage: .venv/bin/python bench/layout_zoo.py [--pk] [--seeds N] [--first S] [--family NAME ...] [--show]
 
-Draws N reports per family of `tests/ingest/lkjip_zoo.py` (seeds S..S+N-1) into a temporary
+Draws N reports per family of `tests/ingest/lkjip_zoo.py` (with `--pk`, Perjanjian Kinerja of
+`tests/ingest/pk_zoo.py`) (seeds S..S+N-1) into a temporary
 folder, reads each with `ingest.extract.extract_file` in this process, and compares the result
 with the drawing's ground truth by the shared scorer's own field comparison
 (`../shared/bench/score_extraction.py`, `score_doc`).  Prints one line per family: the mean
@@ -25,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from ingest.extract import extract_file  # noqa: E402
-from tests.ingest.lkjip_zoo import FAMILIES, make  # noqa: E402
+from tests.ingest import lkjip_zoo, pk_zoo  # noqa: E402
 
 
 def scorer():  # type: ignore[no-untyped-def]
@@ -38,10 +39,10 @@ def scorer():  # type: ignore[no-untyped-def]
     return mod
 
 
-def score_one(family: str, seed: int, folder: Path) -> tuple[dict[str, float], dict[str, float]]:
+def score_one(family: str, seed: int, folder: Path, zoo=lkjip_zoo):  # type: ignore[no-untyped-def]
     """(groups, field details) of one zoo report."""
     pdf = folder / f"{family}-{seed}.pdf"
-    truth = make(family, seed, pdf)
+    truth = zoo.make(family, seed, pdf)
     got = json.loads(json.dumps(extract_file(pdf).to_json()))
     return scorer().score_doc(truth, got)
 
@@ -50,17 +51,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--first", type=int, default=0)
-    ap.add_argument("--family", nargs="*", default=list(FAMILIES))
+    ap.add_argument("--family", nargs="*")
+    ap.add_argument("--pk", action="store_true", help="Perjanjian Kinerja instead of LKjIP")
     ap.add_argument("--show", action="store_true", help="print each report that missed a field")
     a = ap.parse_args()
+    zoo = pk_zoo if a.pk else lkjip_zoo
+    families = a.family or list(zoo.FAMILIES)
     means = []
     with tempfile.TemporaryDirectory() as tmp:
-        for fam in a.family:
+        for fam in families:
             meta, ind, missed = [], [], Counter[str]()
             for seed in range(a.first, a.first + a.seeds):
-                groups, detail = score_one(fam, seed, Path(tmp))
+                groups, detail = score_one(fam, seed, Path(tmp), zoo)
                 meta.append(groups.get("metadata", 0.0))
-                ind.append(groups.get("indicators", 0.0))
+                ind.append((groups.get("indicators", 0.0) + groups.get("programs", groups.get("indicators", 0.0))) / 2)
                 bad = [k for k, v in detail.items() if v < 0.999]
                 missed.update(bad)
                 if a.show and bad:
@@ -68,7 +72,8 @@ def main() -> None:
             m, i = sum(meta) / len(meta), sum(ind) / len(ind)
             means.append((m + i) / 2)
             miss = ", ".join(f"{k} x{n}" for k, n in missed.most_common())
-            print(f"{fam:20s} metadata {m:.3f} indicators {i:.3f}  {miss}", flush=True)
+            label = "indicators+programs" if a.pk else "indicators"
+            print(f"{fam:20s} metadata {m:.3f} {label} {i:.3f}  {miss}", flush=True)
     print(f"mean over families: {sum(means) / len(means):.3f}")
 
 

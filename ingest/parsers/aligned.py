@@ -235,16 +235,32 @@ def _body_lines(lines: list[Line], start: int, bounds: list[float], page_height:
     out: list[Line] = []
     heights = [ln.height for ln in lines[start:start + 10]] or [10.0]
     pitch = statistics.median(heights)
-    for ln in lines[start:]:
+    for k, ln in enumerate(lines[start:], start):
         prev = out[-1] if out else None
         above = prev.bottom if prev else (lines[start - 1].bottom if start else ln.top)
         gap = ln.top - above
         if gap > 3.2 * pitch or _STOP_RE.match(ln.text) or ln.top > page_height * 0.95:
             break
-        if prev is not None and _prose(ln, bounds):
+        if prev is not None and (_prose(ln, bounds) or _another_header(ln)):
+            break
+        if prev is not None and gap > pitch and _caption_of_next(ln, lines[k + 1:k + 2], pitch):
             break
         out.append(ln)
     return out
+
+
+def _caption_of_next(line: Line, after: list[Line], pitch: float) -> bool:
+    """A line of words alone ('Program dan Anggaran') right above another table's header."""
+    return (len(line.phrases()) == 1 and not re.search(r"\d", line.text) and bool(after)
+            and after[0].top - line.bottom <= 2.5 * pitch and _another_header(after[0]))
+
+
+def _another_header(line: Line) -> bool:
+    """A line heading another table below ('No | Program | Anggaran | Keterangan'): three or more
+    phrases naming column roles and no figure."""
+    phrases = line.header_phrases()
+    named = [p for p in phrases if header_role(p.text)]
+    return len(named) >= 3 and len(named) >= len(phrases) - 1 and not any(re.search(r"\d", p.text) for p in phrases)
 
 
 def _prose(line: Line, bounds: list[float]) -> bool:
@@ -277,7 +293,10 @@ def _build(page: PageContent, lines: list[Line], start: int, columns: list[Colum
         cells = []
         for k in range(len(columns)):
             parts = r.lines.get(k, [])
-            cells.append(Cell("\n".join(t for t, _, _ in parts), Box(xs[k], r.top, xs[k + 1], r.bottom)))
+            # a merged sasaran's lines may reach past the row's own lines
+            top_k = min([r.top, *(a for _, a, _ in parts)])
+            bottom_k = max([r.bottom, *(b for _, _, b in parts)])
+            cells.append(Cell("\n".join(t for t, _, _ in parts), Box(xs[k], top_k, xs[k + 1], bottom_k)))
         body_cells.append(tuple(cells))
     box = Box(xs[0], top, xs[-1], rows[-1].bottom)
     return Table(page=page.number, box=box, rows=(header, *body_cells)), start + len(body)
