@@ -14,6 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 TOLERANCE = 3.0
+# A character whose matrix leans less than this (shear over scale) is level: figures pasted
+# from a drawing program carry rounding noise (1e-8) in matrices meant to be upright.
+LEVEL = 1e-5
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 
 Obj = dict[str, Any]
@@ -48,6 +51,25 @@ def extract_words(chars: Sequence[Obj]) -> list[Obj]:
         if current:
             words.append(_merge(current))
     return words
+
+
+def level(a: float, b: float, c: float, d: float) -> bool:
+    """True when a character matrix is upright to within `LEVEL`.
+
+    pdfminer calls a character upright only when `a*d > 0 and b*c <= 0`: noise of 1e-8 in `b`
+    and `c` made whole figures "not upright", so pdfplumber read their words top to bottom
+    (letters one per line) and `ingest.textlayer.sideways_turn` turned a portrait page whose
+    figure outnumbered its body text, reversing every line.
+    """
+    scale = max(abs(a), abs(d))
+    return a * d > 0 and abs(b) <= LEVEL * scale and abs(c) <= LEVEL * scale
+
+
+def level_chars(chars: Sequence[Obj]) -> None:
+    """Mark pdfplumber's characters whose matrix is `level` as upright (in place)."""
+    for c in chars:
+        if not c["upright"] and level(*c["matrix"][:4]):
+            c["upright"] = True
 
 
 def page_text(words: Sequence[Obj]) -> str:

@@ -114,7 +114,9 @@ def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None
     """Replace the pages without a usable text layer by their OCR reading.
 
     A page is read by OCR when it carries no text, or when its text is someone's OCR that fails
-    the checks of `ingest.layertrust` (drawn text is never OCR'd).  Pages stream through OCR
+    the checks of `ingest.layertrust` (drawn text is never OCR'd).  The picture pages of a file
+    whose pages mostly carry their own text are read the way up they are stored
+    (`OcrOptions.as_stored`).  Pages stream through OCR
     (`scan.iter_pages`: a bounded number of page images at once); `progress` is told after the
     text layer and after each OCR'd page.
     """
@@ -133,6 +135,10 @@ def ocr_image_pages(path: Path, doc: DocumentContent, options: OcrOptions | None
         return doc
     from ingest.scan import iter_pages
 
+    if not untrusted and 2 * (total - len(images)) > total:
+        # a born-digital file's picture pages (a cover photo, a signed sheet scanned in) are
+        # the way up its author placed them: no orientation check when OCR is unsure of one
+        options = replace(options, as_stored=True)
     pages = list(doc.pages)
     for n, (i, page) in enumerate(zip(todo, iter_pages(path, todo, options), strict=True), 1):
         pages[i] = page

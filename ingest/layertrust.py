@@ -86,9 +86,11 @@ def foreign_layers(path: Path, doc: DocumentContent) -> list[int]:
     from ingest.raster import image_covers
 
     texts = [i for i, page in enumerate(doc.pages) if not needs_ocr(page) and not page.ocr]
-    if not texts:
-        return []
-    return [i for i, cover in zip(texts, image_covers(path, texts), strict=True) if cover >= SCAN_COVER]
+    covers = {i: doc.pages[i].image_cover for i in texts}  # measured by the text layer's reader
+    unmeasured = [i for i, cover in covers.items() if cover is None]
+    if unmeasured:  # pages pdfplumber read: loaded again
+        covers.update(zip(unmeasured, image_covers(path, unmeasured), strict=True))
+    return [i for i in texts if (covers[i] or 0.0) >= SCAN_COVER]
 
 
 def misread_tokens(words: Iterable[str]) -> list[str]:

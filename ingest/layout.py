@@ -90,6 +90,18 @@ class Table:
 
 
 @dataclass(frozen=True)
+class HandReading:
+    """Readings of one labelled value cell the page's OCR could not read (handwriting, a stamp):
+    the field its printed label names ('nomor', 'tanggal_efektif'), the cell's box, and each
+    engine's text of it as (engine, text, confidence 0..100).  Which reading is believed, if any,
+    the parser decides with the document's other fields (`ingest.parsers.handwritten`)."""
+
+    field: str
+    box: Box
+    readings: tuple[tuple[str, str, float], ...]
+
+
+@dataclass(frozen=True)
 class PageContent:
     """Everything a parser may read from one page."""
 
@@ -106,6 +118,11 @@ class PageContent:
     # clockwise by `turned` degrees, then by `skew` degrees counter-clockwise (searchable copy).
     turned: int = 0
     skew: float = 0.0
+    # share of the page its largest image covers, when the text layer's reader measured it
+    # (None: not measured; `ingest.layertrust` measures it when it needs it)
+    image_cover: float | None = None
+    # value cells read again from the image (`ingest.scan_handwriting`); none on a text layer
+    handwritten: tuple[HandReading, ...] = ()
 
     @property
     def landscape(self) -> bool:

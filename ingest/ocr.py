@@ -234,6 +234,10 @@ class OcrOptions:
     dpi: float | None = None  # None: the scan's own resolution within 200..300
     # engine for second readings of the few cells Tesseract was unsure of ("rapidocr"; "" none)
     second: str = "rapidocr"
+    # True: pages are taken the way up they are stored, as the image pages of a born-digital
+    # file are (its author laid them out); only print that plainly runs sideways is turned,
+    # and an unsure first reading runs no orientation check (OSD and trial readings)
+    as_stored: bool = False
 
 
 def make_engine(options: OcrOptions) -> OcrEngine:

@@ -75,6 +75,20 @@ class RapidEngine:
         return sorted((ln for ln in lines if ln is not None), key=lambda ln: ln.top)
 
 
+    def read_word(self, image: np.ndarray) -> tuple[str, float]:
+        """The text of a crop holding one word (recogniser only, no line detection), and its
+        confidence 0..100; ('', 0) when nothing was read."""
+        rgb = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+        try:
+            result, _ = self._load()(np.ascontiguousarray(rgb), use_det=False, use_cls=False)
+        except (RuntimeError, ValueError, cv2.error) as e:
+            log.warning("pembacaan OCR kedua gagal: %s", e)
+            return "", 0.0
+        if not result:
+            return "", 0.0
+        return str(result[0][0]).strip(), round(float(result[0][1]) * 100, 1)
+
+
 def check_installed() -> None:
     """Raise `MissingDependencyError` unless the package and its bundled models are installed."""
     spec = importlib.util.find_spec("rapidocr_onnxruntime")

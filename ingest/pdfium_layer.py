@@ -5,6 +5,10 @@ report costs a fifth of a second a page.  pdfium reads the same page in C, about
 faster.  This module turns what pdfium reports into pdfplumber's own objects (char dicts with
 `text x0 x1 top bottom upright size`, rects, lines and curves as pdfminer classifies paths), so
 `ingest.textlayer` builds words, lines, tables and shapes from them with the code it always used.
+A page is given in pdfminer's frame for its /Rotate; a page whose text mostly lies one way (a
+landscape table across a portrait page) in the frame of the page turned to read upright, as
+`ingest.textlayer` has pdfplumber read it; characters that stay not upright are boxed through
+their matrix as pdfminer boxes them.
 
 pdfium's text page is written for reading, not for layout: it drops text objects whose glyphs
 have no extent (the separate space objects of Word exports), merges doubled text objects, puts
@@ -12,7 +16,10 @@ ActualText in place of the glyphs and marks a line-end hyphen with U+0002.  Wher
 could alter the words, the page is not read here: `read_pages` returns None for it and the
 caller reads that page with pdfplumber, as before.  What is repaired instead: a dropped
 blank object becomes a space character again (it only ever separated two words), the hyphen
-mark becomes '-'.  Every use of pdfium goes through the process-wide lock of `ingest.raster`.
+mark becomes '-'.  One known difference is kept: points are rounded to the content stream's
+few decimals, so a rectangle drawn under a matrix leaning by rounding noise (a pasted figure) is
+a rect here where pdfminer, comparing unrounded corners, made it a curve.  Every use of pdfium
+goes through the process-wide lock of `ingest.raster`.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+from ingest.charwords import level
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +55,9 @@ class RawPage:
     rects: list[dict[str, Any]] = field(default_factory=list)
     lines: list[dict[str, Any]] = field(default_factory=list)
     curves: list[dict[str, Any]] = field(default_factory=list)
-    rotation: int = 0
+    rotation: int = 0  # the page's /Rotate, plus `turn`: the frame its objects are given in
+    turn: int = 0  # degrees the page was turned beyond its /Rotate because its text lies sideways
+    image_cover: float = 0.0  # share of the page its largest image covers (`ingest.layertrust`)
 
     _words: list[dict[str, Any]] | None = None
 
@@ -138,6 +149,7 @@ def read_pages_as(path: Path, convert: Callable[[RawPage], T]) -> list[T | None]
                     continue
                 try:
                     raw = _read_page(page, index + 1)
+                    raw.image_cover = image_cover(page)
                 except _NotExact as e:
                     log.debug("%s page %d: read by pdfplumber (%s)", path.name, index + 1, e)
                     out.append(None)
@@ -150,33 +162,158 @@ def read_pages_as(path: Path, convert: Callable[[RawPage], T]) -> list[T | None]
             pdf.close()
 
 
+def image_cover(page: Any) -> float:
+    """Share of the loaded `page` its largest image covers (a scan: about 1.0; none: 0.0),
+    measured as `ingest.raster.image_covers` measures it, while the page is loaded anyway."""
+    import pypdfium2.raw as R
+
+    width, height = page.get_size()
+    best = 0.0
+    for obj in page.get_objects(filter=[R.FPDF_PAGEOBJ_IMAGE]):
+        left, bottom, right, top = obj.get_bounds()
+        best = max(best, (right - left) * (top - bottom))
+    return min(1.0, best / (width * height)) if width * height > 0 else 0.0
+
+
 class _NotExact(Exception):
     """pdfium's reading of this page may differ from pdfminer's."""
 
 
 def _read_page(page: Any, number: int) -> RawPage:
+    """The page in pdfminer's frame for its /Rotate; a page whose text lies sideways (a
+    landscape table printed across a portrait page) in the frame of the page turned so that
+    it reads upright, as `ingest.textlayer` has pdfplumber read it."""
     import pypdfium2.raw as R
 
-    if page.get_rotation() % 360:
-        raise _NotExact("page rotated")
+    rotation = page.get_rotation() % 360
+    if rotation % 90:
+        raise _NotExact("page rotation not a quarter turn")
     left, bottom, right, top = page.get_mediabox()
     if left or bottom:
         raise _NotExact("media box not at the origin")
     # pdfium keeps the box in 32-bit floats; the file wrote it with a few decimals
-    raw = RawPage(page_number=number, width=round(float(right - left), 4),
-                  height=round(float(top - bottom), 4))
+    width, height = round(float(right - left), 4), round(float(top - bottom), 4)
     textpage = page.get_textpage()
     try:
-        represented = _read_chars(textpage.raw, raw, R)
+        try:
+            return _read_in(page, textpage, _Frame(rotation, width, height), number, R)
+        except _Sideways:
+            turn = _sideways_turn(textpage.raw, _Frame(rotation, width, height), R)
+            if turn is None:
+                raise _NotExact("too close to call whether the page is sideways") from None
+            # some text not upright (a column heading printed upwards): pdfplumber reads those
+            # characters as words running down; they are given to it as pdfminer places them
+            raw = _read_in(page, textpage, _Frame((rotation + turn) % 360, width, height), number, R,
+                           mixed=True)
+            raw.turn = turn
+            return raw
     finally:
         textpage.close()
+
+
+def _read_in(page: Any, textpage: Any, frame: _Frame, number: int, R: Any, mixed: bool = False) -> RawPage:
+    """The page's characters and paths in `frame`; characters not upright in it raise
+    `_Sideways` unless `mixed`."""
+    raw = RawPage(page_number=number, width=frame.width, height=frame.height, rotation=frame.rotation)
+    represented = _read_chars(textpage.raw, raw, frame, R, mixed)
     for obj, matrix in _objects(page.raw, R):
         kind = R.FPDFPageObj_GetType(obj)
         if kind == R.FPDF_PAGEOBJ_PATH:
-            _read_path(obj, matrix, raw, R)
+            _read_path(obj, matrix, raw, frame, R)
         elif kind == R.FPDF_PAGEOBJ_TEXT:
-            _check_text_object(obj, matrix, represented, raw, R)
+            _check_text_object(obj, matrix, represented, raw, frame, R)
     return raw
+
+
+class _Sideways(_NotExact):
+    """Some text on the page is not upright in the frame it was read in."""
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """pdfminer's page space for a page turned `rotation` degrees clockwise: what its
+    interpreter's initial matrix makes of the stored page (a media box at the origin,
+    `media_width` by `media_height`), with the turned page's width and height."""
+
+    rotation: int
+    media_width: float
+    media_height: float
+
+    @property
+    def width(self) -> float:
+        return self.media_height if self.rotation % 180 else self.media_width
+
+    @property
+    def height(self) -> float:
+        return self.media_width if self.rotation % 180 else self.media_height
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the stored page in this frame (pdfminer's `process_page` matrices)."""
+        r = self.rotation
+        if r == 0:
+            return x, y
+        if r == 90:
+            return y, self.media_width - x
+        if r == 180:
+            return self.media_width - x, self.media_height - y
+        return self.media_height - y, x
+
+    def linear(self, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
+        """The linear part of a matrix of the stored page, followed by this frame's turn."""
+        r = self.rotation
+        if r == 0:
+            return a, b, c, d
+        if r == 90:
+            return b, -a, d, -c
+        if r == 180:
+            return -a, -b, -c, -d
+        return -b, a, -d, c
+
+    def right(self, box: Any) -> float:
+        """The right edge, in this frame, of a box of the stored page (pdfium's FS_RECTF)."""
+        r = self.rotation
+        if r == 0:
+            return float(box.right)
+        if r == 90:
+            return float(box.top)
+        if r == 180:
+            return self.media_width - float(box.left)
+        return self.media_height - float(box.bottom)
+
+
+# `ingest.textlayer.sideways_turn` turns a page of 40 characters or more when 60% lie one way.
+# pdfium and pdfminer count a blank or a ligature differently: a page is turned here, or left
+# unturned, only when its counts are clearly on one side; closer calls go to pdfplumber.
+_SIDEWAYS_SHARE = (0.55, 0.65)
+_SIDEWAYS_MIN_CHARS = (35, 50)
+
+
+def _sideways_turn(tp: Any, frame: _Frame, R: Any) -> int | None:
+    """`ingest.textlayer.sideways_turn` on pdfium's characters: 90 or 270 when most of them
+    lie one way, 0 when clearly not, None when too close to call."""
+    matrix = R.FS_MATRIX()
+    object_of = _address_function(R)
+    tp_address = _address(tp)
+    kinds: dict[int, int] = {}
+    total = up = down = 0
+    for i in range(R.FPDFText_CountChars(tp)):
+        if R.FPDFText_IsGenerated(tp, i):
+            continue
+        key = object_of(tp_address, i) or 0
+        kind = kinds.get(key)
+        if kind is None:
+            R.FPDFText_GetMatrix(tp, i, matrix)
+            a, b, c, d = frame.linear(matrix.a, matrix.b, matrix.c, matrix.d)
+            kind = kinds[key] = 0 if (a * d > 0 and b * c <= 0) or level(a, b, c, d) else (
+                1 if b > 0 else -1 if b < 0 else 2)
+        total += 1
+        up += kind == 1
+        down += kind == -1
+    if total < _SIDEWAYS_MIN_CHARS[0] or max(up, down) < _SIDEWAYS_SHARE[0] * total:
+        return 0
+    if total < _SIDEWAYS_MIN_CHARS[1] or max(up, down) < _SIDEWAYS_SHARE[1] * total:
+        return None
+    return 90 if up >= down else 270
 
 
 def _objects(parent: Any, R: Any, form: bool = False, outer: Matrix = _IDENTITY,
@@ -225,66 +362,112 @@ class _FontState:
     tf: float  # the font size as set (Tf)
     scale: float  # the text matrix's horizontal scale
     widths: dict[int, float] = field(default_factory=dict)  # box width per character
+    matrix: tuple[float, float, float, float] | None = None  # set when the text is not level
 
 
-def _read_chars(tp: Any, raw: RawPage, R: Any) -> set[int]:
-    """Fill `raw.chars`; the addresses of the text objects they came from."""
+def _slanted_char(tp: Any, i: int, code: int, state: _FontState, x: float, y: float, height: float,
+                  R: Any) -> dict[str, Any]:
+    """A character not upright in the frame, boxed as pdfminer's `LTChar` boxes it: the glyph's
+    advance by the font size, from the descent up, through the character's matrix."""
+    if code in _NO_TEXT or code == _HYPHEN_MARK or R.FPDFText_HasUnicodeMapError(tp, i):
+        raise _NotExact("slanted character without Unicode")
+    advance = ctypes.c_float()
+    if not R.FPDFFont_GetGlyphWidth(state.font, code, ctypes.c_float(state.tf), advance):
+        raise _NotExact("slanted character without a width")
+    assert state.matrix is not None
+    a, b, c, d = state.matrix
+    low = state.descent * state.tf
+    xs, ys = [], []
+    for u, v in ((0.0, low), (float(advance.value), low), (float(advance.value), low + state.tf),
+                 (0.0, low + state.tf)):
+        xs.append(a * u + c * v + x)
+        ys.append(b * u + d * v + y)
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    upright = a * d > 0 and b * c <= 0
+    return {"text": chr(code), "x0": x0, "x1": x1, "top": height - y1, "bottom": height - y0,
+            "doctop": height - y1, "width": x1 - x0, "height": y1 - y0, "upright": upright,
+            "size": y1 - y0, "object_type": "char"}
+
+
+def _read_chars(tp: Any, raw: RawPage, frame: _Frame, R: Any, mixed: bool = False) -> set[int]:
+    """Fill `raw.chars` (in `frame`); the addresses of the text objects they came from.
+    Characters not upright in `frame` raise `_Sideways`, unless `mixed`."""
     n = R.FPDFText_CountChars(tp)
     box = R.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     matrix = R.FS_MATRIX()
     states: dict[int, _FontState] = {}
+    fonts: dict[tuple[int, float, float, float], _FontState] = {}
     height = raw.height
     chars = raw.chars
     object_of = _address_function(R)
     tp_address = _address(tp)
     is_generated, unicode_of, origin = R.FPDFText_IsGenerated, R.FPDFText_GetUnicode, R.FPDFText_GetCharOrigin
+    codes = _codes(tp, n, R)
+    turned = frame.rotation != 0
     last_key, last_x, last_y = -1, 0.0, 0.0
     for i in range(n):
-        if is_generated(tp, i):
+        code = codes[i]
+        if code <= 0x20 and is_generated(tp, i):  # pdfium's own spaces and line breaks
             continue
-        code = unicode_of(tp, i)
+        if code == 0xFFFE:  # the text call's stand-in, for the hyphen mark among others
+            code = unicode_of(tp, i)
         key = object_of(tp_address, i) or 0
         state = states.get(key)
         if state is None:
             R.FPDFText_GetMatrix(tp, i, matrix)
-            if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
-                raise _NotExact("text not upright")
-            state = states[key] = _font_state(R.FPDFText_GetTextObject(tp, i), matrix.a, matrix.d, R)
+            a, b, c, d = frame.linear(matrix.a, matrix.b, matrix.c, matrix.d)
+            slanted = bool(b or c or a <= 0 or d <= 0) and not level(a, b, c, d)
+            if slanted and not mixed:
+                raise _Sideways("text not upright")
+            obj = R.FPDFText_GetTextObject(tp, i)
+            if slanted:
+                state = states[key] = _font_state(obj, a, d, R)
+                state.matrix = (a, b, c, d)
+            else:
+                state = states[key] = _shared_font_state(obj, a, d, fonts, R)
         origin(tp, i, ox, oy)
+        x, y = frame.point(ox.value, oy.value) if turned else (ox.value, oy.value)
+        if state.matrix is not None:
+            if key == last_key and x == last_x and y == last_y:
+                raise _NotExact("several characters on one slanted glyph")
+            last_key, last_x, last_y = key, x, y
+            chars.append(_slanted_char(tp, i, code, state, x, y, height, R))
+            continue
         text = chr(code) if code != _HYPHEN_MARK else "-"
-        if key == last_key and ox.value == last_x and oy.value == last_y:
+        if key == last_key and x == last_x and y == last_y:
             # one glyph, several characters (a ligature 'ﬁ' pdfium splits, or a ToUnicode
             # entry of several letters): pdfminer has one character over the glyph's advance
             R.FPDFText_GetLooseCharBox(tp, i, box)
             merged = chars[-1]
             merged["text"] += text
-            merged["x1"] = max(merged["x1"], box.right)
+            merged["x1"] = max(merged["x1"], frame.right(box))
             merged["width"] = merged["x1"] - merged["x0"]
             continue
-        last_key, last_x, last_y = key, ox.value, oy.value
+        last_key, last_x, last_y = key, x, y
         width = state.widths.get(code)
         if width is None:
-            width = state.widths[code] = _width(tp, i, code, state, ox.value, box, R)
-        y0 = oy.value + state.descent * state.size
-        chars.append(_char(text, ox.value, ox.value + width,
-                           height - (y0 + state.size), height - y0, state.size))
+            width = state.widths[code] = _width(tp, i, code, state, x, box, frame, R)
+        y0 = y + state.descent * state.size
+        chars.append(_char(text, x, x + width, height - (y0 + state.size), height - y0, state.size))
     return set(states)
 
 
-def _width(tp: Any, i: int, code: int, state: _FontState, x: float, box: Any, R: Any) -> float:
+def _width(tp: Any, i: int, code: int, state: _FontState, x: float, box: Any, frame: _Frame,
+           R: Any) -> float:
     """Character `i`'s box width as pdfminer has it: its advance width.
 
     The loose box runs from the origin over the advance, widened to the glyph (an italic
     overhang), so the advance comes from the font; the loose box is taken when the font does
     not know the character (a symbol) or gives a wider advance (another code pdfium mapped the
-    character back to).  The same character of the same object always measures the same.
+    character back to).  The same character in the same font, size and scale always measures
+    the same.
     """
     if code in _NO_TEXT or (R.FPDFText_HasUnicodeMapError(tp, i)
                             and not _SYMBOL_AREA[0] <= code <= _SYMBOL_AREA[1]):
         raise _NotExact("character without Unicode")
     R.FPDFText_GetLooseCharBox(tp, i, box)
-    loose = box.right - x
+    loose = frame.right(box) - x
     out = ctypes.c_float()
     if not R.FPDFFont_GetGlyphWidth(state.font, code, ctypes.c_float(state.tf), out):
         return float(loose)
@@ -308,6 +491,34 @@ def _char(text: str, x0: float, x1: float, top: float, bottom: float, size: floa
     return {"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
             "width": x1 - x0, "height": bottom - top, "upright": True, "size": size,
             "object_type": "char"}
+
+
+def _codes(tp: Any, n: int, R: Any) -> list[int]:
+    """The Unicode of the text page's `n` characters, in one call (one call per character cost
+    a tenth of the page's reading); per character where the text holds a surrogate pair."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    R.FPDFText_GetText(tp, 0, n, buf)
+    codes = list(buf[:n])
+    if any(0xD800 <= c <= 0xDFFF for c in codes):
+        return [R.FPDFText_GetUnicode(tp, i) for i in range(n)]
+    return codes
+
+
+def _shared_font_state(obj: Any, x_scale: float, y_scale: float,
+                       fonts: dict[tuple[int, float, float, float], _FontState], R: Any) -> _FontState:
+    """The state of an upright text object, shared by the page's objects set in the same font,
+    size and scale (a Word export writes a line or a word per object): its characters measure
+    the same in each."""
+    size = ctypes.c_float()
+    if not R.FPDFTextObj_GetFontSize(obj, size):
+        raise _NotExact("font size unknown")
+    font = R.FPDFTextObj_GetFont(obj)
+    key = (_address(font), float(size.value), x_scale, y_scale)
+    state = fonts.get(key)
+    if state is None:
+        state = fonts[key] = _FontState(size=float(size.value) * y_scale, descent=_descent(font, R),
+                                        font=font, tf=float(size.value), scale=x_scale)
+    return state
 
 
 def _font_state(obj: Any, x_scale: float, y_scale: float, R: Any) -> _FontState:
@@ -343,7 +554,7 @@ def _descent(font: Any, R: Any) -> float:
 
 
 def _check_text_object(obj: Any, matrix: Matrix, represented: set[int],
-                       raw: RawPage, R: Any) -> None:
+                       raw: RawPage, frame: _Frame, R: Any) -> None:
     """A text object the text page left out: blank glyphs (no extent one way) become one space
     where the run starts; anything else (a doubled object, ActualText, a lone line-end hyphen)
     sends the page to pdfplumber."""
@@ -354,16 +565,17 @@ def _check_text_object(obj: Any, matrix: Matrix, represented: set[int],
         raise _NotExact("text object without bounds")
     if right.value - left.value >= 0.01 and top.value - bottom.value >= 0.01:
         raise _NotExact("text object left out of the text page")
-    a, _b, _c, d, e, f = matrix
+    a, _b, _c, d = frame.linear(*matrix[:4])
     if a <= 0 or d <= 0:
         raise _NotExact("blank text not upright")
+    e, f = frame.point(matrix[4], matrix[5])
     state = _font_state(obj, a, d, R)
     y0 = f + state.descent * state.size
     raw.chars.append(_char(" ", e, e + 0.25 * state.size, raw.height - (y0 + state.size),
                            raw.height - y0, state.size))
 
 
-def _read_path(obj: Any, matrix: Matrix, raw: RawPage, R: Any) -> None:
+def _read_path(obj: Any, matrix: Matrix, raw: RawPage, frame: _Frame, R: Any) -> None:
     """The path's subpaths as pdfminer classifies them: line, rect or curve."""
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     if not R.FPDFPath_GetDrawMode(obj, fill_mode, stroke):
@@ -375,6 +587,7 @@ def _read_path(obj: Any, matrix: Matrix, raw: RawPage, R: Any) -> None:
     a, b, c, d, e, f = matrix
     subpaths: list[list[tuple[str, tuple[float, float]]]] = []
     pending_bezier = 0
+    turned = frame.rotation != 0
     for k in range(R.FPDFPath_CountSegments(obj)):
         seg = R.FPDFPath_GetPathSegment(obj, k)
         if not seg or not R.FPDFPathSegment_GetPoint(seg, x, y):
@@ -384,6 +597,8 @@ def _read_path(obj: Any, matrix: Matrix, raw: RawPage, R: Any) -> None:
         # decimals, which is what pdfminer computes with (and the table finder's tolerances
         # are sharp edges)
         point = (round(a * x.value + c * y.value + e, 3), round(b * x.value + d * y.value + f, 3))
+        if turned:
+            point = frame.point(*point)
         if kind == R.FPDF_SEGMENT_MOVETO:
             subpaths.append([("m", point)])
             pending_bezier = 0

@@ -51,6 +51,7 @@ from ingest.raster import (
 )
 from ingest.scan_cells import assemble, ocr_cells, ocr_outside
 from ingest.scan_grid import binarise, find_grids, grid_cells, grid_line_mask
+from ingest.scan_handwriting import read_handwritten
 from ingest.scan_second import SecondReader, second_readings
 from ingest.scan_symbols import find_symbols
 from ingest.stagetimes import at, stage
@@ -78,16 +79,20 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
     with stage("cell_ocr"):
         cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
     del clean_ink
+    first = cell_words
     if second is not None:
         with stage("second"):
             cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
+    with stage("handwriting"):
+        handwritten = read_handwritten(page.rgb, flat, first, cell_words, engine, second, page.dpi)
     # the colour pixels have served: the page goes on as its size only, so they are freed while
     # Tesseract reads the text outside the tables (when the caller no longer holds them)
     page = dataclasses.replace(page, rgb=np.empty((*page.rgb.shape[:2], 0), np.uint8))
     with stage("page_ocr"):
         outside = ocr_outside(clean, ink, grids, engine)
     with stage("assemble"):
-        return assemble(page, grids, cells, cell_words, outside, shapes)
+        content = assemble(page, grids, cells, cell_words, outside, shapes)
+    return dataclasses.replace(content, handwritten=handwritten) if handwritten else content
 
 
 # --- whole documents -----------------------------------------------------------------------------
@@ -324,7 +329,7 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
     not confident does orientation detection (OSD, then a confidence vote) run, and the page is
     read again if it must be turned.  OSD on every page cost as much as reading the tables.  A
     page whose lines of print plainly run top to bottom (`looks_sideways`) is turned first and
-    read once.
+    read once.  With `options.as_stored` the unsure reading is kept as it is.
     """
     engine, second = _engine(options), _second(options)
     at(path.name, index + 1)
@@ -345,7 +350,7 @@ def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
     del rgb  # one page image alive while it is read (a page to be turned is rendered again)
     # handed over, not kept here: `read_page_image` frees its colour pixels once they have served
     content = read_page_image(held.pop(), engine, second)
-    if reads_upright(content):
+    if reads_upright(content) or options.as_stored:
         return content
     rgb, dpi = render_page(path, index, options.dpi)
     with stage("orientation"):

@@ -4,8 +4,8 @@ reader's words, lines, ruled tables and drawn shapes come through, whatever read
 Pages are read by pdfium (`ingest.pdfium_layer`, about ten times faster than pdfminer) into the
 objects pdfplumber reports, and words, text and tables are built from them with pdfplumber's own
 code, so a reader gets the same words either way.  Pages pdfium cannot read exactly as pdfminer
-would (turned pages, sideways text, characters without Unicode, text objects it merges or
-replaces) are read by pdfplumber as before.  The ruled-table finder runs only on pages whose
+would (characters without Unicode, text objects it merges or replaces) are read by pdfplumber as
+before.  A page printed sideways is read turned, by either reader.  The ruled-table finder runs only on pages whose
 rules could make a table.  Pages without usable text are flagged so the pipeline can send them
 to OCR.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import DamagedPdfError
+from ingest.charwords import level_chars
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table, Word
 from ingest.overprint import without_overprint
 
@@ -37,7 +38,7 @@ def read_text_layer(path: Path, expected_pages: int | None = None) -> DocumentCo
     """
     from ingest.pdfium_layer import read_pages_as
 
-    fast = read_pages_as(path, _read_page)
+    fast = read_pages_as(path, _read_raw)
     if fast is None or not fast or (expected_pages is not None and len(fast) != expected_pages):
         pages = _read_pdfplumber(path, None)
     else:
@@ -66,6 +67,7 @@ def _read_pdfplumber(path: Path, indices: list[int] | None) -> list[PageContent]
         with pdfplumber.open(path, pages=None if indices is None else [i + 1 for i in indices]) as pdf:
             pages, sideways = [], {}
             for p in pdf.pages:
+                level_chars(p.chars)
                 pages.append(_read_page(p))
                 if turn := sideways_turn(p):
                     sideways[p.page_number - 1] = turn
@@ -124,9 +126,19 @@ def _read_turned(path: Path, sideways: dict[int, int]) -> dict[int, PageContent]
     out = {}
     with pdfplumber.open(buf) as pdf:
         for k, i in enumerate(order):
+            level_chars(pdf.pages[k].chars)
             page = _read_page(pdf.pages[k])
-            out[i] = replace(page, number=i + 1, warnings=(*page.warnings, "halaman dicetak miring: dibaca setelah diputar"))
+            out[i] = replace(page, number=i + 1, warnings=(*page.warnings, TURNED_NOTE))
     return out
+
+
+TURNED_NOTE = "halaman dicetak miring: dibaca setelah diputar"
+
+
+def _read_raw(raw: Any) -> PageContent:
+    """A page pdfium read (`ingest.pdfium_layer.RawPage`), noted when it was turned."""
+    page = replace(_read_page(raw), image_cover=raw.image_cover)
+    return replace(page, warnings=(*page.warnings, TURNED_NOTE)) if raw.turn else page
 
 
 def _empty_page(number: int) -> PageContent:

@@ -15,6 +15,7 @@ from ingest.model import FAILED_CHECK, Extraction, Official
 from ingest.nip import problem as nip_problem
 from ingest.parsers._sop_flow import read_flowchart
 from ingest.parsers._sop_identity import clean_title, nomor_doubts, read_identity
+from ingest.parsers.handwritten import resolve as resolve_handwritten
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +27,16 @@ def parse(doc: DocumentContent) -> Extraction:
     flow = read_flowchart(doc)
     ident = read_identity(doc, skip=flow.tables)
     v = ident.values
+    # hand-written values the scan read again (`ingest.scan_handwriting`): kept when checked
+    handwritten = resolve_handwritten(doc, v, ident.warnings)
     from_line = not v.get("title")
     if from_line:
         v["title"] = title_line(doc)
         if v["title"]:
             ident.warnings.append("title: label Nama SOP tidak terbaca; judul diambil dari baris judul "
                                   "'SOP ...' pada halaman, periksa")
-    warnings = [f"{name}: tidak ditemukan" for name in _REQUIRED if not v.get(name)]
+    warnings = [f"{name}: tidak ditemukan" for name in _REQUIRED
+                if not v.get(name) and not any(w.startswith(f"{name}:") for w in ident.warnings)]
     if ident.disahkan_oleh is None:
         warnings.append("disahkan_oleh: tidak ditemukan")
     elif not ident.disahkan_oleh.nama:
@@ -42,8 +46,9 @@ def parse(doc: DocumentContent) -> Extraction:
     checks = doubts(v, ident.disahkan_oleh)
     warnings += [f"{name}: {why}" for name, why in checks]
     caps = {name: FAILED_CHECK for name, _ in checks}
-    if nomor_doubts(v.get("nomor")):  # a part mixing letters and digits (its warning: _sop_identity)
+    if nomor_doubts(v.get("nomor")) and "nomor" not in handwritten:  # letters and digits mixed (warned)
         caps["nomor"] = FAILED_CHECK
+    caps.update({name: conf for name, conf in handwritten.items() if name not in caps})
     if from_line and v.get("title"):  # taken from a title line, not from its label (warned above)
         caps["title"] = FAILED_CHECK
     lists = ident.lists

@@ -86,6 +86,27 @@ def test_drawn_text_is_never_judged(tmp_path: Path) -> None:
     assert untrusted_layers(path, doc, OcrOptions(jobs=1)) == []
 
 
+def test_image_cover_is_measured_while_the_text_layer_is_read(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages pdfium read carry their image cover: judging them loads no page again."""
+    import ingest.raster
+
+    scan = _scan_with_layer(tmp_path / "scan.pdf", WRONG)
+    letter = letter_pdf(tmp_path / "s.pdf", Letter())
+    expected = {p: ingest.raster.image_covers(p, [0])[0] for p in (scan, letter)}
+    docs = {p: read_text_layer(p) for p in (scan, letter)}
+
+    def refuse(path: Path, indices: list[int]) -> list[float]:
+        raise AssertionError(f"pages {indices} loaded again")
+
+    monkeypatch.setattr(ingest.raster, "image_covers", refuse)
+    for path, doc in docs.items():
+        assert doc.pages[0].image_cover == pytest.approx(expected[path])
+    assert expected[scan] > 0.9 and expected[letter] == 0.0
+    assert foreign_layers(scan, docs[scan]) == [0]
+    assert foreign_layers(letter, docs[letter]) == []
+
+
 @pytest.mark.tesseract
 def test_wrong_layer_is_read_again_and_the_number_comes_from_the_image(tmp_path: Path) -> None:
     got = extract_file(_scan_with_layer(tmp_path / "bad.pdf", WRONG),

@@ -121,19 +121,111 @@ def test_page_with_a_ruled_table_runs_the_table_finder(tmp_path: Path) -> None:
     assert tables and tables[0].texts()[1][1] == "Persentase jalan kondisi baik"
 
 
-def test_sideways_page_goes_to_pdfplumber_and_is_turned(tmp_path: Path) -> None:
-    c = canvas(tmp_path / "sideways.pdf")
+def _sideways_pdf(path: Path, reads_down: bool = False) -> Path:
+    """A text page, then a ruled table printed across a portrait page (read by turning the
+    paper clockwise, or anticlockwise with `reads_down`)."""
+    c = canvas(path)
     text(c, 72, 80, "Halaman biasa dengan teks yang cukup panjang untuk dibaca sebagai lapisan teks.")
     c.showPage()
-    height = sideways(c)
+    if reads_down:
+        c.translate(0, c._pagesize[1])
+        c.rotate(-90)
+        height = c._pagesize[0]
+    else:
+        height = sideways(c)
+    text(c, 72, 60, "Tabel 3.1 Capaian Indikator Kinerja Utama Tahun 2023", 11, page_height=height)
     draw_table(c, 60, 80, WIDTHS, ROWS, style="ruled", page_height=height)
     c.showPage()
     c.save()
-    raw = pdfium_layer.read_pages(tmp_path / "sideways.pdf") or []
-    assert raw[0] is not None and raw[1] is None
-    pages = textlayer.read_text_layer(tmp_path / "sideways.pdf").pages
-    assert any("diputar" in w for w in pages[1].warnings)
-    assert pages[1].tables and pages[1].tables[0].texts()[0][1] == "Indikator Kinerja"
+    return path
+
+
+@pytest.mark.parametrize("reads_down", [False, True])
+def test_sideways_page_is_turned_and_read_as_pdfplumber_reads_it(tmp_path: Path, reads_down: bool) -> None:
+    pdf = _sideways_pdf(tmp_path / "sideways.pdf", reads_down)
+    raw = pdfium_layer.read_pages(pdf) or []
+    assert raw[0] is not None and raw[0].turn == 0
+    assert raw[1] is not None and raw[1].turn == (270 if reads_down else 90)  # read by pdfium, turned
+    new, old = _both(pdf)
+    assert any("diputar" in w for w in old[1].warnings)  # pdfplumber turned it too
+    for a, b in zip(new, old, strict=True):
+        _assert_same(a, b)
+        assert a.warnings == b.warnings
+    assert new[1].tables and new[1].tables[0].texts()[0][1] == "Indikator Kinerja"
+
+
+@pytest.mark.parametrize(("sideways_page", "rotate", "frame", "turn"), [
+    (True, 90, 90, 0),  # stored sideways, /Rotate shows it upright: read as shown
+    (False, 90, 0, 270),  # stored upright, shown sideways by /Rotate: turned back, as pdfplumber does
+    (False, 270, 0, 90),
+])
+def test_page_with_a_rotation_is_read_in_its_frame(tmp_path: Path, sideways_page: bool, rotate: int,
+                                                   frame: int, turn: int) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    source = _sideways_pdf(tmp_path / "source.pdf")
+    writer = PdfWriter()
+    writer.add_page(PdfReader(source).pages[1 if sideways_page else 0]).rotate(rotate)
+    rotated = tmp_path / "rotated.pdf"
+    with rotated.open("wb") as out:
+        writer.write(out)
+    raw = pdfium_layer.read_pages(rotated) or []
+    assert raw and raw[0] is not None and (raw[0].rotation, raw[0].turn) == (frame, turn)
+    new, old = _both(rotated)
+    _assert_same(new[0], old[0])
+    assert new[0].warnings == old[0].warnings
+
+
+@pytest.mark.parametrize("upwards", [True, False])
+def test_page_with_some_text_printed_upwards_is_read_as_pdfplumber_reads_it(tmp_path: Path, upwards: bool) -> None:
+    """A table whose narrow column headings are printed up (or down) the cell: pdfplumber reads
+    those characters as words running down; pdfium gives it the same characters."""
+    c = canvas(tmp_path / "mixed.pdf")
+    text(c, 72, 80, "Tabel 3.1 Capaian Indikator Kinerja Utama Tahun 2023", 11)
+    draw_table(c, 60, 100, WIDTHS, ROWS, style="ruled")
+    for n, heading in enumerate(["Bobot", "Tahun lalu"]):
+        c.saveState()
+        c.translate(480 + 14 * n, c._pagesize[1] - (180 if upwards else 110))
+        c.rotate(90 if upwards else -90)
+        c.setFont("Helvetica", 9)
+        c.drawString(0, 0, heading)
+        c.restoreState()
+    c.showPage()
+    c.save()
+    raw = pdfium_layer.read_pages(tmp_path / "mixed.pdf") or []
+    assert raw and raw[0] is not None and raw[0].turn == 0  # read by pdfium, not turned
+    assert any(not ch["upright"] for ch in raw[0].chars)
+    new, old = _both(tmp_path / "mixed.pdf")
+    _assert_same(new[0], old[0])
+    # pdfplumber reads characters that are not upright top to bottom: upwards text comes out reversed
+    assert ("toboB" if upwards else "Bobot") in [w.text for w in new[0].words]
+
+
+def test_characters_leaning_by_rounding_noise_read_as_upright(tmp_path: Path) -> None:
+    """A figure pasted from a drawing program: its text matrices carry 1e-8 of shear.  pdfminer
+    calls such characters not upright (pdfplumber then read them top to bottom, a letter a
+    line, and turned the page when they outnumbered the body text); both readings now take
+    them as the level text they are."""
+    c = canvas(tmp_path / "noise.pdf")
+    text(c, 72, 80, "Halaman dengan gambar yang ditempel dari program gambar.")
+    c.saveState()
+    c.transform(0.138, -3.8e-9, -8.3e-9, 0.209, 72, 300)
+    t = c.beginText(0, 0)
+    t.setFont("Helvetica", 50)
+    for n, line in enumerate(["Matriks Peran dan Hasil Inspektorat Kabupaten Sukamaju",
+                              "Bidang Pengawasan Keuangan dan Aset Daerah Tahun 2022"] * 3):
+        t.setTextOrigin(0, -60 * n)
+        t.textLine(line)
+    c.drawText(t)
+    c.restoreState()
+    c.showPage()
+    c.save()
+    raw = pdfium_layer.read_pages(tmp_path / "noise.pdf") or []
+    assert raw and raw[0] is not None and raw[0].turn == 0
+    new, old = _both(tmp_path / "noise.pdf")
+    _assert_same(new[0], old[0])
+    assert not old[0].warnings  # not turned
+    assert "Matriks Peran dan Hasil Inspektorat Kabupaten Sukamaju" in new[0].text
 
 
 def test_file_pdfium_cannot_open_is_left_to_pdfplumber(tmp_path: Path) -> None:

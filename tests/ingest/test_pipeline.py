@@ -239,3 +239,42 @@ def test_the_users_file_name_is_recorded_for_an_upload_in_a_temp_file(
         version = session.get_one(Version, result.version_id)
         job = session.scalars(select(Job)).one()
     assert version.source_filename == job.source_filename == "SOP Pengumpulan Data.pdf"
+
+
+def test_picture_pages_of_a_born_digital_file_are_read_as_stored(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cover photo among text pages is OCR'd the way up it is stored; a scan's pages are not."""
+    import ingest.scan
+    from ingest.extract import ExtractOptions, extract_file
+    from ingest.layout import PageContent
+    from ingest.ocr import OcrOptions
+    from tests.ingest.scan_images import scan_pdf, text_page
+    from tests.ingest.table_pdfs import canvas, text
+
+    seen: list[bool] = []
+
+    def read(path: Path, indices: list[int], options: OcrOptions):  # type: ignore[no-untyped-def]
+        seen.append(options.as_stored)
+        for i in indices:
+            yield PageContent(i + 1, 595.0, 842.0, "", ocr=True)
+
+    monkeypatch.setattr(ingest.scan, "iter_pages", read)
+    from pypdf import PdfReader, PdfWriter
+
+    cover = scan_pdf(tmp_path / "cover.pdf", text_page(["LAPORAN KINERJA", "TAHUN 2023"]))
+    c = canvas(tmp_path / "body.pdf")
+    for n in range(2):
+        text(c, 72, 80, f"Bab {n + 1} berisi uraian kinerja yang cukup panjang untuk dibaca sebagai teks.")
+        c.showPage()
+    c.save()
+    writer = PdfWriter()
+    for part in (cover, tmp_path / "body.pdf"):
+        for page in PdfReader(part).pages:
+            writer.add_page(page)
+    report = tmp_path / "report.pdf"
+    with report.open("wb") as out:
+        writer.write(out)
+    options = ExtractOptions(ocr=OcrOptions(engine="fake", jobs=1))
+    extract_file(report, options)
+    extract_file(cover, options)
+    assert seen == [True, False]

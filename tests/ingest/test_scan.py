@@ -249,3 +249,23 @@ def test_a_page_stored_sideways_is_turned_before_it_is_read(tmp_path: Path, monk
     assert page.turned == 90
     assert "Kinerja" in page.text and "Informatika" in page.text
     assert len(page_reads) == 1
+
+
+@pytest.mark.parametrize("as_stored", [False, True])
+def test_an_unsure_reading_is_orientation_checked_unless_taken_as_stored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_stored: bool) -> None:
+    """A picture page with little print (a cover photo): its first reading is unsure; a page of
+    a born-digital file is kept the way it is stored instead of running OSD and trial readings."""
+    from tests.ingest.scan_images import scan_pdf, text_page
+
+    pdf = scan_pdf(tmp_path / "cover.pdf", text_page(["LAPORAN KINERJA", "TAHUN 2023"]))
+    checked: list[int] = []
+
+    def orientation(rgb, dpi, engine):  # type: ignore[no-untyped-def]
+        checked.append(1)
+        return 0
+
+    monkeypatch.setattr(scan, "detect_orientation", orientation)
+    page = scan.read_one_page(pdf, 0, OcrOptions(engine="fake", jobs=1, as_stored=as_stored))
+    assert not scan.reads_upright(page)  # too few words to judge
+    assert checked == ([] if as_stored else [1])
