@@ -20,6 +20,7 @@ from typing import Any
 from archive.errors import DamagedPdfError
 from ingest.charwords import level_chars
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table, Word
+from ingest.overprint import without_overprint
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,7 @@ def needs_ocr(page: PageContent) -> bool:
 
 
 def _read_page(page: Any) -> PageContent:
+    page = without_overprint(page)  # bold made by printing the text twice
     words = tuple(
         Word(w["text"], Box(w["x0"], w["top"], w["x1"], w["bottom"]))
         for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)

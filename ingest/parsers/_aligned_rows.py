@@ -141,14 +141,18 @@ def hrules(page: PageContent, x0: float, x1: float, top: float, bottom: float) -
 
 
 def group_rows(body: list[Line], columns: list[Column], bounds: list[float],
-          hrules: Sequence[float] = ()) -> list[Row]:
+          hrules: Sequence[float] = (), own_rules: dict[int, list[float]] | None = None) -> list[Row]:
     """Body lines grouped into rows: by the rules between rows when at least two are drawn, else
-    by numbers in a `No` column, paragraph gaps and fresh values."""
+    by numbers in a `No` column, paragraph gaps and fresh values.  `own_rules` are the rules
+    drawn across a sasaran column (a merged cell has none between its rows)."""
     roles = [c.role for c in columns]
     no_cols = [k for k, r in enumerate(roles) if r == "no"]
     value_cols = [k for k, r in enumerate(roles) if r in VALUE_ROLES]
     sasaran = [k for k, r in enumerate(roles) if r == "sasaran"]
-    own = [ln for ln in body if set(split_line(ln, bounds)) - set(sasaran)]
+    numbers_start = _numbers_start_rows(body, bounds, no_cols, value_cols)
+    # the lines of cells merged over several rows (sasaran; a group's number) stand between rows
+    merged = set(sasaran) | (set() if numbers_start else set(no_cols))
+    own = [ln for ln in body if set(split_line(ln, bounds)) - merged]
     gaps = [b.top - a.bottom for a, b in zip(own, own[1:], strict=False)]
     para = _para_gap(gaps, statistics.median(ln.height for ln in body))
     rows: list[Row] = []
@@ -161,7 +165,7 @@ def group_rows(body: list[Line], columns: list[Column], bounds: list[float],
         if len(hrules) >= 2:
             new = not rows or (prev is not None and any(prev.cy <= y <= ln.cy for y in hrules))
         else:
-            new = (not rows or any(k in parts for k in no_cols)
+            new = (not rows or (numbers_start and any(k in parts for k in no_cols))
                    or (prev is not None and ln.top - prev.bottom > para)
                    or (value_cols and len(fresh) >= min(2, len(value_cols))
                        and all(rows[-1].has(k) for k in fresh))
@@ -169,16 +173,51 @@ def group_rows(body: list[Line], columns: list[Column], bounds: list[float],
         if new:
             rows.append(Row(top=ln.top, bottom=ln.bottom))
         row = rows[-1]
-        row.bottom = ln.bottom
         for k, text in parts.items():
             if k in sasaran:
                 continue
             row.lines.setdefault(k, []).append((text, ln.top, ln.bottom))
-        prev = ln
+        if set(parts) - merged:  # a merged cell's line neither extends the row nor spaces it
+            row.bottom = max(row.bottom, ln.bottom)
+            prev = ln
     numbered = {r.top for r in rows if any(r.has(k) for k in no_cols)}
     for k in sasaran:
-        _place_paragraphs(body, bounds, k, rows, para, numbered)
+        cell_rules = (own_rules or {}).get(k, [])
+        if len(hrules) >= 2 and len(cell_rules) < len(hrules):
+            _place_between_rules(body, bounds, k, rows, cell_rules)
+        else:
+            _place_paragraphs(body, bounds, k, rows, para, numbered)
     return rows
+
+
+def _place_between_rules(body: list[Line], bounds: list[float], k: int, rows: list[Row],
+                         rules: list[float]) -> None:
+    """A ruled table's merged sasaran cells (fewer rules cross their column than the table):
+    the lines between two of the column's rules are one cell, given to the first row below the
+    upper rule."""
+    cells: dict[float, list[tuple[str, float, float]]] = {}
+    for ln in body:
+        text = split_line(ln, bounds).get(k)
+        if text:
+            above = max((y for y in rules if y <= ln.top), default=float("-inf"))
+            cells.setdefault(above, []).append((text, ln.top, ln.bottom))
+    for above, pieces in cells.items():
+        row = next((r for r in rows if r.bottom > above), None)
+        if row is not None:
+            row.lines.setdefault(k, []).extend(pieces)
+
+
+def _numbers_start_rows(body: list[Line], bounds: list[float], no_cols: list[int],
+                        value_cols: list[int]) -> bool:
+    """Whether a number in the `No` column starts a row: not when fewer lines are numbered than
+    bring fresh values (the number of a group merged over several rows, printed in its middle)."""
+    numbered = valued = 0
+    for ln in body:
+        parts = split_line(ln, bounds)
+        numbered += any(k in parts for k in no_cols)
+        valued += bool(value_cols) and len([k for k in value_cols if k in parts
+                                            and _starts_value(parts[k])]) >= min(2, len(value_cols))
+    return numbered >= valued
 
 
 def _para_gap(gaps: list[float], height: float) -> float:
@@ -210,12 +249,46 @@ def _place_paragraphs(body: list[Line], bounds: list[float], k: int, rows: list[
     paragraphs: list[list[tuple[str, float, float]]] = []
     for piece in pieces:
         starts_numbered = any(abs(top - piece[1]) < 1 for top in numbered)
-        if paragraphs and piece[1] - paragraphs[-1][-1][2] <= para and not starts_numbered:
+        apart = is_summary_label(piece[0]) or (paragraphs and is_summary_label(paragraphs[-1][-1][0]))
+        if paragraphs and piece[1] - paragraphs[-1][-1][2] <= para and not starts_numbered and not apart:
             paragraphs[-1].append(piece)
         else:
             paragraphs.append([piece])
+    if rows and paragraphs and _centred(paragraphs, rows):
+        _place_centred(paragraphs, rows, k)
+        return
     for para_lines in paragraphs:
         p_top, p_bottom = para_lines[0][1], para_lines[-1][2]
         row = next((r for r in rows if r.bottom >= p_top and r.top <= p_bottom), None)
         if row is not None:
             row.lines.setdefault(k, []).extend(para_lines)
+
+
+Paragraph = list[tuple[str, float, float]]
+
+
+def _centred(paragraphs: list[Paragraph], rows: list[Row]) -> bool:
+    """Whether the sasaran cells are merged over their rows and printed in their middle: a
+    paragraph starts on no row's first line (top-aligned cells start with their row)."""
+    for para_lines in paragraphs:
+        p_top, height = para_lines[0][1], para_lines[0][2] - para_lines[0][1]
+        if p_top < rows[-1].bottom and all(abs(p_top - r.top) > 0.6 * height for r in rows):
+            return True
+    return False
+
+
+def _place_centred(paragraphs: list[Paragraph], rows: list[Row], k: int) -> None:
+    """Each paragraph to the first row of its group: the group starts where the one above ended
+    and ends as far below the paragraph's middle as it starts above it."""
+    gaps = [b.top - a.bottom for a, b in zip(rows, rows[1:], strict=False) if b.top > a.bottom]
+    half = statistics.median(gaps) / 2 if gaps else 0.0  # a cell's padding above its text
+    i = 0
+    for para_lines in paragraphs:
+        if i >= len(rows):
+            break
+        middle = (para_lines[0][1] + para_lines[-1][2]) / 2
+        end = 2 * middle - (rows[i].top - half)
+        rows[i].lines.setdefault(k, []).extend(para_lines)
+        i += 1
+        while i < len(rows) and (rows[i].top + rows[i].bottom) / 2 < end:
+            i += 1

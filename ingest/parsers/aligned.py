@@ -135,7 +135,8 @@ def _columns(phrases: list[Phrase]) -> list[Column]:
     for p in sorted(phrases, key=lambda p: p.top):
         under = [q for q in phrases if q.top > p.bottom - 1 and _overlap(p, q) > 0]
         below_lines = {round(q.top) for q in under}
-        if any(sum(1 for q in under if round(q.top) == t) >= 2 for t in below_lines):
+        if any(sum(1 for q in under if round(q.top) == t) >= 2 for t in below_lines) or \
+                _columns_under(p, under) >= 2:
             spans.append(p)
             continue
         stack = next((s for s in leaves if any(_overlap(p, q) > 0 for q in s)), None)
@@ -156,6 +157,18 @@ def _columns(phrases: list[Phrase]) -> list[Column]:
     return out
 
 
+def _columns_under(p: Phrase, under: list[Phrase]) -> int:
+    """How many columns of phrases stand mostly under `p` (cells of one header row centred on
+    different lines: 'Target / Kinerja' in two lines beside 'Real.' in one)."""
+    mostly = sorted((q for q in under if _overlap(p, q) > 0.6 * (q.x1 - q.x0)), key=lambda q: q.x0)
+    count, right = 0, float("-inf")
+    for q in mostly:
+        if q.x0 >= right:
+            count += 1
+        right = max(right, q.x1)
+    return count
+
+
 def _overlap(a: Phrase, b: Phrase) -> float:
     return min(a.x1, b.x1) - max(a.x0, b.x0)
 
@@ -170,16 +183,34 @@ def _rules_x(page: PageContent, top: float, bottom: float) -> list[float]:
     return sorted(xs)
 
 
+def _header_rules_x(page: PageContent, top: float, bottom: float) -> list[float]:
+    """The x of the rules parting the header's cells (a table ruled only in its header): vertical
+    rules across the header band, and the sides of the cell rectangles drawn around it."""
+    xs = []
+    for s in page.shapes:
+        b = s.box
+        if b.top > top + 2 or b.bottom < bottom - 2 or b.height > 4 * max(1.0, bottom - top) + 40:
+            continue
+        if b.width <= 2.5:
+            xs.append(b.cx)
+        elif s.kind == "rect":
+            xs += [b.x0, b.x1]
+    return sorted(xs)
+
+
 def _boundaries(page: PageContent, columns: list[Column], body: list[Line],
-                top: float, bottom: float) -> list[float]:
-    """The x between each pair of neighbouring columns."""
+                top: float, bottom: float, head_bottom: float | None = None) -> list[float]:
+    """The x between each pair of neighbouring columns: a rule across the table, else one
+    parting the header's cells, else the widest gap the body leaves."""
     rules = _rules_x(page, top, bottom)
+    head_rules = _header_rules_x(page, top, head_bottom) if head_bottom is not None else []
     # a summary label ('Jumlah', 'Rata-rata') often runs across the first columns
     words = [w for ln in body if not is_summary_label(ln.phrases()[0].text) for w in ln.words]
     out = []
     for left, right in zip(columns, columns[1:], strict=False):
         lo, hi = (left.x0 + left.x1) / 2, (right.x0 + right.x1) / 2
         ruled = [x for x in rules if max(lo, left.x1 - 3) <= x <= min(hi, right.x0 + 3)]
+        ruled = ruled or [x for x in head_rules if left.x1 - 1 <= x <= right.x0 + 1]
         if ruled:
             out.append(ruled[0])
             continue
@@ -204,16 +235,32 @@ def _body_lines(lines: list[Line], start: int, bounds: list[float], page_height:
     out: list[Line] = []
     heights = [ln.height for ln in lines[start:start + 10]] or [10.0]
     pitch = statistics.median(heights)
-    for ln in lines[start:]:
+    for k, ln in enumerate(lines[start:], start):
         prev = out[-1] if out else None
         above = prev.bottom if prev else (lines[start - 1].bottom if start else ln.top)
         gap = ln.top - above
         if gap > 3.2 * pitch or _STOP_RE.match(ln.text) or ln.top > page_height * 0.95:
             break
-        if prev is not None and _prose(ln, bounds):
+        if prev is not None and (_prose(ln, bounds) or _another_header(ln)):
+            break
+        if prev is not None and gap > pitch and _caption_of_next(ln, lines[k + 1:k + 2], pitch):
             break
         out.append(ln)
     return out
+
+
+def _caption_of_next(line: Line, after: list[Line], pitch: float) -> bool:
+    """A line of words alone ('Program dan Anggaran') right above another table's header."""
+    return (len(line.phrases()) == 1 and not re.search(r"\d", line.text) and bool(after)
+            and after[0].top - line.bottom <= 2.5 * pitch and _another_header(after[0]))
+
+
+def _another_header(line: Line) -> bool:
+    """A line heading another table below ('No | Program | Anggaran | Keterangan'): three or more
+    phrases naming column roles and no figure."""
+    phrases = line.header_phrases()
+    named = [p for p in phrases if header_role(p.text)]
+    return len(named) >= 3 and len(named) >= len(phrases) - 1 and not any(re.search(r"\d", p.text) for p in phrases)
 
 
 def _prose(line: Line, bounds: list[float]) -> bool:
@@ -225,12 +272,15 @@ def _build(page: PageContent, lines: list[Line], start: int, columns: list[Colum
            top: float) -> tuple[Table | None, int]:
     bounds = [(a.x1 + b.x0) / 2 for a, b in zip(columns, columns[1:], strict=False)]
     body = _body_lines(lines, start, bounds, page.height or 842.0)
-    bounds = _boundaries(page, columns, body, top, body[-1].bottom if body else top)
+    bounds = _boundaries(page, columns, body, top, body[-1].bottom if body else top,
+                         lines[start - 1].bottom if start else None)
     body = _body_lines(lines, start, bounds, page.height or 842.0)
+    xs = [columns[0].x0 - 2, *bounds, columns[-1].x1 + 2]
     rows = group_rows(body, columns, bounds,
                       hrules(page, columns[0].x0, columns[-1].x1, body[0].top - 1, body[-1].bottom + 1),
+                      {k: hrules(page, xs[k], xs[k + 1], body[0].top - 1, body[-1].bottom + 1)
+                       for k, c in enumerate(columns) if c.role == "sasaran"},
                       ) if body else []
-    xs = [columns[0].x0 - 2, *bounds, columns[-1].x1 + 2]
     head_bottom = lines[start - 1].bottom
     header = tuple(Cell(_header_text(c), Box(xs[k], top, xs[k + 1], head_bottom))
                    for k, c in enumerate(columns))
@@ -243,7 +293,10 @@ def _build(page: PageContent, lines: list[Line], start: int, columns: list[Colum
         cells = []
         for k in range(len(columns)):
             parts = r.lines.get(k, [])
-            cells.append(Cell("\n".join(t for t, _, _ in parts), Box(xs[k], r.top, xs[k + 1], r.bottom)))
+            # a merged sasaran's lines may reach past the row's own lines
+            top_k = min([r.top, *(a for _, a, _ in parts)])
+            bottom_k = max([r.bottom, *(b for _, _, b in parts)])
+            cells.append(Cell("\n".join(t for t, _, _ in parts), Box(xs[k], top_k, xs[k + 1], bottom_k)))
         body_cells.append(tuple(cells))
     box = Box(xs[0], top, xs[-1], rows[-1].bottom)
     return Table(page=page.number, box=box, rows=(header, *body_cells)), start + len(body)

@@ -137,9 +137,9 @@ def _continues(prev: Table, nxt: Table, layout: Layout, page: PageContent) -> bo
     if len(nxt.rows[0]) != len(layout.roles):
         return False
     head = read_header(nxt)
-    if head is not None:
+    if head is not None and "indikator" in head.role_set:  # another table's own header
         return head.roles == layout.roles
-    return _edges_match(prev, nxt)
+    return _edges_match(prev, nxt)  # no header, or body cells that happen to read as role words
 
 
 def _edges_match(a: Table, b: Table, tol: float = 6.0) -> bool:
@@ -169,6 +169,12 @@ _MONEY_RE = re.compile(r"^rp\.?\s*(?P<n>\d[\d.,]*(?:,-+)?)\s*(?P<rest>.*)$", re.
 _BRACKET_RE = re.compile(rf"\(\s*(?P<n>{_NUMBER})\s*%?\s*\)")
 
 
+_COMPARATOR_RE = re.compile(
+    r"^(?:[<>]\s*=?|=\s*[<>]|[≥≤]|min(?:imal|imum)?\.?|maks(?:imal|imum)?\.?|max\.?|"
+    r"(?:lebih|kurang)\s+dari|paling\s+(?:sedikit|banyak|rendah|tinggi)|sekurang-kurangnya)\s*"
+    r"(?P<rest>\d.*)$", re.I)
+
+
 def split_value(text: str | None) -> Value:
     """Split a target / realisasi / capaian cell into number, unit and text.
 
@@ -177,12 +183,18 @@ def split_value(text: str | None) -> Value:
     - '140 Kelompok (1400 orang)' -> 140, unit 'Kelompok', text = the whole cell
     - 'Nilai A (83)', 'Level 3 (3,35)' -> the number in brackets, text = the whole cell
     - 'Level 3', 'WTP', '27 Kab/Kota 1 Provinsi', '100 dari 110 ...' -> no number, text = the cell
+    - '>= 80', '≥ 80 %', 'Min. 12' -> the number (and unit) after the comparison, text = the cell
     """
     whole = clean(join_lines(text) if text else None)
     if whole:
         whole = clean(re.sub(r"\s*\*+$", "", whole))  # a footnote mark ('95,00*')
     if not whole:
         return Value()
+    comparator = _COMPARATOR_RE.match(whole)
+    if comparator:  # '>= 80', '≥ 80 %', 'Min. 12': the number, the whole cell as text
+        inner = split_value(comparator.group("rest"))
+        if inner.number is not None:
+            return Value(inner.number, inner.unit, whole)
     money = _MONEY_RE.match(whole)
     if money:  # 'Rp 2.500.000.000', 'Rp. 9.985.639.757,-': the currency is the unit
         rest = money.group("rest").strip()
@@ -279,8 +291,16 @@ def find_office(lines: Iterable[str]) -> str | None:
             j += 1
         # OCR leaves quotes and rules at the ends of a heading line ('JOMBANG”', '| DINAS')
         office = re.sub(r"\s+", " ", " ".join(parts)).strip(" ,|\"'“”‘’`~_—–-")
+        if not _REGION_RE.search(office):  # 'PEMERINTAH PROVINSI X' over the office: its region
+            region = next((m.group(1) for ln in rows if (m := _GOVERNMENT_RE.match(ln))), None)
+            if region and office.isupper() == region.isupper():
+                office = f"{office} {region}"
         return title_case_office(office) if office.isupper() else office
     return None
+
+
+_GOVERNMENT_RE = re.compile(r"^\s*pemerintah\s+((?:provinsi|kabupaten|kota)\s+[A-Za-z][\w .-]{2,40}?)\s*$",
+                            re.I)
 
 
 def pemerintah_of(instansi: str | None, lines: Iterable[str] = ()) -> str | None:

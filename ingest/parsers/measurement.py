@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.layout import DocumentContent, PageContent, Table
 from ingest.model import FAILED_CHECK, Indicator
@@ -70,6 +70,7 @@ class Candidate:
     score: float = 0.0
     agree: int = 0
     disagree: list[Indicator] = field(default_factory=list)
+    sasaran: str | None = None  # the `Sasaran N: ...` heading over a table without a sasaran column
 
 
 def capaian_agrees(ind: Indicator) -> bool | None:
@@ -111,6 +112,7 @@ def measurement_table(doc: DocumentContent, tahun: int | None,
     """The indicators of the main measurement table and the warnings of its checks."""
     chapters = _chapters(doc)
     best: Candidate | None = None
+    cands: list[Candidate] = []
     for page in doc.pages:
         tables = list(page.tables) + (extra(page) if extra else [])
         for table in tables:
@@ -118,11 +120,33 @@ def measurement_table(doc: DocumentContent, tahun: int | None,
             if cand is None:
                 continue
             cand.score += _context_score(page, table, cand.layout, tahun, chapters.get(page.number))
+            cands.append(cand)
             if best is None or cand.score > best.score + 1e-9:
                 best = cand
     if best is None:
         return [], []
-    return best.indicators, _warnings(best, tahun)
+    return _with_siblings(best, cands, chapters), _warnings(best, tahun)
+
+
+def _with_siblings(best: Candidate, cands: list[Candidate], chapters: dict[int, str]) -> list[Indicator]:
+    """The chosen table's indicators, and, when the report prints one table per sasaran (each
+    under its `Sasaran N: ...` heading, no sasaran column), those of its siblings: tables of the
+    same header in the same chapter, a few pages apart at most, in reading order."""
+    if "sasaran" in best.layout.role_set or best.sasaran is None:
+        return best.indicators
+    chapter = chapters.get(best.table.page)
+    group = [c for c in cands if c.layout.roles == best.layout.roles and c.sasaran is not None
+             and chapters.get(c.table.page) == chapter and abs(c.table.page - best.table.page) <= 3]
+    group.sort(key=lambda c: (c.table.page, c.table.box.top))
+    out: list[Indicator] = []
+    seen: set[tuple[int | None, str]] = set()
+    for c in group:
+        for ind in c.indicators:
+            key = (ind.page, ind.indikator)
+            if key not in seen:  # a sibling may also have been read as a continuation
+                seen.add(key)
+                out.append(ind)
+    return out
 
 
 def _candidate(doc: DocumentContent, page: PageContent, table: Table,
@@ -131,11 +155,14 @@ def _candidate(doc: DocumentContent, page: PageContent, table: Table,
     if layout is None or not layout.role_set >= _REQUIRED:
         return None
     indicators = read_indicators(doc, table, layout, tahun)
+    sasaran = None if "sasaran" in layout.role_set else sasaran_above(page, table)
+    if sasaran:
+        indicators = [i if i.sasaran else replace(i, sasaran=sasaran) for i in indicators]
     valued = [i for i in indicators if (i.target is not None or i.target_text)
               and (i.realisasi is not None or i.realisasi_text)]
     if not valued:
         return None
-    cand = Candidate(table, layout, indicators)
+    cand = Candidate(table, layout, indicators, sasaran=sasaran)
     for ind in indicators:
         ok = capaian_agrees(ind)
         if ok is True:
@@ -209,6 +236,25 @@ def _chapters(doc: DocumentContent) -> dict[int, str]:
             current = "IKHTISAR"
         out[page.number] = current
     return out
+
+
+_SASARAN_HEAD_RE = re.compile(
+    r"^\s*(?:[\dA-Za-z]{1,3}[.)]\s*)?sasaran(?:\s+strategis)?(?:\s+(?:ke\s*-?\s*)?(?:\d{1,2}|[ivx]{1,4}))?"
+    r"\s*[:.\-]\s*(?P<s>\S.{8,})$", re.I)
+
+
+def sasaran_above(page: PageContent, table: Table) -> str | None:
+    """The sasaran a heading just above `table` names ('Sasaran Strategis 1: Meningkatnya ...'),
+    over one or two lines; None without one."""
+    above = [w for w in page.words if table.box.top - 60 < w.box.bottom <= table.box.top + 1
+             and w.box.x1 > table.box.x0 - 40 and w.box.x0 < table.box.x1 + 40]
+    lines = [t for t, _, _ in group_lines(above)]
+    for k in range(len(lines) - 1, max(-1, len(lines) - 3), -1):
+        m = _SASARAN_HEAD_RE.match(lines[k])
+        if m:
+            text = " ".join([m.group("s"), *lines[k + 1:]])
+            return clean(re.sub(r"\s*\(?\b(tabel|table)\b.*$", "", text, flags=re.I)) or None
+    return None
 
 
 def _heading(page: PageContent, table: Table) -> str:

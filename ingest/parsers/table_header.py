@@ -35,7 +35,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"^(no|nomor|no\s*urut|nmr)\s*[.,]?$", "no"),
     (r"[il1|]\s*nd\s*[il1|]\s*ka\s*t\s*[o0]\s*r|\bindicator|^iku\b|\biku$|\(iku\)", "indikator"),
     (r"^sumber\s*(dana|anggaran|pembiayaan)\b", "keterangan"),  # where the money comes from
-    (r"anggaran|\bpagu\b|alokasi|\bdana\b|\bbiaya\b", "anggaran"),
+    (r"\banggaran|\bpagu\b|alokasi|\bdana\b|\bbiaya\b", "anggaran"),  # not 'pelanggaran'
     (r"sasaran|tujuan", "sasaran"),
     (r"capa\s*[il1]\s*an|\bcapai\b|\bpencapaian|^\(?%\)?$|^persen(tase)?$|^pers?\.?\s*\(?%\)?$", "capaian"),
     (r"satuan|^sat\.?$|\bunit\b", "satuan"),
@@ -148,7 +148,8 @@ def _is_subheader(texts: Sequence[str | None]) -> bool:
         return False
     if len(cells) == 1 and len(texts) > 2 and header_role(cells[0]) is not None:
         return False  # one heading across the table ('Tujuan: ...') is a body row
-    plain = r"((19|20)\d\d|tw.*|triwulan.*|[ivx]{1,4}|\(?%\)?|\d\s*-\s*\d|tahun\s*(19|20)\d\d|n|n-\d)"
+    plain = (r"((19|20)\d\d|tw.*|triwulan.*|[ivx]{1,4}|\(?%\)?|\d\s*-\s*\d|tahun\s*(19|20)\d\d|n|n-\d|"
+             r"(kinerja|nilai|angka|fisik|keuangan|kumulatif|tahun\s+(ini|lalu|berjalan))(\s+(19|20)\d\d)?)")
     return all(re.fullmatch(plain, c) or (header_role(c) is not None and len(c) <= 40)
                for c in cells)
 
@@ -236,7 +237,9 @@ def read_header(table: Table) -> Layout | None:
                     years[k] = year
     if len({r for r in roles if r}) < 2:
         return None
-    capaian_as_realisasi(roles, years, [_header_text(table, start, end, k, centres) for k in range(n)])
+    head_texts = [_header_text(table, start, end, k, centres) for k in range(n)]
+    capaian_as_realisasi(roles, years, head_texts)
+    tujuan_beside_sasaran(roles, head_texts)
     while end < len(table.rows) and is_column_number_row(texts_of(table.rows[end])):
         end += 1
     return Layout(tuple(roles), tuple(years), end, tuple(spans))
@@ -250,6 +253,17 @@ def _header_text(table: Table, start: int, end: int, k: int, centres: list[float
             if cell is not None and k in _covered(table, centres, i, j, i == start):
                 out.append(cell.text)
     return " ".join(out)
+
+
+def tujuan_beside_sasaran(roles: list[str | None], texts: list[str]) -> None:
+    """'Tujuan | Sasaran | Indikator': a Tujuan column beside a Sasaran column is not the
+    sasaran (a column headed 'Tujuan/Sasaran' alone still is); changed in place."""
+    cols = [k for k, r in enumerate(roles) if r == "sasaran"]
+    named = [k for k in cols if re.search(r"sasaran", texts[k], re.I)]
+    if named and len(named) < len(cols):
+        for k in cols:
+            if k not in named:
+                roles[k] = None
 
 
 def capaian_as_realisasi(roles: list[str | None], years: list[int | None], texts: list[str]) -> None:

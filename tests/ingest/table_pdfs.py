@@ -49,8 +49,10 @@ def _covered(spans: Sequence[Span]) -> set[tuple[int, int]]:
 
 def draw_table(c: Canvas, x: float, top: float, widths: Sequence[float], rows: Grid, *,
                spans: Sequence[Span] = (), style: str = "ruled", header_rows: int = 1,
-               page_height: float | None = None, pad: float = PAD) -> float:
-    """Draw `rows` with its top-left at (x, top) in top-down points; returns the bottom."""
+               page_height: float | None = None, pad: float = PAD, font: str = "Helvetica",
+               overprint: Sequence[int] = ()) -> float:
+    """Draw `rows` with its top-left at (x, top) in top-down points; returns the bottom.
+    The header and the columns `overprint` are made bold by printing them twice 0.4 pt apart."""
     height = page_height or c._pagesize[1]
     heights = row_heights(rows, spans, pad)
     xs = [x]
@@ -61,7 +63,7 @@ def draw_table(c: Canvas, x: float, top: float, widths: Sequence[float], rows: G
         ys.append(ys[-1] + h)
     covered = _covered(spans)
     span_of = {(r, col): (rs, cs) for r, col, rs, cs in spans}
-    c.setFont("Helvetica", FONT)
+    c.setFont(font, FONT)
     for r, row in enumerate(rows):
         for col, text in enumerate(row):
             if (r, col) in covered:
@@ -91,11 +93,13 @@ def draw_table(c: Canvas, x: float, top: float, widths: Sequence[float], rows: G
             ty = y0 + pad + FONT
             if rs > 1 or r < header_rows:  # merged and header cells centred vertically
                 ty = (y0 + y1) / 2 - (len(lines) - 1) * LINE / 2 + FONT / 3
+            twice = (0.0, 0.4) if overprint and (col in overprint or r < header_rows) else (0.0,)
             for i, ln in enumerate(lines):
-                if r < header_rows or _numeric(ln):
-                    c.drawCentredString((x0 + x1) / 2, height - (ty + i * LINE), ln)
-                else:
-                    c.drawString(x0 + PAD, height - (ty + i * LINE), ln)
+                for dx in twice:
+                    if r < header_rows or _numeric(ln):
+                        c.drawCentredString((x0 + x1) / 2 + dx, height - (ty + i * LINE), ln)
+                    else:
+                        c.drawString(x0 + PAD + dx, height - (ty + i * LINE), ln)
     return ys[-1]
 
 
