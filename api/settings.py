@@ -68,7 +68,8 @@ class Settings(BaseSettings):
         default=300.0, gt=0, description="Seconds one scanned page may take before it is skipped with a warning."
     )
     ocr_dpi: float | None = Field(
-        default=None, gt=0, description="Resolution scans are read at; default: the scan's own, at least 300."
+        default=None, gt=0,
+        description="Resolution scans are read at; default: what each page's letters need, at most 300 (ingest/textscale.py).",
     )
     pg_bindir: Path | None = Field(
         default=None,

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -73,11 +73,82 @@ def alembic_config(url: str | None = None) -> Any:
 
 
 def upgrade(engine_or_url: Engine | str, revision: str = "head") -> None:
-    """Run the migrations up to `revision` (default: the newest) on a database."""
+    """Run the migrations up to `revision` (default: the newest) on a database.
+
+    A database already at the newest revision is recognised without Alembic (`at_head`): every
+    `arsip` command opens the archive, and loading Alembic's environment and scripts to learn
+    there is nothing to do cost a tenth of a second each time.
+    """
+    if revision == "head" and isinstance(engine_or_url, Engine) and at_head(engine_or_url):
+        return
     from alembic import command
 
     _migrate(engine_or_url, lambda config: command.upgrade(config, revision),
              to_head=revision == "head")
+
+
+def at_head(engine: Engine) -> bool:
+    """True when the database stands at the newest migration (one row in `alembic_version`
+    naming `head_revision()`); False when it is behind, empty, or the head is unclear."""
+    head = head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).fetchall()
+    except (OperationalError, ProgrammingError):  # no such table yet: a new database
+        return False
+    return [r[0] for r in rows] == [head]
+
+
+def head_revision() -> str | None:
+    """The newest revision of the migrations shipped, read from their files (`revision` and
+    `down_revision` assignments) without loading Alembic; None unless there is exactly one
+    head and every file says plainly what it is (then Alembic itself decides)."""
+    if _HEAD:
+        return _HEAD[0]
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        found = _revision_of(path)
+        if found is None:
+            _HEAD.append(None)
+            return None
+        revisions.add(found[0])
+        parents.update(found[1])
+    heads = revisions - parents
+    _HEAD.append(heads.pop() if len(heads) == 1 and parents <= revisions else None)
+    return _HEAD[0]
+
+
+_HEAD: list[str | None] = []  # head_revision's answer, read once per process
+
+
+def _revision_of(path: Path) -> tuple[str, tuple[str, ...]] | None:
+    """A migration file's revision and the revisions it follows, or None when not plain
+    constants."""
+    import ast
+
+    values: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target, value = ((node.target, node.value) if isinstance(node, ast.AnnAssign)
+                         else (node.targets[0], node.value) if isinstance(node, ast.Assign)
+                         and len(node.targets) == 1 else (None, None))
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision") and value:
+            try:
+                values[target.id] = ast.literal_eval(value)
+            except ValueError:
+                return None
+    revision, down = values.get("revision"), values.get("down_revision", "missing")
+    if not isinstance(revision, str):
+        return None
+    if down is None:
+        return revision, ()
+    if isinstance(down, str) and down != "missing":
+        return revision, (down,)
+    if isinstance(down, tuple) and all(isinstance(d, str) for d in down):
+        return revision, down
+    return None
 
 
 def downgrade(engine_or_url: Engine | str, revision: str) -> None:

@@ -246,7 +246,7 @@ class OcrOptions:
     jobs: int = 2
     page_timeout: float = 300.0
     call_timeout: float = 120.0
-    dpi: float | None = None  # None: the scan's own resolution within 200..300
+    dpi: float | None = None  # None: what the page's letters need, at most 300 (ingest/textscale.py)
     # engine for second readings of the few cells Tesseract was unsure of ("rapidocr"; "" none)
     second: str = "rapidocr"
     # True: pages are taken the way up they are stored, as the image pages of a born-digital

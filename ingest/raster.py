@@ -22,10 +22,14 @@ from PIL import Image
 from archive.errors import DamagedPdfError
 from archive.rendering import PDFIUM_LOCK
 from ingest.ocr import OcrEngine
+from ingest.textscale import PROBE_DPI, letter_height, text_dpi
 
 log = logging.getLogger(__name__)
 
-MIN_DPI = 300.0  # small print ('767.07') loses its dots below this
+# The ceiling of a scan's resolution: 300 DPI, whatever the image's own (small print, '767.07',
+# loses its dots below it on an A4 page); `ingest.textscale` renders lower a page whose letters
+# are larger than that needs.
+MIN_DPI = 300.0
 MAX_DPI = 300.0
 DEFAULT_DPI = 300.0
 # The most pixels one page is rendered at (about three A4 pages at 300 DPI; an A3 page keeps
@@ -87,27 +91,39 @@ def render_pixels(path: Path, indices: Sequence[int], dpi: float | None = None) 
 
 
 def render_page(path: Path, index: int, dpi: float | None = None) -> tuple[np.ndarray, float]:
-    """Page `index` (0-based) as RGB pixels at `dpi` (default: its scan's own DPI within limits)."""
+    """Page `index` (0-based) as RGB pixels at `dpi` (default: the resolution its text needs,
+    `ingest.textscale`, within the limits of `choose_dpi` and `MAX_PAGE_PIXELS`)."""
     import pypdfium2 as pdfium
 
     with _document(path) as pdf:
         try:
             page = pdf[index]
-            dpi = capped_dpi(dpi or choose_dpi(native_dpi(page)), *page.get_size())
             hide_overlays(page)
-            # RGB straight from pdfium, one copy out of its buffer (the PIL detour held four
-            # copies of the page at once), and pdfium's bitmap freed at once
-            bitmap = page.render(scale=dpi / 72.0, rev_byteorder=True)
-            pixels = bitmap.to_numpy()
-            rgb = (np.array(pixels[..., :3]) if pixels.ndim == 3
-                   else cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB))
-            bitmap.close()
+            if dpi is None:
+                native = native_dpi(page)
+                ceiling = capped_dpi(choose_dpi(native), *page.get_size())
+                probe = min(PROBE_DPI, ceiling)
+                dpi = text_dpi(letter_height(to_gray(_pixels(page, probe)), probe), ceiling, native)
+            else:
+                dpi = capped_dpi(dpi, *page.get_size())
+            rgb = _pixels(page, dpi)
             page.close()
             return rgb, dpi
         except pdfium.PdfiumError as e:  # a page object missing or broken: that page only
             raise DamagedPdfError(f"{path.name}: halaman {index + 1} rusak dan tidak dapat "
                                   f"dijadikan gambar ({e}); mintalah berkas yang utuh kepada "
                                   "pengirimnya.") from e
+
+
+def _pixels(page: Any, dpi: float) -> np.ndarray:
+    """`page` rendered at `dpi` as RGB: straight from pdfium, one copy out of its buffer (the
+    PIL detour held four copies of the page at once), and pdfium's bitmap freed at once."""
+    bitmap = page.render(scale=dpi / 72.0, rev_byteorder=True)
+    pixels = bitmap.to_numpy()
+    rgb = (np.array(pixels[..., :3]) if pixels.ndim == 3
+           else cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB))
+    bitmap.close()
+    return rgb
 
 
 def hide_overlays(page: Any) -> int:

@@ -90,6 +90,8 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
             cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
     with stage("handwriting"):
         handwritten = read_handwritten(page.rgb, flat, first, cell_words, engine, second, page.dpi)
+    if second is not None:
+        return_freed_images()  # the second engine's tensors (second readings, hand-written cells)
     # the colour pixels have served: the page goes on as its size only, so they are freed while
     # Tesseract reads the text outside the tables (when the caller no longer holds them)
     page = dataclasses.replace(page, rgb=np.empty((*page.rgb.shape[:2], 0), np.uint8))
@@ -270,11 +272,10 @@ SOCKET_DIR_MAX = 60  # 'pymp-xxxxxxxx/listener-xxxxxxxx' adds about 40 bytes; AF
 
 def start_worker(parent: int | None, owner: int | None = None) -> None:
     """Pool initializer: die with the parent (or with `owner`, the process using the pool, for
-    workers of the fork server), and give freed page images back to the system."""
+    workers of the fork server)."""
     die_with_parent(parent)
     if owner is not None:
         threading.Thread(target=die_with, args=(owner,), daemon=True, name="owner-watch").start()
-    return_freed_images()
 
 
 def die_with(owner: int) -> None:
@@ -302,20 +303,23 @@ def die_with(owner: int) -> None:
 
 
 def return_freed_images() -> None:
-    """Have glibc map every buffer over 1 MB on its own, so a freed page image leaves the process.
+    """Give what a page freed back to the system (glibc's `malloc_trim`), so an OCR process
+    idles small between pages; called after every page and after the second readings.
 
-    By default glibc raises that threshold (up to 32 MB) after the first large free, and page
-    images then come from the heap, which keeps its high-water mark: a worker idled at about
-    190 MB RSS after a few pages instead of about 75 MB.  A no-op where `mallopt` is missing.
+    Before, every buffer over 1 MB was mapped on its own (`mallopt(M_MMAP_THRESHOLD)`) so a freed
+    page image left at once; but onnxruntime (the second engine) allocates and frees tensors of
+    1-30 MB on every run, and each then cost fresh zeroed pages: two million page faults and
+    3.5 s of system time for the doubtful cells of a two-page SOP, more than reading them.
+    Buffers now come from glibc's heap (its default threshold) and are trimmed at these points:
+    an OCR process idles at 143-146 MB after a page (160-167 before), its system time on four
+    pages 1.2 s against 10.4 s; its peak during a 17-megapixel page is higher (545 MB against
+    335), freed buffers not being returned until the page is done.  A no-op off glibc.
     """
     if sys.platform.startswith("linux"):
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 1 << 20)
-
-
-M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 def die_with_parent(parent: int | None) -> None:
@@ -359,7 +363,16 @@ _STREAMS = 0  # documents streaming through the pool now
 
 
 def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
-    """Render, orient, straighten and read one page (runs inside a worker).
+    """Render, orient, straighten and read one page (runs inside a worker); what the page
+    freed goes back to the system afterwards (`return_freed_images`)."""
+    try:
+        return _read_one_page(path, index, options)
+    finally:
+        return_freed_images()
+
+
+def _read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
+    """Render, orient, straighten and read one page.
 
     Most pages are stored upright, so a page is read as it is first; only when that reading is
     not confident does orientation detection (OSD, then a confidence vote) run, and the page is

@@ -115,3 +115,41 @@ def test_first_runs_at_once_on_a_new_database_both_succeed(backend: str, tmp_pat
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert current_revision(engine) == head
     engine.dispose()
+
+
+def test_head_read_from_the_files_is_alembics_head() -> None:
+    from archive.db import head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_at_head_without_alembic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An archive at head opens without running Alembic; an empty or older one is migrated."""
+    from alembic import command
+
+    from archive import db
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    assert not db.at_head(engine)  # empty: no alembic_version table
+    upgrade(engine)
+    assert db.at_head(engine)
+    ran: list[str] = []
+    monkeypatch.setattr(command, "upgrade", lambda *a, **k: ran.append("upgrade"))
+    upgrade(engine)
+    assert ran == []  # at head: Alembic not run
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001_core'"))
+    assert not db.at_head(engine)
+    upgrade(engine)
+    assert ran == ["upgrade"]  # behind: Alembic runs
+
+
+def test_head_unclear_leaves_it_to_alembic(tmp_path: Path) -> None:
+    """A migration file whose revision is not a plain constant: no head is guessed."""
+    from archive import db
+
+    path = tmp_path / "0099_odd.py"
+    path.write_text('revision = make_revision()\ndown_revision = "0006_version_dates"\n')
+    assert db._revision_of(path) is None
+    path.write_text('revision: str = "0099_merge"\ndown_revision = ("0005_revisions", "0006_version_dates")\n')
+    assert db._revision_of(path) == ("0099_merge", ("0005_revisions", "0006_version_dates"))
