@@ -24,7 +24,7 @@ _REQUIRED = ("nomor", "title", "instansi", "tanggal_pembuatan")
 def parse(doc: DocumentContent) -> Extraction:
     """Read an SOP from its pages into an `Extraction` (warnings name what could not be read)."""
     flow = read_flowchart(doc)
-    ident = read_identity(doc, skip=flow.tables)
+    ident = read_identity(doc, skip=flow.tables, regions=flow.regions)
     v = ident.values
     from_line = not v.get("title")
     if from_line:
