@@ -52,7 +52,7 @@ FLOW_HEADERS: dict[str, tuple[str, ...]] = {
     "no": ("No", "No.", "NO"),
     "kegiatan": ("Kegiatan", "Aktivitas", "Uraian Kegiatan", "Uraian Prosedur"),
     "group": ("Mutu Baku", "Pendukung", "Baku Mutu"),
-    "kelengkapan": ("Kelengkapan", "Persyaratan", "Persyaratan/Kelengkapan"),
+    "kelengkapan": ("Kelengkapan", "Persyaratan", "Persyaratan / Kelengkapan"),
     "waktu": ("Waktu", "Waktu Penyelesaian"),
     "output": ("Output", "Keluaran", "Hasil"),
     "keterangan": ("Keterangan", "Ket."),
