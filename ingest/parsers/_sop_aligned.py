@@ -31,7 +31,8 @@ from ingest.layout import Box, Cell, PageContent, Table, Word
 from ingest.parsers._aligned_rows import Line, Phrase, hrules, page_lines
 from ingest.parsers._sop_table import Column, is_column_number_row, leaf_role, step_number
 
-_HEADER_GAP = 0.9  # line heights between two lines of one header band
+_HEADER_GAP = 1.3  # line heights between two lines of one header band
+_TITLE = re.compile(r"^\s*(sop|standar(t)? operasional)\b", re.I)
 _END_GAP = 6.0  # line heights of empty space that end the table
 _SYMBOL_MIN = (10.0, 6.0)
 
@@ -60,7 +61,7 @@ def flow_tables(page: PageContent) -> list[Table]:
             continue
         while end < len(lines) and _column_numbers(lines[end]):
             end += 1
-        body = _body(lines, end)
+        body = _body(lines, end, [(a.x1 + b.x0) / 2 for a, b in zip(leaves, leaves[1:], strict=False)])
         bounds = _bounds(page, leaves, body)
         head_top, head_bottom = lines[first].top - 2, lines[end - 1].bottom + 2
         xs = [leaves[0].x0 - 3, *bounds, leaves[-1].x1 + 3]
@@ -89,7 +90,7 @@ def continued_flow(page: PageContent, columns: Sequence[Column], next_no: int) -
             continue
         if no != next_no:
             return None
-        rows = _rows(page, _body(lines, i), xs, line.top - 2)
+        rows = _rows(page, _body(lines, i, xs[1:-1]), xs, line.top - 2)
         if not rows:
             return None
         return Table(page=page.number, box=Box(xs[0], rows[0][0].box.top, xs[-1], rows[-1][0].box.bottom),
@@ -115,7 +116,7 @@ def _headerish(line: Line) -> bool:
 def _band(lines: list[Line], i: int) -> tuple[int, int]:
     """(first, end) line indices of the header band around line `i`."""
     first = i
-    while first > 0 and _headerish(lines[first - 1]) and \
+    while first > 0 and _headerish(lines[first - 1]) and not _TITLE.match(lines[first - 1].text) and \
             lines[first].top - lines[first - 1].bottom <= _HEADER_GAP * lines[first].height:
         first -= 1
     end = i + 1
@@ -221,14 +222,22 @@ def _overlap(a: Phrase, b: Phrase) -> float:
     return min(a.x1, b.x1) - max(a.x0, b.x0)
 
 
-def _body(lines: list[Line], start: int) -> list[Line]:
+def _body(lines: list[Line], start: int, bounds: Sequence[float] = ()) -> list[Line]:
+    """The lines from `start` down to a wide empty space, a note ('Catatan: ...') or a line of
+    prose running across three or more column boundaries (a cell's text may cross the guessed
+    boundary on either side of it)."""
     out: list[Line] = []
     pitch = statistics.median([ln.height for ln in lines[start:start + 10]] or [10.0])
     for ln in lines[start:]:
         if out and ln.top - out[-1].bottom > _END_GAP * pitch:
             break
+        if _STOP.match(ln.text) or any(sum(1 for b in bounds if p.x0 < b < p.x1) >= 3 for p in ln.phrases()):
+            break
         out.append(ln)
     return out
+
+
+_STOP = re.compile(r"^\s*(catatan|keterangan\s*:|nb\b|mengetahui|ditetapkan di|disahkan|legenda|simbol\b)", re.I)
 
 
 def _bounds(page: PageContent, leaves: list[_Leaf], body: list[Line]) -> list[float]:
@@ -293,7 +302,7 @@ def _header_rows(leaves: list[_Leaf], xs: list[float], top: float, bottom: float
 
 def _number_in(line: Line, x0: float, x1: float) -> int | None:
     words = [w for w in line.words if x0 - 2 <= w.box.cx <= x1 + 2]
-    return step_number(" ".join(w.text for w in words)) if words else None
+    return step_number(words[0].text) if words else None
 
 
 def _rows(page: PageContent, body: list[Line], xs: list[float], top: float) -> list[tuple[Cell, ...]]:
@@ -322,16 +331,49 @@ def _rows(page: PageContent, body: list[Line], xs: list[float], top: float) -> l
 
 
 def _numbered_bands(body: list[Line], xs: list[float]) -> list[tuple[float, float, list[Line]]]:
-    """Rows of an unruled body: each starts at a line with a step number in the first column."""
-    starts = [i for i, ln in enumerate(body) if _number_in(ln, xs[0], xs[1]) is not None]
-    if not starts:
+    """Rows of an unruled body.  Lines close together form a block (one row: its cells' lines,
+    set at the top or centred); a block holding two step numbers is cut at each number; a block
+    without one continues the row above when no farther from it than rows are from each other,
+    else the table has ended."""
+    numbered = [_number_in(ln, xs[0], xs[1]) is not None for ln in body]
+    if not any(numbered):
         return []
-    tops = [body[i].top - 3 for i in starts]
+    gaps = [b.top - a.bottom for a, b in zip(body, body[1:], strict=False)]
+    para = _para_gap(gaps, statistics.median(ln.height for ln in body))
+    blocks: list[list[int]] = [[0]]
+    for i in range(1, len(body)):
+        if gaps[i - 1] > para:
+            blocks.append([i])
+        else:
+            blocks[-1].append(i)
+    # the space above each numbered block but the first: how far apart rows stand
+    spacing = max((gaps[b[0] - 1] for b in blocks[1:] if any(numbered[i] for i in b)), default=para)
+    rows: list[list[int]] = []
+    for block in blocks:
+        numbers = [i for i in block if numbered[i]]
+        if not numbers:
+            if rows and gaps[block[0] - 1] > spacing + 1:
+                break  # farther below than rows are apart: a note or a signature
+            if rows:
+                rows[-1] += block
+            continue
+        cuts = numbers if len(numbers) > 1 else [block[0]]
+        cuts[0] = block[0]
+        for a, b in zip(cuts, [*cuts[1:], block[-1] + 1], strict=True):
+            rows.append(list(range(a, b)))
+    tops = [body[r[0]].top - 3 for r in rows]
     pitch = statistics.median([b - a for a, b in zip(tops, tops[1:], strict=False)] or [40.0])
     bands = []
-    for n, i in enumerate(starts):
-        j = starts[n + 1] if n + 1 < len(starts) else len(body)
-        group = body[i:j]
-        bottom = tops[n + 1] if n + 1 < len(starts) else max(group[-1].bottom + 3, tops[n] + pitch)
+    for n, r in enumerate(rows):
+        group = [body[i] for i in r]
+        bottom = tops[n + 1] if n + 1 < len(rows) else max(max(ln.bottom for ln in group) + 3, tops[n] + pitch)
         bands.append((tops[n], bottom, group))
     return bands
+
+
+def _para_gap(gaps: list[float], height: float) -> float:
+    """The gap above which a line starts a new block (the space between rows)."""
+    if not gaps:
+        return float("inf")
+    small = sorted(gaps)[: max(1, len(gaps) // 2)]
+    return statistics.median(small) + 0.45 * height

@@ -141,6 +141,9 @@ class ZooSpec:
     repeat_header: bool
     font: str
     size: float
+    middle: bool = False  # flowchart cells centred vertically (Word's default for some offices)
+    bare_numbers: bool = False  # step numbers without their full stop
+    legend: bool = False  # a note and the signatory under the flowchart
 
     @property
     def family(self) -> str:
@@ -195,6 +198,7 @@ def zoo_spec(seed: int) -> ZooSpec:
         numbered=rng.random() < 0.6, actors=actors, steps=steps, column_numbers=rng.random() < 0.5,
         rows_per_page=rng.choice((4, 5, 10)), repeat_header=rng.random() < 0.6,
         font=rng.choice(("Helvetica", "Times-Roman")), size=rng.choice((8.0, 9.0)),
+        middle=rng.random() < 0.4, bare_numbers=rng.random() < 0.3, legend=rng.random() < 0.4,
     )
 
 

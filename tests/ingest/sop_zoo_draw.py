@@ -279,6 +279,11 @@ def _flow(pen: _Pen) -> None:
             top = _step_row(pen, xs, roles, step, top, centres)
         for (xa, ya, ha), (xb, yb, hb) in zip(centres, centres[1:], strict=False):
             _connector(pen, xa, ya + ha, xb, yb - hb)
+    if spec.legend:  # a note under the table, then the signatory
+        top += 3 * pen.lead
+        pen.text(X0, top, "Catatan: SOP ini berlaku sejak tanggal ditetapkan.")
+        for i, line in enumerate(_signature(spec).split("\n")):
+            pen.text(560, top + (i + 2) * pen.lead, line)
 
 
 def _rule(pen: _Pen, xs: list[float], top: float, bottom: float, cells: list[tuple[int, int]]) -> None:
@@ -338,19 +343,24 @@ def _header(pen: _Pen, xs: list[float], roles: list[str], top: float) -> float:
 def _step_row(pen: _Pen, xs: list[float], roles: list[str], step: Step, top: float,
               centres: list[tuple[float, float, float]]) -> float:
     spec = pen.spec
-    texts = {"no": f"{step.no}.", "kegiatan": step.kegiatan, "pelaksana": spec.actors[step.actor],
-             "kelengkapan": step.kelengkapan, "waktu": step.waktu, "output": step.output, "keterangan": ""}
-    need = max(len(pen.wrap(texts.get(r, ""), xs[j + 1] - xs[j] - 6)) for j, r in enumerate(roles))
-    h = max(need * pen.lead + 10, 36.0 if spec.flow == "symbols" else 20.0)
+    texts = {"no": f"{step.no}" if spec.bare_numbers else f"{step.no}.", "kegiatan": step.kegiatan,
+             "pelaksana": spec.actors[step.actor], "kelengkapan": step.kelengkapan, "waktu": step.waktu,
+             "output": step.output, "keterangan": "-" if step.no % 3 == 0 else ""}
+    counts = {r: len(pen.wrap(texts.get(r, ""), xs[j + 1] - xs[j] - 6)) for j, r in enumerate(roles)}
+    h = max(max(counts.values()) * pen.lead + 10, 36.0 if spec.flow == "symbols" else 20.0)
     for j, role in enumerate(roles):
         if role in texts:
-            pen.lines(xs[j], top + 2, xs[j + 1], texts[role], center=role == "no")
+            drop = (h - counts[role] * pen.lead - 8) / 2 if spec.middle else 0.0
+            pen.lines(xs[j], top + 2 + drop, xs[j + 1], texts[role], center=role == "no")
     _rule(pen, xs, top, top + h, [(j, j + 1) for j in range(len(roles))])
     if spec.flow == "symbols":
         j = roles.index(f"actor:{step.actor}")
         cx, cy = (xs[j] + xs[j + 1]) / 2, top + h / 2
         half = _symbol(pen, cx, cy, "diamond" if step.decision else
                        "capsule" if step.no in (1, len(spec.steps)) else "rect")
+        if step.decision:  # the branches' words beside the diamond
+            pen.text(cx - 27, cy - 13, "Tidak")
+            pen.text(cx + 3, cy + 12, "Ya")
         centres.append((cx, cy, half))
     return top + h
 
