@@ -317,8 +317,12 @@ def _value_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
     """The value of a label alone in its cell: the cell to its right, or, when that is another
     label (labels printed in one row, values in the row below), the cell under it."""
     right = _right_of(label, cells)
-    while right is not None and _is_colon_cell(right, label):
+    seen = {id(label)}
+    while right is not None and _is_colon_cell(right, label) and id(right) not in seen:
+        seen.add(id(right))  # a colon cell narrower than 3 pt is "right of" itself
         right = _right_of(right, cells)  # the colon printed in a column of its own
+    if right is not None and _is_colon_cell(right, label):
+        right = None
     if right is not None and not starts_label(right.text):
         return right
     below = _below(label, cells)
@@ -346,7 +350,7 @@ def _cells_beside(label: Cell, cells: Sequence[Cell]) -> list[Cell]:
 def _right_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
     """The nearest cell to the right of `label` on its line."""
     cy = label.box.cy
-    right = [c for c in cells if c.box.x0 >= label.box.x1 - 3 and c.box.top <= cy <= c.box.bottom]
+    right = [c for c in cells if c is not label and c.box.x0 >= label.box.x1 - 3 and c.box.top <= cy <= c.box.bottom]
     return min(right, key=lambda c: c.box.x0, default=None)
 
 
