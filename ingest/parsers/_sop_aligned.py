@@ -31,7 +31,8 @@ from ingest.layout import Box, Cell, PageContent, Table, Word
 from ingest.parsers._aligned_rows import Line, Phrase, hrules, page_lines
 from ingest.parsers._sop_table import Column, is_column_number_row, leaf_role, step_number
 
-_HEADER_GAP = 1.3  # line heights between two lines of one header band
+_HEADER_GAP = 1.3  # line heights between a header line and the one above it (a group name)
+_HEADER_GAP_BELOW = 0.9  # ... and the one below it (the first row may follow closely)
 _TITLE = re.compile(r"^\s*(sop|standar(t)? operasional)\b", re.I)
 _END_GAP = 6.0  # line heights of empty space that end the table
 _SYMBOL_MIN = (10.0, 6.0)
@@ -121,7 +122,7 @@ def _band(lines: list[Line], i: int) -> tuple[int, int]:
         first -= 1
     end = i + 1
     while end < len(lines) and _headerish(lines[end]) and not _column_numbers(lines[end]) and \
-            lines[end].top - lines[end - 1].bottom <= _HEADER_GAP * lines[end - 1].height:
+            lines[end].top - lines[end - 1].bottom <= _HEADER_GAP_BELOW * lines[end - 1].height:
         end += 1
     return first, end
 
@@ -180,7 +181,9 @@ def _leaves(phrases: list[Phrase]) -> list[_Leaf]:
                      min(q.x0 for q in stack), max(q.x1 for q in stack))
         out.append(leaf)
     for p in spans:  # a centred group name is narrower than its columns: the run under it
-        run = _centred_run(p, phrases) or [q for q in phrases if _overlap(p, q) > 0 and q.top > p.bottom - 1]
+        under = [q for q in phrases if _overlap(p, q) > 0 and q.top > p.bottom - 1]
+        nearest = min(q.top for q in under)
+        run = _centred_run(p, phrases) or [q for q in under if q.top < nearest + 2]
         x0, x1 = min(q.x0 for q in run), max(q.x1 for q in run)
         for leaf in out:
             if leaf.parent is None and x0 - 1 <= leaf.cx <= x1 + 1:
