@@ -65,3 +65,19 @@ def test_zoo_flowchart(seed: int, tmp_path: Path) -> None:
         assert step.waktu is not None
         assert (step.waktu.value, step.waktu.unit) == (want["waktu"]["value"], want["waktu"]["unit"])
     assert set(got.pelaksana) == set(gt["pelaksana"])
+
+
+@pytest.mark.tesseract
+def test_scanned_flowchart_ruled_only_between_rows(tmp_path: Path) -> None:
+    # no ruled grid on the flowchart page: its rules and symbols come from the image
+    # (scan_symbols.free_shapes) and the table from the OCR'd words' alignment
+    from ingest.extract import extract_file
+    from tests.ingest.sop_zoo_draw import scan_of
+
+    spec = zoo_spec(2)
+    assert (spec.flow, spec.rules) == ("symbols", "rows")
+    stamps = write_zoo_pdf(spec, tmp_path / "sop.pdf")
+    got = extract_file(scan_of(tmp_path / "sop.pdf", tmp_path / "scan.pdf", 2, stamps))
+    want = ground_truth(spec)["steps"]
+    assert [s.no for s in got.steps] == [s["no"] for s in want]
+    assert [s.pelaksana for s in got.steps] == [s["pelaksana"] for s in want]
