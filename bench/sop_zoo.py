@@ -111,7 +111,7 @@ def main() -> None:
         if a.show:
             for field in bad:
                 print(f"    {field}: {_value(gt, field)!r} <- {_value(got, field)!r}")
-    print(f"cpu seconds (extraction in this process): {cpu:.0f}")
+    print(f"cpu seconds of this process (parsing; the OCR workers of scans not counted): {cpu:.0f}")
     if a.out:
         Path(a.out).write_text(json.dumps(report, indent=1, ensure_ascii=False))
 
