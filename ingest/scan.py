@@ -54,7 +54,7 @@ from ingest.scan_cells import assemble, ocr_cells, ocr_outside
 from ingest.scan_grid import binarise, find_grids, grid_cells, grid_line_mask
 from ingest.scan_handwriting import read_handwritten
 from ingest.scan_second import SecondReader, second_readings
-from ingest.scan_symbols import find_symbols
+from ingest.scan_symbols import find_symbols, free_shapes
 from ingest.stagetimes import at, stage
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
         cells = [grid_cells(g) for g in grids]
     with stage("symbols"):
         shapes = [s for g, cs in zip(grids, cells, strict=True) for s in find_symbols(ink, g, cs, page.dpi, gray)]
+        if not grids:  # a flowchart ruled only between its rows, or not at all
+            shapes = free_shapes(ink, page.dpi, gray)
     with stage("grid"):
         # the symbols have seen the grey page: it becomes the page without its ruling lines in
         # place (the mask is 0 or 255: lines made white), and each full-page mask goes as soon

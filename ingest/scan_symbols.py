@@ -110,3 +110,32 @@ def classify_outline(contour: np.ndarray, w: int, h: int) -> tuple[ShapeKind, in
     if 0.75 <= fill < 0.99 and corners >= 4:
         return ("curve", 10)  # capsule or rounded box
     return None
+
+
+# --- pages without a ruled table -----------------------------------------------------------------
+RULE_MIN_SHARE = 0.15  # a rule between table rows (or columns) spans at least this share of the page
+
+
+def free_shapes(ink: np.ndarray, dpi: float, gray: np.ndarray | None = None) -> list[Shape]:
+    """Flowchart symbols and long ruling lines of a page on which no ruled table was found (a
+    flowchart ruled only between its rows, or not at all), for the layout readers: the symbols
+    as `find_symbols` reports them, the page as one cell; the rules as lines, as the text layer
+    reports drawn lines."""
+    h, w = ink.shape
+    page = Grid(0, 0, w, h, (), ())
+    symbols = find_symbols(ink, page, [CellBox(0, 0, 0, 0, w, h)], dpi, gray)
+    return symbols + _rules(ink, dpi)
+
+
+def _rules(ink: np.ndarray, dpi: float) -> list[Shape]:
+    pt = dpi / 72.0
+    h, w = ink.shape
+    out = []
+    for size, thin in (((1, max(15, int(RULE_MIN_SHARE * w))), 1), ((max(15, int(RULE_MIN_SHARE * h)), 1), 0)):
+        mask = np.asarray(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones(size, np.uint8)))
+        n, stats = components(mask)
+        for i in range(1, n):
+            x, y, bw, bh = (int(v) for v in stats[i][:4])
+            if (bh if thin else bw) <= 3 * pt:  # a line, not a block of ink
+                out.append(Shape("line", Box(x / pt, y / pt, (x + bw) / pt, (y + bh) / pt)))
+    return out

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ingest.layout import Box, Cell, DocumentContent, PageContent, Shape, Table
 from ingest.model import Step
+from ingest.parsers._sop_aligned import continued_flow, flow_tables
 from ingest.parsers._sop_identity import fix_numbering
 from ingest.parsers._sop_table import (
     Column,
@@ -54,6 +55,8 @@ class Flowchart:
     steps: tuple[Step, ...] = ()
     warnings: tuple[str, ...] = ()
     tables: frozenset[int] = frozenset()  # id() of the tables read as flowchart
+    # (page, box) of flowchart tables read from text alignment (`_sop_aligned`), not in page.tables
+    regions: tuple[tuple[int, Box], ...] = ()
 
 
 @dataclass
@@ -63,27 +66,42 @@ class _State:
     steps: list[_RawStep] = field(default_factory=list)
     tables: set[int] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    regions: list[tuple[int, Box]] = field(default_factory=list)
 
 
 def read_flowchart(doc: DocumentContent) -> Flowchart:
     """Read every flowchart table of `doc` (repeated headers, continuation pages) into steps."""
     state = _State()
     for page in doc.pages:
-        for table in page.tables:
-            body = _body_rows(table, state)
-            if body is None or state.columns is None:
-                continue
-            state.tables.add(id(table))
-            symbols = candidate_symbols(page, table, state.columns)
-            first = len(state.steps)
-            _read_rows(body, page.number, state, symbols)
-            _assign_symbols(state.steps[first:], page.number, symbols, state.columns)
+        read = [t for t in page.tables if _read_table(page, t, state)]
+        state.tables.update(id(t) for t in read)
+        if read:
+            continue
+        # no ruled flowchart here: one ruled only between rows, or not at all
+        aligned = flow_tables(page)
+        if not aligned and state.columns is not None and state.steps and state.steps[-1].no is not None:
+            more = continued_flow(page, state.columns, state.steps[-1].no + 1)
+            aligned = [more] if more is not None else []
+        state.regions += [(page.number, t.box) for t in aligned if _read_table(page, t, state)]
     renumber(state.steps, state.warnings)
     steps = tuple(_finish(raw, state, first=not i) for i, raw in enumerate(state.steps))
     if not state.actors:
         # one Pelaksana column of names: the actors are the names, in the order they first act
         state.actors = list(dict.fromkeys(s.pelaksana for s in steps if s.pelaksana))
-    return Flowchart(tuple(state.actors), steps, tuple(state.warnings), frozenset(state.tables))
+    return Flowchart(tuple(state.actors), steps, tuple(state.warnings), frozenset(state.tables),
+                     tuple(state.regions))
+
+
+def _read_table(page: PageContent, table: Table, state: _State) -> bool:
+    """Read `table`'s steps when it is (or continues) a flowchart; whether it was one."""
+    body = _body_rows(table, state)
+    if body is None or state.columns is None:
+        return False
+    symbols = candidate_symbols(page, table, state.columns)
+    first = len(state.steps)
+    _read_rows(body, page.number, state, symbols)
+    _assign_symbols(state.steps[first:], page.number, symbols, state.columns)
+    return True
 
 
 def _body_rows(table: Table, state: _State) -> Sequence[Sequence[Cell | None]] | None:

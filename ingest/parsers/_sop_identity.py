@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ingest.layout import Cell, DocumentContent, PageContent
+from ingest.layout import Box, Cell, DocumentContent, PageContent
 from ingest.model import Official
 from ingest.parsers._sop_label_row import split_label_rows
 from ingest.parsers._sop_lines import text_blocks
@@ -26,7 +26,7 @@ from ingest.parsers._sop_table import row_cells
 from ingest.text import clean, join_lines, parse_date, split_items, title_case_office
 
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
-    ("nomor", r"no(mor)?( urut)? sop|nomor( sop)?|no\.? sop|no(mor|\.)? dokumen"),
+    ("nomor", r"no(mor)?( urut)? (sop|pos)( ap)?|nomor( sop)?|no\.? (sop|pos)( ap)?|no(mor|\.)? dokumen"),
     ("tanggal_pembuatan", r"tanggal pembuatan|tgl\.? pembuatan|tanggal dibuat|tanggal penyusunan|"
                           r"(tanggal|tgl\.?) (disusun|terbit)"),
     ("tanggal_revisi", r"tanggal revisi|tgl\.? revisi|(tanggal|tgl\.?) perubahan"),
@@ -35,7 +35,8 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
                         r"diberlakukan|berlaku)"),
     ("tanggal_pembuatan", r"tanggal|tgl\.?"),
     ("disahkan_oleh", r"disahkan oleh|disahkan|ditetapkan oleh|pengesahan|mengesahkan"),
-    ("title", r"nama sop|judul( sop| prosedur)?|nama prosedur|nama standar operasional prosedur"),
+    ("title", r"nama (sop|pos)( ap)?|judul( sop| pos| prosedur)?( ap)?|nama prosedur|"
+              r"nama standar operasional prosedur"),
 )
 # Multi-word labels as printed, for labels that OCR clipped or misread ('Iomor Urut SOP',
 # 'anggal Pembuatan', ')isahkan Oleh') and labels followed by their value on the same line.
@@ -86,8 +87,10 @@ class Identity:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> Identity:
-    """The identity fields of an SOP; tables whose id() is in `skip` (the flowchart) are ignored.
+def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset(),
+                  regions: Sequence[tuple[int, Box]] = ()) -> Identity:
+    """The identity fields of an SOP; tables whose id() is in `skip` (the flowchart) are ignored,
+    and so are the words in `regions` (page, box: a flowchart read from text alignment).
 
     A page's cells are those of its tables and the text blocks outside them (`_sop_lines`), so
     an identity page printed as `Label : value` lines or without rules reads like a grid.
@@ -95,7 +98,8 @@ def read_identity(doc: DocumentContent, skip: frozenset[int] = frozenset()) -> I
     ident = Identity()
     signed: list[str] = []  # every cell and text block, for a signature block printed elsewhere
     for page in doc.pages:
-        blocks = text_blocks(page, [t.box for t in page.tables], starts_label)
+        flow = [box for number, box in regions if number == page.number]
+        blocks = text_blocks(page, [t.box for t in page.tables] + flow, starts_label)
         cells = [c for t in page.tables if id(t) not in skip for row in t.rows for c in row_cells(row)]
         cells = split_label_rows(page, cells, _whole_label)
         signed += [c.text for t in page.tables if id(t) in skip for row in t.rows for c in row_cells(row)]
@@ -313,8 +317,12 @@ def _value_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
     """The value of a label alone in its cell: the cell to its right, or, when that is another
     label (labels printed in one row, values in the row below), the cell under it."""
     right = _right_of(label, cells)
-    while right is not None and _is_colon_cell(right, label):
+    seen = {id(label)}
+    while right is not None and _is_colon_cell(right, label) and id(right) not in seen:
+        seen.add(id(right))  # a colon cell narrower than 3 pt is "right of" itself
         right = _right_of(right, cells)  # the colon printed in a column of its own
+    if right is not None and _is_colon_cell(right, label):
+        right = None
     if right is not None and not starts_label(right.text):
         return right
     below = _below(label, cells)
@@ -342,7 +350,7 @@ def _cells_beside(label: Cell, cells: Sequence[Cell]) -> list[Cell]:
 def _right_of(label: Cell, cells: Sequence[Cell]) -> Cell | None:
     """The nearest cell to the right of `label` on its line."""
     cy = label.box.cy
-    right = [c for c in cells if c.box.x0 >= label.box.x1 - 3 and c.box.top <= cy <= c.box.bottom]
+    right = [c for c in cells if c is not label and c.box.x0 >= label.box.x1 - 3 and c.box.top <= cy <= c.box.bottom]
     return min(right, key=lambda c: c.box.x0, default=None)
 
 

@@ -45,7 +45,7 @@ _FUZZY_LEAVES: tuple[tuple[Role, str], ...] = (
 _FUZZY = 0.8
 _ACTOR_GROUP = re.compile(r"unit kerja|pejabat( pelaksana)?|pihak( terkait| yang terlibat)?|aktor|pelaku( kegiatan)?")
 _QUALITY_ROLES: tuple[Role, ...] = ("kelengkapan", "waktu", "output")
-_OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "s": "5", "S": "5"})
+_OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "!": "1", "O": "0", "o": "0", "s": "5", "S": "5"})
 _STEP_NO = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 _EDGE_TOL = 3.0
 
@@ -161,13 +161,22 @@ def find_header(table: Table) -> tuple[int, int] | None:
     )
     if start is None:
         return None
+    activity = next(c for c in row_cells(table.rows[start]) if leaf_role(c.text) == "kegiatan")
     end = start + 1
     while end < len(table.rows) and end - start < 4:
         row = table.rows[end]
-        if is_column_number_row(row) or _looks_like_step(row):
+        if is_column_number_row(row) or _looks_like_step(row) or _has_activity(row, activity):
             break
         end += 1
     return start, end
+
+
+def _has_activity(row: Sequence[Cell | None], header: Cell) -> bool:
+    """A row with text of its own under the activity header is a step (its number unread), not
+    a header row: the activity header spans the header's rows."""
+    cell = next((c for c in row_cells(row) if c.box.x0 <= header.box.cx <= c.box.x1), None)
+    return (cell is not None and cell is not header and bool(cell.text.strip())
+            and leaf_role(cell.text) is None and cell.box.top >= header.box.bottom - 1)
 
 
 def _looks_like_step(row: Sequence[Cell | None]) -> bool:

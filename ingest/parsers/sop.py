@@ -25,7 +25,7 @@ _REQUIRED = ("nomor", "title", "instansi", "tanggal_pembuatan")
 def parse(doc: DocumentContent) -> Extraction:
     """Read an SOP from its pages into an `Extraction` (warnings name what could not be read)."""
     flow = read_flowchart(doc)
-    ident = read_identity(doc, skip=flow.tables)
+    ident = read_identity(doc, skip=flow.tables, regions=flow.regions)
     v = ident.values
     # hand-written values the scan read again (`ingest.scan_handwriting`): kept when checked
     handwritten = resolve_handwritten(doc, v, ident.warnings)

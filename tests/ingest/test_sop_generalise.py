@@ -208,3 +208,13 @@ def test_a_sentence_with_nomor_and_tanggal_is_no_row_of_labels() -> None:
     got = parse(DocumentContent(pages=(page,)))
     assert got.dasar_hukum == ("Peraturan Daerah Nomor 3 Tahun 2020 tanggal 5 Mei 2020",)
     assert got.nomor is None
+
+
+def test_a_colon_cell_narrower_than_its_tolerance_ends_the_search() -> None:
+    # OCR gave the colon column a cell 2 pt wide: it once counted as right of itself, for ever
+    cells = ((_cell("Nomor SOP", 300, 30, 400, 50), _cell(":", 402, 30, 404, 50),
+              _cell("800/12/DLH/2023", 410, 30, 700, 50)),)
+    table = Table(page=1, box=Box(300, 30, 700, 50), rows=cells)
+    page = PageContent(number=1, width=842, height=595, text="", tables=(table,))
+    got = parse(DocumentContent(pages=(page,)))
+    assert got.nomor == "800/12/DLH/2023"
