@@ -229,11 +229,11 @@ SOCKET_DIR_MAX = 60  # 'pymp-xxxxxxxx/listener-xxxxxxxx' adds about 40 bytes; AF
 
 def start_worker(parent: int | None, owner: int | None = None) -> None:
     """Pool initializer: die with the parent (or with `owner`, the process using the pool, for
-    workers of the fork server), and give freed page images back to the system."""
+    workers of the fork server).  Freed page images go back to the system after each page
+    (`read_one_page`, `return_freed_memory`)."""
     die_with_parent(parent)
     if owner is not None:
         threading.Thread(target=die_with, args=(owner,), daemon=True, name="owner-watch").start()
-    return_freed_images()
 
 
 def die_with(owner: int) -> None:
@@ -260,21 +260,22 @@ def die_with(owner: int) -> None:
     os._exit(1)
 
 
-def return_freed_images() -> None:
-    """Have glibc map every buffer over 1 MB on its own, so a freed page image leaves the process.
+def return_freed_memory() -> None:
+    """Give the heap's free pages back to the system (glibc `malloc_trim`), once a page is read.
 
-    By default glibc raises that threshold (up to 32 MB) after the first large free, and page
-    images then come from the heap, which keeps its high-water mark: a worker idled at about
-    190 MB RSS after a few pages instead of about 75 MB.  A no-op where `mallopt` is missing.
+    glibc serves page images from the heap once a large buffer has been freed, and the heap
+    keeps its high-water mark: without this a worker idled at about 190 MB RSS after a few
+    pages.  Trimmed after every page it stays at about 140 MB with the second engine's models
+    loaded.  (Mapping every buffer over 1 MB on its own, `mallopt(M_MMAP_THRESHOLD)`, kept
+    memory as low, but every large allocation then faulted in fresh zeroed pages: the second
+    engine's network and the grid's full-page arrays cost 2-3 CPU seconds of kernel time on a
+    form page, more than all of its OCR.)  A no-op where `malloc_trim` is missing.
     """
     if sys.platform.startswith("linux"):
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 1 << 20)
-
-
-M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 def die_with_parent(parent: int | None) -> None:
@@ -318,6 +319,14 @@ _STREAMS = 0  # documents streaming through the pool now
 
 
 def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
+    """`read_page` in a worker, its freed memory given back to the system afterwards."""
+    try:
+        return read_page(path, index, options)
+    finally:
+        return_freed_memory()
+
+
+def read_page(path: Path, index: int, options: OcrOptions) -> PageContent:
     """Render, orient, straighten and read one page (runs inside a worker).
 
     Most pages are stored upright, so a page is read as it is first; only when that reading is
