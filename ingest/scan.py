@@ -175,8 +175,10 @@ def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
     module once: its workers share those pages instead of each importing everything again, as
     spawned ones did (their imports alone cost about 100 MB each).  Either way the pool is
     replaced after `PAGES_PER_WORKER` pages per worker, so what a worker's heap gathers over a
-    long scan is returned to the system.  With `preload_second` the fork server also loads the
-    second engine's models (`ingest.ocr_preload`), which its workers then share.  (Python 3.11's own `max_tasks_per_child` is not used:
+    long scan is returned to the system.  With `preload_second` the process that forks (this
+    one, or the fork server through `ingest.ocr_preload`) loads the second engine's models
+    first, so its workers share them instead of each loading its own (0.2 CPU seconds per
+    worker and document).  (Python 3.11's own `max_tasks_per_child` is not used:
     its pool stopped handing out pages once the first workers had retired.)  A pool lives for
     one document (`iter_pages` retires it after the last page).
     """
@@ -187,6 +189,8 @@ def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         context: Any = multiprocessing.get_context("fork")
         parent: int | None = os.getpid()
+        if preload_second:
+            preload_second_engine()
     else:
         short_socket_dir()
         context = multiprocessing.get_context("forkserver")
@@ -196,6 +200,15 @@ def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
                                initargs=(parent, None if parent else os.getpid()))
     _POOL = _Pool(jobs, pool)
     return pool
+
+
+def preload_second_engine() -> None:
+    """Load the second engine's models in this process (kept for its later documents), silently:
+    on failure each worker loads them itself, or says what is missing."""
+    from ingest.ocr_rapid import DEFAULT_MAX_SIDE, load_rapidocr
+
+    with contextlib.suppress(Exception):
+        load_rapidocr(DEFAULT_MAX_SIDE)
 
 
 def short_socket_dir() -> None:
