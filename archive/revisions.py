@@ -154,13 +154,8 @@ def _keep_machine_reading(session: Session, version: Version) -> None:
 
 def _apply(session: Session, version: Version, extraction: Mapping[str, Any]) -> None:
     """The reading in use and everything derived from it: dates, rows, the document's metadata."""
-    from archive.documents import (
-        DATE_FIELDS,
-        indicator_rows,
-        parse_iso_date,
-        refresh_statuses,
-        step_rows,
-    )
+    from archive.documents import indicator_rows, step_rows
+    from archive.standings import DATE_FIELDS, parse_iso_date, refresh_statuses
 
     version.extraction = dict(extraction)
     for name in DATE_FIELDS:
@@ -179,7 +174,7 @@ def _apply(session: Session, version: Version, extraction: Mapping[str, Any]) ->
 def _rekey(session: Session, version: Version) -> None:
     """A corrected number or office of the version in force is the document's identity now
     (so the next upload of it finds it), unless another document already holds that key."""
-    from archive.documents import identity_key
+    from archive.identity import identity_key
 
     document = version.document
     if version.status != "berlaku":

@@ -18,9 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.documents import date_order, get_document, normalise_text, start_date, upload_rank
+from archive.documents import get_document
+from archive.identity import normalise_text
 from archive.localtime import today as local_today
 from archive.models import Document, Job, Version
+from archive.standings import date_order, start_date, upload_rank
 
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,19 @@ STATIC_DIR = TEMPLATES_DIR / "static"
 DOC_TYPE_LABELS = {"sop": "SOP", "lkjip": "LKjIP", "form_data_kinerja": "Formulir data kinerja",
                    "perjanjian_kinerja": "Perjanjian Kinerja", "surat": "Surat",
                    "keputusan": "Keputusan", "other": "Lainnya"}
+AUDIT_ACTION_LABELS = {
+    "upload.new_document": "unggah: dokumen baru", "upload.new_version": "unggah: versi baru",
+    "upload.new_file": "unggah: berkas baru", "copy.issue": "salinan diterbitkan",
+    "letter.issue": "nomor surat diberikan", "letter.reserve": "nomor surat dipesan",
+    "letter.confirm": "surat dikukuhkan", "letter.void": "surat dibatalkan",
+    "office.format": "format kantor diubah", "retention.set": "masa simpan diatur",
+    "version.reextract": "versi dibaca ulang", "version.revoke": "versi dicabut",
+    "version.move": "versi dipindah", "version.split": "versi dipisah", "koreksi": "koreksi hasil baca",
+    "user.add": "akun dibuat", "user.password": "kata sandi diganti", "user.role": "peran diubah",
+    "user.disable": "akun dinonaktifkan", "user.enable": "akun diaktifkan",
+    "user.profile": "profil pejabat diubah", "token.add": "token API dibuat",
+    "token.revoke": "token API dicabut",
+}
 STATUS_LABELS = {"berlaku": "berlaku", "digantikan": "digantikan", "dicabut": "dicabut"}
 
 
@@ -38,7 +51,8 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(tanggal=tanggal, waktu=waktu, angka=angka, jenis=doc_type_label, ukuran=ukuran,
-                       peran=lambda role: ROLE_LABELS.get(role, role), jangkar=anchor_of)
+                       peran=lambda role: ROLE_LABELS.get(role, role), jangkar=anchor_of,
+                       tindakan=lambda action: AUDIT_ACTION_LABELS.get(action, action))
     env.globals.update(DOC_TYPE_LABELS=DOC_TYPE_LABELS, OUTCOME_LABELS=OUTCOME_LABELS)
     return env
 

@@ -298,4 +298,6 @@ def test_admin_page_edits_accounts_and_shows_a_token_once(tmp_path: Path) -> Non
             actions = [(r.actor, r.action, r.target) for r in audit.rows(session)]
         assert ("kepala", "user.role", "user:siti1") in actions
         assert ("kepala", "user.profile", "user:siti1") in actions
+        trail = c.get("/admin/audit").text  # the trail names actions in words, the code beside them
+        assert "peran diubah" in trail and "token API dibuat" in trail and "<code class=\"kecil\">user.role</code>" in trail
         assert ("kepala", "token.add", "user:siti1") in actions

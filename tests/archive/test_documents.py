@@ -9,14 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from archive.documents import (
-    add_version,
-    document_to_json,
-    get_document,
-    identity_key,
-    normalise_nomor,
-)
+from archive.documents import add_version, document_to_json, get_document
 from archive.errors import NotFoundError
+from archive.identity import identity_key, normalise_nomor
 from archive.models import IndicatorRow, StepRow, Version
 from archive.store import StoredFile
 from tests.archive.fixtures import new_archive

@@ -10,14 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.documents import (
-    add_version,
-    decide,
-    get_document,
-    move_version,
-    split_version,
-)
+from archive.documents import add_version, get_document, move_version, split_version
 from archive.errors import ConflictError
+from archive.identity import decide
 from archive.models import Document, Job, StepRow, Version
 from archive.store import StoredFile
 from tests.archive.fixtures import count_rows, new_archive

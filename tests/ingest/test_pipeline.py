@@ -210,19 +210,19 @@ def test_concurrent_new_documents_with_one_key_become_two_versions(
     tmp_path: Path,
 ) -> None:
     """Another upload creates the document between our lookup and our commit: retry as a version."""
-    from archive import documents
+    from archive import identity
 
     session_factory, store = archive
     fake_extract.update({"a.pdf": SOP, "b.pdf": SOP_REV1})
     ingest_file(_pdf(tmp_path, "a.pdf", "v1"), session_factory, store)
-    real_find = documents._find_document
+    real_find = identity._find_document
     calls: list[str] = []
 
     def stale_lookup(session: Session, key: str | None) -> Document | None:
         calls.append("find")
         return None if len(calls) == 1 else real_find(session, key)
 
-    monkeypatch.setattr(documents, "_find_document", stale_lookup)
+    monkeypatch.setattr(identity, "_find_document", stale_lookup)
     second = ingest_file(_pdf(tmp_path, "b.pdf", "v2"), session_factory, store)
     assert second.outcome == "new_version" and second.version_no == 2
     assert count_rows(session_factory, Document) == 1 and len(calls) == 2

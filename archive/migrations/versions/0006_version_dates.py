@@ -1,11 +1,11 @@
 """Versions numbered by their dates: existing documents renumbered once (no schema change).
 
 Until now `version_no` was the upload order, so an older edition uploaded later sat above the
-newer one ("versi 2 digantikan" over "versi 1 berlaku").  From here on `archive.documents.renumber`
+newer one ("versi 2 digantikan" over "versi 1 berlaku").  From here on `archive.standings.renumber`
 keeps each document's versions numbered 1..n by start date (efektif, else pengesahan, revisi,
 pembuatan; undated last; ties by upload, i.e. row id); this revision does the same once for what
 is already archived.  The upload order needs no column: row ids only grow and a moved version
-keeps its id (`archive.documents.upload_rank`).
+keeps its id (`archive.standings.upload_rank`).
 
 Each renumbered version gets a finished `jobs` row saying what its number was, so its history
 shows it and the search index's catch-up re-reads the document (the index stores the numbers).
