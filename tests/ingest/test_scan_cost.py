@@ -121,6 +121,7 @@ def test_strip_words_go_to_the_crop_whose_band_holds_their_centre() -> None:
     word = out[3][1]  # centre 30 px into crop 3: 25 px down its cell, 30 - gap px right
     assert (word.left, word.top, word.line[0]) == (700 + 30 - gap, 2000 + 25, 3)
     assert engine.strip is not None and engine.strip.shape == (gap + 40 + gap + 60 + gap, 100 + 2 * gap)
+    assert engine.strip.dtype == bool  # one bit a pixel: an eighth of the file Tesseract reads
 
 
 def test_a_cell_crop_keeps_letters_and_loses_rules_outlines_and_specks() -> None:
