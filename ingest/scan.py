@@ -93,7 +93,7 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
     with stage("handwriting"):
         handwritten = read_handwritten(page.rgb, flat, first, cell_words, engine, second, page.dpi)
     if second is not None:
-        return_freed_images()  # the second engine's tensors (second readings, hand-written cells)
+        return_freed_memory()  # the second engine's tensors (second readings, hand-written cells)
     # the colour pixels have served: the page goes on as its size only, so they are freed while
     # Tesseract reads the text outside the tables (when the caller no longer holds them)
     page = dataclasses.replace(page, rgb=np.empty((*page.rgb.shape[:2], 0), np.uint8))
@@ -220,8 +220,10 @@ def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
     module once: its workers share those pages instead of each importing everything again, as
     spawned ones did (their imports alone cost about 100 MB each).  Either way the pool is
     replaced after `PAGES_PER_WORKER` pages per worker, so what a worker's heap gathers over a
-    long scan is returned to the system.  With `preload_second` the fork server also loads the
-    second engine's models (`ingest.ocr_preload`), which its workers then share.  (Python 3.11's own `max_tasks_per_child` is not used:
+    long scan is returned to the system.  With `preload_second` the process that forks (this
+    one, or the fork server through `ingest.ocr_preload`) loads the second engine's models
+    first, so its workers share them instead of each loading its own (0.2 CPU seconds per
+    worker and document).  (Python 3.11's own `max_tasks_per_child` is not used:
     its pool stopped handing out pages once the first workers had retired.)  A pool lives for
     one document (`iter_pages` retires it after the last page).
     """
@@ -232,6 +234,8 @@ def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         context: Any = multiprocessing.get_context("fork")
         parent: int | None = os.getpid()
+        if preload_second:
+            preload_second_engine()
     else:
         short_socket_dir()
         context = multiprocessing.get_context("forkserver")
@@ -241,6 +245,15 @@ def worker_pool(jobs: int, preload_second: bool = False) -> ProcessPoolExecutor:
                                initargs=(parent, None if parent else os.getpid()))
     _POOL = _Pool(jobs, pool)
     return pool
+
+
+def preload_second_engine() -> None:
+    """Load the second engine's models in this process (kept for its later documents), silently:
+    on failure each worker loads them itself, or says what is missing."""
+    from ingest.ocr_rapid import DEFAULT_MAX_SIDE, load_rapidocr
+
+    with contextlib.suppress(Exception):
+        load_rapidocr(DEFAULT_MAX_SIDE)
 
 
 def short_socket_dir() -> None:
@@ -274,7 +287,8 @@ SOCKET_DIR_MAX = 60  # 'pymp-xxxxxxxx/listener-xxxxxxxx' adds about 40 bytes; AF
 
 def start_worker(parent: int | None, owner: int | None = None) -> None:
     """Pool initializer: die with the parent (or with `owner`, the process using the pool, for
-    workers of the fork server)."""
+    workers of the fork server).  Freed page images go back to the system after each page
+    (`read_one_page`, `return_freed_memory`)."""
     die_with_parent(parent)
     if owner is not None:
         threading.Thread(target=die_with, args=(owner,), daemon=True, name="owner-watch").start()
@@ -304,18 +318,16 @@ def die_with(owner: int) -> None:
     os._exit(1)
 
 
-def return_freed_images() -> None:
-    """Give what a page freed back to the system (glibc's `malloc_trim`), so an OCR process
-    idles small between pages; called after every page and after the second readings.
+def return_freed_memory() -> None:
+    """Give the heap's free pages back to the system (glibc `malloc_trim`), once a page is read.
 
-    Before, every buffer over 1 MB was mapped on its own (`mallopt(M_MMAP_THRESHOLD)`) so a freed
-    page image left at once; but onnxruntime (the second engine) allocates and frees tensors of
-    1-30 MB on every run, and each then cost fresh zeroed pages: two million page faults and
-    3.5 s of system time for the doubtful cells of a two-page SOP, more than reading them.
-    Buffers now come from glibc's heap (its default threshold) and are trimmed at these points:
-    an OCR process idles at 143-146 MB after a page (160-167 before), its system time on four
-    pages 1.2 s against 10.4 s; its peak during a 17-megapixel page is higher (545 MB against
-    335), freed buffers not being returned until the page is done.  A no-op off glibc.
+    glibc serves page images from the heap once a large buffer has been freed, and the heap
+    keeps its high-water mark: without this a worker idled at about 190 MB RSS after a few
+    pages.  Trimmed after every page it stays at about 140 MB with the second engine's models
+    loaded.  (Mapping every buffer over 1 MB on its own, `mallopt(M_MMAP_THRESHOLD)`, kept
+    memory as low, but every large allocation then faulted in fresh zeroed pages: the second
+    engine's network and the grid's full-page arrays cost 2-3 CPU seconds of kernel time on a
+    form page, more than all of its OCR.)  A no-op where `malloc_trim` is missing.
     """
     if sys.platform.startswith("linux"):
         import ctypes
@@ -365,16 +377,15 @@ _STREAMS = 0  # documents streaming through the pool now
 
 
 def read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
-    """Render, orient, straighten and read one page (runs inside a worker); what the page
-    freed goes back to the system afterwards (`return_freed_images`)."""
+    """`read_page` in a worker, its freed memory given back to the system afterwards."""
     try:
-        return _read_one_page(path, index, options)
+        return read_page(path, index, options)
     finally:
-        return_freed_images()
+        return_freed_memory()
 
 
-def _read_one_page(path: Path, index: int, options: OcrOptions) -> PageContent:
-    """Render, orient, straighten and read one page.
+def read_page(path: Path, index: int, options: OcrOptions) -> PageContent:
+    """Render, orient, straighten and read one page (runs inside a worker).
 
     Most pages are stored upright, so a page is read as it is first; only when that reading is
     not confident does orientation detection (OSD, then a confidence vote) run, and the page is
