@@ -82,6 +82,10 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
         del gray
         clean_ink = np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(line_mask, dst=line_mask)))
         del line_mask
+    # the grid's full-page temporaries go back to the system before Tesseract (a child process
+    # with its own copy of the strip) starts: the heap's high-water mark would otherwise stand
+    # beside it for the rest of the page
+    return_freed_memory()
     flat = [c for cs in cells for c in cs]
     with stage("cell_ocr"):
         cell_words = ocr_cells(clean, clean_ink, flat, engine, page.dpi)
@@ -92,11 +96,11 @@ def read_page_image(page: PageImage, engine: OcrEngine, second: SecondReader | N
             cell_words = second_readings(page.rgb, clean, flat, cell_words, second)
     with stage("handwriting"):
         handwritten = read_handwritten(page.rgb, flat, first, cell_words, engine, second, page.dpi)
-    if second is not None:
-        return_freed_memory()  # the second engine's tensors (second readings, hand-written cells)
     # the colour pixels have served: the page goes on as its size only, so they are freed while
-    # Tesseract reads the text outside the tables (when the caller no longer holds them)
+    # Tesseract reads the text outside the tables (when the caller no longer holds them), and
+    # what they and the second engine's tensors held goes back to the system first
     page = dataclasses.replace(page, rgb=np.empty((*page.rgb.shape[:2], 0), np.uint8))
+    return_freed_memory()
     with stage("page_ocr"):
         outside = ocr_outside(clean, ink, grids, engine, page.dpi)
     with stage("assemble"):

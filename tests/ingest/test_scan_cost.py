@@ -141,3 +141,25 @@ def test_a_cell_crop_keeps_letters_and_loses_rules_outlines_and_specks() -> None
     assert (out[:, 400:402] == 255).all() and (out[100:103, 300:303] == 255).all()
     gray[90:130, 100:160] = 255  # without the letters nothing is left to read
     assert scan_cells.text_only(gray, np.where(gray < 128, 255, 0).astype(np.uint8), dpi) is None
+
+
+def test_the_heap_is_trimmed_before_tesseract_reads_the_cells_and_the_text_outside(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The grid's full-page temporaries are given back before the first OCR call (Tesseract, a
+    child process, would otherwise run beside the heap's high-water mark), and again before the
+    text outside the tables is read."""
+    from ingest.ocr import FakeEngine
+    from ingest.raster import PageImage
+    from tests.ingest.scan_images import DPI, flowchart_page
+
+    order: list[str] = []
+    monkeypatch.setattr(scan, "return_freed_memory", lambda: order.append("trim"))
+
+    class Recording(FakeEngine):
+        def read(self, image: Image.Image, *, psm: int = 3) -> list[OcrWord]:
+            order.append("ocr")
+            return super().read(image, psm=psm)
+
+    scan.read_page_image(PageImage(number=1, rgb=flowchart_page(), dpi=DPI), Recording())
+    assert order[0] == "trim" and order.count("trim") == 2, order
+    assert order.index("trim", 1) > order.index("ocr")  # the second one comes after the cells
