@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.layout import PageContent, Word
@@ -74,13 +74,17 @@ class Line(_WordRun):
     def header_phrases(self) -> list[Phrase]:
         """Phrases, split again where a word naming another role follows a wider than normal
         space (a tight header: 'Target  Realisasi'; 'Indikator Sasaran' stays one)."""
+        return self.split_phrases(
+            lambda current, word: (role := header_role(word)) is not None and role != header_role(current))
+
+    def split_phrases(self, starts: Callable[[str, str], bool], spacing: float = 0.45) -> list[Phrase]:
+        """Phrases, split again before a word after a space wider than `spacing` line heights
+        where `starts(text of the phrase so far, word)` says the word begins another column."""
         out: list[Phrase] = []
         for p in self.phrases():
             cur = Phrase([p.words[0]])
             for w in p.words[1:]:
-                role = header_role(w.text)
-                wide = w.box.x0 - cur.x1 > max(2.0, 0.45 * self.height)
-                if wide and role is not None and role != header_role(cur.text):
+                if w.box.x0 - cur.x1 > max(2.0, spacing * self.height) and starts(cur.text, w.text):
                     out.append(cur)
                     cur = Phrase([w])
                 else:

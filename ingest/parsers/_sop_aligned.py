@@ -130,17 +130,7 @@ def _band(lines: list[Line], i: int) -> tuple[int, int]:
 def _header_phrases(line: Line) -> list[Phrase]:
     """The line's phrases, split again before a word naming a column after a wider than normal
     space (a header set tight: 'Persyaratan/Kelengkapan Waktu')."""
-    out: list[Phrase] = []
-    for p in line.phrases():
-        cur = Phrase([p.words[0]])
-        for w in p.words[1:]:
-            if w.box.x0 - cur.x1 > max(2.0, 0.4 * line.height) and leaf_role(w.text) is not None:
-                out.append(cur)
-                cur = Phrase([w])
-            else:
-                cur.words.append(w)
-        out.append(cur)
-    return out
+    return line.split_phrases(lambda _current, word: leaf_role(word) is not None, spacing=0.4)
 
 
 def _column_numbers(line: Line) -> bool:

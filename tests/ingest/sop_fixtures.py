@@ -108,7 +108,7 @@ def _y(top: float) -> float:
 def _cell(c: Canvas, x0: float, top: float, x1: float, bottom: float, text: str = "",
           center: bool = False) -> None:
     c.rect(x0, _y(bottom), x1 - x0, bottom - top, stroke=1, fill=0)
-    lines = _wrap(c, text, x1 - x0 - 6)
+    lines = wrap(c, text, x1 - x0 - 6)
     for i, line in enumerate(lines):
         y = _y(top + 9 + i * LEAD)
         if center:
@@ -117,13 +117,14 @@ def _cell(c: Canvas, x0: float, top: float, x1: float, bottom: float, text: str 
             c.drawString(x0 + 3, y, line)
 
 
-def _wrap(c: Canvas, text: str, width: float) -> list[str]:
+def wrap(c: Canvas, text: str, width: float, font: str = FONT, size: float = SIZE) -> list[str]:
+    """`text` broken into lines no wider than `width` in `font` at `size` (its own breaks kept)."""
     out: list[str] = []
     for para in text.split("\n"):
         line = ""
         for word in para.split(" "):
             trial = f"{line} {word}".strip()
-            if line and c.stringWidth(trial, FONT, SIZE) > width:
+            if line and c.stringWidth(trial, font, size) > width:
                 out.append(line)
                 line = word
             else:
@@ -145,7 +146,7 @@ def _identity_page(c: Canvas, spec: IdentitySpec) -> None:
     half = (x0 + x1) / 2
     for i in range(0, len(spec.lists), 2):
         (la, va), (lb, vb) = spec.lists[i], spec.lists[i + 1]
-        h = 16 + LEAD * max(len(_wrap(c, va, half - x0 - 6)), len(_wrap(c, vb, x1 - half - 6)))
+        h = 16 + LEAD * max(len(wrap(c, va, half - x0 - 6)), len(wrap(c, vb, x1 - half - 6)))
         _cell(c, x0, y, half, y + h, f"{la}\n{va}".strip())
         _cell(c, half, y, x1, y + h, f"{lb}\n{vb}".strip())
         y += h

@@ -17,6 +17,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
 from tests.ingest.scan_images import skewed, stamped
+from tests.ingest.sop_fixtures import wrap
 from tests.ingest.sop_zoo import Step, ZooSpec, printed_date
 
 PAGE_W, PAGE_H = landscape(A4)
@@ -41,18 +42,7 @@ class _Pen:
             self.c.drawString(x, y, s)
 
     def wrap(self, text: str, width: float) -> list[str]:
-        out: list[str] = []
-        for para in text.split("\n"):
-            line = ""
-            for word in para.split(" "):
-                trial = f"{line} {word}".strip()
-                if line and self.c.stringWidth(trial, self.spec.font, self.spec.size) > width:
-                    out.append(line)
-                    line = word
-                else:
-                    line = trial
-            out.append(line)
-        return out
+        return wrap(self.c, text, width, self.spec.font, self.spec.size)
 
     def lines(self, x0: float, top: float, x1: float, text: str, center: bool = False) -> float:
         """`text` wrapped into x0..x1 from `top`; returns the height used."""
@@ -183,14 +173,20 @@ def _four_col(pen: _Pen, top: float) -> float:
 
 def _label_lines(pen: _Pen, top: float) -> float:
     for label, value in _values(pen.spec):
-        pen.text(40, top, label)
-        pen.text(190, top, ":")
-        if label == pen.spec.labels["disahkan"]:
-            _stamp_at(pen, 240, top)
-        for line in value.split("\n"):
-            if line:
-                pen.text(200, top, line)
-            top += pen.lead
+        top = _label_line(pen, top, label, value)
+    return top
+
+
+def _label_line(pen: _Pen, top: float, label: str, value: str) -> float:
+    """`Label : value` at `top` (the value's lines under each other); the top below it."""
+    pen.text(40, top, label)
+    pen.text(190, top, ":")
+    if label == pen.spec.labels["disahkan"]:
+        _stamp_at(pen, 240, top)
+    for line in value.split("\n"):
+        if line:
+            pen.text(200, top, line)
+        top += pen.lead
     return top
 
 
@@ -206,15 +202,7 @@ def _label_row(pen: _Pen, top: float) -> float:
         pen.text(xs[j] + 4, top + 19, value)
     top += 46
     for label, value in (vals[5], vals[4]):
-        pen.text(40, top, label)
-        pen.text(190, top, ":")
-        if label == pen.spec.labels["disahkan"]:
-            _stamp_at(pen, 240, top)
-        for line in value.split("\n"):
-            if line:
-                pen.text(200, top, line)
-            top += pen.lead
-        top += 4
+        top = _label_line(pen, top, label, value) + 4
     return top
 
 
